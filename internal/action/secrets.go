@@ -1,0 +1,31 @@
+package action
+
+// secretInputs are the inputs and environment variables that carry
+// credentials.
+var secretInputs = []string{
+	"INPUT_ACCESS_KEY_ID", "INPUT_SECRET_ACCESS_KEY", "INPUT_SECURITY_TOKEN", "INPUT_AUTH_TOKEN",
+	"HUAWEI_CLOUD_ACCESS_KEY_ID", "HUAWEI_CLOUD_SECRET_ACCESS_KEY",
+	"HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "HUAWEICLOUD_SDK_SECURITY_TOKEN",
+}
+
+// SecretInputs returns every value that may be secret, read straight from
+// the environment without validation, so it can be masked before the first
+// log line even when the inputs turn out to be invalid: credentials from
+// inputs and their environment fallbacks, and encrypt parameter values as
+// far as params can be parsed.
+func SecretInputs(getenv func(string) string) []string {
+	var out []string
+	for _, name := range secretInputs {
+		if v := getenv(name); v != "" {
+			out = append(out, v)
+		}
+	}
+	if params, err := ParseParams(getenv("INPUT_PARAMS")); err == nil {
+		for _, p := range params {
+			if p.Type == "encrypt" && p.Value != "" {
+				out = append(out, p.Value)
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,225 @@
+// Package cli is the binary's front: it picks the command (the action's
+// main and post steps, demo, simulate), wires the GitHub side (package
+// action) to the operations (package run), and turns results into outputs,
+// a summary and an exit status.
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/deploy-action/deploy-action/internal/action"
+	"github.com/deploy-action/deploy-action/internal/codearts"
+	"github.com/deploy-action/deploy-action/internal/huawei"
+	"github.com/deploy-action/deploy-action/internal/run"
+)
+
+// Version is set at build time with -ldflags "-X .../internal/cli.Version=v1.2.3".
+var Version = "dev"
+
+// PostName is the name the image gives the binary for the post step
+// (action.yml's post-entrypoint), so the post step can never be mistaken
+// for the main one and start a deployment.
+const PostName = "deploy-action-post"
+
+// Process is what a command sees of its process.
+type Process struct {
+	Args   []string
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+}
+
+// Main runs the command named by p.Args and returns the exit status.
+func Main(ctx context.Context, p Process) int {
+	if len(p.Args) > 0 && filepath.Base(p.Args[0]) == PostName {
+		return post(ctx, p)
+	}
+	cmd := ""
+	if len(p.Args) > 1 {
+		cmd = p.Args[1]
+	}
+	switch cmd {
+	case "":
+		return mainStep(ctx, p)
+	case "post":
+		return post(ctx, p)
+	case "demo":
+		return demo(ctx, p)
+	case "simulate":
+		return simulate(ctx, p, p.Args[2:])
+	case "version", "--version":
+		fmt.Fprintln(p.Stdout, "deploy-action", Version)
+		return 0
+	case "help", "-h", "--help":
+		fmt.Fprint(p.Stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(p.Stderr, "deploy-action: unknown command %q\n\n%s", cmd, usage)
+	return 2
+}
+
+const usage = `deploy-action: deploy to Huawei Cloud from a GitHub workflow.
+
+Usage:
+  deploy-action                 run the action (inputs from INPUT_* variables, as the runner passes them)
+  deploy-action demo            run a whole deployment against the built-in simulator and show the workflow log
+  deploy-action simulate [--listen 127.0.0.1:8080] [--access-key-id AK --secret-access-key SK] [--scenario FILE]
+                                serve the simulator until interrupted
+  deploy-action post            the post step: stop a deployment the main step left running
+  deploy-action version         print the version
+`
+
+// mainStep is the action's main entrypoint.
+func mainStep(ctx context.Context, p Process) int {
+	log := action.NewLog(p.Stdout, isDebug(p.Getenv))
+	// Mask whatever could be secret before anything is printed, even if the
+	// inputs turn out to be invalid.
+	log.AddMask(action.SecretInputs(p.Getenv)...)
+	cfg, err := action.Load(p.Getenv)
+	if err != nil {
+		log.Error("Invalid input", "The action's inputs are not valid; nothing was sent.\n"+err.Error())
+		return 1
+	}
+	log.AddMask(cfg.Secrets()...)
+	files := action.FilesFromEnv(p.Getenv)
+	switch cfg.Operation {
+	case action.OpDeploy:
+		return deployStep(ctx, cfg, log, files)
+	}
+	log.Error("Not available", fmt.Sprintf("operation %q is not available in this version yet.", cfg.Operation))
+	return 1
+}
+
+func isDebug(getenv func(string) string) bool {
+	v := strings.ToLower(getenv("ACTIONS_STEP_DEBUG"))
+	return v == "true" || getenv("RUNNER_DEBUG") == "1"
+}
+
+// clientOptions are the options every service client of a step shares.
+func clientOptions(cfg *action.Config, log *action.Log) []huawei.Option {
+	return []huawei.Option{
+		huawei.WithProjectID(cfg.ProjectID),
+		huawei.WithUserAgent("deploy-action/" + Version),
+		huawei.WithDebug(log.Debugf),
+		huawei.WithRetryNotify(func(e huawei.RetryEvent) {
+			log.Warningf("%v; retrying in %s (attempt %d).", e.Err, run.FormatDuration(e.Wait), e.Attempt+1)
+		}),
+	}
+}
+
+func credentials(cfg *action.Config) huawei.Credentials {
+	return huawei.Credentials{
+		AccessKeyID:     cfg.AccessKeyID,
+		SecretAccessKey: cfg.SecretAccessKey,
+		SecurityToken:   cfg.SecurityToken,
+		AuthToken:       cfg.AuthToken,
+	}
+}
+
+func codeartsClient(cfg *action.Config, log *action.Log) (*codearts.Client, string, error) {
+	base, err := huawei.Endpoint(huawei.ServiceCodeArtsDeploy, cfg.Region, cfg.Endpoint)
+	if err != nil {
+		return nil, "", err
+	}
+	c, err := codearts.New(base, credentials(cfg), clientOptions(cfg, log)...)
+	return c, base, err
+}
+
+// deployStep runs the deploy operation and reports its result.
+func deployStep(ctx context.Context, cfg *action.Config, log *action.Log, files action.Files) int {
+	client, base, err := codeartsClient(cfg, log)
+	if err != nil {
+		log.Error("Invalid input", err.Error())
+		return 1
+	}
+	where := cfg.Region
+	if cfg.Endpoint != "" {
+		where = base
+	}
+	log.Infof("Deploying CodeArts Deploy task %s (%s).", cfg.TaskID, where)
+	params := make([]codearts.Param, len(cfg.Params))
+	for i, p := range cfg.Params {
+		params[i] = codearts.Param{Key: p.Key, Value: p.Value, Type: p.Type}
+	}
+	if len(params) > 0 {
+		log.Infof("Parameters: %s.", describeParams(cfg.Params))
+	}
+	var writeErrs []error
+	written := map[string]string{}
+	res := run.Deploy(ctx, client, run.DeployInput{
+		TaskID:            cfg.TaskID,
+		Params:            params,
+		RecordID:          cfg.RecordID,
+		TriggerSource:     cfg.TriggerSource,
+		Wait:              cfg.Wait,
+		IfRunning:         string(cfg.IfRunning),
+		StopOnCancel:      cfg.StopOnCancel,
+		StopOnTimeout:     cfg.StopOnTimeout,
+		RollbackOnFailure: cfg.RollbackOnFailure,
+		Timeout:           cfg.Timeout,
+		PollInterval:      cfg.PollInterval,
+	}, log, run.DeployHooks{
+		Started: func(recordID, jobName string) {
+			// Written at once: the runner reads these files even when
+			// the step is cancelled or killed later.
+			written["record_id"] = recordID
+			writeErrs = append(writeErrs,
+				files.SetOutput("record_id", recordID),
+				files.SaveState("task_id", cfg.TaskID),
+				files.SaveState("record_id", recordID))
+		},
+	})
+	return report(res, cfg.Region, log, files, written, writeErrs)
+}
+
+// report writes a result's outputs, state and summary, annotates a failure
+// and returns the exit status.
+func report(res *run.Result, region string, log *action.Log, files action.Files, written map[string]string, errs []error) int {
+	for _, o := range outputs(res) {
+		if v, ok := written[o.name]; ok && v == o.value {
+			continue
+		}
+		errs = append(errs, files.SetOutput(o.name, log.Scrub(o.value)))
+	}
+	if res.Status != run.StatusStopped {
+		// The post step has nothing to clean up after a final status,
+		// nor when the user asked for the deployment to go on (wait,
+		// stop_on_cancel or stop_on_timeout false). After a cancel it
+		// checks once more that the stop took.
+		errs = append(errs, files.SaveState("done", "true"))
+	}
+	errs = append(errs, files.AppendSummary(log.Scrub(summary(res, region))))
+	code := 0
+	if res.Failure != nil || !res.Status.OK() {
+		title, msg := "Deployment "+string(res.Status), ""
+		if res.Failure != nil {
+			title, msg = res.Failure.Title, res.Failure.Message
+		}
+		log.Error(title, msg)
+		code = 1
+	}
+	for _, err := range errs {
+		if err != nil {
+			log.Warningf("Could not write a step file: %v", err)
+			code = 1
+		}
+	}
+	return code
+}
+
+// describeParams lists the parameter names and types; values stay out of
+// the log, secret or not, as they may be long.
+func describeParams(ps []action.Param) string {
+	parts := make([]string, len(ps))
+	for i, p := range ps {
+		parts[i] = p.Key
+		if p.Type != "text" && p.Type != "" {
+			parts[i] += " (" + p.Type + ")"
+		}
+	}
+	return strings.Join(parts, ", ")
+}

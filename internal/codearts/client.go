@@ -1,0 +1,145 @@
+// Package codearts is a client of the CodeArts Deploy API: start a
+// deployment task, read a record's state, stop a record. The official SDK
+// covers only start and history, so the action carries this small client.
+package codearts
+
+import (
+	"context"
+	"net/url"
+	"time"
+
+	"github.com/deploy-action/deploy-action/internal/huawei"
+)
+
+// ServiceName names the service in messages.
+const ServiceName = "CodeArts Deploy"
+
+// Client calls CodeArts Deploy.
+type Client struct{ api *huawei.Client }
+
+// New returns a client of the CodeArts Deploy endpoint at baseURL.
+func New(baseURL string, creds huawei.Credentials, opts ...huawei.Option) (*Client, error) {
+	api, err := huawei.NewClient(ServiceName, baseURL, creds, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &Client{api: api}, nil
+}
+
+// Param is a dynamic parameter of a deployment task.
+type Param struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+	Type  string `json:"type"` // text | enum | encrypt | host_group
+}
+
+// StartRequest is the body of StartDeployTask; every field is optional.
+type StartRequest struct {
+	Params        []Param `json:"params,omitempty"`
+	RecordID      string  `json:"record_id,omitempty"`      // redeploy with this record's parameters
+	TriggerSource string  `json:"trigger_source,omitempty"` // "0" or "1"
+}
+
+// Started is the answer to StartDeployTask.
+type Started struct {
+	ID      string `json:"id"` // the new record
+	TaskID  string `json:"task_id"`
+	JobName string `json:"job_name"`
+	Raw     []byte `json:"-"`
+}
+
+// Start starts a deployment of task taskID and returns the new record.
+//
+// The call is not idempotent: after an error for which
+// huawei.IsUnknownOutcome is true the record may exist all the same.
+//
+// API: https://support.huaweicloud.com/intl/en-us/api-deployman/StartDeployTask.html
+func (c *Client) Start(ctx context.Context, taskID string, req StartRequest) (*Started, error) {
+	var out Started
+	resp, err := c.api.Do(ctx, huawei.Request{
+		Method: "POST",
+		Path:   "/v2/tasks/" + url.PathEscape(taskID) + "/start",
+		Body:   req,
+	}, &out)
+	if err != nil {
+		return nil, err
+	}
+	out.Raw = resp.Body
+	return &out, nil
+}
+
+// Record is the state of one deployment record.
+type Record struct {
+	RecordID  string `json:"record_id"`
+	TaskID    string `json:"task_id"`
+	TaskName  string `json:"task_name"`
+	Executor  string `json:"executor"`
+	NickName  string `json:"nick_name"`
+	Status    string `json:"status"` // running | succeeded | failed, and others: see Classify
+	Step      string `json:"step"`   // running | finish
+	StartTime string `json:"start_time"`
+	EndTime   string `json:"end_time"`
+	Steps     []Step `json:"step_state"`
+}
+
+// Step is one step of a deployment. There is no per-step status: a step
+// with elapsed time has started.
+type Step struct {
+	ID            FlexInt  `json:"id"`
+	Name          string   `json:"name"`
+	Enable        FlexBool `json:"enable"`
+	Offset        FlexInt  `json:"offset"`
+	CurrentOffset FlexInt  `json:"current_offset"`
+	ElapsedTime   FlexInt  `json:"elapsed_time"` // milliseconds
+	Region        string   `json:"region"`
+	FAQURL        string   `json:"faq_url"`
+}
+
+// Elapsed is the step's run time so far.
+func (s Step) Elapsed() time.Duration { return time.Duration(s.ElapsedTime) * time.Millisecond }
+
+// State is a decoded ShowDeployStatus answer with its raw bytes.
+type State struct {
+	Status string `json:"status"` // success | error
+	Result Record `json:"result"`
+	Raw    []byte `json:"-"`
+}
+
+// State reads the state of record recordID of task taskID, with its steps;
+// an empty recordID asks for the task's latest record.
+//
+// API: https://support.huaweicloud.com/intl/en-us/api-deployman/ShowDeployStatus.html
+func (c *Client) State(ctx context.Context, taskID, recordID string) (*State, error) {
+	q := url.Values{"step_state": {"true"}}
+	if recordID != "" {
+		q.Set("record_id", recordID)
+	}
+	var out State
+	resp, err := c.api.Do(ctx, huawei.Request{
+		Method:     "GET",
+		Path:       "/v2/tasks/" + url.PathEscape(taskID) + "/state",
+		Query:      q,
+		Idempotent: true,
+	}, &out)
+	if err != nil {
+		return nil, err
+	}
+	out.Raw = resp.Body
+	return &out, nil
+}
+
+// Stop stops a running record. Stopping twice is harmless, so the call is
+// retried like a read.
+//
+// API: https://support.huaweicloud.com/intl/en-us/api-deployman/StopDeployTaskRecord.html
+func (c *Client) Stop(ctx context.Context, taskID, recordID string) ([]byte, error) {
+	resp, err := c.api.Do(ctx, huawei.Request{
+		Method:     "PUT",
+		Path:       "/v2/tasks/" + url.PathEscape(taskID) + "/records/" + url.PathEscape(recordID) + "/stop",
+		Idempotent: true,
+	}, nil)
+	if err != nil {
+		return nil, err
+	}
+	return resp.Body, nil
+}

@@ -1,0 +1,378 @@
+package huawei
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/cenkalti/backoff/v5"
+)
+
+// Credentials say how requests are authenticated: an IAM token (sent as
+// X-Auth-Token, no signing) or an AK/SK pair (SDK-HMAC-SHA256), optionally
+// temporary (with a security token).
+type Credentials struct {
+	AccessKeyID     string
+	SecretAccessKey string
+	SecurityToken   string
+	AuthToken       string
+	// TokenSource, when set, supplies the IAM token for every attempt; it
+	// lets a token that expires during a long wait be renewed.
+	TokenSource func(context.Context) (string, error)
+}
+
+// MaxResponseBytes bounds how much of any response body is read.
+const MaxResponseBytes = 8 << 20
+
+// Client is a signed, retrying HTTP client for one Huawei Cloud service.
+type Client struct {
+	service   string
+	base      *url.URL
+	creds     Credentials
+	projectID string
+	http      *http.Client
+	userAgent string
+	now       func() time.Time
+	policy    RetryPolicy
+	notify    func(RetryEvent)
+	debugf    func(format string, args ...any)
+
+	// skew is the gateway clock minus ours, learnt from a clock-skew
+	// rejection's Date header, in nanoseconds.
+	skew atomic.Int64
+}
+
+// RetryPolicy bounds the retries of one call.
+type RetryPolicy struct {
+	InitialInterval time.Duration // first backoff
+	MaxInterval     time.Duration // cap of one backoff
+	MaxTries        uint          // attempts in all, the first included
+	MaxElapsed      time.Duration // give up retrying after this long
+	AttemptTimeout  time.Duration // the longest one attempt may take
+}
+
+// DefaultRetryPolicy is what the action uses against the real services.
+var DefaultRetryPolicy = RetryPolicy{
+	InitialInterval: 500 * time.Millisecond,
+	MaxInterval:     15 * time.Second,
+	MaxTries:        8,
+	MaxElapsed:      2 * time.Minute,
+	AttemptTimeout:  30 * time.Second,
+}
+
+// RetryEvent tells an observer that an attempt failed and another follows.
+type RetryEvent struct {
+	Method, Path string
+	Attempt      int
+	Err          error
+	Wait         time.Duration
+}
+
+// Option configures a Client.
+type Option func(*Client)
+
+// WithHTTPClient replaces the default HTTP client.
+func WithHTTPClient(h *http.Client) Option { return func(c *Client) { c.http = h } }
+
+// WithProjectID sends X-Project-Id on every request.
+func WithProjectID(id string) Option { return func(c *Client) { c.projectID = id } }
+
+// WithUserAgent sets the User-Agent header.
+func WithUserAgent(ua string) Option { return func(c *Client) { c.userAgent = ua } }
+
+// WithClock injects the clock used for X-Sdk-Date.
+func WithClock(now func() time.Time) Option { return func(c *Client) { c.now = now } }
+
+// WithRetryPolicy replaces DefaultRetryPolicy.
+func WithRetryPolicy(p RetryPolicy) Option { return func(c *Client) { c.policy = p } }
+
+// WithRetryNotify is called before each retry, so the log can say why it waits.
+func WithRetryNotify(f func(RetryEvent)) Option { return func(c *Client) { c.notify = f } }
+
+// WithDebug receives one line per attempt (method, path, status, request id);
+// it never sees credentials.
+func WithDebug(f func(format string, args ...any)) Option { return func(c *Client) { c.debugf = f } }
+
+// NewClient returns a client of service (a name for messages, such as
+// "CodeArts Deploy") at baseURL.
+func NewClient(service, baseURL string, creds Credentials, opts ...Option) (*Client, error) {
+	base, err := url.Parse(strings.TrimRight(baseURL, "/"))
+	if err != nil || base.Scheme == "" || base.Host == "" {
+		return nil, fmt.Errorf("endpoint %q is not an absolute URL", baseURL)
+	}
+	if creds.AuthToken == "" && creds.TokenSource == nil && (creds.AccessKeyID == "" || creds.SecretAccessKey == "") {
+		return nil, errors.New("no credentials: need an AK/SK pair or an IAM token")
+	}
+	c := &Client{
+		service: service,
+		base:    base,
+		creds:   creds,
+		now:     time.Now,
+		policy:  DefaultRetryPolicy,
+		http: &http.Client{
+			Transport: http.DefaultTransport,
+			// Never follow a redirect: it could carry the signature or
+			// token to another host.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+		userAgent: "deploy-action",
+	}
+	for _, o := range opts {
+		o(c)
+	}
+	return c, nil
+}
+
+// Request is one API call.
+type Request struct {
+	Method string
+	Path   string // absolute path below the base URL, e.g. /v2/tasks/ID/start
+	Query  url.Values
+	Body   any // marshalled to JSON; nil sends no body
+	// Idempotent calls are retried after 5xx answers and dropped
+	// connections; others only when the request provably did not arrive.
+	Idempotent bool
+}
+
+// Response is a successful answer.
+type Response struct {
+	StatusCode int
+	Header     http.Header
+	Body       []byte
+	RequestID  string
+}
+
+// Do sends req, retrying as the policy allows, and decodes a 2xx JSON body
+// into out when out is not nil.
+func (c *Client) Do(ctx context.Context, req Request, out any) (*Response, error) {
+	var body []byte
+	if req.Body != nil {
+		b, err := json.Marshal(req.Body)
+		if err != nil {
+			return nil, fmt.Errorf("encoding %s %s body: %w", req.Method, req.Path, err)
+		}
+		body = b
+	}
+
+	b := backoff.NewExponentialBackOff()
+	b.InitialInterval = c.policy.InitialInterval
+	b.MaxInterval = c.policy.MaxInterval
+	b.Multiplier = 2
+	attempt := 0
+	skewFixed := false
+	resp, err := backoff.Retry(ctx, func() (*Response, error) {
+		attempt++
+		resp, err := c.attempt(ctx, req, body)
+		if err == nil {
+			return resp, nil
+		}
+		return nil, c.classify(req, err, &skewFixed)
+	},
+		backoff.WithBackOff(b),
+		backoff.WithMaxTries(c.policy.MaxTries),
+		backoff.WithMaxElapsedTime(c.policy.MaxElapsed),
+		backoff.WithNotify(func(err error, wait time.Duration) {
+			if c.notify != nil {
+				c.notify(RetryEvent{Method: req.Method, Path: req.Path, Attempt: attempt, Err: unwrapRetry(err), Wait: wait})
+			}
+		}),
+	)
+	if err != nil {
+		return nil, unwrapRetry(err)
+	}
+	if out != nil && len(resp.Body) > 0 {
+		if err := json.Unmarshal(resp.Body, out); err != nil {
+			return resp, fmt.Errorf("%s: decoding the answer to %s %s (request id %s): %w", c.service, req.Method, req.Path, resp.RequestID, err)
+		}
+	}
+	return resp, nil
+}
+
+// retryAfter carries both the wait the server asked for and the error, so
+// the notify callback and the final error still see the real cause.
+type retryAfter struct {
+	backoff.RetryAfterError
+	err error
+}
+
+func (r *retryAfter) Error() string { return r.err.Error() }
+func (r *retryAfter) Unwrap() []error {
+	return []error{&r.RetryAfterError, r.err}
+}
+
+func unwrapRetry(err error) error {
+	var r *retryAfter
+	if errors.As(err, &r) {
+		return r.err
+	}
+	return err
+}
+
+// classify decides whether a failed attempt may be retried.
+func (c *Client) classify(req Request, err error, skewFixed *bool) error {
+	if apiErr, ok := AsAPIError(err); ok {
+		wait := func(err error) error {
+			if apiErr.RetryAfter > 0 {
+				// The server's Retry-After wins over our backoff.
+				return &retryAfter{RetryAfterError: backoff.RetryAfterError{Duration: apiErr.RetryAfter}, err: err}
+			}
+			return err
+		}
+		switch {
+		case apiErr.ClockSkew() && !*skewFixed && !apiErr.Date.IsZero():
+			// Correct our clock from the gateway's and re-sign at once.
+			*skewFixed = true
+			c.skew.Store(int64(apiErr.Date.Sub(c.now())))
+			return &retryAfter{err: err}
+		case apiErr.Throttled():
+			return wait(err)
+		case apiErr.ServerFault():
+			if req.Idempotent {
+				return wait(err)
+			}
+			return backoff.Permanent(&UnknownOutcomeError{Err: err})
+		default:
+			// 401 APIGW.0301 among them: retrying a bad signature only
+			// brings the AK closer to the gateway's lockout.
+			return backoff.Permanent(err)
+		}
+	}
+	if notSent(err) {
+		return err
+	}
+	if req.Idempotent {
+		return err
+	}
+	return backoff.Permanent(&UnknownOutcomeError{Err: err})
+}
+
+// notSent reports transport errors that prove the request never reached the
+// server: the connection could not be made.
+func notSent(err error) bool {
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		return true
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dns *net.DNSError
+	return errors.As(err, &dns)
+}
+
+// attempt sends one signed request.
+func (c *Client) attempt(ctx context.Context, req Request, body []byte) (*Response, error) {
+	if c.policy.AttemptTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.policy.AttemptTimeout)
+		defer cancel()
+	}
+	u := *c.base
+	u.Path = c.base.Path + req.Path
+	u.RawQuery = req.Query.Encode()
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	hr, err := http.NewRequestWithContext(ctx, req.Method, u.String(), rd)
+	if err != nil {
+		return nil, backoff.Permanent(err)
+	}
+	hr.Header.Set("Accept", "application/json")
+	hr.Header.Set("User-Agent", c.userAgent)
+	if body != nil {
+		hr.Header.Set("Content-Type", "application/json;charset=UTF-8")
+	}
+	if err := c.authenticate(ctx, hr, body); err != nil {
+		return nil, backoff.Permanent(err)
+	}
+
+	started := time.Now()
+	resp, err := c.http.Do(hr)
+	if err != nil {
+		c.debug("%s %s: %v", req.Method, req.Path, err)
+		return nil, fmt.Errorf("%s: %s %s: %w", c.service, req.Method, req.Path, stripURL(err))
+	}
+	defer resp.Body.Close()
+	data, readErr := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes))
+	requestID := resp.Header.Get("X-Request-Id")
+	c.debug("%s %s -> %d in %s (request id %s)", req.Method, req.Path, resp.StatusCode, time.Since(started).Round(time.Millisecond), requestID)
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		apiErr := DecodeError(resp.StatusCode, resp.Header, data)
+		apiErr.Service, apiErr.Method, apiErr.Path = c.service, req.Method, req.Path
+		return nil, apiErr
+	}
+	if readErr != nil {
+		return nil, fmt.Errorf("%s: reading the answer to %s %s: %w", c.service, req.Method, req.Path, readErr)
+	}
+	return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: data, RequestID: requestID}, nil
+}
+
+// authenticate adds the token or the signature for this attempt; a retried
+// request gets a fresh X-Sdk-Date and signature.
+func (c *Client) authenticate(ctx context.Context, hr *http.Request, body []byte) error {
+	if c.projectID != "" {
+		hr.Header.Set("X-Project-Id", c.projectID)
+	}
+	token := c.creds.AuthToken
+	if c.creds.TokenSource != nil {
+		t, err := c.creds.TokenSource(ctx)
+		if err != nil {
+			return err
+		}
+		token = t
+	}
+	if token != "" {
+		hr.Header.Set("X-Auth-Token", token)
+		return nil
+	}
+	if c.creds.SecurityToken != "" {
+		hr.Header.Set("X-Security-Token", c.creds.SecurityToken)
+	}
+	date := FormatDate(c.now().Add(time.Duration(c.skew.Load())))
+	hr.Header.Set("X-Sdk-Date", date)
+	signed := []string{"host", "x-sdk-date"}
+	if c.projectID != "" {
+		signed = append(signed, "x-project-id")
+	}
+	if c.creds.SecurityToken != "" {
+		signed = append(signed, "x-security-token")
+	}
+	sig := Sign(SigningInput{
+		Method:   hr.Method,
+		Path:     hr.URL.Path,
+		Query:    hr.URL.Query(),
+		Header:   hr.Header,
+		Host:     hr.URL.Host,
+		Signed:   signed,
+		BodyHash: HexSHA256(body),
+	}, date, c.creds.AccessKeyID, c.creds.SecretAccessKey)
+	hr.Header.Set("Authorization", sig.Authorization)
+	return nil
+}
+
+func (c *Client) debug(format string, args ...any) {
+	if c.debugf != nil {
+		c.debugf(format, args...)
+	}
+}
+
+// stripURL drops the URL from a *url.Error: the message already names the
+// method and path, and the full URL need not be repeated.
+func stripURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}

@@ -1,0 +1,86 @@
+// Package run holds the action's operations. Each is one flow built from a
+// service client and the wait package, and returns a Result that the
+// caller renders as outputs, a summary and an exit status.
+package run
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Logger is where a flow tells the workflow log what happens.
+type Logger interface {
+	Infof(format string, a ...any)
+	Debugf(format string, a ...any)
+	Noticef(format string, a ...any)
+	Warningf(format string, a ...any)
+	Group(title string)
+	EndGroup()
+}
+
+// Status is an operation's outcome, as the status output spells it.
+type Status string
+
+// The statuses of the contract.
+const (
+	StatusSucceeded Status = "succeeded"
+	StatusFailed    Status = "failed"
+	StatusStopped   Status = "stopped"
+	StatusTimedOut  Status = "timed_out"
+	StatusRunning   Status = "running" // started with wait: false
+)
+
+// OK reports whether the operation achieved its aim (exit status 0).
+func (s Status) OK() bool { return s == StatusSucceeded || s == StatusRunning }
+
+// Failure says why an operation did not achieve its aim, for the ::error
+// annotation.
+type Failure struct {
+	Title   string
+	Message string
+}
+
+// StepState is how far a deployment step got.
+type StepState string
+
+// The step states shown in the log and the summary.
+const (
+	StepDone    StepState = "done"
+	StepFailed  StepState = "failed"
+	StepRunning StepState = "running"
+	StepPending StepState = "not reached"
+	StepStopped StepState = "stopped"
+)
+
+// StepResult is one step of a deployment as the action saw it last.
+type StepResult struct {
+	Name    string
+	Elapsed time.Duration
+	State   StepState
+}
+
+// Result is what an operation ends with.
+type Result struct {
+	Operation        string
+	Status           Status
+	TaskID           string
+	TaskName         string
+	RecordID         string
+	JobName          string
+	RemoteStatus     string // the service's own status value
+	StartedAt        time.Time
+	FinishedAt       time.Time
+	Steps            []StepResult
+	RollbackRecordID string
+	RollbackStatus   Status
+	Remote           json.RawMessage // the last remote answer that decided the status
+	Failure          *Failure
+}
+
+// Duration is FinishedAt - StartedAt, or 0 when either is unknown.
+func (r *Result) Duration() time.Duration {
+	if r.StartedAt.IsZero() || r.FinishedAt.IsZero() || r.FinishedAt.Before(r.StartedAt) {
+		return 0
+	}
+	return r.FinishedAt.Sub(r.StartedAt)
+}

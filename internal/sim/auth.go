@@ -1,0 +1,299 @@
+package sim
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+)
+
+// This file is the gateway's authentication, written from huawei-api.md §3
+// and not shared with the client's signer: if both were the same code, a
+// misreading of the spec would sign and verify consistently and never be
+// caught.
+
+const (
+	signAlgorithm = "SDK-HMAC-SHA256"
+	sdkDateFormat = "20060102T150405Z"
+	// maxClockSkew is how far X-Sdk-Date may be from the gateway clock.
+	maxClockSkew = 15 * time.Minute
+	// lockoutFailures: an AK is locked after MORE than this many
+	// consecutive signature failures...
+	lockoutFailures = 5
+	// ...for this long, during which even correct signatures are refused.
+	lockoutDuration = 5 * time.Minute
+)
+
+const iamAuthError = "Incorrect IAM authentication information: "
+
+// akState tracks consecutive failures of one access key for the lockout.
+type akState struct {
+	failures    int
+	lockedUntil time.Time
+}
+
+// authenticate checks the token or the AK/SK signature. On failure it
+// returns the gateway's answer and the Call fault ("locked" or "").
+func (s *Server) authenticate(r *http.Request, body []byte, reqID string) (response, string, bool) {
+	now := s.clock()
+	fail := func(code, msg string) (response, string, bool) {
+		return gatewayError(http.StatusUnauthorized, code, msg, reqID), "", false
+	}
+
+	if tok := r.Header.Get("X-Auth-Token"); tok != "" {
+		for _, want := range s.opts.AuthTokens {
+			if subtle.ConstantTimeCompare([]byte(tok), []byte(want)) == 1 {
+				return response{}, "", true
+			}
+		}
+		return fail("APIGW.0301", iamAuthError+"decrypt token fail")
+	}
+
+	header := r.Header.Get("Authorization")
+	if header == "" {
+		return fail("APIGW.0301", iamAuthError+"Authorization header or X-Auth-Token not found")
+	}
+	auth, err := parseAuthorization(header)
+	if auth.access == "" || auth.access != s.opts.AccessKeyID {
+		// Unknown keys are not tracked: only the configured key can be
+		// locked, and tracking arbitrary keys would grow without bound.
+		if err != "" {
+			return fail("APIGW.0301", iamAuthError+err)
+		}
+		return fail("APIGW.0301", iamAuthError+"access key not found")
+	}
+
+	s.mu.Lock()
+	st := s.aks[auth.access]
+	if st == nil {
+		st = &akState{}
+		s.aks[auth.access] = st
+	}
+	locked := now.Before(st.lockedUntil)
+	s.mu.Unlock()
+	if locked {
+		resp, _, ok := fail("APIGW.0301", iamAuthError+"the access key is locked after too many failed attempts, try again in 5 minutes")
+		return resp, "locked", ok
+	}
+
+	countFailure := func(msg string) (response, string, bool) {
+		s.mu.Lock()
+		st.failures++
+		if st.failures > lockoutFailures {
+			st.failures = 0
+			st.lockedUntil = now.Add(lockoutDuration)
+		}
+		s.mu.Unlock()
+		return fail("APIGW.0301", iamAuthError+msg)
+	}
+	if err != "" {
+		return countFailure(err)
+	}
+	if !slices.Contains(auth.signedHeaders, "x-sdk-date") {
+		return countFailure("x-sdk-date must be among SignedHeaders")
+	}
+	dateStr := r.Header.Get("X-Sdk-Date")
+	date, perr := time.Parse(sdkDateFormat, dateStr)
+	if perr != nil {
+		return countFailure("X-Sdk-Date missing or not in the form 20060102T150405Z")
+	}
+	canonical := canonicalRequest(r.Method, r.URL.EscapedPath(), r.URL.RawQuery, r.Header, r.Host, auth.signedHeaders, body)
+	want := sign(s.opts.SecretAccessKey, dateStr, canonical)
+	if !hmac.Equal([]byte(want), []byte(auth.signature)) {
+		return countFailure("verify aksk signature fail")
+	}
+	if tok := r.Header.Get("X-Security-Token"); tok != "" && len(s.opts.SecurityTokens) > 0 {
+		ok := false
+		for _, t := range s.opts.SecurityTokens {
+			if subtle.ConstantTimeCompare([]byte(tok), []byte(t)) == 1 {
+				ok = true
+			}
+		}
+		if !ok {
+			return countFailure("security token invalid or expired")
+		}
+	}
+	if d := now.Sub(date); d > maxClockSkew || d < -maxClockSkew {
+		// Not counted towards the lockout: the signature was right, only
+		// the client's clock is off, and the client can fix that from the
+		// Date header.
+		return fail("APIGW.0303", iamAuthError+"verify aksk signature fail, clock skew")
+	}
+
+	s.mu.Lock()
+	st.failures = 0
+	s.mu.Unlock()
+	return response{}, "", true
+}
+
+// authorization is a parsed `SDK-HMAC-SHA256 Access=..., SignedHeaders=...,
+// Signature=...` header.
+type authorization struct {
+	access        string
+	signedHeaders []string
+	signature     string
+}
+
+// parseAuthorization parses the header; the error string is "" when the
+// header is well formed. access is filled in whenever it could be read, so
+// a malformed header still counts against its key.
+func parseAuthorization(h string) (authorization, string) {
+	var a authorization
+	rest, ok := strings.CutPrefix(h, signAlgorithm+" ")
+	if !ok {
+		return a, "Authorization must start with " + signAlgorithm
+	}
+	seen := map[string]bool{}
+	for part := range strings.SplitSeq(rest, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok {
+			return a, "Authorization header is malformed"
+		}
+		switch k {
+		case "Access":
+			a.access = v
+		case "SignedHeaders":
+			if v != "" {
+				a.signedHeaders = strings.Split(v, ";")
+			}
+		case "Signature":
+			a.signature = v
+		default:
+			return a, "Authorization header is malformed"
+		}
+		seen[k] = true
+	}
+	if !seen["Access"] || !seen["SignedHeaders"] || !seen["Signature"] {
+		return a, "Authorization header is malformed"
+	}
+	for _, n := range a.signedHeaders {
+		if n == "" || n != strings.ToLower(n) {
+			return a, "SignedHeaders must be lowercase header names"
+		}
+	}
+	return a, ""
+}
+
+// sign returns the lowercase hex signature of a canonical request.
+func sign(secretKey, sdkDate, canonical string) string {
+	return hmacHex(secretKey, stringToSign(sdkDate, canonical))
+}
+
+func stringToSign(sdkDate, canonical string) string {
+	return signAlgorithm + "\n" + sdkDate + "\n" + sha256Hex([]byte(canonical))
+}
+
+func hmacHex(key, msg string) string {
+	m := hmac.New(sha256.New, []byte(key))
+	m.Write([]byte(msg))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+func sha256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// canonicalRequest builds
+// METHOD\nCanonicalURI\nCanonicalQuery\nCanonicalHeaders\nSignedHeaders\nHexSHA256(body).
+func canonicalRequest(method, escapedPath, rawQuery string, header http.Header, host string, signed []string, body []byte) string {
+	return strings.Join([]string{
+		method,
+		canonicalURI(escapedPath),
+		canonicalQuery(rawQuery),
+		canonicalHeaders(header, host, signed),
+		strings.Join(signed, ";"),
+		sha256Hex(body),
+	}, "\n")
+}
+
+// canonicalURI escapes each path segment and always ends in "/". Segments
+// are split on the escaped path so an encoded "/" stays inside its
+// segment, then decoded and re-escaped the canonical way.
+func canonicalURI(escapedPath string) string {
+	segs := strings.Split(escapedPath, "/")
+	for i, seg := range segs {
+		if dec, err := url.PathUnescape(seg); err == nil {
+			seg = dec
+		}
+		segs[i] = signEscape(seg)
+	}
+	p := strings.Join(segs, "/")
+	if !strings.HasSuffix(p, "/") {
+		p += "/"
+	}
+	return p
+}
+
+// canonicalQuery sorts escaped keys bytewise and each key's values.
+func canonicalQuery(rawQuery string) string {
+	values, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		// A query the client could not have signed canonically; keep
+		// what parsed so the signature check fails rather than panics.
+		values = url.Values{}
+	}
+	type kv struct {
+		key  string
+		vals []string
+	}
+	var pairs []kv
+	for k, vs := range values {
+		vs = append([]string(nil), vs...)
+		sort.Strings(vs)
+		pairs = append(pairs, kv{signEscape(k), vs})
+	}
+	sort.Slice(pairs, func(i, j int) bool { return pairs[i].key < pairs[j].key })
+	var out []string
+	for _, p := range pairs {
+		for _, v := range p.vals {
+			out = append(out, p.key+"="+signEscape(v))
+		}
+	}
+	return strings.Join(out, "&")
+}
+
+// canonicalHeaders lists `name:trimmed-value\n` for each signed header in
+// SignedHeaders order. Host is not in r.Header on a server, so it comes
+// from r.Host.
+func canonicalHeaders(header http.Header, host string, signed []string) string {
+	var b strings.Builder
+	for _, name := range signed {
+		var v string
+		if name == "host" {
+			v = host
+		} else {
+			v = strings.Join(header.Values(name), ",")
+		}
+		b.WriteString(name)
+		b.WriteByte(':')
+		b.WriteString(strings.TrimSpace(v))
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// signEscape keeps A-Z a-z 0-9 - _ . ~ and writes every other byte as %XX
+// with uppercase hex (unlike url.PathEscape, which keeps more).
+func signEscape(s string) string {
+	const hexDigits = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
+			c == '-' || c == '_' || c == '.' || c == '~' {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hexDigits[c>>4])
+		b.WriteByte(hexDigits[c&15])
+	}
+	return b.String()
+}

@@ -1,0 +1,180 @@
+package sim
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestParseScenario(t *testing.T) {
+	t.Parallel()
+	data := `
+step_duration: 1s
+clock_skew: -20m
+tasks:
+  - task_id: 0123456789abcdef0123456789abcdef
+    name: checkout-service
+    steps: [Download package, Stop service, Deploy, Start service, Health check]
+    step_duration: 2s
+    fail_at_step: 5
+    fail_message: "Health check failed: HTTP 503 from /healthz"
+    rollback_fails: true
+    refuse_start: {code: Deploy.00011042}
+    already_running: 30s
+    running_status: pending
+    failed_status: abort
+    string_fields: true
+  - task_id: "*"
+    duration: 2m
+faults:
+  - op: start
+    kind: throttle
+    retry_after: 2s
+    times: 1
+  - kind: error
+  - op: state
+    task_id: 0123456789abcdef0123456789abcdef
+    kind: hang
+    delay: 3s
+    after: 2
+`
+	got, err := ParseScenario([]byte(data))
+	require.NoError(t, err)
+	want := &Scenario{
+		StepDuration: time.Second,
+		ClockSkew:    -20 * time.Minute,
+		Tasks: []ScenarioTask{
+			{
+				TaskID: testTask, Name: "checkout-service",
+				Steps:        []string{"Download package", "Stop service", "Deploy", "Start service", "Health check"},
+				StepDuration: 2 * time.Second, FailAtStep: 5, FailMessage: "Health check failed: HTTP 503 from /healthz",
+				RollbackFails:  true,
+				RefuseStart:    &RefuseStart{Status: 400, Code: "Deploy.00011042", Message: "A draft application cannot be executed."},
+				AlreadyRunning: 30 * time.Second, RunningStatus: "pending", FailedStatus: "abort", StringFields: true,
+			},
+			{TaskID: "*", Duration: 2 * time.Minute},
+		},
+		Faults: []Fault{
+			{Op: "start", Kind: "throttle", RetryAfter: 2 * time.Second, Times: 1},
+			{Op: "any", Kind: "error", Status: 503},
+			{Op: "state", TaskID: testTask, Kind: "hang", Delay: 3 * time.Second, After: 2},
+		},
+	}
+	assert.Equal(t, want, got)
+}
+
+func TestParseScenarioEmpty(t *testing.T) {
+	t.Parallel()
+	for _, data := range []string{"", "# nothing\n", "{}"} {
+		got, err := ParseScenario([]byte(data))
+		require.NoError(t, err, "%q", data)
+		assert.Equal(t, &Scenario{}, got)
+	}
+}
+
+func TestParseScenarioErrors(t *testing.T) {
+	t.Parallel()
+	const id = "task_id: 0123456789abcdef0123456789abcdef"
+	tests := []struct {
+		name, yaml string
+		want       []string
+	}{
+		{"unknown top-level field", "step_durations: 1s", []string{"unknown field step_durations at the top level", "valid: step_duration, clock_skew, tasks, faults"}},
+		{"unknown task field", "tasks:\n  - " + id + "\n    fail_at: 2", []string{"line 3", "unknown field fail_at in a task", "fail_at_step"}},
+		{"unknown fault field", "faults:\n  - kind: drop\n    count: 2", []string{"unknown field count in a fault"}},
+		{"unknown refuse_start field", "tasks:\n  - " + id + "\n    refuse_start: {status: 400, text: x}", []string{"unknown field text in refuse_start"}},
+		{"not yaml", "tasks: [", []string{"yaml"}},
+		{"wrong type", "tasks: 3", []string{"cannot unmarshal"}},
+		{"bad duration", "step_duration: 5", []string{`step_duration: "5" is not a duration`}},
+		{"bad task duration", "tasks:\n  - " + id + "\n    duration: soon", []string{`tasks[0].duration: "soon" is not a duration`}},
+		{"bad fault delay", "faults:\n  - kind: slow\n    delay: 3 seconds", []string{`faults[0].delay: "3 seconds" is not a duration`}},
+		{"negative step duration", "step_duration: -1s", []string{"step_duration: -1s must not be negative"}},
+		{"missing task id", "tasks:\n  - name: x", []string{"tasks[0].task_id: required"}},
+		{"short task id", "tasks:\n  - task_id: abc", []string{`tasks[0].task_id: "abc" is not 32 letters/digits`}},
+		{"duplicate task id", "tasks:\n  - " + id + "\n  - " + id, []string{"tasks[1].task_id", "already used by tasks[0]"}},
+		{"fail_at_step past default steps", "tasks:\n  - task_id: '*'\n  - " + id + "\n    fail_at_step: 7", []string{"tasks[1].fail_at_step: 7 is past the last step (4)"}},
+		{"fail_at_step past custom steps", "tasks:\n  - " + id + "\n    steps: [a, b]\n    fail_at_step: 3", []string{"tasks[0].fail_at_step: 3 is past the last step (2)"}},
+		{"fail_at_step negative", "tasks:\n  - " + id + "\n    fail_at_step: -1", []string{"tasks[0].fail_at_step: -1 must be 1 or more"}},
+		{"empty step name", "tasks:\n  - " + id + "\n    steps: [a, '']", []string{"tasks[0].steps[1]"}},
+		{"duration and step_duration", "tasks:\n  - " + id + "\n    duration: 1m\n    step_duration: 1s", []string{"tasks[0].duration: give either"}},
+		{"refuse_start status", "tasks:\n  - " + id + "\n    refuse_start: {status: 200}", []string{"tasks[0].refuse_start.status: 200"}},
+		{"already_running on star", "tasks:\n  - task_id: '*'\n    already_running: 1m", []string{`tasks[0].already_running: needs a concrete task_id`}},
+		{"final running_status", "tasks:\n  - " + id + "\n    running_status: succeeded", []string{"tasks[0].running_status", "final"}},
+		{"succeeded failed_status", "tasks:\n  - " + id + "\n    failed_status: succeeded", []string{"tasks[0].failed_status"}},
+		{"bad op", "faults:\n  - op: deploy\n    kind: drop", []string{`faults[0].op: "deploy" is not one of start, state, stop, any`}},
+		{"missing kind", "faults:\n  - op: start", []string{"faults[0].kind: required, one of throttle, error, drop, slow, hang"}},
+		{"bad kind", "faults:\n  - kind: explode", []string{`faults[0].kind: "explode" is not one of throttle, error, drop, slow, hang`}},
+		{"bad error status", "faults:\n  - kind: error\n    status: 418", []string{"faults[0].status: 418 is not one of 500, 502, 503, 504"}},
+		{"status on throttle", "faults:\n  - kind: throttle\n    status: 429", []string{"faults[0].status: only used by kind error"}},
+		{"retry_after on error", "faults:\n  - kind: error\n    retry_after: 1s", []string{"faults[0].retry_after: only used by kind throttle"}},
+		{"slow without delay", "faults:\n  - kind: slow", []string{"faults[0].delay: required for kind slow"}},
+		{"delay on drop", "faults:\n  - kind: drop\n    delay: 1s", []string{"faults[0].delay: only used by kinds slow and hang"}},
+		{"negative after and times", "faults:\n  - kind: drop\n    after: -1\n    times: -2", []string{"faults[0].after: -1", "faults[0].times: -2"}},
+		{"bad fault task id", "faults:\n  - kind: drop\n    task_id: '*'", []string{`faults[0].task_id: "*" is not 32 letters/digits`}},
+		{"every problem at once", "step_duration: x\nclock_skew: y", []string{"step_duration:", "clock_skew:"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := ParseScenario([]byte(tc.yaml))
+			require.Error(t, err)
+			for _, w := range tc.want {
+				assert.Contains(t, err.Error(), w)
+			}
+			assert.NotContains(t, err.Error(), "sim.raw", "internal type names stay hidden")
+		})
+	}
+}
+
+// TestExampleScenarios keeps the documented examples loadable.
+func TestExampleScenarios(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob(filepath.Join("..", "..", "testdata", "scenarios", "*.yaml"))
+	require.NoError(t, err)
+	names := map[string]bool{}
+	for _, f := range files {
+		names[filepath.Base(f)] = true
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			t.Parallel()
+			sc, err := LoadScenario(f)
+			require.NoError(t, err)
+			assert.NotPanics(t, func() { New(Options{Scenario: sc}) })
+		})
+	}
+	for _, want := range []string{"fail-at-step.yaml", "long-running.yaml", "refuse-start.yaml", "faults.yaml"} {
+		assert.True(t, names[want], want)
+	}
+}
+
+func TestLoadScenarioMissing(t *testing.T) {
+	t.Parallel()
+	_, err := LoadScenario(filepath.Join(t.TempDir(), "missing.yaml"))
+	require.ErrorIs(t, err, os.ErrNotExist)
+}
+
+func FuzzParseScenario(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "scenarios", "*.yaml"))
+	for _, file := range files {
+		if data, err := os.ReadFile(file); err == nil {
+			f.Add(data)
+		}
+	}
+	f.Add([]byte("tasks: [{task_id: '*', fail_at_step: 9}]"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		sc, err := ParseScenario(data)
+		if err != nil {
+			return
+		}
+		// Whatever validates must be servable.
+		s := New(Options{Scenario: sc, Now: func() time.Time { return time.Unix(0, 0) }})
+		for _, tk := range sc.Tasks {
+			if validID(tk.TaskID) {
+				s.shape(tk.TaskID)
+			}
+		}
+	})
+}

@@ -1,0 +1,435 @@
+// Package sim is a simulator of the Huawei Cloud APIs the action talks to: a
+// real HTTP server (an http.Handler) that checks signatures and tokens like
+// the API Gateway does, keeps a state machine per deployment record, and can
+// be told by a Scenario to fail, run long, refuse or misbehave on the wire.
+//
+// The action's tests, its `demo` command and its `simulate` command talk to
+// it over loopback, so the real client code paths (signing, retries, JSON
+// decoding) are exercised end to end. For that to catch mistakes, this
+// package deliberately imports no other package of the module: its JSON
+// shapes are written from the API notes, independently of the clients.
+//
+// The state machine is computed lazily from the clock on every request (no
+// goroutines, no timers), so tests can inject a clock and step through a
+// deployment without sleeping.
+package sim
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Defaults used when Options leave a field zero. The credentials are
+// public on purpose: the simulator prints them so users can point a client
+// at it.
+const (
+	DefaultAccessKeyID     = "SIMULATORACCESSKEY00"
+	DefaultSecretAccessKey = "simulator-secret-access-key"
+	DefaultStepDuration    = 750 * time.Millisecond
+)
+
+// maxBodyBytes bounds what the simulator reads from a request body; the real
+// APIs take small JSON documents and a runaway client should not exhaust
+// memory.
+const maxBodyBytes = 1 << 20
+
+const jsonContentType = "application/json;charset=UTF-8"
+
+// Options configures a Server. Zero values get defaults.
+type Options struct {
+	// AccessKeyID is the accepted AK (default DefaultAccessKeyID).
+	AccessKeyID string
+	// SecretAccessKey is its SK (default DefaultSecretAccessKey).
+	SecretAccessKey string
+	// AuthTokens are the accepted X-Auth-Token values (none by default, so
+	// token auth is off unless a test asks for it).
+	AuthTokens []string
+	// SecurityTokens, if non-empty, are the X-Security-Token values a signed
+	// request may carry (temporary credentials); a signed request carrying
+	// any other value is rejected. Requests without the header are not
+	// affected.
+	SecurityTokens []string
+	// StepDuration is the default time each deployment step takes
+	// (default DefaultStepDuration; tests use ~50-100ms with an injected
+	// clock). A scenario can override it.
+	StepDuration time.Duration
+	// Scenario shapes the behaviour of tasks and injects faults; nil means
+	// every well-formed task deploys successfully. It should have passed
+	// Validate (ParseScenario and LoadScenario do that); values that would
+	// not are treated leniently rather than making New fail.
+	Scenario *Scenario
+	// Now is the clock (default time.Now). The gateway clock, used for the
+	// Date header, the X-Sdk-Date check and all record times, is
+	// Now()+Scenario.ClockSkew.
+	Now func() time.Time
+	// Logf, if set, receives one line per request (method, path, status,
+	// fault). Headers, bodies and query values are never logged, so
+	// secrets cannot leak through it.
+	Logf func(format string, args ...any)
+}
+
+// Call is one request as the simulator saw it; tests use the call log to
+// assert what a client did (how often it retried, whether it re-signed, ...).
+type Call struct {
+	// Method and Path are the request's method and (decoded) URL path;
+	// Query is the raw query string.
+	Method, Path, Query string
+	// Status is the HTTP status answered. For a "drop" fault it is the
+	// status that was computed but never sent; it is 0 when no answer was
+	// computed at all (a "hang", or a "slow" whose client gave up).
+	Status int
+	// Code is the error code of the answer (APIGW.0301, Deploy.00011027,
+	// ...), "" for a success.
+	Code string
+	// At is when the request arrived, on the gateway clock.
+	At time.Time
+	// Fault is "" or the injected fault kind: throttle, error, drop, slow,
+	// hang, or "locked" when the AK was locked out after repeated
+	// authentication failures.
+	Fault string
+}
+
+// Server is the simulator. It implements http.Handler and is safe for
+// concurrent use; one mutex guards all state because requests are few and
+// short.
+type Server struct {
+	opts     Options
+	scenario *Scenario
+	routes   []route
+
+	mu        sync.Mutex
+	calls     []Call
+	records   map[string][]*record // by task id, oldest first
+	byID      map[string]*record
+	starts    map[string]int
+	aks       map[string]*akState
+	faultSeen []int // per scenario fault: matching requests seen so far
+}
+
+// New returns a Server with opts' zero values replaced by defaults. Tasks
+// the scenario marks `already_running` get their running record now.
+func New(opts Options) *Server {
+	if opts.AccessKeyID == "" {
+		opts.AccessKeyID = DefaultAccessKeyID
+	}
+	if opts.SecretAccessKey == "" {
+		opts.SecretAccessKey = DefaultSecretAccessKey
+	}
+	if opts.StepDuration <= 0 {
+		opts.StepDuration = DefaultStepDuration
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	sc := opts.Scenario
+	if sc == nil {
+		sc = &Scenario{}
+	}
+	s := &Server{
+		opts:      opts,
+		scenario:  sc,
+		records:   make(map[string][]*record),
+		byID:      make(map[string]*record),
+		starts:    make(map[string]int),
+		aks:       make(map[string]*akState),
+		faultSeen: make([]int, len(sc.Faults)),
+	}
+	s.routes = codeArtsRoutes()
+	s.seedAlreadyRunning()
+	return s
+}
+
+// clock is the gateway clock: the injected clock plus the scenario's skew.
+// Everything the server reports or checks uses it, so a skewed scenario is
+// self-consistent (the Date header agrees with the record times).
+func (s *Server) clock() time.Time {
+	return s.opts.Now().Add(s.scenario.ClockSkew)
+}
+
+// route is one API operation. Path patterns are literal segments or
+// `{name}` variables; the op name is what scenario faults match on.
+type route struct {
+	method string
+	segs   []string
+	op     string
+	handle func(s *Server, req *request) response
+}
+
+// request is what a handler gets: the parsed path variables and the body
+// that was already read for the signature check.
+type request struct {
+	http *http.Request
+	vars map[string]string
+	body []byte
+	now  time.Time
+}
+
+// response is what a handler returns. Handlers do not write to the wire
+// themselves so that a "drop" fault can process a request and then throw
+// the answer away.
+type response struct {
+	status int
+	body   any
+	header http.Header
+	code   string // error code for the call log
+}
+
+// match finds the route for r; ok is false when no API has that method and
+// path, which the real gateway answers with APIGW.0101.
+func (s *Server) match(r *http.Request) (route, map[string]string, bool) {
+	segs := strings.Split(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	for _, rt := range s.routes {
+		if rt.method != r.Method || len(rt.segs) != len(segs) {
+			continue
+		}
+		vars := map[string]string{}
+		ok := true
+		for i, p := range rt.segs {
+			if strings.HasPrefix(p, "{") && strings.HasSuffix(p, "}") {
+				if segs[i] == "" {
+					ok = false
+					break
+				}
+				vars[p[1:len(p)-1]] = segs[i]
+			} else if p != segs[i] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return rt, vars, true
+		}
+	}
+	return route{}, nil, false
+}
+
+// ServeHTTP answers one API call: routing, gateway authentication, fault
+// injection, then the service's own handling.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	reqID := newHexID()
+	idx := s.logArrival(r)
+	w.Header().Set("X-Request-Id", reqID)
+
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	if err != nil {
+		s.finish(w, r, idx, "", gatewayError(http.StatusRequestEntityTooLarge, "APIGW.0201",
+			"Request entity too large or unreadable body.", reqID))
+		return
+	}
+	rt, vars, ok := s.match(r)
+	if !ok {
+		s.finish(w, r, idx, "", gatewayError(http.StatusNotFound, "APIGW.0101",
+			"The API does not exist or has not been published in the environment", reqID))
+		return
+	}
+	if resp, fault, ok := s.authenticate(r, body, reqID); !ok {
+		s.finish(w, r, idx, fault, resp)
+		return
+	}
+
+	f, hasFault := s.pickFault(rt.op, vars["task_id"])
+	handle := func() response {
+		return rt.handle(s, &request{http: r, vars: vars, body: body, now: s.clock()})
+	}
+	if !hasFault {
+		s.finish(w, r, idx, "", handle())
+		return
+	}
+	switch f.Kind {
+	case FaultThrottle:
+		resp := gatewayError(http.StatusTooManyRequests, "APIGW.0308",
+			"The throttling threshold has been reached: policy user over ratelimit, limit:20, time:1 minute", reqID)
+		retry := f.RetryAfter
+		if retry <= 0 {
+			retry = time.Second
+		}
+		resp.header = http.Header{"Retry-After": {strconv.Itoa(int(math.Ceil(retry.Seconds())))}}
+		s.finish(w, r, idx, f.Kind, resp)
+	case FaultError:
+		s.finish(w, r, idx, f.Kind, backendError(f.Status, reqID))
+	case FaultDrop:
+		// The backend did the work; only the answer is lost. This is the
+		// case a client must not blindly retry a start for.
+		resp := handle()
+		s.complete(r, idx, resp.status, resp.code, f.Kind)
+		abortConnection(w)
+	case FaultSlow:
+		if !wait(r, f.Delay) {
+			s.complete(r, idx, 0, "", f.Kind)
+			return
+		}
+		s.finish(w, r, idx, f.Kind, handle())
+	case FaultHang:
+		gone := !wait(r, f.Delay)
+		s.complete(r, idx, 0, "", f.Kind)
+		if !gone {
+			abortConnection(w)
+		}
+	default:
+		s.finish(w, r, idx, "", handle())
+	}
+}
+
+// wait blocks for d (forever when d is 0) or until the client gives up; it
+// reports whether the time passed with the client still there. Honouring
+// the request context is what keeps a hanging fault from leaking a
+// goroutine.
+func wait(r *http.Request, d time.Duration) bool {
+	var timeout <-chan time.Time
+	if d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		timeout = t.C
+	}
+	select {
+	case <-r.Context().Done():
+		return false
+	case <-timeout:
+		return true
+	}
+}
+
+// abortConnection closes the connection without an answer, the way a
+// gateway or load balancer losing a connection looks to a client.
+func abortConnection(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			_ = conn.Close()
+			return
+		}
+	}
+	// HTTP/2 and recorders cannot be hijacked; net/http turns this panic
+	// into a reset stream or a closed connection without logging it.
+	panic(http.ErrAbortHandler)
+}
+
+// finish writes resp and completes the call log entry.
+func (s *Server) finish(w http.ResponseWriter, r *http.Request, idx int, fault string, resp response) {
+	h := w.Header()
+	for k, v := range resp.header {
+		h[k] = v
+	}
+	// Date comes from the gateway clock (net/http keeps an explicit Date),
+	// so a client can correct a skewed clock from it as the API notes say.
+	h.Set("Date", s.clock().UTC().Format(http.TimeFormat))
+	var data []byte
+	if resp.body != nil {
+		var err error
+		data, err = json.Marshal(resp.body)
+		if err != nil {
+			// Only the simulator's own types are marshalled; failing
+			// loudly beats answering something the real API never would.
+			panic(fmt.Sprintf("sim: marshal response: %v", err))
+		}
+		h.Set("Content-Type", jsonContentType)
+		h.Set("Content-Length", strconv.Itoa(len(data)))
+	}
+	w.WriteHeader(resp.status)
+	_, _ = w.Write(data)
+	s.complete(r, idx, resp.status, resp.code, fault)
+}
+
+// logArrival appends the call at arrival time, so Calls is in arrival
+// order even when a slow request finishes after a later one.
+func (s *Server) logArrival(r *http.Request) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = append(s.calls, Call{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, At: s.clock()})
+	return len(s.calls) - 1
+}
+
+func (s *Server) complete(r *http.Request, idx, status int, code, fault string) {
+	s.mu.Lock()
+	c := &s.calls[idx]
+	c.Status, c.Code, c.Fault = status, code, fault
+	s.mu.Unlock()
+	if s.opts.Logf != nil {
+		suffix := ""
+		if code != "" {
+			suffix += " " + code
+		}
+		if fault != "" {
+			suffix += " (fault: " + fault + ")"
+		}
+		s.opts.Logf("sim: %s %s -> %d%s", r.Method, r.URL.Path, status, suffix)
+	}
+}
+
+// Calls returns every request so far, in arrival order, including rejected
+// ones.
+func (s *Server) Calls() []Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Call(nil), s.calls...)
+}
+
+// gatewayErrorBody is the API Gateway's own error shape (huawei-api.md §2).
+type gatewayErrorBody struct {
+	ErrorCode string `json:"error_code"`
+	ErrorMsg  string `json:"error_msg"`
+	RequestID string `json:"request_id"`
+}
+
+func gatewayError(status int, code, msg, reqID string) response {
+	return response{status: status, code: code, body: gatewayErrorBody{ErrorCode: code, ErrorMsg: msg, RequestID: reqID}}
+}
+
+// backendError is what the gateway answers when the backend behind it
+// fails, for the "error" fault.
+func backendError(status int, reqID string) response {
+	switch status {
+	case http.StatusGatewayTimeout:
+		return gatewayError(status, "APIGW.0201", "Backend timeout.", reqID)
+	case http.StatusBadGateway:
+		return gatewayError(status, "APIGW.0202", "Backend unavailable.", reqID)
+	case 0:
+		status = http.StatusServiceUnavailable
+	}
+	return gatewayError(status, "APIGW.0203", "Backend unavailable.", reqID)
+}
+
+// pickFault decides whether a scenario fault takes this request. Faults
+// are considered in order and the first one whose window (after, times)
+// covers the request wins; a request taken by an earlier fault is not
+// counted by later ones, so "throttle once, then fail once" is two faults
+// with times: 1 each.
+func (s *Server) pickFault(op, taskID string) (Fault, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, f := range s.scenario.Faults {
+		if f.Op != "" && f.Op != FaultOpAny && f.Op != op {
+			continue
+		}
+		if f.TaskID != "" && f.TaskID != taskID {
+			continue
+		}
+		n := s.faultSeen[i]
+		s.faultSeen[i]++
+		if n < f.After || (f.Times > 0 && n >= f.After+f.Times) {
+			continue
+		}
+		return f, true
+	}
+	return Fault{}, false
+}
+
+// newHexID returns 32 random lowercase hex characters: the shape of both
+// X-Request-Id and CodeArts record ids.
+func newHexID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		// crypto/rand does not fail on supported platforms.
+		panic(errors.Join(errors.New("sim: random id"), err))
+	}
+	return hex.EncodeToString(b[:])
+}

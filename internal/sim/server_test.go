@@ -1,0 +1,245 @@
+package sim
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestResponseHeaders(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Options{})
+	seen := map[string]bool{}
+	for _, got := range []reply{
+		h.start(testTask, ""),
+		h.state(testTask, ""),
+		h.do(http.MethodGet, "/nope", ""),
+		h.send(must(http.NewRequest(http.MethodGet, h.ts.URL+"/v2/tasks/"+testTask+"/state", nil))),
+	} {
+		id := got.header.Get("X-Request-Id")
+		assert.Regexp(t, hex32, id)
+		assert.False(t, seen[id], "request ids are unique")
+		seen[id] = true
+		date, err := http.ParseTime(got.header.Get("Date"))
+		require.NoError(t, err)
+		assert.Equal(t, h.clock.Now(), date)
+		assert.Equal(t, jsonContentType, got.header.Get("Content-Type"))
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+func TestCallLog(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var lines []string
+	h := newHarness(t, Options{Logf: func(format string, args ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		lines = append(lines, fmt.Sprintf(format, args...))
+	}})
+	id := h.startOK(testTask, `{"params":[{"key":"db_password","value":"hunter2","type":"encrypt"}]}`)
+	h.start(testTask, "")
+	h.state(testTask, id)
+
+	calls := h.srv.Calls()
+	require.Len(t, calls, 3)
+	assert.Equal(t, Call{Method: "POST", Path: "/v2/tasks/" + testTask + "/start", Status: 200, At: h.clock.Now()}, calls[0])
+	assert.Equal(t, "Deploy.00011027", calls[1].Code)
+	assert.Equal(t, "record_id="+id+"&step_state=true", calls[2].Query)
+
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, lines, 3)
+	assert.Equal(t, "sim: POST /v2/tasks/"+testTask+"/start -> 400 Deploy.00011027", lines[1])
+	for _, l := range lines {
+		assert.NotContains(t, l, "hunter2")
+		assert.NotContains(t, l, testSK)
+	}
+}
+
+func TestFaultThrottle(t *testing.T) {
+	t.Parallel()
+	sc := &Scenario{Faults: []Fault{{Op: "state", Kind: FaultThrottle, RetryAfter: 1500 * time.Millisecond, After: 1, Times: 1}}}
+	require.NoError(t, sc.Validate())
+	h := newHarness(t, Options{Scenario: sc})
+	id := h.startOK(testTask, "")
+
+	assert.Equal(t, http.StatusOK, h.state(testTask, id).status, "after: 1 lets the first through")
+	got := h.state(testTask, id)
+	require.Equal(t, http.StatusTooManyRequests, got.status)
+	assert.Equal(t, "2", got.header.Get("Retry-After"), "whole seconds, rounded up")
+	m := got.json(t)
+	assert.Equal(t, "APIGW.0308", m["error_code"])
+	assert.Contains(t, m["error_msg"], "policy user over ratelimit, limit:20, time:1 minute")
+	assert.Equal(t, got.header.Get("X-Request-Id"), m["request_id"])
+	assert.Equal(t, http.StatusOK, h.state(testTask, id).status, "times: 1")
+
+	var faults []string
+	for _, c := range h.srv.Calls() {
+		faults = append(faults, c.Fault)
+	}
+	assert.Equal(t, []string{"", "", "throttle", ""}, faults)
+}
+
+func TestFaultError(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		status   int
+		wantCode string
+	}{
+		{500, "APIGW.0203"},
+		{502, "APIGW.0202"},
+		{503, "APIGW.0203"},
+		{504, "APIGW.0201"},
+	}
+	for _, tc := range tests {
+		t.Run(fmt.Sprint(tc.status), func(t *testing.T) {
+			t.Parallel()
+			sc := &Scenario{Faults: []Fault{{Op: "start", Kind: FaultError, Status: tc.status, Times: 1}}}
+			h := newHarness(t, Options{Scenario: sc})
+			got := h.start(testTask, "")
+			assert.Equal(t, tc.status, got.status)
+			assert.Equal(t, tc.wantCode, got.errorCode(t))
+			assert.Zero(t, h.srv.StartCount(testTask), "an error fault is not processed")
+			assert.Equal(t, Call{Method: "POST", Path: "/v2/tasks/" + testTask + "/start", Status: tc.status, Code: tc.wantCode, At: h.clock.Now(), Fault: "error"},
+				lastCall(t, h.srv))
+			h.startOK(testTask, "")
+		})
+	}
+}
+
+func TestFaultSequenceAndTaskFilter(t *testing.T) {
+	t.Parallel()
+	other := strings.Repeat("b", 32)
+	sc := &Scenario{Faults: []Fault{
+		{Op: "start", TaskID: other, Kind: FaultError, Status: 502},
+		{Op: "start", Kind: FaultThrottle, Times: 1},
+		{Op: "any", Kind: FaultError, Status: 504, Times: 1},
+	}}
+	require.NoError(t, sc.Validate())
+	h := newHarness(t, Options{Scenario: sc})
+	assert.Equal(t, 429, h.start(testTask, "").status, "first fault only for the other task")
+	assert.Equal(t, 504, h.start(testTask, "").status, "requests taken earlier are not counted by later faults")
+	assert.Equal(t, 200, h.start(testTask, "").status)
+	assert.Equal(t, 502, h.start(other, "").status)
+	assert.Equal(t, 502, h.start(other, "").status, "times: 0 is every request")
+}
+
+func TestFaultDrop(t *testing.T) {
+	t.Parallel()
+	sc := &Scenario{Faults: []Fault{{Op: "start", Kind: FaultDrop, Times: 1}}}
+	h := newHarness(t, Options{Scenario: sc})
+	_, err := h.client.Do(h.newRequest(http.MethodPost, "/v2/tasks/"+testTask+"/start", ""))
+	require.Error(t, err, "no answer")
+
+	assert.Equal(t, 1, h.srv.StartCount(testTask), "the start was processed")
+	require.Len(t, h.srv.Running(), 1)
+	c := lastCall(t, h.srv)
+	assert.Equal(t, "drop", c.Fault)
+	assert.Equal(t, http.StatusOK, c.Status, "the status computed but not sent")
+
+	// The client can find its record as the latest one.
+	assert.Equal(t, h.srv.Running()[0].ID, h.stateResult(testTask, "")["record_id"])
+}
+
+func TestFaultSlow(t *testing.T) {
+	t.Parallel()
+	const delay = 30 * time.Millisecond
+	sc := &Scenario{Faults: []Fault{{Op: "start", Kind: FaultSlow, Delay: delay}}}
+	h := newHarness(t, Options{Scenario: sc})
+	begin := time.Now()
+	got := h.start(testTask, "")
+	assert.GreaterOrEqual(t, time.Since(begin), delay)
+	assert.Equal(t, http.StatusOK, got.status)
+	assert.Equal(t, "slow", lastCall(t, h.srv).Fault)
+	assert.Equal(t, 1, h.srv.StartCount(testTask))
+}
+
+func TestFaultHang(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name          string
+		delay         time.Duration
+		clientTimeout time.Duration
+	}{
+		{"until the client gives up", 0, 50 * time.Millisecond},
+		{"until the delay passes", 30 * time.Millisecond, 0},
+		{"client gives up before the delay", time.Hour, 30 * time.Millisecond},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			sc := &Scenario{Faults: []Fault{{Op: "stop", Kind: FaultHang, Delay: tc.delay}}}
+			h := newHarness(t, Options{Scenario: sc})
+			id := h.startOK(testTask, "")
+
+			ctx := t.Context()
+			if tc.clientTimeout > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tc.clientTimeout)
+				defer cancel()
+			}
+			req := h.newRequest(http.MethodPut, "/v2/tasks/"+testTask+"/records/"+id+"/stop", "").WithContext(ctx)
+			_, err := h.client.Do(req)
+			require.Error(t, err)
+
+			// The handler returns once the client is gone (ts.Close in the
+			// cleanup would block otherwise) and logs the call.
+			require.Eventually(t, func() bool { return lastCall(t, h.srv).Fault == "hang" }, time.Second, 5*time.Millisecond)
+			assert.Zero(t, lastCall(t, h.srv).Status)
+			assert.Len(t, h.srv.Running(), 1, "a hung stop is not processed")
+		})
+	}
+}
+
+// TestConcurrentStarts: of many simultaneous starts exactly one deploys.
+func TestConcurrentStarts(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Options{})
+	var wg sync.WaitGroup
+	statuses := make([]int, 20)
+	for i := range statuses {
+		wg.Go(func() {
+			resp, err := h.client.Do(h.newRequest(http.MethodPost, "/v2/tasks/"+testTask+"/start", ""))
+			if err == nil {
+				statuses[i] = resp.StatusCode
+				_ = resp.Body.Close()
+			}
+		})
+	}
+	wg.Wait()
+	ok := 0
+	for _, st := range statuses {
+		if st == http.StatusOK {
+			ok++
+		} else {
+			assert.Equal(t, http.StatusBadRequest, st)
+		}
+	}
+	assert.Equal(t, 1, ok)
+	assert.Equal(t, 1, h.srv.StartCount(testTask))
+	assert.Len(t, h.srv.Calls(), 20)
+}
+
+func TestDefaults(t *testing.T) {
+	t.Parallel()
+	s := New(Options{})
+	assert.Equal(t, DefaultAccessKeyID, s.opts.AccessKeyID)
+	assert.Equal(t, DefaultSecretAccessKey, s.opts.SecretAccessKey)
+	assert.Equal(t, DefaultStepDuration, s.opts.StepDuration)
+	assert.Equal(t, []time.Duration{DefaultStepDuration, DefaultStepDuration, DefaultStepDuration, DefaultStepDuration},
+		s.shape(testTask).durations)
+}

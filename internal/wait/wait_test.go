@@ -1,0 +1,76 @@
+package wait
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestPollGapsGrowAndAreCapped(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		var at []time.Duration
+		start := time.Now()
+		err := Poll(t.Context(), Policy{First: time.Second, Max: 4 * time.Second}, func(context.Context) (bool, time.Duration, error) {
+			at = append(at, time.Since(start))
+			return len(at) == 8, 0, nil
+		})
+		require.NoError(t, err)
+		require.Len(t, at, 8)
+		assert.Equal(t, time.Duration(0), at[0], "the first check is immediate")
+		assert.InDelta(t, float64(time.Second), float64(at[1]), float64(150*time.Millisecond), "the second check comes after about First")
+		for i := 1; i < len(at); i++ {
+			gap := at[i] - at[i-1]
+			assert.LessOrEqual(t, gap, 4*time.Second, "gap %d exceeds Max", i)
+			if i >= 2 && gap < 4*time.Second {
+				assert.GreaterOrEqual(t, gap, (at[i-1]-at[i-2])*9/10, "gaps should not shrink before the cap (gap %d)", i)
+			}
+		}
+		assert.Equal(t, 4*time.Second, at[7]-at[6], "late gaps sit at the cap")
+	})
+}
+
+func TestPollHintWinsButIsCapped(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		var at []time.Duration
+		start := time.Now()
+		hints := []time.Duration{300 * time.Millisecond, time.Hour, 0}
+		err := Poll(t.Context(), Policy{First: time.Second, Max: 5 * time.Second}, func(context.Context) (bool, time.Duration, error) {
+			at = append(at, time.Since(start))
+			if len(at) > len(hints) {
+				return true, 0, nil
+			}
+			return false, hints[len(at)-1], nil
+		})
+		require.NoError(t, err)
+		assert.Equal(t, []time.Duration{0, 300 * time.Millisecond, 5300 * time.Millisecond}, at[:3])
+	})
+}
+
+func TestPollStopsOnErrorAndContext(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		boom := errors.New("boom")
+		calls := 0
+		err := Poll(t.Context(), Policy{}, func(context.Context) (bool, time.Duration, error) {
+			calls++
+			return false, 0, boom
+		})
+		assert.ErrorIs(t, err, boom)
+		assert.Equal(t, 1, calls)
+
+		cause := errors.New("timed out")
+		ctx, cancel := context.WithTimeoutCause(t.Context(), 3*time.Second, cause)
+		defer cancel()
+		err = Poll(ctx, Policy{First: time.Second, Max: time.Second}, func(context.Context) (bool, time.Duration, error) {
+			return false, 0, nil
+		})
+		assert.ErrorIs(t, err, cause)
+	})
+}
