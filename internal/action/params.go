@@ -1,11 +1,13 @@
 package action
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -58,8 +60,8 @@ func ParseParams(s string) ([]Param, error) {
 	case yaml.SequenceNode:
 		p.fromSequence(root)
 	default:
-		p.errs = append(p.errs, &InputError{Input: input,
-			Msg: "must be a mapping (key: value) or a list of {key, value, type}, got " + describe(root)})
+		return nil, &InputError{Input: input,
+			Msg: "must be a mapping (key: value) or a list of {key, value, type}, got " + describe(root)}
 	}
 	p.validate()
 	if len(p.errs) > 0 {
@@ -74,7 +76,7 @@ func ParseParams(s string) ([]Param, error) {
 type paramParser struct {
 	input  string
 	params []Param
-	errs   []error
+	errs   []entryError
 	// hidden are values to scrub from error texts: encrypt values and values
 	// whose type is unrecognised (it may be a misspelt encrypt).
 	hidden []string
@@ -83,8 +85,14 @@ type paramParser struct {
 	bad map[int]bool
 }
 
+// entryError is a problem with the params entry at index i.
+type entryError struct {
+	i   int
+	err *InputError
+}
+
 func (p *paramParser) fail(i int, key, format string, a ...any) {
-	p.errs = append(p.errs, &InputError{Input: p.input, Entry: entry(i, key), Msg: fmt.Sprintf(format, a...)})
+	p.errs = append(p.errs, entryError{i, &InputError{Input: p.input, Entry: entry(i, key), Msg: fmt.Sprintf(format, a...)}})
 }
 
 // entry locates a params entry; the key is shown only when it is valid, so
@@ -226,10 +234,12 @@ const minScrubLen = 4
 // a word of a message (a secret pasted as a key), so that no secret can be
 // read off an error.
 func (p *paramParser) scrubbed() error {
+	// Structure is checked before the rules; report in entry order.
+	slices.SortStableFunc(p.errs, func(a, b entryError) int { return cmp.Compare(a.i, b.i) })
 	r := newScrubber(p.hidden, minScrubLen)
 	errs := make([]error, len(p.errs))
-	for i, err := range p.errs {
-		ie := err.(*InputError)
+	for i, e := range p.errs {
+		ie := e.err
 		if r != nil {
 			ie = &InputError{Input: r.Replace(ie.Input), Entry: r.Replace(ie.Entry), Msg: r.Replace(ie.Msg)}
 		}
@@ -269,8 +279,8 @@ type converter struct {
 	input    string
 	errs     []error
 	expanded int
-	// active holds the alias targets being converted, to catch an anchor
-	// that contains an alias to itself.
+	// active holds the anchored nodes being converted, to catch an anchor
+	// that contains an alias to itself (the parser allows it).
 	active map[*yaml.Node]bool
 }
 
@@ -289,15 +299,22 @@ func (c *converter) convert(n *yaml.Node, path string, viaAlias bool) any {
 			return nil
 		}
 	}
-	switch n.Kind {
-	case yaml.AliasNode:
+	if n.Kind == yaml.AliasNode {
 		if n.Alias == nil || c.active[n.Alias] {
 			c.fail(path, "alias refers to itself")
 			return nil
 		}
-		c.active[n.Alias] = true
-		defer delete(c.active, n.Alias)
 		return c.convert(n.Alias, path, true)
+	}
+	if n.Anchor != "" {
+		if c.active[n] {
+			c.fail(path, "alias refers to itself")
+			return nil
+		}
+		c.active[n] = true
+		defer delete(c.active, n)
+	}
+	switch n.Kind {
 	case yaml.DocumentNode:
 		if len(n.Content) == 0 {
 			return nil

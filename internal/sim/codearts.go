@@ -201,6 +201,8 @@ func (s *Server) shape(taskID string) taskShape {
 	if len(steps) == 0 {
 		steps = defaultSteps
 	}
+	// Clamp what Validate would reject, for scenarios built in Go.
+	t.FailAtStep = min(max(t.FailAtStep, 0), len(steps))
 	if t.Name == "" {
 		t.Name = "task-" + strings.ToLower(taskID[:min(8, len(taskID))])
 	}

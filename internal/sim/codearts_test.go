@@ -429,3 +429,16 @@ func TestAlreadyRunning(t *testing.T) {
 	h.startOK(testTask, "")
 	assert.Equal(t, 1, h.srv.StartCount(testTask), "the other user's record is not a start")
 }
+
+// TestLenientScenario: a scenario built in Go that Validate would reject
+// is served, not crashed on.
+func TestLenientScenario(t *testing.T) {
+	t.Parallel()
+	sc := &Scenario{Tasks: []ScenarioTask{{TaskID: testTask, FailAtStep: 9, StepDuration: -time.Second, AlreadyRunning: -time.Second}}}
+	h := newHarness(t, Options{Scenario: sc})
+	id := h.startOK(testTask, "")
+	h.clock.Advance(time.Second)
+	assert.Equal(t, "failed", h.stateResult(testTask, id)["status"], "fails at the last step")
+	assert.NotEmpty(t, h.srv.SeedRecord(testTask, "failed", time.Millisecond))
+	assert.Equal(t, 9, sc.Tasks[0].FailAtStep, "the caller's scenario is not modified")
+}

@@ -288,11 +288,13 @@ func ParseScenario(data []byte) (*Scenario, error) {
 			Times:      rf.Times,
 		})
 	}
+	// Validate even after a bad duration (left 0), so every problem is
+	// reported in one go.
+	if err := sc.Validate(); err != nil {
+		errs = append(errs, err)
+	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
-	}
-	if err := sc.Validate(); err != nil {
-		return nil, err
 	}
 	return sc, nil
 }
@@ -496,6 +498,7 @@ func friendlyYAMLError(err error) error {
 		}
 		return fmt.Sprintf("unknown field %s %s (valid: %s)", sub[1], names[sub[2]], strings.Join(valid, ", "))
 	})
-	msg = strings.ReplaceAll(msg, "sim.raw", "")
+	msg = strings.NewReplacer("[]sim.rawTask", "a list of tasks", "[]sim.rawFault", "a list of faults",
+		"[]string", "a list of names", "sim.raw", "").Replace(msg)
 	return errors.New(msg)
 }

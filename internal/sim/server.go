@@ -23,6 +23,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -91,6 +92,9 @@ type Call struct {
 	// Code is the error code of the answer (APIGW.0301, Deploy.00011027,
 	// ...), "" for a success.
 	Code string
+	// RequestID is the X-Request-Id the answer carried, so a test can check
+	// that a client's error message shows it.
+	RequestID string
 	// At is when the request arrived, on the gateway clock.
 	At time.Time
 	// Fault is "" or the injected fault kind: throttle, error, drop, slow,
@@ -131,10 +135,10 @@ func New(opts Options) *Server {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	sc := opts.Scenario
-	if sc == nil {
-		sc = &Scenario{}
-	}
+	sc := cloneScenario(opts.Scenario)
+	// Fill in defaults on the private copy; values Validate would reject
+	// are served leniently instead of failing here.
+	_ = sc.Validate()
 	s := &Server{
 		opts:      opts,
 		scenario:  sc,
@@ -147,6 +151,25 @@ func New(opts Options) *Server {
 	s.routes = codeArtsRoutes()
 	s.seedAlreadyRunning()
 	return s
+}
+
+// cloneScenario deep-copies sc, so a caller changing its Scenario after
+// New cannot race with requests.
+func cloneScenario(sc *Scenario) *Scenario {
+	if sc == nil {
+		return &Scenario{}
+	}
+	c := *sc
+	c.Tasks = slices.Clone(sc.Tasks)
+	for i, t := range c.Tasks {
+		c.Tasks[i].Steps = slices.Clone(t.Steps)
+		if t.RefuseStart != nil {
+			rs := *t.RefuseStart
+			c.Tasks[i].RefuseStart = &rs
+		}
+	}
+	c.Faults = slices.Clone(sc.Faults)
+	return &c
 }
 
 // clock is the gateway clock: the injected clock plus the scenario's skew.
@@ -217,12 +240,14 @@ func (s *Server) match(r *http.Request) (route, map[string]string, bool) {
 // injection, then the service's own handling.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	reqID := newHexID()
-	idx := s.logArrival(r)
+	idx := s.logArrival(r, reqID)
 	w.Header().Set("X-Request-Id", reqID)
 
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 	if err != nil {
-		s.finish(w, r, idx, "", gatewayError(http.StatusRequestEntityTooLarge, "APIGW.0201",
+		// The notes give no code for this; APIGW.0112 is the simulator's
+		// own, chosen not to collide with the documented ones.
+		s.finish(w, r, idx, "", gatewayError(http.StatusRequestEntityTooLarge, "APIGW.0112",
 			"Request entity too large or unreadable body.", reqID))
 		return
 	}
@@ -341,10 +366,10 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, idx int, fault s
 
 // logArrival appends the call at arrival time, so Calls is in arrival
 // order even when a slow request finishes after a later one.
-func (s *Server) logArrival(r *http.Request) int {
+func (s *Server) logArrival(r *http.Request, reqID string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.calls = append(s.calls, Call{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, At: s.clock()})
+	s.calls = append(s.calls, Call{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, RequestID: reqID, At: s.clock()})
 	return len(s.calls) - 1
 }
 

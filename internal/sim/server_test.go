@@ -50,13 +50,15 @@ func TestCallLog(t *testing.T) {
 		defer mu.Unlock()
 		lines = append(lines, fmt.Sprintf(format, args...))
 	}})
-	id := h.startOK(testTask, `{"params":[{"key":"db_password","value":"hunter2","type":"encrypt"}]}`)
+	first := h.start(testTask, `{"params":[{"key":"db_password","value":"hunter2","type":"encrypt"}]}`)
+	id := first.json(t)["id"].(string)
 	h.start(testTask, "")
 	h.state(testTask, id)
 
 	calls := h.srv.Calls()
 	require.Len(t, calls, 3)
-	assert.Equal(t, Call{Method: "POST", Path: "/v2/tasks/" + testTask + "/start", Status: 200, At: h.clock.Now()}, calls[0])
+	assert.Equal(t, Call{Method: "POST", Path: "/v2/tasks/" + testTask + "/start", Status: 200,
+		RequestID: first.header.Get("X-Request-Id"), At: h.clock.Now()}, calls[0])
 	assert.Equal(t, "Deploy.00011027", calls[1].Code)
 	assert.Equal(t, "record_id="+id+"&step_state=true", calls[2].Query)
 
@@ -114,7 +116,8 @@ func TestFaultError(t *testing.T) {
 			assert.Equal(t, tc.status, got.status)
 			assert.Equal(t, tc.wantCode, got.errorCode(t))
 			assert.Zero(t, h.srv.StartCount(testTask), "an error fault is not processed")
-			assert.Equal(t, Call{Method: "POST", Path: "/v2/tasks/" + testTask + "/start", Status: tc.status, Code: tc.wantCode, At: h.clock.Now(), Fault: "error"},
+			assert.Equal(t, Call{Method: "POST", Path: "/v2/tasks/" + testTask + "/start", Status: tc.status, Code: tc.wantCode,
+				RequestID: got.header.Get("X-Request-Id"), At: h.clock.Now(), Fault: "error"},
 				lastCall(t, h.srv))
 			h.startOK(testTask, "")
 		})

@@ -1,0 +1,261 @@
+package action
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// readKeyValueFile parses a GITHUB_OUTPUT / GITHUB_STATE file the way the
+// runner does: "name=value" lines, or "name<<DELIM", value lines, "DELIM".
+func readKeyValueFile(t *testing.T, path string) map[string]string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	out := map[string]string{}
+	lines := strings.Split(string(data), "\n")
+	require.Equal(t, "", lines[len(lines)-1], "file must end with a newline")
+	lines = lines[:len(lines)-1]
+	for i := 0; i < len(lines); i++ {
+		line := lines[i]
+		heredoc := strings.Index(line, "<<")
+		equals := strings.Index(line, "=")
+		if equals >= 0 && (heredoc < 0 || equals < heredoc) {
+			out[line[:equals]] = line[equals+1:]
+			continue
+		}
+		require.GreaterOrEqual(t, heredoc, 1, "line %q is no record", line)
+		name, delim := line[:heredoc], line[heredoc+2:]
+		require.NotEmpty(t, delim)
+		var value []string
+		for i++; ; i++ {
+			require.Less(t, i, len(lines), "delimiter %q never closed", delim)
+			if lines[i] == delim {
+				break
+			}
+			value = append(value, lines[i])
+		}
+		out[name] = strings.Join(value, "\n")
+	}
+	return out
+}
+
+func TestSetOutputAndState(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	f := Files{OutputPath: filepath.Join(dir, "output"), StatePath: filepath.Join(dir, "state")}
+	fakeDelim := "ghadelimiter_00000000-0000-4000-8000-000000000000"
+	values := map[string]string{
+		"status":    "succeeded",
+		"record_id": testRecord,
+		"empty":     "",
+		"result":    `{"status":"success","result":{"id":"x"}}`,
+		"multiline": "line 1\nline 2\n\nline 4",
+		"tricky":    "a\n" + fakeDelim + "\nstatus<<EOF\nhacked\nEOF\nx=y",
+		"trailing":  "ends with newline\n",
+	}
+	for name, value := range values {
+		require.NoError(t, f.SetOutput(name, value))
+	}
+	require.NoError(t, f.SaveState("record_id", testRecord))
+
+	got := readKeyValueFile(t, f.OutputPath)
+	assert.Equal(t, values, got)
+	assert.Equal(t, map[string]string{"record_id": testRecord}, readKeyValueFile(t, f.StatePath))
+
+	raw, err := os.ReadFile(f.OutputPath)
+	require.NoError(t, err)
+	delimRE := regexp.MustCompile(`(?m)^status<<(ghadelimiter_[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})$`)
+	assert.Regexp(t, delimRE, string(raw))
+}
+
+func TestSetOutputAppends(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "output")
+	require.NoError(t, os.WriteFile(path, []byte("earlier=1\n"), 0o644))
+	f := Files{OutputPath: path}
+	require.NoError(t, f.SetOutput("status", "running"))
+	require.NoError(t, f.SetOutput("status", "succeeded"))
+	got := readKeyValueFile(t, path)
+	assert.Equal(t, map[string]string{"earlier": "1", "status": "succeeded"}, got)
+}
+
+func TestSetOutputDelimiterNeverInValue(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "output")
+	calls := 0
+	f := Files{OutputPath: path, delimiter: func() string {
+		calls++
+		if calls == 1 {
+			return "ghadelimiter_taken"
+		}
+		return "ghadelimiter_free"
+	}}
+	require.NoError(t, f.SetOutput("status", "value with ghadelimiter_taken inside"))
+	raw, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, "status<<ghadelimiter_free\nvalue with ghadelimiter_taken inside\nghadelimiter_free\n", string(raw))
+
+	always := Files{OutputPath: path, delimiter: func() string { return "D" }}
+	err = always.SetOutput("status", "D")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "could not find a delimiter")
+}
+
+func TestSetOutputErrors(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	tests := []struct {
+		name  string
+		files Files
+		out   string
+		want  string
+	}{
+		{"empty name", Files{OutputPath: filepath.Join(dir, "o")}, "", "invalid name"},
+		{"name with newline", Files{OutputPath: filepath.Join(dir, "o")}, "a\nb", "invalid name"},
+		{"name with equals", Files{OutputPath: filepath.Join(dir, "o")}, "a=b", "invalid name"},
+		{"name with heredoc", Files{OutputPath: filepath.Join(dir, "o")}, "a<<b", "invalid name"},
+		{"unwritable path", Files{OutputPath: dir}, "status", "is a directory"},
+		{"missing directory", Files{OutputPath: filepath.Join(dir, "no", "such", "file")}, "status", "no such file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := tt.files.SetOutput(tt.out, "v")
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
+
+func TestFilesEmptyPathsAreNoOps(t *testing.T) {
+	t.Parallel()
+	var f Files
+	assert.NoError(t, f.SetOutput("status", "x"))
+	assert.NoError(t, f.SaveState("record_id", "x"))
+	assert.NoError(t, f.AppendSummary("# hi"))
+}
+
+func TestFilesFromEnv(t *testing.T) {
+	t.Parallel()
+	got := FilesFromEnv(envFrom(map[string]string{
+		"GITHUB_OUTPUT":       "out",
+		"GITHUB_STATE":        "state",
+		"GITHUB_STEP_SUMMARY": "summary",
+	}))
+	assert.Equal(t, Files{OutputPath: "out", StatePath: "state", SummaryPath: "summary"}, got)
+}
+
+func TestRandomDelimiter(t *testing.T) {
+	t.Parallel()
+	seen := map[string]bool{}
+	for range 100 {
+		d := randomDelimiter()
+		assert.Regexp(t, `^ghadelimiter_[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, d)
+		assert.False(t, seen[d], "delimiter repeated")
+		seen[d] = true
+	}
+}
+
+func TestAppendSummary(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		existing int    // bytes already in the file
+		add      string // what is appended
+		wantErr  string
+		check    func(t *testing.T, got []byte, existing int)
+	}{
+		{
+			name: "appends", existing: 10, add: "## Deploy\n\n| a | b |\n",
+			check: func(t *testing.T, got []byte, existing int) {
+				assert.Equal(t, "## Deploy\n\n| a | b |\n", string(got[existing:]))
+			},
+		},
+		{
+			name: "exactly at the limit", existing: MaxSummarySize - 5, add: "12345",
+			check: func(t *testing.T, got []byte, existing int) {
+				assert.Len(t, got, MaxSummarySize)
+				assert.Equal(t, "12345", string(got[existing:]))
+			},
+		},
+		{
+			name: "cut with a note", existing: MaxSummarySize - 1000, add: strings.Repeat("row\n", 1000),
+			check: func(t *testing.T, got []byte, existing int) {
+				assert.Len(t, got, MaxSummarySize)
+				assert.True(t, strings.HasSuffix(string(got), summaryNote))
+				assert.True(t, strings.HasPrefix(string(got[existing:]), "row\nrow\n"))
+			},
+		},
+		{
+			name: "cut at a character boundary", existing: MaxSummarySize - len(summaryNote) - 10, add: strings.Repeat("€", 100),
+			check: func(t *testing.T, got []byte, existing int) {
+				assert.LessOrEqual(t, len(got), MaxSummarySize)
+				assert.True(t, utf8.Valid(got[existing:]))
+				assert.Equal(t, strings.Repeat("€", 3)+summaryNote, string(got[existing:]))
+			},
+		},
+		{
+			name: "full", existing: MaxSummarySize - 10, add: strings.Repeat("x", 100),
+			wantErr: "step summary: full",
+			check: func(t *testing.T, got []byte, existing int) {
+				assert.Len(t, got, existing)
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(t.TempDir(), "summary")
+			require.NoError(t, os.WriteFile(path, []byte(strings.Repeat(".", tt.existing)), 0o644))
+			err := Files{SummaryPath: path}.AppendSummary(tt.add)
+			if tt.wantErr != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.wantErr)
+			} else {
+				require.NoError(t, err)
+			}
+			got, err := os.ReadFile(path)
+			require.NoError(t, err)
+			tt.check(t, got, tt.existing)
+		})
+	}
+}
+
+func TestAppendSummaryCreatesFileAndStaysUnderCap(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "summary")
+	f := Files{SummaryPath: path}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 50 {
+				_ = f.AppendSummary(fmt.Sprintf("%d-%d %s\n", g, i, strings.Repeat("x", 10_000)))
+			}
+		}()
+	}
+	wg.Wait()
+	fi, err := os.Stat(path)
+	require.NoError(t, err)
+	assert.LessOrEqual(t, fi.Size(), int64(MaxSummarySize))
+	assert.Greater(t, fi.Size(), int64(MaxSummarySize-20_000))
+}
+
+func TestAppendSummaryStatError(t *testing.T) {
+	t.Parallel()
+	file := filepath.Join(t.TempDir(), "file")
+	require.NoError(t, os.WriteFile(file, nil, 0o644))
+	err := Files{SummaryPath: filepath.Join(file, "summary")}.AppendSummary("x")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "step summary")
+}

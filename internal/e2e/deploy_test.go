@@ -1,0 +1,309 @@
+package e2e
+
+import (
+	"encoding/json"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const encryptValue = "enc-VALUE-must-stay-hidden-42"
+
+var paramsWithSecret = "- {key: version, value: 1.4.2}\n- {key: db_password, value: " + encryptValue + ", type: encrypt}\n"
+
+// assertNoSecrets checks that no credential or encrypt value escaped
+// anywhere but in the ::add-mask:: commands that hide it, and that each
+// mask came before the value's first other use.
+func assertNoSecrets(t *testing.T, s *step, extra ...string) {
+	t.Helper()
+	var shown []string
+	masked := map[string]bool{}
+	for _, l := range strings.Split(s.everything(), "\n") {
+		if v, ok := strings.CutPrefix(l, "::add-mask::"); ok {
+			masked[v] = true
+			continue
+		}
+		shown = append(shown, l)
+	}
+	all := strings.Join(shown, "\n")
+	for _, secret := range append([]string{testSK, encryptValue}, extra...) {
+		if strings.Contains(all, secret) {
+			t.Errorf("secret %.6s… leaked into stdout, stderr, outputs, state or summary", secret)
+		}
+	}
+	stdout := s.stdout.String()
+	for secret := range masked {
+		i := strings.Index(stdout, "::add-mask::"+secret)
+		if strings.Contains(stdout[:i], secret) {
+			t.Errorf("secret %.6s… printed before its mask", secret)
+		}
+	}
+}
+
+func TestDeploySucceeds(t *testing.T) {
+	t.Parallel()
+	srv, url := simulator(t, `
+tasks:
+  - task_id: `+taskOK+`
+    name: checkout-service
+    steps: [Download package, Deploy, Health check]
+`)
+	s := newStep(t, url, map[string]string{"task_id": taskOK, "params": paramsWithSecret})
+	code := s.run()
+	stdout := s.stdout.String()
+	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout, s.stderr.String())
+
+	records := srv.Records(taskOK)
+	require.Len(t, records, 1)
+	rec := records[0]
+	assert.Equal(t, 1, srv.StartCount(taskOK))
+	assert.Equal(t, "succeeded", rec.Status)
+	// The params reached the service as typed entries.
+	require.Len(t, rec.Params, 2)
+	assert.Equal(t, "version", rec.Params[0].Key)
+	assert.Equal(t, "1.4.2", rec.Params[0].Value)
+	assert.Equal(t, "text", rec.Params[0].Type)
+	assert.Equal(t, encryptValue, rec.Params[1].Value)
+	assert.Equal(t, "encrypt", rec.Params[1].Type)
+
+	out := s.outputs()
+	assert.Equal(t, "succeeded", out["status"])
+	assert.Equal(t, rec.ID, out["record_id"])
+	assert.True(t, strings.HasPrefix(out["job_name"], "job_"+rec.ID), out["job_name"])
+	started, err := time.Parse(time.RFC3339, out["started_at"])
+	require.NoError(t, err)
+	finished, err := time.Parse(time.RFC3339, out["finished_at"])
+	require.NoError(t, err)
+	assert.WithinDuration(t, rec.CreatedAt, started, 2*time.Second, "started_at is the record's start in UTC")
+	assert.False(t, finished.Before(started))
+	assert.Contains(t, []string{"0", "1"}, out["duration_seconds"])
+	var result struct {
+		Status string
+		Result struct {
+			RecordID string `json:"record_id"`
+			Status   string
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(out["result"]), &result))
+	assert.Equal(t, rec.ID, result.Result.RecordID)
+	assert.Equal(t, "succeeded", result.Result.Status)
+
+	state := s.state()
+	assert.Equal(t, rec.ID, state["record_id"])
+	assert.Equal(t, taskOK, state["task_id"])
+	assert.Equal(t, "true", state["done"])
+
+	// One group per step, with its elapsed time, in order.
+	var groups []string
+	for _, l := range strings.Split(stdout, "\n") {
+		if strings.HasPrefix(l, "::group::") {
+			groups = append(groups, l)
+		}
+	}
+	require.Len(t, groups, 3, stdout)
+	for i, name := range []string{"Download package", "Deploy", "Health check"} {
+		assert.Contains(t, groups[i], name)
+		assert.Regexp(t, `\(\d+ms\)|\(\d+\.\ds\)`, groups[i])
+	}
+	assert.Equal(t, strings.Count(stdout, "::group::"), strings.Count(stdout, "::endgroup::"))
+	assert.Empty(t, annotations(stdout, "error"))
+
+	sum := s.summary()
+	assert.Contains(t, sum, "Deployment succeeded")
+	assert.Contains(t, sum, "checkout-service")
+	assert.Contains(t, sum, rec.ID)
+	assert.Contains(t, sum, "| 3 | Health check |")
+	assertNoSecrets(t, s)
+	assert.Contains(t, stdout, "::add-mask::"+encryptValue)
+}
+
+func TestDeployFailsAtStep(t *testing.T) {
+	t.Parallel()
+	srv, url := simulator(t, `
+tasks:
+  - task_id: `+taskOK+`
+    steps: [Download package, Stop service, Deploy, Start service]
+    fail_at_step: 3
+    fail_message: "Deploy failed: disk full"
+`)
+	s := newStep(t, url, map[string]string{"task_id": taskOK, "params": paramsWithSecret})
+	code := s.run()
+	stdout := s.stdout.String()
+	require.Equal(t, 1, code, stdout)
+	out := s.outputs()
+	assert.Equal(t, "failed", out["status"])
+	rec := srv.Records(taskOK)[0]
+	assert.Equal(t, rec.ID, out["record_id"])
+	errs := annotations(stdout, "error")
+	require.Len(t, errs, 1, stdout)
+	assert.Contains(t, errs[0], "title=Deployment failed")
+	assert.Contains(t, errs[0], rec.ID)
+	assert.Contains(t, errs[0], "Deploy")
+	assert.Contains(t, stdout, "::group::✗ 3/4 Deploy")
+	sum := s.summary()
+	assert.Contains(t, sum, "Deployment failed")
+	assert.Contains(t, sum, "| 3 | Deploy |")
+	assert.Contains(t, sum, "❌ failed")
+	assert.Contains(t, sum, "⚪ not reached")
+	assertNoSecrets(t, s)
+}
+
+func TestDeployBadInputSendsNothing(t *testing.T) {
+	t.Parallel()
+	srv, url := simulator(t, "")
+	s := newStep(t, url, map[string]string{
+		"task_id":       "too-short",
+		"wait":          "yes",
+		"timeout":       "10",
+		"params":        "- {key: 'bad key', value: " + encryptValue + ", type: encrypt}",
+		"poll_interval": "1s",
+	})
+	code := s.run()
+	stdout := s.stdout.String()
+	require.Equal(t, 1, code, stdout)
+	assert.Empty(t, srv.Calls(), "nothing may be sent when the inputs are bad")
+	errs := annotations(stdout, "error")
+	require.Len(t, errs, 1, stdout)
+	for _, input := range []string{"task_id", "wait", "timeout", "params"} {
+		assert.Contains(t, errs[0], input)
+	}
+	assert.Empty(t, s.outputs()["record_id"])
+	assertNoSecrets(t, s)
+}
+
+func TestDeployRefusedStartCarriesRemoteError(t *testing.T) {
+	t.Parallel()
+	srv, url := simulator(t, `
+tasks:
+  - task_id: `+taskOK+`
+    refuse_start: {status: 400, code: Deploy.00011042, message: "A draft application cannot be executed."}
+`)
+	s := newStep(t, url, map[string]string{"task_id": taskOK})
+	require.Equal(t, 1, s.run())
+	errs := annotations(s.stdout.String(), "error")
+	require.Len(t, errs, 1)
+	assert.Contains(t, errs[0], "Deploy.00011042")
+	assert.Contains(t, errs[0], "A draft application cannot be executed.")
+	assert.Regexp(t, `request id [0-9a-f]{32}`, errs[0])
+	assert.Equal(t, "failed", s.outputs()["status"])
+	assert.Zero(t, srv.StartCount(taskOK))
+}
+
+func TestDeployWrongSecretIsNotRetried(t *testing.T) {
+	t.Parallel()
+	srv, url := simulator(t, "")
+	wrong := "wrong-secret-key-value-0000"
+	s := newStep(t, url, map[string]string{"task_id": taskOK, "secret_access_key": wrong})
+	require.Equal(t, 1, s.run())
+	errs := annotations(s.stdout.String(), "error")
+	require.Len(t, errs, 1)
+	assert.Contains(t, errs[0], "APIGW.0301")
+	assert.Len(t, srv.Calls(), 1, "a signature failure must not be retried (AK lockout)")
+	assertNoSecrets(t, s, wrong)
+}
+
+func TestDeployNoWait(t *testing.T) {
+	t.Parallel()
+	srv, url := simulator(t, "")
+	s := newStep(t, url, map[string]string{"task_id": taskOK, "wait": "false"})
+	require.Equal(t, 0, s.run(), s.stdout.String())
+	out := s.outputs()
+	assert.Equal(t, "running", out["status"])
+	recs := srv.Records(taskOK)
+	require.Len(t, recs, 1)
+	assert.Equal(t, recs[0].ID, out["record_id"])
+	assert.Equal(t, "true", s.state()["done"], "the post step must leave a deployment alone after wait: false")
+}
+
+func TestDeployCancelStopsRecord(t *testing.T) {
+	t.Parallel()
+	srv, url := simulator(t, `
+tasks:
+  - task_id: `+taskOK+`
+    duration: 5m
+`)
+	s := newStep(t, url, map[string]string{"task_id": taskOK, "params": paramsWithSecret})
+	s.start(false)
+	recordID := s.waitForOutput("record_id", 10*time.Second)
+	signalled := time.Now()
+	require.NoError(t, s.cmd.Process.Signal(syscall.SIGINT))
+	code := s.wait()
+	exited := time.Since(signalled)
+	assert.NotEqual(t, 0, code)
+	assert.Less(t, exited, 7*time.Second, "the action must exit before the runner escalates to SIGTERM")
+
+	recs := srv.Records(taskOK)
+	require.Len(t, recs, 1)
+	assert.Equal(t, recordID, recs[0].ID)
+	assert.True(t, recs[0].Stopped)
+	assert.Less(t, recs[0].StoppedAt.Sub(signalled), 5*time.Second, "the stop must arrive within 5 s of the signal")
+	assert.Equal(t, "stopped", s.outputs()["status"])
+	assert.Empty(t, srv.Running())
+	assertNoSecrets(t, s)
+}
+
+func TestDeployTimeoutStopsRecord(t *testing.T) {
+	t.Parallel()
+	srv, url := simulator(t, `
+tasks:
+  - task_id: `+taskOK+`
+    duration: 5m
+`)
+	s := newStep(t, url, map[string]string{"task_id": taskOK, "timeout": "2s"})
+	require.Equal(t, 1, s.run())
+	out := s.outputs()
+	assert.Equal(t, "timed_out", out["status"])
+	recs := srv.Records(taskOK)
+	require.Len(t, recs, 1)
+	assert.True(t, recs[0].Stopped, "a timed-out deployment is stopped")
+	errs := annotations(s.stdout.String(), "error")
+	require.Len(t, errs, 1)
+	assert.Contains(t, errs[0], "2.0s")
+}
+
+func TestPostStopsRecordLeftByKilledStep(t *testing.T) {
+	t.Parallel()
+	srv, url := simulator(t, `
+tasks:
+  - task_id: `+taskOK+`
+    duration: 5m
+`)
+	main := newStep(t, url, map[string]string{"task_id": taskOK})
+	main.start(false)
+	recordID := main.waitForOutput("record_id", 10*time.Second)
+	require.NoError(t, main.cmd.Process.Kill()) // no chance to clean up
+	main.wait()
+	require.Len(t, srv.Running(), 1)
+
+	post := newStep(t, url, map[string]string{"task_id": taskOK})
+	for k, v := range main.state() {
+		post.env["STATE_"+k] = v
+	}
+	post.start(true)
+	require.Equal(t, 0, post.wait(), post.stdout.String())
+	assert.Empty(t, srv.Running(), "the post step stops the record the killed step left")
+	recs := srv.Records(taskOK)
+	require.Len(t, recs, 1)
+	assert.Equal(t, recordID, recs[0].ID)
+	assert.True(t, recs[0].Stopped)
+	assert.Equal(t, 1, srv.StartCount(taskOK), "the post step never starts a deployment")
+}
+
+func TestPostLeavesFinishedRunAlone(t *testing.T) {
+	t.Parallel()
+	srv, url := simulator(t, "")
+	main := newStep(t, url, map[string]string{"task_id": taskOK})
+	require.Equal(t, 0, main.run())
+	calls := len(srv.Calls())
+	post := newStep(t, url, map[string]string{"task_id": taskOK})
+	for k, v := range main.state() {
+		post.env["STATE_"+k] = v
+	}
+	post.start(true)
+	require.Equal(t, 0, post.wait())
+	assert.Len(t, srv.Calls(), calls, "nothing to do after a final status")
+}

@@ -1,0 +1,247 @@
+// Package e2e runs the built binary exactly as the GitHub runner does:
+// inputs as INPUT_ variables, real GITHUB_OUTPUT, GITHUB_STATE and
+// GITHUB_STEP_SUMMARY files, signals for cancellation, and the exit code,
+// against the simulator over loopback.
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/deploy-action/deploy-action/internal/sim"
+)
+
+// binary is the action built once for all tests.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "deploy-action-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "deploy-action")
+	build := exec.Command("go", "build", "-o", binary, "../..")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building the action:", err)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	// The image names the post-entrypoint this way (see the Dockerfile).
+	if err := os.Symlink("deploy-action", filepath.Join(dir, "deploy-action-post")); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+const (
+	testAK      = "E2ETESTACCESSKEY0001"
+	testSK      = "e2e-secret-access-key-do-not-print"
+	testProject = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+	taskOK      = "0123456789abcdef0123456789abcdef"
+)
+
+// simulator starts a simulator on loopback for one test.
+func simulator(t *testing.T, scenario string) (*sim.Server, string) {
+	t.Helper()
+	opts := sim.Options{AccessKeyID: testAK, SecretAccessKey: testSK, StepDuration: 100 * time.Millisecond}
+	if scenario != "" {
+		sc, err := sim.ParseScenario([]byte(scenario))
+		require.NoError(t, err)
+		opts.Scenario = sc
+	}
+	s := sim.New(opts)
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	return s, srv.URL
+}
+
+// step is one run of the binary as a workflow step.
+type step struct {
+	t       *testing.T
+	dir     string
+	env     map[string]string
+	cmd     *exec.Cmd
+	stdout  syncBuffer
+	stderr  syncBuffer
+	started time.Time
+}
+
+// newStep prepares a step with the inputs every test needs.
+func newStep(t *testing.T, endpoint string, inputs map[string]string) *step {
+	t.Helper()
+	dir := t.TempDir()
+	s := &step{t: t, dir: dir, env: map[string]string{
+		"GITHUB_OUTPUT":       filepath.Join(dir, "output"),
+		"GITHUB_STATE":        filepath.Join(dir, "state"),
+		"GITHUB_STEP_SUMMARY": filepath.Join(dir, "summary"),
+		"INPUT_ENDPOINT":      endpoint,
+		"INPUT_REGION":        "cn-north-4",
+		"INPUT_PROJECT_ID":    testProject,
+		// As the runner does for inputs with defaults in action.yml.
+		"INPUT_OPERATION":           "deploy",
+		"INPUT_TIMEOUT":             "30m",
+		"INPUT_POLL_INTERVAL":       "1s",
+		"INPUT_WAIT":                "true",
+		"INPUT_IF_RUNNING":          "wait",
+		"INPUT_STOP_ON_CANCEL":      "true",
+		"INPUT_STOP_ON_TIMEOUT":     "true",
+		"INPUT_ROLLBACK_ON_FAILURE": "false",
+		"INPUT_SHOW_LOGS":           "true",
+		"INPUT_EXECUTE":             "false",
+		"INPUT_ACCESS_KEY_ID":       testAK,
+		"INPUT_SECRET_ACCESS_KEY":   testSK,
+	}}
+	for k, v := range inputs {
+		s.env["INPUT_"+strings.ToUpper(k)] = v
+	}
+	return s
+}
+
+// start runs the binary (or its post-entrypoint) without waiting.
+func (s *step) start(post bool) {
+	s.t.Helper()
+	bin := binary
+	if post {
+		bin = filepath.Join(filepath.Dir(binary), "deploy-action-post")
+	}
+	s.cmd = exec.Command(bin)
+	s.cmd.Dir = s.dir
+	s.cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + s.dir}
+	for k, v := range s.env {
+		s.cmd.Env = append(s.cmd.Env, k+"="+v)
+	}
+	s.cmd.Stdout, s.cmd.Stderr = &s.stdout, &s.stderr
+	s.started = time.Now()
+	require.NoError(s.t, s.cmd.Start())
+	s.t.Cleanup(func() {
+		if s.cmd.ProcessState == nil {
+			_ = s.cmd.Process.Kill()
+			_ = s.cmd.Wait()
+		}
+	})
+}
+
+// wait waits for the binary and returns its exit code.
+func (s *step) wait() int {
+	s.t.Helper()
+	err := s.cmd.Wait()
+	if err != nil {
+		if _, ok := err.(*exec.ExitError); !ok {
+			s.t.Fatalf("running the action: %v", err)
+		}
+	}
+	return s.cmd.ProcessState.ExitCode()
+}
+
+// run runs the main step to the end and returns its exit code.
+func (s *step) run() int {
+	s.t.Helper()
+	s.start(false)
+	return s.wait()
+}
+
+// waitForOutput waits until the step has written output name.
+func (s *step) waitForOutput(name string, within time.Duration) string {
+	s.t.Helper()
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		if v, ok := s.outputs()[name]; ok {
+			return v
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	s.t.Fatalf("output %s not written within %s; stdout:\n%s", name, within, s.stdout.String())
+	return ""
+}
+
+func (s *step) outputs() map[string]string { return readFileCommands(s.t, s.env["GITHUB_OUTPUT"]) }
+func (s *step) state() map[string]string   { return readFileCommands(s.t, s.env["GITHUB_STATE"]) }
+func (s *step) summary() string {
+	b, _ := os.ReadFile(s.env["GITHUB_STEP_SUMMARY"])
+	return string(b)
+}
+
+// everything is all the step showed or wrote: what must never hold a secret.
+func (s *step) everything() string {
+	b, _ := os.ReadFile(s.env["GITHUB_OUTPUT"])
+	st, _ := os.ReadFile(s.env["GITHUB_STATE"])
+	return s.stdout.String() + s.stderr.String() + string(b) + string(st) + s.summary()
+}
+
+// readFileCommands parses name<<DELIMITER\nvalue\nDELIMITER records the
+// way the runner does, failing on anything malformed. Later values win.
+func readFileCommands(t *testing.T, path string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	f, err := os.Open(path)
+	if os.IsNotExist(err) {
+		return out
+	}
+	require.NoError(t, err)
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 4<<20)
+	for sc.Scan() {
+		name, delim, ok := strings.Cut(sc.Text(), "<<")
+		require.True(t, ok, "malformed file command line %q", sc.Text())
+		var value []string
+		closed := false
+		for sc.Scan() {
+			if sc.Text() == delim {
+				closed = true
+				break
+			}
+			value = append(value, sc.Text())
+		}
+		require.True(t, closed, "value of %s is not closed by its delimiter", name)
+		out[name] = strings.Join(value, "\n")
+	}
+	require.NoError(t, sc.Err())
+	return out
+}
+
+// annotations returns the ::error lines of stdout.
+func annotations(stdout, kind string) []string {
+	var out []string
+	for _, l := range strings.Split(stdout, "\n") {
+		if strings.HasPrefix(l, "::"+kind) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// syncBuffer is a bytes.Buffer safe to read while the process writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
