@@ -188,7 +188,14 @@ tasks:
 	require.Len(t, errs, 1)
 	assert.Contains(t, errs[0], "Deploy.00011042")
 	assert.Contains(t, errs[0], "A draft application cannot be executed.")
-	assert.Regexp(t, `request id [0-9a-f]{32}`, errs[0])
+	var requestID string
+	for _, c := range srv.Calls() {
+		if strings.HasSuffix(c.Path, "/start") {
+			requestID = c.RequestID
+		}
+	}
+	require.NotEmpty(t, requestID)
+	assert.Contains(t, errs[0], "request id "+requestID)
 	assert.Equal(t, "failed", s.outputs()["status"])
 	assert.Zero(t, srv.StartCount(taskOK))
 }

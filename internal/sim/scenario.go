@@ -76,8 +76,9 @@ type ScenarioTask struct {
 	// FailAtStep (`fail_at_step`, 1-based) makes deployments fail at the
 	// end of that step; 0 means they succeed.
 	FailAtStep int
-	// FailMessage (`fail_message`) is the failure text the deployment's
-	// log shows.
+	// FailMessage (`fail_message`) is the failure text of the deployment's
+	// log. It is kept on the record for the log API (ShowAppLog), which the
+	// simulator does not serve yet; the state API has no field for it.
 	FailMessage string
 	// RollbackFails (`rollback_fails`) makes redeploys (a start with
 	// record_id) fail as well, at FailAtStep or else at the last step.

@@ -1,0 +1,202 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Each case runs a whole deployment through a fault and checks the verdict
+// is the true one and that the run made exactly one deployment record.
+func TestDeployThroughFaults(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		scenario string
+		inputs   map[string]string
+		wantLog  string // a line fragment the log must show
+	}{
+		{
+			name: "throttled start honours Retry-After",
+			scenario: `
+faults:
+  - {op: start, kind: throttle, retry_after: 1s, times: 2}`,
+			wantLog: "APIGW.0308",
+		},
+		{
+			name: "start processed but its answer dropped is adopted",
+			scenario: `
+faults:
+  - {op: start, kind: drop, times: 1}`,
+			wantLog: "adopting record",
+		},
+		{
+			name: "start answered 502 without a record is started again",
+			scenario: `
+faults:
+  - {op: start, kind: error, status: 502, times: 1}`,
+			wantLog: "No record was created; starting again",
+		},
+		{
+			name: "state polls through 503, 504 and a slow answer",
+			scenario: `
+faults:
+  - {op: state, kind: error, status: 503, after: 1, times: 2}
+  - {op: state, kind: error, status: 504, times: 1}
+  - {op: state, kind: slow, delay: 1500ms, times: 1}`,
+		},
+		{
+			name: "hanging state poll is abandoned after request_timeout",
+			scenario: `
+faults:
+  - {op: state, kind: hang, after: 1, times: 1}`,
+			inputs: map[string]string{"request_timeout": "1s"},
+		},
+		{
+			name:     "gateway clock 20 minutes ahead",
+			scenario: `clock_skew: 20m`,
+		},
+		{
+			name:     "gateway clock 20 minutes behind",
+			scenario: `clock_skew: -20m`,
+		},
+		{
+			name: "string-typed step fields",
+			scenario: `
+tasks:
+  - {task_id: "*", string_fields: true}`,
+			wantLog: "::group::✓ 4/4 Start service",
+		},
+		{
+			name: "undocumented running status is waited on",
+			scenario: `
+tasks:
+  - {task_id: "*", running_status: queued_by_scheduler}`,
+			wantLog: "queued_by_scheduler",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv, url := simulator(t, tt.scenario)
+			inputs := map[string]string{"task_id": taskOK, "params": paramsWithSecret}
+			for k, v := range tt.inputs {
+				inputs[k] = v
+			}
+			s := newStep(t, url, inputs)
+			code := s.run()
+			stdout := s.stdout.String()
+			require.Equal(t, 0, code, stdout)
+			assert.Equal(t, "succeeded", s.outputs()["status"])
+			recs := srv.Records(taskOK)
+			require.Len(t, recs, 1, "exactly one deployment record per run")
+			assert.Equal(t, 1, srv.StartCount(taskOK))
+			assert.Equal(t, recs[0].ID, s.outputs()["record_id"])
+			if tt.wantLog != "" {
+				assert.Contains(t, stdout, tt.wantLog)
+			}
+			assertNoSecrets(t, s)
+		})
+	}
+}
+
+func TestDeployFailedStatusAbortIsFailure(t *testing.T) {
+	t.Parallel()
+	_, url := simulator(t, `
+tasks:
+  - {task_id: "*", fail_at_step: 2, failed_status: abort}`)
+	s := newStep(t, url, map[string]string{"task_id": taskOK})
+	require.Equal(t, 1, s.run())
+	assert.Equal(t, "failed", s.outputs()["status"])
+	assert.Contains(t, s.stdout.String(), `ended with status "abort"`)
+}
+
+func TestDeployIfRunning(t *testing.T) {
+	t.Parallel()
+	const scenario = `
+tasks:
+  - task_id: ` + taskOK + `
+    already_running: 1500ms
+`
+	t.Run("wait", func(t *testing.T) {
+		t.Parallel()
+		srv, url := simulator(t, scenario)
+		other := srv.Running()
+		require.Len(t, other, 1)
+		s := newStep(t, url, map[string]string{"task_id": taskOK})
+		require.Equal(t, 0, s.run(), s.stdout.String())
+		recs := srv.Records(taskOK)
+		require.Len(t, recs, 2)
+		assert.Equal(t, "succeeded", recs[0].Status, "the other deployment ran to its end")
+		assert.False(t, recs[0].Stopped)
+		assert.Equal(t, recs[1].ID, s.outputs()["record_id"])
+		assert.Contains(t, s.stdout.String(), "waiting for it to finish first")
+	})
+	t.Run("fail", func(t *testing.T) {
+		t.Parallel()
+		srv, url := simulator(t, scenario)
+		other := srv.Running()[0]
+		s := newStep(t, url, map[string]string{"task_id": taskOK, "if_running": "fail"})
+		require.Equal(t, 1, s.run())
+		assert.Zero(t, srv.StartCount(taskOK))
+		errs := annotations(s.stdout.String(), "error")
+		require.Len(t, errs, 1)
+		assert.Contains(t, errs[0], other.ID)
+		assert.Equal(t, "failed", s.outputs()["status"])
+	})
+	t.Run("stop", func(t *testing.T) {
+		t.Parallel()
+		srv, url := simulator(t, strings.Replace(scenario, "1500ms", "10m", 1))
+		other := srv.Running()[0]
+		s := newStep(t, url, map[string]string{"task_id": taskOK, "if_running": "stop"})
+		require.Equal(t, 0, s.run(), s.stdout.String())
+		recs := srv.Records(taskOK)
+		require.Len(t, recs, 2)
+		assert.Equal(t, other.ID, recs[0].ID)
+		assert.True(t, recs[0].Stopped)
+		assert.Equal(t, "succeeded", recs[1].Status)
+	})
+}
+
+func TestDeployRollbackOnFailure(t *testing.T) {
+	t.Parallel()
+	for _, rollbackFails := range []bool{false, true} {
+		name := map[bool]string{false: "rollback succeeds", true: "rollback fails"}[rollbackFails]
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			scenario := `
+tasks:
+  - task_id: ` + taskOK + `
+    fail_at_step: 3
+`
+			if rollbackFails {
+				scenario += "    rollback_fails: true\n"
+			}
+			srv, url := simulator(t, scenario)
+			good := srv.SeedRecord(taskOK, "succeeded", time.Hour)
+			s := newStep(t, url, map[string]string{"task_id": taskOK, "rollback_on_failure": "true", "params": paramsWithSecret})
+			require.Equal(t, 1, s.run(), "the deployment failed, whatever the rollback did")
+			out := s.outputs()
+			assert.Equal(t, "failed", out["status"])
+			recs := srv.Records(taskOK)
+			require.Len(t, recs, 3, "the seed, the failed deployment and its rollback")
+			assert.Equal(t, 2, srv.StartCount(taskOK), "one start plus one for the rollback")
+			rollback := recs[2]
+			assert.Equal(t, good, rollback.FromRecordID, "the rollback redeploys the last good record")
+			assert.Equal(t, rollback.ID, out["rollback_record_id"])
+			stdout := s.stdout.String()
+			if rollbackFails {
+				assert.Equal(t, "failed", rollback.Status)
+				assert.Contains(t, stdout, "::warning::Rollback record")
+			} else {
+				assert.Equal(t, "succeeded", rollback.Status)
+				assert.Contains(t, stdout, "::notice::Rollback succeeded")
+			}
+			assert.Contains(t, s.summary(), "Rollback")
+			assertNoSecrets(t, s)
+		})
+	}
+}
