@@ -58,6 +58,12 @@ const (
 	MaxPollInterval = 10 * time.Minute
 	// MinTimeout is the shortest timeout accepted.
 	MinTimeout = time.Second
+
+	// DefaultRequestTimeout, MinRequestTimeout and MaxRequestTimeout
+	// bound request_timeout, the longest one HTTP request may take.
+	DefaultRequestTimeout = 30 * time.Second
+	MinRequestTimeout     = time.Second
+	MaxRequestTimeout     = 5 * time.Minute
 )
 
 // Config is every input of the action, parsed and validated.
@@ -79,6 +85,10 @@ type Config struct {
 	Endpoint string
 
 	Timeout, PollInterval time.Duration
+
+	// RequestTimeout bounds one HTTP request, so a hanging answer is
+	// abandoned and retried (reads) or looked into (a start).
+	RequestTimeout time.Duration
 
 	// deploy and stop
 	TaskID, RecordID, TriggerSource string
@@ -449,6 +459,12 @@ func (l *loader) loadDurations(c *Config) {
 		l.fail("poll_interval", "%s must not exceed timeout %s", poll, timeout)
 	}
 	c.Timeout, c.PollInterval = timeout, poll
+
+	req, rOK := l.duration("request_timeout", DefaultRequestTimeout)
+	if rOK && (req < MinRequestTimeout || req > MaxRequestTimeout) {
+		l.fail("request_timeout", "must be between %s and %s, got %s", MinRequestTimeout, shortDuration(MaxRequestTimeout), req)
+	}
+	c.RequestTimeout = req
 }
 
 // shortDuration prints 10m instead of time.Duration's 10m0s.

@@ -101,7 +101,10 @@ func isDebug(getenv func(string) string) bool {
 
 // clientOptions are the options every service client of a step shares.
 func clientOptions(cfg *action.Config, log *action.Log) []huawei.Option {
+	policy := huawei.DefaultRetryPolicy
+	policy.AttemptTimeout = cfg.RequestTimeout
 	return []huawei.Option{
+		huawei.WithRetryPolicy(policy),
 		huawei.WithProjectID(cfg.ProjectID),
 		huawei.WithUserAgent("deploy-action/" + Version),
 		huawei.WithDebug(log.Debugf),
