@@ -1,0 +1,118 @@
+package codearts
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestClassify(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		status string
+		want   Phase
+	}{
+		{"succeeded", PhaseSucceeded},
+		{"SUCCEEDED", PhaseSucceeded},
+		{"success", PhaseSucceeded},
+		{"failed", PhaseFailed},
+		{"abort", PhaseFailed},
+		{"aborted", PhaseFailed},
+		{"timeout", PhaseFailed},
+		{"running", PhaseRunning},
+		{"pending", PhaseRunning},
+		{"not_started", PhaseRunning},
+		{"not_executed", PhaseRunning},
+		{"", PhaseRunning},
+		{" running ", PhaseRunning},
+		{"queued", PhaseUnknown},
+		{"succeeded_partially", PhaseUnknown},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, Classify(tt.status), "Classify(%q)", tt.status)
+	}
+}
+
+func TestStateDecodesNumbersAndStrings(t *testing.T) {
+	t.Parallel()
+	tests := map[string]string{
+		"numbers": `{"status":"success","result":{"record_id":"r","status":"running","step":"running",
+			"step_state":[{"id":2,"name":"Deploy","enable":true,"offset":10,"current_offset":12,"elapsed_time":3012,"region":"cn-north-4","faq_url":""}]}}`,
+		"strings": `{"status":"success","result":{"record_id":"r","status":"running","step":"running",
+			"step_state":[{"id":"2","name":"Deploy","enable":"true","offset":"10","current_offset":"12","elapsed_time":"3012","region":"cn-north-4","faq_url":""}]}}`,
+		"float": `{"status":"success","result":{"record_id":"r","status":"running","step":"running",
+			"step_state":[{"id":2.0,"name":"Deploy","enable":1,"offset":10,"current_offset":12,"elapsed_time":3012.7,"region":"cn-north-4"}]}}`,
+	}
+	for name, body := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var st State
+			require.NoError(t, json.Unmarshal([]byte(body), &st))
+			require.Len(t, st.Result.Steps, 1)
+			s := st.Result.Steps[0]
+			assert.EqualValues(t, 2, s.ID)
+			assert.True(t, bool(s.Enable))
+			assert.EqualValues(t, 10, s.Offset)
+			assert.EqualValues(t, 12, s.CurrentOffset)
+			assert.Equal(t, 3012*time.Millisecond, s.Elapsed())
+		})
+	}
+	var st State
+	assert.Error(t, json.Unmarshal([]byte(`{"result":{"step_state":[{"elapsed_time":"soon"}]}}`), &st))
+	assert.Error(t, json.Unmarshal([]byte(`{"result":{"step_state":[{"enable":"maybe"}]}}`), &st))
+}
+
+func TestGuessZone(t *testing.T) {
+	t.Parallel()
+	started := time.Date(2026, 11, 23, 15, 59, 31, 0, time.UTC)
+	tests := []struct {
+		remote string
+		want   time.Duration
+	}{
+		{"2026-11-23 23:59:32", 8 * time.Hour},     // China, a second of delay
+		{"2026-11-23 12:59:29", -3 * time.Hour},    // São Paulo
+		{"2026-11-23 15:59:31", 0},                 // UTC
+		{"2026-11-23 21:29:35", 5*time.Hour + 30*time.Minute},
+		{"garbage", 0},
+		{"2026-11-25 15:59:31", 0}, // implausible: fall back to UTC
+	}
+	for _, tt := range tests {
+		loc := GuessZone(tt.remote, started)
+		_, offset := started.In(loc).Zone()
+		assert.Equal(t, tt.want, time.Duration(offset)*time.Second, tt.remote)
+	}
+	at, ok := ParseTime("2026-11-23 23:59:32", GuessZone("2026-11-23 23:59:32", started))
+	require.True(t, ok)
+	assert.Equal(t, started.Add(time.Second), at.UTC())
+}
+
+// FuzzDecodeState feeds arbitrary bytes to the state decoder: it must never
+// panic, and whatever it accepts must classify to a phase.
+func FuzzDecodeState(f *testing.F) {
+	for _, seed := range []string{
+		`{"status":"success","result":{"record_id":"2c82ffe8d00d4968a4e5f7a36d87ae17","status":"succeeded","step":"finish","start_time":"2025-07-09 11:36:28","end_time":"2025-07-09 11:36:43","step_state":[{"id":1,"name":"Stop service","enable":true,"offset":0,"current_offset":0,"elapsed_time":3012,"region":"cn-north-4","faq_url":""}]}}`,
+		`{"status":"success","result":{"status":"running","step_state":[{"id":"1","enable":"false","elapsed_time":"12"}]}}`,
+		`{"status":"error"}`,
+		`{"result":{"step_state":null}}`,
+		`[]`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var st State
+		if json.Unmarshal(data, &st) != nil {
+			return
+		}
+		p := Classify(st.Result.Status)
+		if p < PhaseRunning || p > PhaseUnknown {
+			t.Fatalf("phase %d out of range", p)
+		}
+		for _, s := range st.Result.Steps {
+			_ = s.Elapsed()
+		}
+		_ = GuessZone(st.Result.StartTime, time.Now())
+	})
+}
