@@ -455,8 +455,7 @@ func (d *deployer) end(ctx, tctx context.Context, title string, err error) {
 			d.res.Failure.Message += fmt.Sprintf("; deployment record %s goes on (stop_on_cancel is false).", d.res.RecordID)
 			return
 		}
-		d.res.Failure.Message += d.stopRecord(ctx, "cancel")
-		markStopped(d.res.Steps)
+		d.settleByStopping(ctx, "cancel")
 	case context.Cause(tctx) == errTimedOut:
 		d.res.Status = StatusTimedOut
 		d.res.Failure = &Failure{Title: "Timed out", Message: fmt.Sprintf("The deployment did not finish within %s (timeout)", FormatDuration(d.in.Timeout))}
@@ -468,12 +467,49 @@ func (d *deployer) end(ctx, tctx context.Context, title string, err error) {
 			d.res.Failure.Message += fmt.Sprintf("; record %s goes on (stop_on_timeout is false).", d.res.RecordID)
 			return
 		}
-		d.res.Failure.Message += d.stopRecord(ctx, "timeout")
-		markStopped(d.res.Steps)
+		d.settleByStopping(ctx, "timeout")
 	default:
 		d.res.Status = StatusFailed
 		d.res.Failure = &Failure{Title: title, Message: err.Error()}
 	}
+}
+
+// settleByStopping stops the flow's record within the grace period. If the
+// record turns out to have ended already, the verdict is its real final
+// status, not "stopped": the deployment did finish, and the job must say
+// how.
+func (d *deployer) settleByStopping(ctx context.Context, why string) {
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.in.StopGrace)
+	defer cancel()
+	d.log.Infof("Stopping deployment record %s (%s)…", d.res.RecordID, why)
+	body, err := d.api.Stop(sctx, d.in.TaskID, d.res.RecordID)
+	switch {
+	case err == nil:
+		if len(body) > 0 {
+			d.res.Remote = body
+		}
+		d.log.Infof("Stopped deployment record %s.", d.res.RecordID)
+		d.res.Failure.Message += fmt.Sprintf("; deployment record %s was stopped.", d.res.RecordID)
+		markStopped(d.res.Steps)
+	case finishedAlready(err):
+		st, serr := d.api.State(sctx, d.in.TaskID, d.res.RecordID)
+		if serr == nil && isFinal(&st.Result) {
+			d.log.Infof("Record %s had already ended (%s).", d.res.RecordID, st.Result.Status)
+			d.res.Failure = nil
+			d.progress(&st.Result, codearts.Classify(st.Result.Status))
+			d.finish(st)
+			return
+		}
+		d.res.Failure.Message += fmt.Sprintf("; record %s had already ended.", d.res.RecordID)
+	default:
+		d.log.Warningf("Stopping record %s failed: %v", d.res.RecordID, err)
+		d.res.Failure.Message += fmt.Sprintf("; stopping record %s failed: %v.", d.res.RecordID, err)
+	}
+}
+
+func isFinal(r *codearts.Record) bool {
+	p := codearts.Classify(r.Status)
+	return p == codearts.PhaseSucceeded || p == codearts.PhaseFailed
 }
 
 func markStopped(steps []StepResult) {
@@ -482,27 +518,6 @@ func markStopped(steps []StepResult) {
 			steps[i].State = StepStopped
 		}
 	}
-}
-
-// stopRecord stops the flow's record within the grace period and says how
-// that went, as the end of a sentence.
-func (d *deployer) stopRecord(ctx context.Context, why string) string {
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.in.StopGrace)
-	defer cancel()
-	d.log.Infof("Stopping deployment record %s (%s)…", d.res.RecordID, why)
-	body, err := d.api.Stop(sctx, d.in.TaskID, d.res.RecordID)
-	if err != nil {
-		if finishedAlready(err) {
-			return fmt.Sprintf("; record %s had already finished.", d.res.RecordID)
-		}
-		d.log.Warningf("Stopping record %s failed: %v", d.res.RecordID, err)
-		return fmt.Sprintf("; stopping record %s failed: %v.", d.res.RecordID, err)
-	}
-	if len(body) > 0 {
-		d.res.Remote = body
-	}
-	d.log.Infof("Stopped deployment record %s.", d.res.RecordID)
-	return fmt.Sprintf("; deployment record %s was stopped.", d.res.RecordID)
 }
 
 // rollback redeploys the last record that succeeded and waits for it.

@@ -75,6 +75,61 @@ type Result struct {
 	RollbackStatus   Status
 	Remote           json.RawMessage // the last remote answer that decided the status
 	Failure          *Failure
+
+	// release-plan
+	PlanID     string
+	PlanName   string
+	Components []Component // the plan's components as last seen, by batch
+
+	// signal
+	DeploymentID string
+	// SoftwareDeployment is the software deployment object RTS answered
+	// with, as sent.
+	SoftwareDeployment json.RawMessage
+}
+
+// OK reports whether the operation achieved its aim, which decides the exit
+// status. For deploy and release-plan that is a succeeded (or, with wait:
+// false, running) status. A stop or a signal achieved its aim when nothing
+// went wrong: their status describes the remote record or deployment (an
+// already-finished record that failed, a signal reporting FAILED), not the
+// operation.
+func (r *Result) OK() bool {
+	if r.Failure != nil {
+		return false
+	}
+	switch r.Operation {
+	case OpStop, OpSignal:
+		return true
+	}
+	return r.Status.OK()
+}
+
+// Operation names, as Result.Operation holds them.
+const (
+	OpDeploy      = "deploy"
+	OpStop        = "stop"
+	OpReleasePlan = "release-plan"
+	OpSignal      = "signal"
+)
+
+// Component is one component of a release plan as the action reports it
+// (the components output).
+type Component struct {
+	ID                string `json:"id"`
+	Name              string `json:"name"`
+	Seq               int    `json:"seq"`
+	Version           string `json:"version"`
+	Status            string `json:"status"`
+	JobStatus         string `json:"job_status"`
+	FailMessage       string `json:"fail_message"`
+	RollbackJobStatus string `json:"rollback_job_status"`
+	// Not in the output, shown in the log and summary.
+	RollbackFailMessage string        `json:"-"`
+	StartedAt           time.Time     `json:"-"`
+	FinishedAt          time.Time     `json:"-"`
+	Elapsed             time.Duration `json:"-"` // FinishedAt - StartedAt, or 0 while unknown
+	RollbackElapsed     time.Duration `json:"-"` // the rollback job's run time, 0 while unknown
 }
 
 // Duration is FinishedAt - StartedAt, or 0 when either is unknown.

@@ -13,7 +13,8 @@ import (
 )
 
 // This file is CodeArts Deploy (huawei-api.md §1): start, state and stop of
-// deployment records, and the record state machine.
+// deployment records, and the record state machine. The record's log and
+// the task detail are in applog.go.
 
 // defaultSteps are the steps of a task no scenario names.
 var defaultSteps = []string{"Download package", "Stop service", "Deploy", "Start service"}
@@ -42,6 +43,8 @@ func codeArtsRoutes() []route {
 		{method: http.MethodPost, segs: []string{"v2", "tasks", "{task_id}", "start"}, op: "start", handle: (*Server).startTask},
 		{method: http.MethodGet, segs: []string{"v2", "tasks", "{task_id}", "state"}, op: "state", handle: (*Server).taskState},
 		{method: http.MethodPut, segs: []string{"v2", "tasks", "{task_id}", "records", "{record_id}", "stop"}, op: "stop", handle: (*Server).stopRecord},
+		{method: http.MethodGet, segs: []string{"v2", "tasks", "{task_id}"}, op: "detail", handle: (*Server).taskDetail},
+		{method: http.MethodGet, segs: []string{"v1", "applications", "{app_id}", "records", "{record_id}", "logs"}, op: "logs", handle: (*Server).appLog},
 	}
 }
 
@@ -639,12 +642,18 @@ func (s *Server) taskState(req *request) response {
 	}
 	if withSteps {
 		elapsed := rec.elapsed(now)
+		// offset/current_offset: where each step's log starts and
+		// currently ends in the record's whole log (0, 0 before the step
+		// has logged anything).
+		spans := rec.logSpans(now)
 		if rec.stringFields {
 			steps := make([]stepStateStrings, len(rec.steps))
 			for i, name := range rec.steps {
 				steps[i] = stepStateStrings{
-					ID: strconv.Itoa(i + 1), Name: name, Enable: "true", Offset: "0", CurrentOffset: "0",
-					ElapsedTime: strconv.FormatInt(elapsed[i].Milliseconds(), 10), Region: simRegion,
+					ID: strconv.Itoa(i + 1), Name: name, Enable: "true",
+					Offset:        strconv.Itoa(spans[i].start),
+					CurrentOffset: strconv.Itoa(spans[i].end),
+					ElapsedTime:   strconv.FormatInt(elapsed[i].Milliseconds(), 10), Region: simRegion,
 				}
 			}
 			res.StepState = steps
@@ -653,6 +662,7 @@ func (s *Server) taskState(req *request) response {
 			for i, name := range rec.steps {
 				steps[i] = stepState{
 					ID: i + 1, Name: name, Enable: true,
+					Offset: int64(spans[i].start), CurrentOffset: int64(spans[i].end),
 					ElapsedTime: elapsed[i].Milliseconds(), Region: simRegion,
 				}
 			}

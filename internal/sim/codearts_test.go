@@ -3,6 +3,7 @@ package sim
 import (
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -88,7 +89,8 @@ func TestLifecycle(t *testing.T) {
 	step := res["step_state"].([]any)[0].(map[string]any)
 	assert.Equal(t, map[string]any{
 		"id": float64(1), "name": "Download package", "enable": true, "offset": float64(0),
-		"current_offset": float64(0), "elapsed_time": float64(100), "region": "cn-north-4", "faq_url": "",
+		"current_offset": float64(len(stepText(h.srv.LogText(id), "Download package"))),
+		"elapsed_time":   float64(100), "region": "cn-north-4", "faq_url": "",
 	}, step)
 
 	recs := h.srv.Records(testTask)
@@ -172,9 +174,12 @@ func TestRunningStatusAndStringFields(t *testing.T) {
 	res := h.stateResult(testTask, id)
 	assert.Equal(t, "pending", res["status"])
 	step := res["step_state"].([]any)[1].(map[string]any)
+	log := h.srv.LogText(id)
+	first := len(stepText(log, "Download package"))
 	assert.Equal(t, map[string]any{
-		"id": "2", "name": "Stop service", "enable": "true", "offset": "0",
-		"current_offset": "0", "elapsed_time": "50", "region": "cn-north-4", "faq_url": "",
+		"id": "2", "name": "Stop service", "enable": "true", "offset": strconv.Itoa(first),
+		"current_offset": strconv.Itoa(first + len(stepText(log, "Stop service"))),
+		"elapsed_time":   "50", "region": "cn-north-4", "faq_url": "",
 	}, step)
 	assert.Equal(t, "running", h.srv.Records(testTask)[0].Status)
 }
@@ -441,4 +446,29 @@ func TestLenientScenario(t *testing.T) {
 	assert.Equal(t, "failed", h.stateResult(testTask, id)["status"], "fails at the last step")
 	assert.NotEmpty(t, h.srv.SeedRecord(testTask, "failed", time.Millisecond))
 	assert.Equal(t, 9, sc.Tasks[0].FailAtStep, "the caller's scenario is not modified")
+}
+
+// TestLenientPlansAndDeployments: the same for release plans and software
+// deployments.
+func TestLenientPlansAndDeployments(t *testing.T) {
+	t.Parallel()
+	sc := &Scenario{
+		ReleasePlans: []ScenarioReleasePlan{
+			{ID: "odd", FailStrategy: "sideways", Status: "ABORTED", Components: []ScenarioPlanComponent{{Name: "a", Seq: 0, Duration: -time.Second}}},
+			{ID: "empty", Status: "FAILED"},
+			{ID: ""},
+		},
+		SoftwareDeployments: []ScenarioSoftwareDeployment{{ID: "x", Status: "WEIRD"}, {ID: ""}},
+	}
+	h := newHarness(t, Options{Scenario: sc})
+	h.planOpOK("odd", "execute")
+	assert.Equal(t, "RUNNING", h.srv.PlanStatus("odd"))
+	h.clock.Advance(time.Second)
+	assert.Equal(t, "SUCCESS", h.srv.PlanStatus("odd"), "seq and duration clamped to defaults")
+	assert.Equal(t, "CREATED", h.srv.PlanStatus("empty"))
+	h.planOpOK("empty", "execute")
+	assert.Equal(t, "SUCCESS", h.srv.PlanStatus("empty"), "a plan without components ends at once")
+	assert.Empty(t, h.components("empty"))
+	assert.Equal(t, "WEIRD", swResult(t, h.do(http.MethodGet, deploymentPath("x"), ""))["status"])
+	assert.Equal(t, "sideways", sc.ReleasePlans[0].FailStrategy, "the caller's scenario is not modified")
 }

@@ -19,11 +19,13 @@ import (
 // YAML file (LoadScenario); testdata/scenarios/README.md documents the same
 // fields with examples. Every field is optional.
 //
-//	step_duration: 1s   # default time of one deployment step (overrides Options.StepDuration)
-//	clock_skew: 20m     # gateway clock = now + skew: the Date header, the X-Sdk-Date
-//	                    # check (±15m) and all record times; negative values allowed
-//	tasks: [...]        # per-task behaviour, see ScenarioTask
-//	faults: [...]       # wire-level fault injection, see Fault
+//	step_duration: 1s           # default time of one deployment step (overrides Options.StepDuration)
+//	clock_skew: 20m             # gateway clock = now + skew: the Date header, the X-Sdk-Date
+//	                            # check (±15m) and all record times; negative values allowed
+//	tasks: [...]                # per-task behaviour, see ScenarioTask
+//	release_plans: [...]        # ServiceStage release plans, see ScenarioReleasePlan
+//	software_deployments: [...] # RTS software deployments, see ScenarioSoftwareDeployment
+//	faults: [...]               # wire-level fault injection, see Fault
 //
 // Durations are Go durations ("750ms", "2s", "1m30s"). Unknown fields are
 // errors, so a typo cannot silently turn a failure scenario into a
@@ -36,6 +38,12 @@ type Scenario struct {
 	ClockSkew time.Duration
 	// Tasks (`tasks`) shape individual deployment tasks.
 	Tasks []ScenarioTask
+	// ReleasePlans (`release_plans`) define ServiceStage release plans;
+	// any UUID no entry names is a default plan that succeeds.
+	ReleasePlans []ScenarioReleasePlan
+	// SoftwareDeployments (`software_deployments`) define RTS software
+	// deployments; any other well-formed id is a default one.
+	SoftwareDeployments []ScenarioSoftwareDeployment
 	// Faults (`faults`) inject wire-level failures, applied after
 	// authentication and before the service handles the request.
 	Faults []Fault
@@ -76,9 +84,9 @@ type ScenarioTask struct {
 	// FailAtStep (`fail_at_step`, 1-based) makes deployments fail at the
 	// end of that step; 0 means they succeed.
 	FailAtStep int
-	// FailMessage (`fail_message`) is the failure text of the deployment's
-	// log. It is kept on the record for the log API (ShowAppLog), which the
-	// simulator does not serve yet; the state API has no field for it.
+	// FailMessage (`fail_message`) is the failure text the deployment's log
+	// (ShowAppLog) shows in the failing step; the state API has no field
+	// for it.
 	FailMessage string
 	// RollbackFails (`rollback_fails`) makes redeploys (a start with
 	// record_id) fail as well, at FailAtStep or else at the last step.
@@ -101,8 +109,9 @@ type ScenarioTask struct {
 	// record fails, e.g. abort or timeout.
 	FailedStatus string
 	// StringFields (`string_fields`) encodes step_state's id, enable,
-	// offset, current_offset and elapsed_time as JSON strings, as one
-	// version of the API documentation types them.
+	// offset, current_offset and elapsed_time, and the log API's offset
+	// and end_offset, as JSON strings, as one version of the API
+	// documentation types them.
 	StringFields bool
 }
 
@@ -118,6 +127,104 @@ type RefuseStart struct {
 	Message string
 }
 
+// ScenarioReleasePlan defines one ServiceStage release plan:
+//
+//   - id: 716eda33-dbc6-47f3-953f-29119edd5e5c   # path-safe: letters, digits, - and _ (1-64)
+//     name: checkout-release
+//     fail_strategy: stop          # stop (default): a failed batch ends the plan | continue
+//     status: CREATED              # status at server start: CREATED (default), RUNNING,
+//     # SUCCESS, FAILED or PARTIALLY_FAILED
+//     seq_as_string: true          # deploy-info/show encode seq as "1" instead of 1
+//     execute_refuse: {status: 400, code: SVCSTG.00100400, message: "..."}
+//     components:
+//   - {name: api, seq: 1, version: 1.4.2, duration: 3s}
+//   - {name: web, seq: 2, fail: true, fail_message: "readiness probe failed", rollback_fails: true}
+//
+// Components of one batch (seq) run together; batch n+1 starts when every
+// component of batch n has ended. A status other than CREATED means
+// someone else executed the plan: RUNNING starts that execution at server
+// start, SUCCESS/FAILED/PARTIALLY_FAILED have it end at server start (and
+// must agree with the components' fail flags).
+type ScenarioReleasePlan struct {
+	// ID (`id`) is the plan id as it appears in the path, usually a UUID.
+	ID string
+	// Name (`name`) is the plan's name (default "release-plan-" + the id's
+	// first 8 characters).
+	Name string
+	// FailStrategy (`fail_strategy`) is stop (default: later batches never
+	// start after a failure, the plan is FAILED) or continue (they run;
+	// the plan ends PARTIALLY_FAILED, or FAILED when every component
+	// failed).
+	FailStrategy string
+	// Status (`status`) is the plan's status when the server starts:
+	// CREATED (default), RUNNING, SUCCESS, FAILED or PARTIALLY_FAILED.
+	Status string
+	// SeqAsString (`seq_as_string`) encodes each component's seq as a JSON
+	// string, as the API documentation types it (its example has a number).
+	SeqAsString bool
+	// ExecuteRefuse (`execute_refuse`) makes every execute of the plan fail
+	// with this error.
+	ExecuteRefuse *ExecuteRefuse
+	// Components (`components`) are the plan's components; at least one.
+	Components []ScenarioPlanComponent
+}
+
+// ScenarioPlanComponent is one component of a release plan.
+type ScenarioPlanComponent struct {
+	// Name (`name`) is required and unique within the plan.
+	Name string
+	// Seq (`seq`) is the component's batch, 1 or more.
+	Seq int
+	// Version (`version`) is the version deployed (default 1.0.0).
+	Version string
+	// Duration (`duration`) is how long the component's deployment job,
+	// and its rollback job, run (default: three times the step duration).
+	Duration time.Duration
+	// Fail (`fail`) makes the component's deployment job fail at its end.
+	Fail bool
+	// FailMessage (`fail_message`) is the fail_message of a failed
+	// component (only with fail; default "Deployment job failed: ...").
+	FailMessage string
+	// RollbackFails (`rollback_fails`) makes the component's rollback job
+	// fail.
+	RollbackFails bool
+}
+
+// ExecuteRefuse is the error a refused release plan execute gets:
+// `{"error_code": Code, "error_msg": Message}` with HTTP Status.
+type ExecuteRefuse struct {
+	// Status (`status`) is the HTTP status, 400-599 (default 400).
+	Status int
+	// Code (`code`) is the error code (default SVCSTG.00100400).
+	Code string
+	// Message (`message`) is the error text (default "The release plan
+	// cannot be executed.").
+	Message string
+}
+
+// ScenarioSoftwareDeployment defines one RTS (Heat) software deployment:
+//
+//   - id: 5c9a1f0e-2b7d-4e43-9a51-6f2d8c7b3e10  # 1-64 letters, digits and -
+//     server_id: 1b2c3d4e-...      # default: derived from the id
+//     config_id: 9f8e7d6c-...      # default: derived from the id
+//     action: CREATE               # CREATE (default), UPDATE, DELETE, SUSPEND, RESUME
+//     status: IN_PROGRESS          # IN_PROGRESS (default), COMPLETE, FAILED
+//
+// Ids no entry names exist as default IN_PROGRESS deployments, except
+// those starting with "missing-", which are not found.
+type ScenarioSoftwareDeployment struct {
+	// ID (`id`) is the deployment id as it appears in the path.
+	ID string
+	// ServerID (`server_id`) is the server the deployment targets.
+	ServerID string
+	// ConfigID (`config_id`) is the software config deployed.
+	ConfigID string
+	// Action (`action`) is the Heat action (default CREATE).
+	Action string
+	// Status (`status`) is the initial status (default IN_PROGRESS).
+	Status string
+}
+
 // Fault kinds and operations, as written in scenario files.
 const (
 	FaultThrottle = "throttle" // 429 APIGW.0308 with Retry-After
@@ -131,7 +238,15 @@ const (
 
 var (
 	faultKinds = []string{FaultThrottle, FaultError, FaultDrop, FaultSlow, FaultHang}
-	faultOps   = []string{"start", "state", "stop", FaultOpAny}
+	faultOps   = []string{
+		"start", "state", "stop", "logs", "detail", // CodeArts Deploy
+		"plans", "plan", "execute", "rollback", "abort", "deploy_info", // ServiceStage
+		"signal", "deployment", // RTS
+		FaultOpAny,
+	}
+	// taskOps are the operations that concern one CodeArts task, the only
+	// ones a fault's task_id can match.
+	taskOps = []string{"start", "state", "stop", "logs", "detail"}
 	// errorStatuses are the statuses a gateway answers for a failing backend.
 	errorStatuses = []int{500, 502, 503, 504}
 	// finalStatuses would make a client stop polling, so a running_status
@@ -141,8 +256,8 @@ var (
 
 // Fault injects a wire-level failure into matching requests:
 //
-//   - op: start          # start | state | stop | any (default any)
-//     task_id: ""        # only requests for this task (default: every task)
+//   - op: start          # an operation below, or any (default any)
+//     task_id: ""        # only CodeArts requests for this task (default: every request)
 //     kind: throttle     # throttle | error | drop | slow | hang
 //     status: 503        # kind error: 500, 502, 503 (default) or 504
 //     retry_after: 2s    # kind throttle: Retry-After, whole seconds rounded up (default 1s)
@@ -153,10 +268,17 @@ var (
 // Faults are considered in order; the first whose window covers a request
 // takes it, and a request taken by an earlier fault is not counted by later
 // ones, so a list of faults with `times: 1` plays out as a sequence.
+//
+// Operations: CodeArts Deploy start, state, stop, logs (ShowAppLog), detail
+// (ShowDeployTaskDetail); ServiceStage plans (list), plan (show), execute,
+// rollback, abort, deploy_info; RTS signal (PUT of a software deployment),
+// deployment (its GET).
 type Fault struct {
-	// Op (`op`) is the operation matched: start, state, stop or any.
+	// Op (`op`) is the operation matched, or any.
 	Op string
-	// TaskID (`task_id`) restricts the fault to one task.
+	// TaskID (`task_id`) restricts the fault to requests of one CodeArts
+	// task (for logs: the task of the record); requests of the other
+	// services have no task and never match it.
 	TaskID string
 	// Kind (`kind`) is one of throttle, error, drop, slow, hang.
 	Kind string
@@ -178,10 +300,12 @@ type Fault struct {
 // duration is reported with its field name rather than as a YAML type
 // error.
 type rawScenario struct {
-	StepDuration string     `yaml:"step_duration"`
-	ClockSkew    string     `yaml:"clock_skew"`
-	Tasks        []rawTask  `yaml:"tasks"`
-	Faults       []rawFault `yaml:"faults"`
+	StepDuration        string                  `yaml:"step_duration"`
+	ClockSkew           string                  `yaml:"clock_skew"`
+	Tasks               []rawTask               `yaml:"tasks"`
+	ReleasePlans        []rawReleasePlan        `yaml:"release_plans"`
+	SoftwareDeployments []rawSoftwareDeployment `yaml:"software_deployments"`
+	Faults              []rawFault              `yaml:"faults"`
 }
 
 type rawTask struct {
@@ -204,6 +328,34 @@ type rawRefuseStart struct {
 	Status  int    `yaml:"status"`
 	Code    string `yaml:"code"`
 	Message string `yaml:"message"`
+}
+
+type rawReleasePlan struct {
+	ID            string          `yaml:"id"`
+	Name          string          `yaml:"name"`
+	FailStrategy  string          `yaml:"fail_strategy"`
+	Status        string          `yaml:"status"`
+	SeqAsString   bool            `yaml:"seq_as_string"`
+	ExecuteRefuse *rawRefuseStart `yaml:"execute_refuse"`
+	Components    []rawComponent  `yaml:"components"`
+}
+
+type rawComponent struct {
+	Name          string `yaml:"name"`
+	Seq           int    `yaml:"seq"`
+	Version       string `yaml:"version"`
+	Duration      string `yaml:"duration"`
+	Fail          bool   `yaml:"fail"`
+	FailMessage   string `yaml:"fail_message"`
+	RollbackFails bool   `yaml:"rollback_fails"`
+}
+
+type rawSoftwareDeployment struct {
+	ID       string `yaml:"id"`
+	ServerID string `yaml:"server_id"`
+	ConfigID string `yaml:"config_id"`
+	Action   string `yaml:"action"`
+	Status   string `yaml:"status"`
 }
 
 type rawFault struct {
@@ -276,6 +428,25 @@ func ParseScenario(data []byte) (*Scenario, error) {
 		}
 		sc.Tasks = append(sc.Tasks, t)
 	}
+	for i, rp := range raw.ReleasePlans {
+		pl := ScenarioReleasePlan{
+			ID: rp.ID, Name: rp.Name, FailStrategy: rp.FailStrategy, Status: rp.Status, SeqAsString: rp.SeqAsString,
+		}
+		if r := rp.ExecuteRefuse; r != nil {
+			pl.ExecuteRefuse = &ExecuteRefuse{Status: r.Status, Code: r.Code, Message: r.Message}
+		}
+		for j, rc := range rp.Components {
+			pl.Components = append(pl.Components, ScenarioPlanComponent{
+				Name: rc.Name, Seq: rc.Seq, Version: rc.Version,
+				Duration: dur(fmt.Sprintf("release_plans[%d].components[%d].duration", i, j), rc.Duration),
+				Fail:     rc.Fail, FailMessage: rc.FailMessage, RollbackFails: rc.RollbackFails,
+			})
+		}
+		sc.ReleasePlans = append(sc.ReleasePlans, pl)
+	}
+	for _, rd := range raw.SoftwareDeployments {
+		sc.SoftwareDeployments = append(sc.SoftwareDeployments, ScenarioSoftwareDeployment(rd))
+	}
 	for i, rf := range raw.Faults {
 		p := fmt.Sprintf("faults[%d].", i)
 		sc.Faults = append(sc.Faults, Fault{
@@ -302,8 +473,10 @@ func ParseScenario(data []byte) (*Scenario, error) {
 
 // Validate reports every problem of the scenario at once (errors.Join),
 // each naming its field and, for choices, the valid values. It also fills
-// in defaults (fault op "any", error status 503, refuse_start status and
-// code), so a Scenario built in Go behaves like one read from YAML.
+// in defaults (fault op "any", error status 503, refuse_start and
+// execute_refuse status, code and message, release plan fail_strategy,
+// status and component version, software deployment action and status),
+// so a Scenario built in Go behaves like one read from YAML.
 func (sc *Scenario) Validate() error {
 	var errs []error
 	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
@@ -380,6 +553,110 @@ func (sc *Scenario) Validate() error {
 		}
 	}
 
+	seenPlans := map[string]int{}
+	for i := range sc.ReleasePlans {
+		pl := &sc.ReleasePlans[i]
+		p := fmt.Sprintf("release_plans[%d].", i)
+		switch {
+		case pl.ID == "":
+			add("%sid: required (e.g. a UUID)", p)
+		case !planIDRE.MatchString(pl.ID):
+			add("%sid: %q must be 1-64 letters, digits, - or _", p, pl.ID)
+		}
+		if j, dup := seenPlans[pl.ID]; dup && pl.ID != "" {
+			add("%sid: %q is already used by release_plans[%d]", p, pl.ID, j)
+		} else {
+			seenPlans[pl.ID] = i
+		}
+		if pl.FailStrategy == "" {
+			pl.FailStrategy = failStrategyStop
+		}
+		if !slices.Contains(failStrategies, pl.FailStrategy) {
+			add("%sfail_strategy: %q is not one of %s", p, pl.FailStrategy, strings.Join(failStrategies, ", "))
+		}
+		if pl.Status == "" {
+			pl.Status = planCreated
+		}
+		if !slices.Contains(initialPlanStatuses, pl.Status) {
+			add("%sstatus: %q is not one of %s", p, pl.Status, strings.Join(initialPlanStatuses, ", "))
+		}
+		if r := pl.ExecuteRefuse; r != nil {
+			if r.Status == 0 {
+				r.Status = 400
+			}
+			if r.Status < 400 || r.Status > 599 {
+				add("%sexecute_refuse.status: %d is not an error status (400-599)", p, r.Status)
+			}
+			if r.Code == "" {
+				r.Code = svcstgInvalid
+			}
+			if r.Message == "" {
+				r.Message = "The release plan cannot be executed."
+			}
+		}
+		if len(pl.Components) == 0 {
+			add("%scomponents: a release plan needs at least one component", p)
+		}
+		seenComps := map[string]int{}
+		for j := range pl.Components {
+			c := &pl.Components[j]
+			cp := fmt.Sprintf("%scomponents[%d].", p, j)
+			if strings.TrimSpace(c.Name) == "" {
+				add("%sname: required", cp)
+			} else if k, dup := seenComps[c.Name]; dup {
+				add("%sname: %q is already used by components[%d]", cp, c.Name, k)
+			} else {
+				seenComps[c.Name] = j
+			}
+			if c.Seq < 1 {
+				add("%sseq: %d must be 1 or more (batches count from 1)", cp, c.Seq)
+			}
+			if c.Version == "" {
+				c.Version = "1.0.0"
+			}
+			if c.Duration < 0 {
+				add("%sduration: %s must not be negative", cp, c.Duration)
+			}
+			if c.FailMessage != "" && !c.Fail {
+				add("%sfail_message: only used with fail: true", cp)
+			}
+		}
+		if slices.Contains(finalPlanStatuses, pl.Status) && len(pl.Components) > 0 {
+			if want := planOutcome(pl.Components, pl.FailStrategy); want != pl.Status {
+				add("%sstatus: %s does not agree with the components, whose fail flags end the plan %s", p, pl.Status, want)
+			}
+		}
+	}
+
+	seenDeployments := map[string]int{}
+	for i := range sc.SoftwareDeployments {
+		d := &sc.SoftwareDeployments[i]
+		p := fmt.Sprintf("software_deployments[%d].", i)
+		switch {
+		case d.ID == "":
+			add("%sid: required", p)
+		case !deploymentIDRE.MatchString(d.ID):
+			add("%sid: %q must be 1-64 letters, digits or -", p, d.ID)
+		}
+		if j, dup := seenDeployments[d.ID]; dup && d.ID != "" {
+			add("%sid: %q is already used by software_deployments[%d]", p, d.ID, j)
+		} else {
+			seenDeployments[d.ID] = i
+		}
+		if d.Action == "" {
+			d.Action = "CREATE"
+		}
+		if !slices.Contains(heatActions, d.Action) {
+			add("%saction: %q is not one of %s", p, d.Action, strings.Join(heatActions, ", "))
+		}
+		if d.Status == "" {
+			d.Status = swInProgress
+		}
+		if !slices.Contains(swStatuses, d.Status) {
+			add("%sstatus: %q is not one of %s", p, d.Status, strings.Join(swStatuses, ", "))
+		}
+	}
+
 	for i := range sc.Faults {
 		f := &sc.Faults[i]
 		p := fmt.Sprintf("faults[%d].", i)
@@ -391,6 +668,8 @@ func (sc *Scenario) Validate() error {
 		}
 		if f.TaskID != "" && !validID(f.TaskID) {
 			add("%stask_id: %q is not 32 letters/digits", p, f.TaskID)
+		} else if f.TaskID != "" && f.Op != FaultOpAny && slices.Contains(faultOps, f.Op) && !slices.Contains(taskOps, f.Op) {
+			add("%stask_id: op %s has no task; task_id only works with %s or any", p, f.Op, strings.Join(taskOps, ", "))
 		}
 		if !slices.Contains(faultKinds, f.Kind) {
 			if f.Kind == "" {
@@ -476,16 +755,22 @@ var unknownFieldRE = regexp.MustCompile(`field (\S+) not found in type sim\.(\w+
 // field names.
 func friendlyYAMLError(err error) error {
 	where := map[string]reflect.Type{
-		"rawScenario":    reflect.TypeFor[rawScenario](),
-		"rawTask":        reflect.TypeFor[rawTask](),
-		"rawRefuseStart": reflect.TypeFor[rawRefuseStart](),
-		"rawFault":       reflect.TypeFor[rawFault](),
+		"rawScenario":           reflect.TypeFor[rawScenario](),
+		"rawTask":               reflect.TypeFor[rawTask](),
+		"rawRefuseStart":        reflect.TypeFor[rawRefuseStart](),
+		"rawReleasePlan":        reflect.TypeFor[rawReleasePlan](),
+		"rawComponent":          reflect.TypeFor[rawComponent](),
+		"rawSoftwareDeployment": reflect.TypeFor[rawSoftwareDeployment](),
+		"rawFault":              reflect.TypeFor[rawFault](),
 	}
 	names := map[string]string{
-		"rawScenario":    "at the top level",
-		"rawTask":        "in a task",
-		"rawRefuseStart": "in refuse_start",
-		"rawFault":       "in a fault",
+		"rawScenario":           "at the top level",
+		"rawTask":               "in a task",
+		"rawRefuseStart":        "in refuse_start or execute_refuse",
+		"rawReleasePlan":        "in a release plan",
+		"rawComponent":          "in a release plan component",
+		"rawSoftwareDeployment": "in a software deployment",
+		"rawFault":              "in a fault",
 	}
 	msg := unknownFieldRE.ReplaceAllStringFunc(err.Error(), func(m string) string {
 		sub := unknownFieldRE.FindStringSubmatch(m)
@@ -500,6 +785,8 @@ func friendlyYAMLError(err error) error {
 		return fmt.Sprintf("unknown field %s %s (valid: %s)", sub[1], names[sub[2]], strings.Join(valid, ", "))
 	})
 	msg = strings.NewReplacer("[]sim.rawTask", "a list of tasks", "[]sim.rawFault", "a list of faults",
+		"[]sim.rawReleasePlan", "a list of release plans", "[]sim.rawComponent", "a list of components",
+		"[]sim.rawSoftwareDeployment", "a list of software deployments",
 		"[]string", "a list of names", "sim.raw", "").Replace(msg)
 	return errors.New(msg)
 }

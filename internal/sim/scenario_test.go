@@ -30,6 +30,25 @@ tasks:
     string_fields: true
   - task_id: "*"
     duration: 2m
+release_plans:
+  - id: 716eda33-dbc6-47f3-953f-29119edd5e5c
+    name: checkout-release
+    fail_strategy: continue
+    status: PARTIALLY_FAILED
+    seq_as_string: true
+    execute_refuse: {code: SVCSTG.00100401}
+    components:
+      - {name: api, seq: 1, version: 1.4.2, duration: 3s}
+      - {name: web, seq: 2, fail: true, fail_message: "readiness probe failed", rollback_fails: true}
+  - id: rp-minimal
+    components: [{name: only, seq: 1}]
+software_deployments:
+  - id: 5c9a1f0e-2b7d-4e43-9a51-6f2d8c7b3e10
+    server_id: srv-1
+    config_id: cfg-1
+    action: UPDATE
+    status: COMPLETE
+  - id: plain
 faults:
   - op: start
     kind: throttle
@@ -58,6 +77,21 @@ faults:
 			},
 			{TaskID: "*", Duration: 2 * time.Minute},
 		},
+		ReleasePlans: []ScenarioReleasePlan{
+			{
+				ID: testPlan, Name: "checkout-release", FailStrategy: "continue", Status: "PARTIALLY_FAILED", SeqAsString: true,
+				ExecuteRefuse: &ExecuteRefuse{Status: 400, Code: "SVCSTG.00100401", Message: "The release plan cannot be executed."},
+				Components: []ScenarioPlanComponent{
+					{Name: "api", Seq: 1, Version: "1.4.2", Duration: 3 * time.Second},
+					{Name: "web", Seq: 2, Version: "1.0.0", Fail: true, FailMessage: "readiness probe failed", RollbackFails: true},
+				},
+			},
+			{ID: "rp-minimal", FailStrategy: "stop", Status: "CREATED", Components: []ScenarioPlanComponent{{Name: "only", Seq: 1, Version: "1.0.0"}}},
+		},
+		SoftwareDeployments: []ScenarioSoftwareDeployment{
+			{ID: testDeployment, ServerID: "srv-1", ConfigID: "cfg-1", Action: "UPDATE", Status: "COMPLETE"},
+			{ID: "plain", Action: "CREATE", Status: "IN_PROGRESS"},
+		},
 		Faults: []Fault{
 			{Op: "start", Kind: "throttle", RetryAfter: 2 * time.Second, Times: 1},
 			{Op: "any", Kind: "error", Status: 503},
@@ -83,7 +117,7 @@ func TestParseScenarioErrors(t *testing.T) {
 		name, yaml string
 		want       []string
 	}{
-		{"unknown top-level field", "step_durations: 1s", []string{"unknown field step_durations at the top level", "valid: step_duration, clock_skew, tasks, faults"}},
+		{"unknown top-level field", "step_durations: 1s", []string{"unknown field step_durations at the top level", "valid: step_duration, clock_skew, tasks, release_plans, software_deployments, faults"}},
 		{"unknown task field", "tasks:\n  - " + id + "\n    fail_at: 2", []string{"line 3", "unknown field fail_at in a task", "fail_at_step"}},
 		{"unknown fault field", "faults:\n  - kind: drop\n    count: 2", []string{"unknown field count in a fault"}},
 		{"unknown refuse_start field", "tasks:\n  - " + id + "\n    refuse_start: {status: 400, text: x}", []string{"unknown field text in refuse_start"}},
@@ -105,7 +139,7 @@ func TestParseScenarioErrors(t *testing.T) {
 		{"already_running on star", "tasks:\n  - task_id: '*'\n    already_running: 1m", []string{`tasks[0].already_running: needs a concrete task_id`}},
 		{"final running_status", "tasks:\n  - " + id + "\n    running_status: succeeded", []string{"tasks[0].running_status", "final"}},
 		{"succeeded failed_status", "tasks:\n  - " + id + "\n    failed_status: succeeded", []string{"tasks[0].failed_status"}},
-		{"bad op", "faults:\n  - op: deploy\n    kind: drop", []string{`faults[0].op: "deploy" is not one of start, state, stop, any`}},
+		{"bad op", "faults:\n  - op: deploy\n    kind: drop", []string{`faults[0].op: "deploy" is not one of start, state, stop, logs, detail, plans, plan, execute, rollback, abort, deploy_info, signal, deployment, any`}},
 		{"missing kind", "faults:\n  - op: start", []string{"faults[0].kind: required, one of throttle, error, drop, slow, hang"}},
 		{"bad kind", "faults:\n  - kind: explode", []string{`faults[0].kind: "explode" is not one of throttle, error, drop, slow, hang`}},
 		{"bad error status", "faults:\n  - kind: error\n    status: 418", []string{"faults[0].status: 418 is not one of 500, 502, 503, 504"}},
@@ -116,6 +150,40 @@ func TestParseScenarioErrors(t *testing.T) {
 		{"negative after and times", "faults:\n  - kind: drop\n    after: -1\n    times: -2", []string{"faults[0].after: -1", "faults[0].times: -2"}},
 		{"bad fault task id", "faults:\n  - kind: drop\n    task_id: '*'", []string{`faults[0].task_id: "*" is not 32 letters/digits`}},
 		{"every problem at once", "step_duration: x\nclock_skew: y", []string{"step_duration:", "clock_skew:"}},
+		{"fault task_id on a taskless op", "faults:\n  - op: execute\n    kind: drop\n    task_id: 0123456789abcdef0123456789abcdef",
+			[]string{"faults[0].task_id: op execute has no task; task_id only works with start, state, stop, logs, detail or any"}},
+
+		{"unknown release plan field", "release_plans:\n  - id: x\n    strategy: stop", []string{"unknown field strategy in a release plan", "fail_strategy"}},
+		{"unknown component field", "release_plans:\n  - id: x\n    components: [{name: a, seq: 1, batch: 2}]", []string{"unknown field batch in a release plan component"}},
+		{"unknown execute_refuse field", "release_plans:\n  - id: x\n    execute_refuse: {text: no}\n    components: [{name: a, seq: 1}]", []string{"unknown field text in refuse_start or execute_refuse"}},
+		{"release plans not a list", "release_plans: {id: x}", []string{"cannot unmarshal", "a list of release plans"}},
+		{"missing plan id", "release_plans:\n  - components: [{name: a, seq: 1}]", []string{"release_plans[0].id: required"}},
+		{"bad plan id", "release_plans:\n  - id: a/b\n    components: [{name: a, seq: 1}]", []string{`release_plans[0].id: "a/b" must be 1-64 letters, digits, - or _`}},
+		{"duplicate plan id", "release_plans:\n  - id: x\n    components: [{name: a, seq: 1}]\n  - id: x\n    components: [{name: a, seq: 1}]",
+			[]string{`release_plans[1].id: "x" is already used by release_plans[0]`}},
+		{"bad fail_strategy", "release_plans:\n  - id: x\n    fail_strategy: retry\n    components: [{name: a, seq: 1}]", []string{`release_plans[0].fail_strategy: "retry" is not one of stop, continue`}},
+		{"bad plan status", "release_plans:\n  - id: x\n    status: ABORTED\n    components: [{name: a, seq: 1}]",
+			[]string{`release_plans[0].status: "ABORTED" is not one of CREATED, RUNNING, SUCCESS, FAILED, PARTIALLY_FAILED`}},
+		{"status disagrees", "release_plans:\n  - id: x\n    status: FAILED\n    components: [{name: a, seq: 1}]",
+			[]string{"release_plans[0].status: FAILED does not agree with the components, whose fail flags end the plan SUCCESS"}},
+		{"status disagrees with continue", "release_plans:\n  - id: x\n    status: FAILED\n    fail_strategy: continue\n    components: [{name: a, seq: 1, fail: true}, {name: b, seq: 1}]",
+			[]string{"end the plan PARTIALLY_FAILED"}},
+		{"no components", "release_plans:\n  - id: x", []string{"release_plans[0].components: a release plan needs at least one component"}},
+		{"component without name", "release_plans:\n  - id: x\n    components: [{seq: 1}]", []string{"release_plans[0].components[0].name: required"}},
+		{"duplicate component", "release_plans:\n  - id: x\n    components: [{name: a, seq: 1}, {name: a, seq: 2}]", []string{`release_plans[0].components[1].name: "a" is already used by components[0]`}},
+		{"seq missing", "release_plans:\n  - id: x\n    components: [{name: a}]", []string{"release_plans[0].components[0].seq: 0 must be 1 or more"}},
+		{"seq not a number", "release_plans:\n  - id: x\n    components: [{name: a, seq: first}]", []string{"cannot unmarshal"}},
+		{"bad component duration", "release_plans:\n  - id: x\n    components: [{name: a, seq: 1, duration: long}]", []string{`release_plans[0].components[0].duration: "long" is not a duration`}},
+		{"negative component duration", "release_plans:\n  - id: x\n    components: [{name: a, seq: 1, duration: -1s}]", []string{"release_plans[0].components[0].duration: -1s must not be negative"}},
+		{"fail_message without fail", "release_plans:\n  - id: x\n    components: [{name: a, seq: 1, fail_message: boom}]", []string{"release_plans[0].components[0].fail_message: only used with fail: true"}},
+		{"execute_refuse status", "release_plans:\n  - id: x\n    execute_refuse: {status: 302}\n    components: [{name: a, seq: 1}]", []string{"release_plans[0].execute_refuse.status: 302 is not an error status"}},
+
+		{"unknown software deployment field", "software_deployments:\n  - id: x\n    outputs: {}", []string{"unknown field outputs in a software deployment", "server_id"}},
+		{"missing deployment id", "software_deployments:\n  - status: COMPLETE", []string{"software_deployments[0].id: required"}},
+		{"bad deployment id", "software_deployments:\n  - id: a_b", []string{`software_deployments[0].id: "a_b" must be 1-64 letters, digits or -`}},
+		{"duplicate deployment id", "software_deployments:\n  - id: x\n  - id: x", []string{`software_deployments[1].id: "x" is already used by software_deployments[0]`}},
+		{"bad deployment status", "software_deployments:\n  - id: x\n    status: DONE", []string{`software_deployments[0].status: "DONE" is not one of COMPLETE, IN_PROGRESS, FAILED`}},
+		{"bad deployment action", "software_deployments:\n  - id: x\n    action: DEPLOY", []string{`software_deployments[0].action: "DEPLOY" is not one of CREATE, UPDATE, DELETE, SUSPEND, RESUME`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -145,7 +213,7 @@ func TestExampleScenarios(t *testing.T) {
 			assert.NotPanics(t, func() { New(Options{Scenario: sc}) })
 		})
 	}
-	for _, want := range []string{"fail-at-step.yaml", "long-running.yaml", "refuse-start.yaml", "faults.yaml"} {
+	for _, want := range []string{"fail-at-step.yaml", "long-running.yaml", "refuse-start.yaml", "faults.yaml", "release-plan.yaml", "software-deployment.yaml"} {
 		assert.True(t, names[want], want)
 	}
 }
@@ -174,6 +242,16 @@ func FuzzParseScenario(f *testing.F) {
 		for _, tk := range sc.Tasks {
 			if validID(tk.TaskID) {
 				s.shape(tk.TaskID)
+			}
+		}
+		for _, p := range sc.ReleasePlans {
+			if s.PlanStatus(p.ID) == "" {
+				t.Errorf("release plan %q is not served", p.ID)
+			}
+		}
+		for _, d := range sc.SoftwareDeployments {
+			if _, ok := s.SoftwareDeployment(d.ID); !ok {
+				t.Errorf("software deployment %q is not served", d.ID)
 			}
 		}
 	})

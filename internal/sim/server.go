@@ -1,7 +1,10 @@
-// Package sim is a simulator of the Huawei Cloud APIs the action talks to: a
-// real HTTP server (an http.Handler) that checks signatures and tokens like
-// the API Gateway does, keeps a state machine per deployment record, and can
-// be told by a Scenario to fail, run long, refuse or misbehave on the wire.
+// Package sim is a simulator of the Huawei Cloud APIs the action talks to
+// (CodeArts Deploy, ServiceStage release plans, RTS software deployments):
+// a real HTTP server (an http.Handler) that checks signatures and tokens
+// like the API Gateway does, keeps a state machine per deployment record
+// and per release plan, and can be told by a Scenario to fail, run long,
+// refuse or misbehave on the wire. The three services share one listener:
+// their paths do not overlap, so a client can point every endpoint at it.
 //
 // The action's tests, its `demo` command and its `simulate` command talk to
 // it over loopback, so the real client code paths (signing, retries, JSON
@@ -39,9 +42,11 @@ const (
 	DefaultStepDuration    = 750 * time.Millisecond
 )
 
-// maxBodyBytes bounds what the simulator reads from a request body; the real
-// APIs take small JSON documents and a runaway client should not exhaust
-// memory.
+// maxBodyBytes bounds what the simulator reads from a request body, so a
+// runaway client cannot exhaust memory. It is Heat's own limit
+// (max_json_body_size, 1 MiB), which RTS software deployment updates carrying
+// deploy_stdout/deploy_stderr can approach: a body of exactly this size is
+// accepted, one byte more is refused.
 const maxBodyBytes = 1 << 20
 
 const jsonContentType = "application/json;charset=UTF-8"
@@ -90,7 +95,8 @@ type Call struct {
 	// computed at all (a "hang", or a "slow" whose client gave up).
 	Status int
 	// Code is the error code of the answer (APIGW.0301, Deploy.00011027,
-	// ...), "" for a success.
+	// SVCSTG.00100403, ...; for RTS's Heat-shaped errors the error type,
+	// e.g. NotFound), "" for a success.
 	Code string
 	// RequestID is the X-Request-Id the answer carried, so a test can check
 	// that a client's error message shows it.
@@ -111,17 +117,22 @@ type Server struct {
 	scenario *Scenario
 	routes   []route
 
-	mu        sync.Mutex
-	calls     []Call
-	records   map[string][]*record // by task id, oldest first
-	byID      map[string]*record
-	starts    map[string]int
-	aks       map[string]*akState
-	faultSeen []int // per scenario fault: matching requests seen so far
+	mu          sync.Mutex
+	calls       []Call
+	records     map[string][]*record // by task id, oldest first
+	byID        map[string]*record
+	starts      map[string]int
+	plans       map[string]*plan // release plans by id
+	planOrder   []string         // plan ids in the order the server learnt them
+	deployments map[string]*softwareDeployment
+	aks         map[string]*akState
+	faultSeen   []int // per scenario fault: matching requests seen so far
 }
 
 // New returns a Server with opts' zero values replaced by defaults. Tasks
-// the scenario marks `already_running` get their running record now.
+// the scenario marks `already_running` get their running record now, and
+// the scenario's release plans and software deployments exist from now
+// (a plan whose status is not CREATED with its seeded execution).
 func New(opts Options) *Server {
 	if opts.AccessKeyID == "" {
 		opts.AccessKeyID = DefaultAccessKeyID
@@ -140,16 +151,20 @@ func New(opts Options) *Server {
 	// are served leniently instead of failing here.
 	_ = sc.Validate()
 	s := &Server{
-		opts:      opts,
-		scenario:  sc,
-		records:   make(map[string][]*record),
-		byID:      make(map[string]*record),
-		starts:    make(map[string]int),
-		aks:       make(map[string]*akState),
-		faultSeen: make([]int, len(sc.Faults)),
+		opts:        opts,
+		scenario:    sc,
+		records:     make(map[string][]*record),
+		byID:        make(map[string]*record),
+		starts:      make(map[string]int),
+		plans:       make(map[string]*plan),
+		deployments: make(map[string]*softwareDeployment),
+		aks:         make(map[string]*akState),
+		faultSeen:   make([]int, len(sc.Faults)),
 	}
-	s.routes = codeArtsRoutes()
+	s.routes = slices.Concat(codeArtsRoutes(), serviceStageRoutes(), rtsRoutes())
 	s.seedAlreadyRunning()
+	s.seedPlans()
+	s.seedDeployments()
 	return s
 }
 
@@ -168,6 +183,15 @@ func cloneScenario(sc *Scenario) *Scenario {
 			c.Tasks[i].RefuseStart = &rs
 		}
 	}
+	c.ReleasePlans = slices.Clone(sc.ReleasePlans)
+	for i, p := range c.ReleasePlans {
+		c.ReleasePlans[i].Components = slices.Clone(p.Components)
+		if p.ExecuteRefuse != nil {
+			r := *p.ExecuteRefuse
+			c.ReleasePlans[i].ExecuteRefuse = &r
+		}
+	}
+	c.SoftwareDeployments = slices.Clone(sc.SoftwareDeployments)
 	c.Faults = slices.Clone(sc.Faults)
 	return &c
 }
@@ -265,7 +289,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	f, hasFault := s.pickFault(rt.op, vars["task_id"])
+	f, hasFault := s.pickFault(rt.op, s.faultTask(vars))
 	handle := func() response {
 		return rt.handle(s, &request{http: r, vars: vars, body: body, now: s.clock()})
 	}
@@ -424,6 +448,23 @@ func backendError(status int, reqID string) response {
 		status = http.StatusServiceUnavailable
 	}
 	return gatewayError(status, "APIGW.0203", "Backend unavailable.", reqID)
+}
+
+// faultTask is the CodeArts task a request concerns, for faults restricted
+// to one task: the path's task, or for a log request the record's task.
+// Requests of the other services have none.
+func (s *Server) faultTask(vars map[string]string) string {
+	if id, ok := vars["task_id"]; ok {
+		return id
+	}
+	if id, ok := vars["record_id"]; ok {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if rec := s.byID[id]; rec != nil {
+			return rec.taskID
+		}
+	}
+	return ""
 }
 
 // pickFault decides whether a scenario fault takes this request. Faults

@@ -246,3 +246,78 @@ func TestDefaults(t *testing.T) {
 	assert.Equal(t, []time.Duration{DefaultStepDuration, DefaultStepDuration, DefaultStepDuration, DefaultStepDuration},
 		s.shape(testTask).durations)
 }
+
+// TestFaultsOnNewOps: every operation of the log, ServiceStage and RTS
+// APIs can be faulted by its op name, and an error fault is not processed.
+func TestFaultsOnNewOps(t *testing.T) {
+	t.Parallel()
+	scenarioPlans := []ScenarioReleasePlan{
+		{ID: "failed", Status: "FAILED", Components: []ScenarioPlanComponent{{Name: "a", Seq: 1, Fail: true}}},
+		{ID: "running", Status: "RUNNING", Components: []ScenarioPlanComponent{{Name: "a", Seq: 1, Duration: time.Hour}}},
+	}
+	tests := []struct {
+		op, method, path string
+		body             string
+		processed        func(s *Server) int
+	}{
+		{"detail", http.MethodGet, "/v2/tasks/" + testTask, "", nil},
+		{"logs", http.MethodGet, "", "", nil}, // path set below: needs a record
+		{"plans", http.MethodGet, "/v3/" + testProject + "/cas/release-plans", "", nil},
+		{"plan", http.MethodGet, planPath(testPlan, ""), "", nil},
+		{"deploy_info", http.MethodGet, planPath(testPlan, "deploy-info"), "", nil},
+		{"execute", http.MethodPost, planPath(testPlan, "execute"), "", func(s *Server) int { return s.PlanExecutions(testPlan) }},
+		{"rollback", http.MethodPost, planPath("failed", "rollback"), "", func(s *Server) int { return s.PlanRollbacks("failed") }},
+		{"abort", http.MethodPost, planPath("running", "abort"), "", func(s *Server) int { return s.PlanAborts("running") }},
+		{"signal", http.MethodPut, deploymentPath(testDeployment), `{"status":"COMPLETE"}`, func(s *Server) int { return s.SignalCount(testDeployment) }},
+		{"deployment", http.MethodGet, deploymentPath(testDeployment), "", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.op, func(t *testing.T) {
+			t.Parallel()
+			sc := &Scenario{ReleasePlans: scenarioPlans, Faults: []Fault{{Op: tc.op, Kind: FaultError, Status: 502, Times: 1}}}
+			require.NoError(t, sc.Validate())
+			h := newHarness(t, Options{Scenario: sc})
+			path := tc.path
+			if tc.op == "logs" {
+				id := h.startOK(testTask, "")
+				path = "/v1/applications/" + derivedID("app", testTask) + "/records/" + id + "/logs?offset=0"
+			}
+			got := h.do(tc.method, path, tc.body)
+			assert.Equal(t, http.StatusBadGateway, got.status, "%s", got.body)
+			assert.Equal(t, "APIGW.0202", got.errorCode(t))
+			assert.Equal(t, "error", lastCall(t, h.srv).Fault)
+			if tc.processed != nil {
+				assert.Zero(t, tc.processed(h.srv), "an error fault is not processed")
+			}
+			got = h.do(tc.method, path, tc.body)
+			assert.Equal(t, http.StatusOK, got.status, "%s", got.body)
+			if tc.processed != nil {
+				assert.Equal(t, 1, tc.processed(h.srv))
+			}
+		})
+	}
+}
+
+func TestFaultDropExecuteAndLogsTaskFilter(t *testing.T) {
+	t.Parallel()
+	other := strings.Repeat("b", 32)
+	sc := &Scenario{Faults: []Fault{
+		{Op: "execute", Kind: FaultDrop, Times: 1},
+		{Op: "logs", TaskID: other, Kind: FaultThrottle},
+	}}
+	require.NoError(t, sc.Validate())
+	h := newHarness(t, Options{Scenario: sc})
+
+	_, err := h.client.Do(h.newRequest(http.MethodPost, planPath(testPlan, "execute"), ""))
+	require.Error(t, err, "no answer")
+	assert.Equal(t, 1, h.srv.PlanExecutions(testPlan), "the execution started all the same")
+	assert.Equal(t, "RUNNING", h.srv.PlanStatus(testPlan))
+
+	mine := h.startOK(testTask, "")
+	theirs := h.startOK(other, "")
+	logs := func(task, rec string) int {
+		return h.do(http.MethodGet, "/v1/applications/"+derivedID("app", task)+"/records/"+rec+"/logs?offset=0", "").status
+	}
+	assert.Equal(t, http.StatusOK, logs(testTask, mine))
+	assert.Equal(t, http.StatusTooManyRequests, logs(other, theirs), "the record's task matches")
+}

@@ -1,0 +1,199 @@
+package run
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/deploy-action/deploy-action/internal/rts"
+)
+
+// RTS is the part of the RTS client the signal operation uses.
+type RTS interface {
+	UpdateSoftwareDeployment(ctx context.Context, projectID, deploymentID string, body rts.Update) (*rts.Answer, error)
+}
+
+// SignalInput is what the signal operation needs.
+type SignalInput struct {
+	ProjectID, DeploymentID string
+	// Status is COMPLETE, FAILED or IN_PROGRESS; empty applies Heat's
+	// convention (see HeatStatus).
+	Status, StatusReason      string
+	OutputValues, InputValues map[string]any
+	ConfigID                  string
+	Action                    string // Heat's action (the deployment_action input)
+	// Timeout bounds the whole operation (the timeout input).
+	Timeout time.Duration
+}
+
+// StatusCodeKey is the output value Heat derives a deployment's status from.
+const StatusCodeKey = "deploy_status_code"
+
+// HeatStatus applies Heat's convention for a signal that names no status:
+// FAILED with reason "deploy_status_code : Deployment exited with non-zero
+// status code: N" when output_values.deploy_status_code is non-zero, else
+// COMPLETE with reason "Outputs received".
+//
+// Zero is 0, 0.0, "0" (or any numeric string worth zero), false, "" and a
+// missing or null value. Like Heat, anything else counts as non-zero, even
+// a value that is not a number; such a value is reported as written.
+func HeatStatus(outputValues map[string]any) (status, reason string) {
+	code, nonZero := statusCode(outputValues[StatusCodeKey])
+	if !nonZero {
+		return rts.StatusComplete, "Outputs received"
+	}
+	return rts.StatusFailed, StatusCodeKey + " : Deployment exited with non-zero status code: " + code
+}
+
+// statusCode renders a deploy_status_code value and says whether it is
+// non-zero. Whole numbers are written without a fraction (2.0 is 2), as
+// the exit status they stand for.
+func statusCode(v any) (string, bool) {
+	whole := func(f float64) (string, bool) {
+		if f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+			return strconv.FormatInt(int64(f), 10), f != 0
+		}
+		return strconv.FormatFloat(f, 'g', -1, 64), true
+	}
+	switch x := v.(type) {
+	case nil:
+		return "", false
+	case bool:
+		return strconv.FormatBool(x), x
+	case int:
+		return strconv.Itoa(x), x != 0
+	case int64:
+		return strconv.FormatInt(x, 10), x != 0
+	case float64:
+		return whole(x)
+	case json.Number:
+		return statusCode(string(x))
+	case string:
+		s := strings.TrimSpace(x)
+		if s == "" {
+			return "", false
+		}
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return strconv.FormatInt(n, 10), n != 0
+		}
+		if f, err := strconv.ParseFloat(s, 64); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
+			return whole(f)
+		}
+		return s, true
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v), true
+	}
+	return string(b), true
+}
+
+// SignalBody is the update a signal sends: the inputs that were given, and
+// Heat's status and reason when no status was (an explicit status_reason
+// still wins).
+func SignalBody(in SignalInput) rts.Update {
+	u := rts.Update{
+		Action:       in.Action,
+		ConfigID:     in.ConfigID,
+		InputValues:  in.InputValues,
+		OutputValues: in.OutputValues,
+		Status:       in.Status,
+		StatusReason: in.StatusReason,
+	}
+	if u.Status == "" {
+		status, reason := HeatStatus(in.OutputValues)
+		u.Status = status
+		if u.StatusReason == "" {
+			u.StatusReason = reason
+		}
+	}
+	return u
+}
+
+// Signal reports a status and output values to an RTS software deployment.
+// The operation succeeds when RTS accepts the signal, whatever status it
+// carries: reporting FAILED is the signal doing its job. It never returns a
+// nil Result.
+func Signal(ctx context.Context, api RTS, in SignalInput, log Logger) *Result {
+	res := &Result{Operation: OpSignal, DeploymentID: in.DeploymentID}
+	outer := ctx
+	if in.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, in.Timeout)
+		defer cancel()
+	}
+	body := SignalBody(in)
+	how := "as given"
+	if in.Status == "" {
+		how = "no status given: Heat's rule on " + StatusCodeKey
+	}
+	log.Infof("Signalling software deployment %s: status %s (%s)%s.", in.DeploymentID, body.Status, how, optional(", reason %q", body.StatusReason))
+	if len(body.OutputValues) > 0 {
+		log.Infof("Output values: %s.", describeValues(body.OutputValues))
+	}
+	if len(body.InputValues) > 0 {
+		log.Infof("Input values: %s.", describeValues(body.InputValues))
+	}
+
+	res.StartedAt = time.Now()
+	ans, err := api.UpdateSoftwareDeployment(ctx, in.ProjectID, in.DeploymentID, body)
+	res.FinishedAt = time.Now()
+	if err != nil {
+		res.Status = StatusFailed
+		title := "Signal failed"
+		switch {
+		case outer.Err() != nil:
+			title, err = "Cancelled", fmt.Errorf("the workflow was cancelled before the signal was accepted: %w", err)
+		case ctx.Err() != nil:
+			title, err = "Timed out", fmt.Errorf("the signal was not accepted within %s (timeout): %w", FormatDuration(in.Timeout), err)
+		case rts.IsNotFound(err):
+			title = "No such software deployment"
+		}
+		res.Failure = &Failure{Title: title, Message: fmt.Sprintf("Software deployment %s was not signalled: %v", in.DeploymentID, err)}
+		return res
+	}
+	res.Status = StatusSucceeded
+	res.RemoteStatus = ans.Deployment.Status
+	res.SoftwareDeployment = ans.Object
+	res.Remote = ans.Raw
+	log.Infof("RTS accepted the signal: software deployment %s is %s%s.", in.DeploymentID, ans.Deployment.Status, optional(" (%s)", ans.Deployment.StatusReason))
+	if strings.EqualFold(ans.Deployment.Status, rts.StatusFailed) {
+		log.Noticef("The signal reported FAILED to software deployment %s%s; the signal itself succeeded.", in.DeploymentID, optional(": %s", ans.Deployment.StatusReason))
+	}
+	if ans.Deployment.Status != "" && !strings.EqualFold(ans.Deployment.Status, body.Status) {
+		log.Warningf("Software deployment %s reports status %s, not the %s that was sent.", in.DeploymentID, ans.Deployment.Status, body.Status)
+	}
+	return res
+}
+
+// describeValues names the values of a mapping with their sizes, never
+// their contents: they may be long logs.
+func describeValues(m map[string]any) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k
+		switch v := m[k].(type) {
+		case string:
+			if lines := strings.Count(strings.TrimSuffix(v, "\n"), "\n") + 1; lines > 1 {
+				parts[i] += fmt.Sprintf(" (%d bytes, %d lines)", len(v), lines)
+			} else if len(v) > 64 {
+				parts[i] += fmt.Sprintf(" (%d bytes)", len(v))
+			}
+		case map[string]any:
+			parts[i] += fmt.Sprintf(" (%d keys)", len(v))
+		case []any:
+			parts[i] += fmt.Sprintf(" (%d items)", len(v))
+		}
+	}
+	return strings.Join(parts, ", ")
+}

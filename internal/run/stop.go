@@ -1,0 +1,114 @@
+package run
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/deploy-action/deploy-action/internal/codearts"
+	"github.com/deploy-action/deploy-action/internal/huawei"
+)
+
+// RecordStopper is the part of the CodeArts Deploy client the stop
+// operation uses.
+type RecordStopper interface {
+	State(ctx context.Context, taskID, recordID string) (*codearts.State, error)
+	Stop(ctx context.Context, taskID, recordID string) ([]byte, error)
+}
+
+// StopInput is what the stop operation needs.
+type StopInput struct {
+	TaskID, RecordID string
+	// Timeout bounds the whole operation (the timeout input).
+	Timeout time.Duration
+}
+
+// Stop stops a running deployment record. A record that has already ended
+// is not an error: the aim, a record that no longer runs, is met, and the
+// result carries the record's own final status (succeeded or failed)
+// rather than "stopped", which is kept for a record this run stopped. It
+// never returns a nil Result.
+func Stop(ctx context.Context, api RecordStopper, in StopInput, log Logger) *Result {
+	res := &Result{Operation: OpStop, TaskID: in.TaskID, RecordID: in.RecordID}
+	outer := ctx
+	if in.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, in.Timeout)
+		defer cancel()
+	}
+	fail := func(title string, err error) *Result {
+		res.Status = StatusFailed
+		switch {
+		case outer.Err() != nil:
+			title = "Cancelled"
+			err = fmt.Errorf("the workflow was cancelled before record %s was stopped: %w", in.RecordID, err)
+		case ctx.Err() != nil:
+			title = "Timed out"
+			err = fmt.Errorf("record %s was not stopped within %s (timeout): %w", in.RecordID, FormatDuration(in.Timeout), err)
+		}
+		res.Failure = &Failure{Title: title, Message: err.Error()}
+		return res
+	}
+
+	st, err := api.State(ctx, in.TaskID, in.RecordID)
+	if err != nil {
+		if recordMissing(err) {
+			return fail("No such deployment record", fmt.Errorf("Task %s has no deployment record %s: %w", in.TaskID, in.RecordID, err))
+		}
+		return fail("Could not read the record's state", err)
+	}
+	res.TaskName = st.Result.TaskName
+	if recordEnded(st) {
+		return stopAlreadyEnded(res, st, log)
+	}
+
+	log.Infof("Stopping deployment record %s of task %s (status %s)…", in.RecordID, in.TaskID, st.Result.Status)
+	body, err := api.Stop(ctx, in.TaskID, in.RecordID)
+	if err != nil {
+		switch {
+		case recordMissing(err):
+			return fail("No such deployment record", err)
+		case finishedAlready(err):
+			// It ended between the look and the stop: report how.
+			log.Infof("The stop was refused (%v); reading the record's final state.", err)
+			final, serr := api.State(ctx, in.TaskID, in.RecordID)
+			if serr != nil {
+				return fail("Could not stop the deployment", fmt.Errorf("%w; the record seems to have ended, but its state could not be read: %v", err, serr))
+			}
+			if recordEnded(final) {
+				return stopAlreadyEnded(res, final, log)
+			}
+			return fail("Could not stop the deployment", err)
+		}
+		return fail("Could not stop the deployment", err)
+	}
+	res.Status = StatusStopped
+	res.Remote = body
+	log.Infof("Stopped deployment record %s.", in.RecordID)
+	return res
+}
+
+// recordEnded reports whether a record has reached a final status.
+func recordEnded(st *codearts.State) bool {
+	p := codearts.Classify(st.Result.Status)
+	return p == codearts.PhaseSucceeded || p == codearts.PhaseFailed
+}
+
+// stopAlreadyEnded reports a record that finished before this run could stop
+// it: the outcome is its own.
+func stopAlreadyEnded(res *Result, st *codearts.State, log Logger) *Result {
+	res.Status = StatusFailed
+	if codearts.Classify(st.Result.Status) == codearts.PhaseSucceeded {
+		res.Status = StatusSucceeded
+	}
+	res.RemoteStatus = st.Result.Status
+	res.Remote = st.Raw
+	log.Noticef("Deployment record %s had already ended with status %s; nothing to stop.", res.RecordID, st.Result.Status)
+	return res
+}
+
+// recordMissing reports the service's "record not found" answer.
+func recordMissing(err error) bool {
+	apiErr, ok := huawei.AsAPIError(err)
+	return ok && apiErr.Code == codeNotFound
+}

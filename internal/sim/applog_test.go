@@ -1,0 +1,332 @@
+package sim
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// stepText returns the lines of log that belong to step name, each with
+// its newline.
+func stepText(log, name string) string {
+	var b strings.Builder
+	for _, l := range strings.SplitAfter(log, "\n") {
+		if _, rest, ok := strings.Cut(l, "] "); ok && strings.HasPrefix(rest, "["+name+"] ") {
+			b.WriteString(l)
+		}
+	}
+	return b.String()
+}
+
+// appID asks ShowDeployTaskDetail for the task's application id, as a
+// client must before it can read logs.
+func (h *harness) appID(taskID string) string {
+	h.t.Helper()
+	got := h.do(http.MethodGet, "/v2/tasks/"+taskID, "")
+	require.Equal(h.t, http.StatusOK, got.status, "%s", got.body)
+	return got.json(h.t)["result"].(map[string]any)["app_id"].(string)
+}
+
+func (h *harness) logPage(appID, recordID, query string) reply {
+	h.t.Helper()
+	return h.do(http.MethodGet, "/v1/applications/"+appID+"/records/"+recordID+"/logs?"+query, "")
+}
+
+// logResult returns result of a successful log call.
+func (h *harness) logResult(appID, recordID, query string) map[string]any {
+	h.t.Helper()
+	got := h.logPage(appID, recordID, query)
+	require.Equal(h.t, http.StatusOK, got.status, "%s", got.body)
+	m := got.json(h.t)
+	require.Equal(h.t, "success", m["status"])
+	return m["result"].(map[string]any)
+}
+
+// readLog pages through a log the way the API notes say a client should
+// (offset = the previous end_offset until has_more is false) and checks
+// every page's offsets on the way.
+func (h *harness) readLog(appID, recordID, extra string) (string, int) {
+	h.t.Helper()
+	var b strings.Builder
+	offset, pages := 0, 0
+	for {
+		res := h.logResult(appID, recordID, "offset="+strconv.Itoa(offset)+extra)
+		text := res["text"].(string)
+		assert.LessOrEqual(h.t, len(text), logPageBytes)
+		assert.Equal(h.t, float64(offset), res["offset"])
+		assert.Equal(h.t, float64(offset+len(text)), res["end_offset"])
+		b.WriteString(text)
+		offset += len(text)
+		pages++
+		if !res["has_more"].(bool) {
+			return b.String(), pages
+		}
+		require.NotEmpty(h.t, text, "has_more without progress")
+		require.Less(h.t, pages, 1000)
+	}
+}
+
+func TestTaskDetail(t *testing.T) {
+	t.Parallel()
+	sc := &Scenario{Tasks: []ScenarioTask{{TaskID: testTask, Name: "checkout-service", Steps: []string{"Fetch", "Roll out"}}}}
+	h := newHarness(t, Options{Scenario: sc})
+
+	got := h.do(http.MethodGet, "/v2/tasks/"+testTask, "")
+	require.Equal(t, http.StatusOK, got.status, "%s", got.body)
+	m := got.json(t)
+	assert.Equal(t, "success", m["status"])
+	res := m["result"].(map[string]any)
+	assert.Equal(t, testTask, res["id"])
+	assert.Equal(t, testTask, res["task_id"])
+	assert.Equal(t, "checkout-service", res["name"])
+	assert.Equal(t, "cn-north-4", res["region"])
+	assert.Regexp(t, hex32, res["app_id"])
+	assert.Regexp(t, hex32, res["project_id"])
+	assert.Equal(t, map[string]any{
+		"step1": map[string]any{"id": "1", "name": "Fetch", "enable": true},
+		"step2": map[string]any{"id": "2", "name": "Roll out", "enable": true},
+	}, res["steps"])
+
+	// The start answer names the same application.
+	start := h.start(testTask, "").json(t)
+	assert.Equal(t, res["app_id"], start["app_component_list"].([]any)[0].(map[string]any)["app_id"])
+
+	other := h.do(http.MethodGet, "/v2/tasks/"+strings.Repeat("b", 32), "").json(t)["result"].(map[string]any)
+	assert.NotEqual(t, res["app_id"], other["app_id"], "one application per task")
+	assert.Len(t, other["steps"], 4, "default steps")
+
+	bad := h.do(http.MethodGet, "/v2/tasks/abc", "")
+	assert.Equal(t, http.StatusBadRequest, bad.status)
+	assert.Equal(t, "DEV.CH.10001", bad.errorCode(t))
+}
+
+func TestAppLogGrowsWhileRunning(t *testing.T) {
+	t.Parallel()
+	sc := &Scenario{Tasks: []ScenarioTask{{TaskID: testTask, Name: "checkout-service"}}}
+	h := newHarness(t, Options{Scenario: sc})
+	id := h.startOK(testTask, `{"params":[{"key":"version","value":"1.4.2","type":"text"},{"key":"env","value":"prod","type":"text"},`+
+		`{"key":"db_password","value":"s3cret-value","type":"encrypt"},{"key":"hosts","value":"hg-7","type":"host_group"}]}`)
+	app := h.appID(testTask)
+
+	first := h.logResult(app, id, "offset=0")
+	text := first["text"].(string)
+	assert.Equal(t, false, first["has_more"], "everything written so far fits one page")
+	assert.Contains(t, text, `[Download package] step 1/4 "Download package" started`)
+	assert.Contains(t, text, "[2025-07-09 11:36:28] ", "region-local timestamps")
+	assert.NotContains(t, text, "[Stop service]")
+	end := int(first["end_offset"].(float64))
+	assert.Equal(t, len(text), end)
+
+	// The same offset later returns what was written since.
+	var all strings.Builder
+	all.WriteString(text)
+	for range 8 {
+		h.clock.Advance(50 * time.Millisecond)
+		res := h.logResult(app, id, "offset="+strconv.Itoa(end))
+		more := res["text"].(string)
+		assert.NotEmpty(t, more, "each step writes as it runs")
+		all.WriteString(more)
+		end += len(more)
+	}
+	log := all.String()
+	assert.Equal(t, h.srv.LogText(id), log)
+	assert.Equal(t, "succeeded", h.srv.Records(testTask)[0].Status)
+
+	for _, want := range []string{
+		"parameters: version=1.4.2, env=prod, db_password=******",
+		"[Download package] downloading checkout-service-1.4.2.tar.gz (",
+		"[Deploy] extracting checkout-service-1.4.2.tar.gz to /opt/checkout-service/releases/1.4.2",
+		`[Start service] step "Start service" succeeded in 100ms`,
+	} {
+		assert.Contains(t, log, want)
+	}
+	assert.NotContains(t, log, "s3cret-value", "encrypt values never appear")
+	assert.NotContains(t, log, "hg-7", "only text values appear")
+	for _, name := range defaultSteps {
+		assert.NotEmpty(t, stepText(log, name), name)
+	}
+	assert.Equal(t, log, stepText(log, "Download package")+stepText(log, "Stop service")+stepText(log, "Deploy")+stepText(log, "Start service"),
+		"every line carries its step, in step order")
+
+	// A final record's log no longer grows.
+	h.clock.Advance(time.Hour)
+	res := h.logResult(app, id, "offset="+strconv.Itoa(end))
+	assert.Equal(t, "", res["text"])
+	assert.Equal(t, false, res["has_more"])
+	assert.Equal(t, float64(end), res["end_offset"])
+	assert.Equal(t, log, h.srv.LogText(id), "deterministic")
+}
+
+func TestAppLogPaging(t *testing.T) {
+	t.Parallel()
+	steps := make([]string, 30)
+	for i := range steps {
+		steps[i] = "Phase " + strconv.Itoa(i+1)
+	}
+	sc := &Scenario{Tasks: []ScenarioTask{{TaskID: testTask, Steps: steps, FailAtStep: 30,
+		FailMessage: "Überprüfung fehlgeschlagen: 服务不可用 (HTTP 503)"}}}
+	h := newHarness(t, Options{Scenario: sc})
+	id := h.startOK(testTask, "")
+	app := h.appID(testTask)
+	h.clock.Advance(time.Hour)
+
+	whole := h.srv.LogText(id)
+	require.Greater(t, len(whole), 3*logPageBytes, "long enough to page")
+	got, pages := h.readLog(app, id, "")
+	assert.Equal(t, whole, got, "pages concatenate to the whole text")
+	// Pages are full but for the last, or a byte or three short where a
+	// character straddles the limit.
+	assert.GreaterOrEqual(t, pages, (len(whole)+logPageBytes-1)/logPageBytes)
+	assert.LessOrEqual(t, pages, (len(whole)+logPageBytes-1)/logPageBytes+1)
+
+	// The failing step logs more than the others and ends with the
+	// scenario's message and an error line.
+	lines := strings.Split(strings.TrimSuffix(whole, "\n"), "\n")
+	assert.True(t, strings.HasSuffix(lines[len(lines)-2], "[Phase 30] Überprüfung fehlgeschlagen: 服务不可用 (HTTP 503)"), lines[len(lines)-2])
+	assert.True(t, strings.HasSuffix(lines[len(lines)-1], `[Phase 30] ERROR: step "Phase 30" failed, the deployment has failed`), lines[len(lines)-1])
+	assert.Greater(t, strings.Count(stepText(whole, "Phase 30"), "\n"), strings.Count(stepText(whole, "Phase 29"), "\n"))
+
+	// A requested end_offset bounds the page.
+	res := h.logResult(app, id, "offset=10&end_offset=110")
+	assert.Equal(t, whole[10:110], res["text"])
+	assert.Equal(t, float64(110), res["end_offset"])
+	assert.Equal(t, true, res["has_more"])
+	// One not after offset is ignored (a client may send the same value).
+	res = h.logResult(app, id, "offset=10&end_offset=10")
+	assert.Len(t, res["text"], logPageBytes)
+
+	// Past the end.
+	res = h.logResult(app, id, "offset="+strconv.Itoa(len(whole)+5))
+	assert.Equal(t, "", res["text"])
+	assert.Equal(t, false, res["has_more"])
+	assert.Equal(t, float64(len(whole)+5), res["end_offset"])
+
+	// No offset at all reads from the start.
+	assert.Equal(t, whole[:logPageBytes], h.logResult(app, id, "")["text"])
+}
+
+func TestAppLogStepFilter(t *testing.T) {
+	t.Parallel()
+	sc := &Scenario{Tasks: []ScenarioTask{{TaskID: testTask, Name: "checkout-service", FailAtStep: 3, FailMessage: "Deploy failed: disk full"}}}
+	h := newHarness(t, Options{Scenario: sc})
+	id := h.startOK(testTask, `{"params":[{"key":"version","value":"2.0.0","type":"text"},{"key":"token","value":"tok-SECRET-1","type":"encrypt"}]}`)
+	app := h.appID(testTask)
+	h.clock.Advance(250 * time.Millisecond) // in step 3, which will fail
+
+	check := func(when string) {
+		whole := h.srv.LogText(id)
+		res := h.stateResult(testTask, id)
+		for i, st := range res["step_state"].([]any) {
+			ss := st.(map[string]any)
+			name := ss["name"].(string)
+			got, _ := h.readLog(app, id, "&step_id="+strconv.Itoa(i+1))
+			assert.Equal(t, stepText(whole, name), got, "%s: step %d", when, i+1)
+			from, to := int(ss["offset"].(float64)), int(ss["current_offset"].(float64))
+			assert.Equal(t, got, whole[from:to], "%s: step_state offsets of step %d", when, i+1)
+			assert.NotContains(t, got, "tok-SECRET-1")
+		}
+	}
+	check("running")
+	assert.Empty(t, stepText(h.srv.LogText(id), "Start service"))
+
+	h.clock.Advance(time.Hour)
+	check("failed")
+	whole := h.srv.LogText(id)
+	assert.Contains(t, stepText(whole, "Deploy"), "Deploy failed: disk full")
+	assert.Empty(t, stepText(whole, "Start service"), "steps after the failure never log")
+	assert.NotContains(t, whole, "tok-SECRET-1")
+}
+
+func TestAppLogStopped(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Options{})
+	id := h.startOK(testTask, "")
+	h.clock.Advance(150 * time.Millisecond)
+	require.Equal(t, http.StatusOK, h.stop(testTask, id).status)
+	log := h.srv.LogText(id)
+	assert.True(t, strings.HasSuffix(log, "[Stop service] the deployment was stopped on request\n"), log)
+	h.clock.Advance(time.Hour)
+	assert.Equal(t, log, h.srv.LogText(id), "a stopped record's log no longer grows")
+	assert.Empty(t, stepText(log, "Deploy"))
+}
+
+func TestAppLogStringOffsets(t *testing.T) {
+	t.Parallel()
+	sc := &Scenario{Tasks: []ScenarioTask{{TaskID: testTask, StringFields: true}}}
+	h := newHarness(t, Options{Scenario: sc})
+	id := h.startOK(testTask, "")
+	res := h.logResult(h.appID(testTask), id, "offset=0")
+	assert.Equal(t, "0", res["offset"])
+	assert.Equal(t, strconv.Itoa(len(res["text"].(string))), res["end_offset"])
+}
+
+func TestAppLogErrors(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Options{})
+	id := h.startOK(testTask, "")
+	app := h.appID(testTask)
+	otherApp := h.appID(strings.Repeat("b", 32))
+
+	tests := []struct {
+		name             string
+		app, rec, query  string
+		wantStatus       int
+		wantCode, wantIn string
+	}{
+		{"unknown record", app, strings.Repeat("f", 32), "offset=0", 404, "Deploy.00011303", ""},
+		{"another application's record", otherApp, id, "offset=0", 404, "Deploy.00011303", ""},
+		{"malformed app id", "app", id, "offset=0", 400, "DEV.CH.10001", ""},
+		{"malformed record id", app, "rec", "offset=0", 400, "DEV.CH.10001", ""},
+		{"offset not digits", app, id, "offset=abc", 400, "DEV.CH.10001", "offset"},
+		{"negative offset", app, id, "offset=-1", 400, "DEV.CH.10001", "offset"},
+		{"offset too long", app, id, "offset=" + strings.Repeat("9", 20), 400, "DEV.CH.10001", "offset"},
+		{"end_offset not digits", app, id, "offset=0&end_offset=x", 400, "DEV.CH.10001", "end_offset"},
+		{"step_id 0", app, id, "offset=0&step_id=0", 400, "DEV.CH.10001", "step_id"},
+		{"step_id past the steps", app, id, "offset=0&step_id=5", 400, "DEV.CH.10001", "(1-4)"},
+		{"step_id not a number", app, id, "offset=0&step_id=step1", 400, "DEV.CH.10001", "step_id"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := h.logPage(tc.app, tc.rec, tc.query)
+			assert.Equal(t, tc.wantStatus, got.status, "%s", got.body)
+			assert.Equal(t, tc.wantCode, got.errorCode(t))
+			assert.Contains(t, string(got.body), tc.wantIn)
+		})
+	}
+}
+
+func TestLogPage(t *testing.T) {
+	t.Parallel()
+	text := strings.Repeat("a", logPageBytes-1) + "é" + "bc" // é straddles the page end
+	tests := []struct {
+		name              string
+		text              string
+		offset, endOffset int64
+		want              string
+		wantEnd           int64
+	}{
+		{"empty", "", 0, 0, "", 0},
+		{"short", "abc", 1, 0, "bc", 3},
+		{"never splits a character", text, 0, 0, strings.Repeat("a", logPageBytes-1), logPageBytes - 1},
+		{"next page starts with it", text, logPageBytes - 1, 0, "ébc", int64(len(text))},
+		{"end_offset inside a character", text, logPageBytes - 1, logPageBytes, "é", logPageBytes + 1},
+		{"end_offset bounds", "abcdef", 1, 3, "bc", 3},
+		{"end_offset past the text", "abcdef", 1, 100, "bcdef", 6},
+		{"offset at the end", "abc", 3, 0, "", 3},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, end := logPage(tc.text, tc.offset, tc.endOffset)
+			assert.Equal(t, tc.want, got)
+			assert.Equal(t, tc.wantEnd, end)
+			assert.True(t, utf8.ValidString(got))
+		})
+	}
+}
