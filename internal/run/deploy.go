@@ -17,6 +17,8 @@ type CodeArts interface {
 	Start(ctx context.Context, taskID string, req codearts.StartRequest) (*codearts.Started, error)
 	State(ctx context.Context, taskID, recordID string) (*codearts.State, error)
 	Stop(ctx context.Context, taskID, recordID string) ([]byte, error)
+	Detail(ctx context.Context, taskID string) (*codearts.TaskDetail, error)
+	Logs(ctx context.Context, appID, recordID string, stepID int, offset int64) (*codearts.LogPage, error)
 }
 
 // Conflict policies (the if_running input).
@@ -43,6 +45,7 @@ type DeployInput struct {
 	StopOnCancel      bool
 	StopOnTimeout     bool
 	RollbackOnFailure bool
+	ShowLogs          bool // print each step's own log under its group
 	Timeout           time.Duration
 	PollInterval      time.Duration
 	// FirstPoll is the first gap between state checks (default wait.DefaultFirst).
@@ -85,6 +88,9 @@ type deployer struct {
 	announced   int // steps announced as started
 	printed     int // steps whose group was printed
 	unknownSeen map[string]bool
+
+	previous *codearts.Record // the task's latest final record before this run: a duration forecast
+	logs     stepLogs
 }
 
 func (d *deployer) run(ctx context.Context) {
@@ -99,11 +105,15 @@ func (d *deployer) run(ctx context.Context) {
 	}
 	if latest != nil {
 		d.res.TaskName = latest.TaskName
+		if isFinal(latest) {
+			d.previous = latest
+		}
 		if isRunning(latest) {
 			if latest, err = d.resolveConflict(tctx, latest); err != nil {
 				d.end(ctx, tctx, "The task is already deploying", err)
 				return
 			}
+			d.previous = latest
 		}
 	}
 
@@ -129,6 +139,9 @@ func (d *deployer) run(ctx context.Context) {
 	if err != nil {
 		d.end(ctx, tctx, "The deployment could not be started", err)
 		return
+	}
+	if d.in.ShowLogs {
+		d.logs = stepLogs{api: d.api, taskID: d.in.TaskID, recordID: d.res.RecordID, log: d.log}
 	}
 	if !d.in.Wait {
 		d.res.Status = StatusRunning
@@ -293,10 +306,12 @@ func (d *deployer) follow(ctx context.Context, recordID string, show bool) (*cod
 		if phase == codearts.PhaseUnknown {
 			d.noteUnknown(st.Result.Status)
 		}
-		if show {
-			d.progress(&st.Result, phase)
+		done := phase == codearts.PhaseSucceeded || phase == codearts.PhaseFailed
+		if !show {
+			return done, 0, nil
 		}
-		return phase == codearts.PhaseSucceeded || phase == codearts.PhaseFailed, 0, nil
+		d.progress(ctx, &st.Result, phase)
+		return done, d.forecast(&st.Result), nil
 	})
 	if err != nil {
 		if last != nil && show {
@@ -331,7 +346,7 @@ func transient(err error) bool {
 
 // progress prints each step once it has completed, and announces the one
 // that runs.
-func (d *deployer) progress(rec *codearts.Record, phase codearts.Phase) {
+func (d *deployer) progress(ctx context.Context, rec *codearts.Record, phase codearts.Phase) {
 	steps := rec.Steps
 	current := -1
 	for i, s := range steps {
@@ -358,7 +373,9 @@ func (d *deployer) progress(rec *codearts.Record, phase codearts.Phase) {
 			mark, suffix = "✗", " failed"
 		}
 		d.log.Group(fmt.Sprintf("%s %d/%d %s (%s)%s", mark, i+1, len(steps), stepName(s, i), FormatDuration(s.Elapsed()), suffix))
-		d.log.Infof("Step %d of %d, %s, ran %s.", i+1, len(steps), stepName(s, i), FormatDuration(s.Elapsed()))
+		if !d.logs.print(ctx, i+1) {
+			d.log.Infof("Step %d of %d, %s, ran %s.", i+1, len(steps), stepName(s, i), FormatDuration(s.Elapsed()))
+		}
 		if suffix != "" && s.FAQURL != "" {
 			d.log.Infof("Help for this step: %s", s.FAQURL)
 		}
@@ -422,18 +439,22 @@ func (d *deployer) finish(st *codearts.State) {
 		return
 	}
 	d.res.Status = StatusFailed
-	failed := ""
-	for _, s := range d.res.Steps {
+	failed, failedAt := "", 0
+	for i, s := range d.res.Steps {
 		if s.State == StepFailed {
-			failed = s.Name
+			failed, failedAt = s.Name, i+1
 		}
 	}
 	msg := fmt.Sprintf("Deployment record %s of task %s ended with status %q", d.res.RecordID, d.in.TaskID, rec.Status)
 	if failed != "" {
 		msg += fmt.Sprintf(" in step %q", failed)
 	}
-	d.res.Failure = &Failure{Title: "Deployment failed", Message: msg + "."}
 	d.log.Infof("✗ %s.", msg)
+	msg += "."
+	if tail := d.logs.tail(failedAt, failureLogLines); len(tail) > 0 {
+		msg += fmt.Sprintf("\nLast lines of the step's log:\n%s", strings.Join(tail, "\n"))
+	}
+	d.res.Failure = &Failure{Title: "Deployment failed", Message: msg}
 }
 
 // end settles a flow that stopped early: cancelled, timed out, or failed.
@@ -496,7 +517,7 @@ func (d *deployer) settleByStopping(ctx context.Context, why string) {
 		if serr == nil && isFinal(&st.Result) {
 			d.log.Infof("Record %s had already ended (%s).", d.res.RecordID, st.Result.Status)
 			d.res.Failure = nil
-			d.progress(&st.Result, codearts.Classify(st.Result.Status))
+			d.progress(sctx, &st.Result, codearts.Classify(st.Result.Status))
 			d.finish(st)
 			return
 		}

@@ -60,6 +60,7 @@ func TestSoak(t *testing.T) {
 		task     string
 		fails    bool
 		cancelIn time.Duration // 0: not cancelled
+		showLogs bool
 	}
 	plans := make([]plan, deployments)
 	var yaml strings.Builder
@@ -68,6 +69,7 @@ func TestSoak(t *testing.T) {
 	for i := range plans {
 		p := plan{task: fmt.Sprintf("%032x", uint64(i)+1<<40)}
 		p.fails = rng.IntN(4) == 0
+		p.showLogs = rng.IntN(2) == 0
 		if rng.IntN(8) == 0 {
 			p.cancelIn = time.Duration(50+rng.IntN(400)) * time.Millisecond
 		}

@@ -327,6 +327,32 @@ func (s *Server) SeedRecord(taskID string, status string, age time.Duration) str
 	return rec.id
 }
 
+// SeedRecordTook is SeedRecord for a succeeded record whose steps took
+// took in all (each step scaled alike), ending age after it started plus
+// took: the history a client predicts the next deployment's duration from.
+func (s *Server) SeedRecordTook(taskID string, took, endedAgo time.Duration) string {
+	if !validID(taskID) {
+		panic(fmt.Sprintf("sim: SeedRecordTook: task id %q is not 32 letters/digits", taskID))
+	}
+	now := s.clock()
+	sh := s.shape(taskID)
+	rec := s.newRecord(taskID, sh, now.Add(-endedAgo-took))
+	rec.failAt = 0
+	var total time.Duration
+	for _, d := range sh.durations {
+		total += d
+	}
+	rec.durations = make([]time.Duration, len(sh.durations))
+	for i, d := range sh.durations {
+		rec.durations[i] = time.Duration(float64(d) * float64(took) / float64(max(total, 1)))
+	}
+	rec.triggerSource = "0"
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.addRecord(rec)
+	return rec.id
+}
+
 // StartCount returns how many start requests created a record of taskID:
 // the number a client's "never start twice" logic is judged by. Refused
 // starts do not count; dropped ones do, since the backend processed them.
