@@ -18,11 +18,14 @@ import (
 	"github.com/deploy-action/deploy-action/internal/sim"
 )
 
+// demoTaskID is the demo's CodeArts Deploy task.
+const demoTaskID = "7d3f1c2a9b8e4f60a1c2d3e4f5a6b7c8"
+
 // demoScenario gives the demo's task a name and five steps of the kind a
 // real CodeArts Deploy application has.
 const demoScenario = `
 tasks:
-  - task_id: 7d3f1c2a9b8e4f60a1c2d3e4f5a6b7c8
+  - task_id: ` + demoTaskID + `
     name: checkout-service
     steps: [Download package, Stop service, Deploy, Start service, Health check]
     step_duration: 600ms
@@ -38,7 +41,11 @@ func demo(ctx context.Context, p Process) int {
 		return 1
 	}
 	ak, sk := "DEMO"+strings.ToUpper(randomHex(8)), randomHex(20)
-	srv, base, err := serve(sim.New(sim.Options{AccessKeyID: ak, SecretAccessKey: sk, Scenario: scenario}), "127.0.0.1:0")
+	simulator := sim.New(sim.Options{AccessKeyID: ak, SecretAccessKey: sk, Scenario: scenario})
+	// Yesterday's deployment of the task: the action forecasts from it
+	// when to look for the end of today's.
+	simulator.SeedRecordTook(demoTaskID, 2800*time.Millisecond, 24*time.Hour)
+	srv, base, err := serve(simulator, "127.0.0.1:0")
 	if err != nil {
 		fmt.Fprintln(p.Stderr, "demo:", err)
 		return 1
@@ -57,7 +64,7 @@ func demo(ctx context.Context, p Process) int {
 	}
 	secret := "s3cret-" + randomHex(6)
 	env := map[string]string{
-		"INPUT_TASK_ID":           "7d3f1c2a9b8e4f60a1c2d3e4f5a6b7c8",
+		"INPUT_TASK_ID":           demoTaskID,
 		"INPUT_REGION":            "cn-north-4",
 		"INPUT_PROJECT_ID":        "0a1b2c3d4e5f60718293a4b5c6d7e8f9",
 		"INPUT_ENDPOINT":          base,

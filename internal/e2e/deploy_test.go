@@ -143,13 +143,33 @@ tasks:
 	assert.Contains(t, errs[0], "title=Deployment failed")
 	assert.Contains(t, errs[0], rec.ID)
 	assert.Contains(t, errs[0], "Deploy")
+	assert.Contains(t, errs[0], "Deploy failed: disk full", "the annotation quotes the failing step's log")
 	assert.Contains(t, stdout, "::group::✗ 3/4 Deploy")
+	// The deployment's own log is printed under each step's group, once.
+	groups := strings.Split(stdout, "::group::")
+	require.GreaterOrEqual(t, len(groups), 4)
+	assert.Contains(t, groups[1], "[Download package]")
+	assert.NotContains(t, groups[1], "[Stop service]")
+	assert.Contains(t, groups[3], "Deploy failed: disk full")
+	assert.Equal(t, 1, strings.Count(stdout, `step 1/4 "Download package" started`))
+	assert.Contains(t, stdout, "db_password=******")
 	sum := s.summary()
 	assert.Contains(t, sum, "Deployment failed")
 	assert.Contains(t, sum, "| 3 | Deploy |")
 	assert.Contains(t, sum, "❌ failed")
 	assert.Contains(t, sum, "⚪ not reached")
 	assertNoSecrets(t, s)
+}
+
+func TestDeployShowLogsFalse(t *testing.T) {
+	t.Parallel()
+	srv, url := simulator(t, "")
+	s := newStep(t, url, map[string]string{"task_id": taskOK, "show_logs": "false"})
+	require.Equal(t, 0, s.run())
+	assert.NotContains(t, s.stdout.String(), "[Download package]")
+	for _, c := range srv.Calls() {
+		assert.NotContains(t, c.Path, "/logs", "show_logs: false reads no log")
+	}
 }
 
 func TestDeployBadInputSendsNothing(t *testing.T) {

@@ -72,6 +72,15 @@ func simulator(t *testing.T, scenario string) (*sim.Server, string) {
 	return s, srv.URL
 }
 
+// simulatorForBench starts a default simulator for a benchmark.
+func simulatorForBench(b *testing.B) (*sim.Server, string) {
+	b.Helper()
+	s := sim.New(sim.Options{AccessKeyID: testAK, SecretAccessKey: testSK, StepDuration: 100 * time.Millisecond})
+	srv := httptest.NewServer(s)
+	b.Cleanup(srv.Close)
+	return s, srv.URL
+}
+
 // step is one run of the binary as a workflow step.
 type step struct {
 	t       *testing.T
