@@ -232,6 +232,8 @@ func Load(getenv func(string) string) (*Config, error) {
 			c.Execute = l.bool("execute", false)
 			c.Wait = l.bool("wait", true)
 			c.RollbackOnFailure = l.bool("rollback_on_failure", false)
+			c.StopOnCancel = l.bool("stop_on_cancel", true)
+			c.StopOnTimeout = l.bool("stop_on_timeout", true)
 		case OpSignal:
 			l.requireProject(c)
 			l.loadSignal(c)

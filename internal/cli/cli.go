@@ -89,6 +89,12 @@ func mainStep(ctx context.Context, p Process) int {
 	switch cfg.Operation {
 	case action.OpDeploy:
 		return deployStep(ctx, cfg, log, files)
+	case action.OpStop:
+		return stopStep(ctx, cfg, log, files)
+	case action.OpReleasePlan:
+		return releasePlanStep(ctx, cfg, log, files)
+	case action.OpSignal:
+		return signalStep(ctx, cfg, log, files)
 	}
 	log.Error("Not available", fmt.Sprintf("operation %q is not available in this version yet.", cfg.Operation))
 	return 1
@@ -163,6 +169,7 @@ func deployStep(ctx context.Context, cfg *action.Config, log *action.Log, files 
 		StopOnCancel:      cfg.StopOnCancel,
 		StopOnTimeout:     cfg.StopOnTimeout,
 		RollbackOnFailure: cfg.RollbackOnFailure,
+		ShowLogs:          cfg.ShowLogs,
 		Timeout:           cfg.Timeout,
 		PollInterval:      cfg.PollInterval,
 	}, log, run.DeployHooks{
@@ -179,39 +186,10 @@ func deployStep(ctx context.Context, cfg *action.Config, log *action.Log, files 
 	return report(res, cfg.Region, log, files, written, writeErrs)
 }
 
-// report writes a result's outputs, state and summary, annotates a failure
-// and returns the exit status.
+// report writes a deploy result's outputs, state and summary, annotates a
+// failure and returns the exit status.
 func report(res *run.Result, region string, log *action.Log, files action.Files, written map[string]string, errs []error) int {
-	for _, o := range outputs(res) {
-		if v, ok := written[o.name]; ok && v == o.value {
-			continue
-		}
-		errs = append(errs, files.SetOutput(o.name, log.Scrub(o.value)))
-	}
-	if res.Status != run.StatusStopped {
-		// The post step has nothing to clean up after a final status,
-		// nor when the user asked for the deployment to go on (wait,
-		// stop_on_cancel or stop_on_timeout false). After a cancel it
-		// checks once more that the stop took.
-		errs = append(errs, files.SaveState("done", "true"))
-	}
-	errs = append(errs, files.AppendSummary(log.Scrub(summary(res, region))))
-	code := 0
-	if res.Failure != nil || !res.Status.OK() {
-		title, msg := "Deployment "+string(res.Status), ""
-		if res.Failure != nil {
-			title, msg = res.Failure.Title, res.Failure.Message
-		}
-		log.Error(title, msg)
-		code = 1
-	}
-	for _, err := range errs {
-		if err != nil {
-			log.Warningf("Could not write a step file: %v", err)
-			code = 1
-		}
-	}
-	return code
+	return settle(res, outputs(res), summary(res, region), log, files, written, errs)
 }
 
 // describeParams lists the parameter names and types; values stay out of

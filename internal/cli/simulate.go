@@ -38,7 +38,9 @@ func simulate(ctx context.Context, p Process, args []string) int {
 		opts.Scenario = sc
 	}
 	if *verbose {
-		opts.Logf = func(format string, a ...any) { fmt.Fprintf(p.Stderr, time.Now().Format("15:04:05.000 ")+format+"\n", a...) }
+		opts.Logf = func(format string, a ...any) {
+			fmt.Fprintf(p.Stderr, time.Now().Format("15:04:05.000 ")+format+"\n", a...)
+		}
 	}
 	srv, base, err := serve(sim.New(opts), *listen)
 	if err != nil {

@@ -72,9 +72,9 @@ func TestGuessZone(t *testing.T) {
 		remote string
 		want   time.Duration
 	}{
-		{"2026-11-23 23:59:32", 8 * time.Hour},     // China, a second of delay
-		{"2026-11-23 12:59:29", -3 * time.Hour},    // São Paulo
-		{"2026-11-23 15:59:31", 0},                 // UTC
+		{"2026-11-23 23:59:32", 8 * time.Hour},  // China, a second of delay
+		{"2026-11-23 12:59:29", -3 * time.Hour}, // São Paulo
+		{"2026-11-23 15:59:31", 0},              // UTC
 		{"2026-11-23 21:29:35", 5*time.Hour + 30*time.Minute},
 		{"garbage", 0},
 		{"2026-11-25 15:59:31", 0}, // implausible: fall back to UTC

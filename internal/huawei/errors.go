@@ -99,6 +99,8 @@ func DecodeError(status int, header http.Header, body []byte) *APIError {
 		if e.RequestID == "" {
 			e.RequestID = eb.RequestID
 		}
+	} else if code, msg, ok := decodeHeatError(body); ok {
+		e.Code, e.Message = code, msg
 	} else if text := strings.TrimSpace(string(body)); text != "" {
 		e.Message = shorten(text, 300)
 	}
@@ -110,6 +112,38 @@ func DecodeError(status int, header http.Header, body []byte) *APIError {
 		e.Date = d
 	}
 	return e
+}
+
+// heatErrorBody is OpenStack Heat's fault shape, which RTS answers with:
+// {"code":404,"error":{"message":"...","type":"NotFound"},"explanation":"...","title":"Not Found"}.
+// Its numeric "code" (the HTTP status again) does not fit errorBody's
+// string one, so the body is read on its own when errorBody cannot be, and
+// that code is left out.
+type heatErrorBody struct {
+	Error *struct {
+		Message string `json:"message"`
+		Type    string `json:"type"`
+	} `json:"error"`
+	Explanation string `json:"explanation"`
+	Title       string `json:"title"`
+}
+
+// decodeHeatError reads a Heat fault; the error type (NotFound,
+// HTTPBadRequest) serves as the code, the error message (else the
+// explanation) as the message.
+func decodeHeatError(body []byte) (code, message string, ok bool) {
+	var hb heatErrorBody
+	if err := json.Unmarshal(body, &hb); err != nil || hb.Error == nil {
+		return "", "", false
+	}
+	code, message = hb.Error.Type, hb.Error.Message
+	if message == "" {
+		message = hb.Explanation
+	}
+	if message == "" {
+		message = hb.Title
+	}
+	return code, message, code != "" || message != ""
 }
 
 // parseRetryAfter reads delay-seconds or an HTTP date; nonsense gives 0.

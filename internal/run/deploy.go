@@ -255,14 +255,12 @@ func (d *deployer) start(ctx context.Context, req codearts.StartRequest, before 
 		if !huawei.IsUnknownOutcome(err) && ctx.Err() == nil {
 			return nil, err
 		}
-		// The start may or may not have happened. Look before trying again.
+		// The start may or may not have happened. Look before trying
+		// again; the look must survive a cancel that arrives meanwhile, or
+		// a record that did start would be neither reported nor stopped.
 		uncertain = true
-		lookCtx := ctx
-		if ctx.Err() != nil {
-			var cancel context.CancelFunc
-			lookCtx, cancel = context.WithTimeout(context.WithoutCancel(ctx), d.in.StopGrace)
-			defer cancel()
-		}
+		lookCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.in.StopGrace)
+		defer cancel()
 		d.log.Warningf("The start request's outcome is unknown (%v); looking for the record it may have created.", err)
 		rec, lerr := d.latest(lookCtx)
 		if lerr != nil {

@@ -611,7 +611,7 @@ func ComponentLine(c Component) string {
 	return b.String()
 }
 
-// components converts deploy-info components, ordered by batch (stable
+// planComponents converts deploy-info components, ordered by batch (stable
 // within one).
 func planComponents(in []servicestage.Component) []Component {
 	out := make([]Component, len(in))
@@ -712,7 +712,12 @@ func (p *planner) end(ctx, tctx context.Context, title string, err error) {
 		p.res.StartedAt = p.localStart
 	}
 	p.res.FinishedAt = time.Now()
-	running := p.executed || p.last != nil && !p.quiet()
+	// Abort only what runs: the latest answer says, or, before any answer
+	// of our execution came, the fact that we executed the plan.
+	running := p.executed
+	if p.last != nil {
+		running = !p.quiet()
+	}
 	switch {
 	case ctx.Err() != nil:
 		p.res.Status = StatusStopped

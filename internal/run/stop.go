@@ -53,9 +53,9 @@ func Stop(ctx context.Context, api RecordStopper, in StopInput, log Logger) *Res
 	st, err := api.State(ctx, in.TaskID, in.RecordID)
 	if err != nil {
 		if recordMissing(err) {
-			return fail("No such deployment record", fmt.Errorf("Task %s has no deployment record %s: %w", in.TaskID, in.RecordID, err))
+			return fail("No such deployment record", fmt.Errorf("task %s has no deployment record %s: %w", in.TaskID, in.RecordID, err))
 		}
-		return fail("Could not read the record's state", err)
+		return fail("Could not read the record's state", fmt.Errorf("reading record %s of task %s: %w", in.RecordID, in.TaskID, err))
 	}
 	res.TaskName = st.Result.TaskName
 	if recordEnded(st) {
@@ -67,20 +67,20 @@ func Stop(ctx context.Context, api RecordStopper, in StopInput, log Logger) *Res
 	if err != nil {
 		switch {
 		case recordMissing(err):
-			return fail("No such deployment record", err)
+			return fail("No such deployment record", fmt.Errorf("stopping record %s of task %s: %w", in.RecordID, in.TaskID, err))
 		case finishedAlready(err):
 			// It ended between the look and the stop: report how.
 			log.Infof("The stop was refused (%v); reading the record's final state.", err)
 			final, serr := api.State(ctx, in.TaskID, in.RecordID)
 			if serr != nil {
-				return fail("Could not stop the deployment", fmt.Errorf("%w; the record seems to have ended, but its state could not be read: %v", err, serr))
+				return fail("Could not stop the deployment", fmt.Errorf("stopping record %s of task %s: %w; the record seems to have ended, but its state could not be read: %v", in.RecordID, in.TaskID, err, serr))
 			}
 			if recordEnded(final) {
 				return stopAlreadyEnded(res, final, log)
 			}
-			return fail("Could not stop the deployment", err)
+			return fail("Could not stop the deployment", fmt.Errorf("stopping record %s of task %s: %w", in.RecordID, in.TaskID, err))
 		}
-		return fail("Could not stop the deployment", err)
+		return fail("Could not stop the deployment", fmt.Errorf("stopping record %s of task %s: %w", in.RecordID, in.TaskID, err))
 	}
 	res.Status = StatusStopped
 	res.Remote = body

@@ -563,7 +563,7 @@ func (s *Server) startTask(req *request) response {
 func mergeParams(base []ParamInfo, override []startParam) []ParamInfo {
 	out := append([]ParamInfo(nil), base...)
 	for _, p := range override {
-		pi := ParamInfo{Key: p.Key, Value: p.Value, Type: p.Type}
+		pi := ParamInfo(p)
 		replaced := false
 		for i := range out {
 			if out[i].Key == p.Key {

@@ -49,12 +49,22 @@ func Poll(ctx context.Context, p Policy, check Check) error {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	<-timer.C
+	// nominal follows the backoff's interval before jitter, which the
+	// library does not expose: once it reaches the cap, the gap is the cap
+	// itself. Jitter there could only shorten the gaps (they are capped
+	// from above), polling faster than poll_interval says for the whole
+	// of a long wait.
+	nominal := b.InitialInterval
 	for {
 		done, hint, err := check(ctx)
 		if err != nil || done {
 			return err
 		}
 		gap := b.NextBackOff()
+		if nominal >= b.MaxInterval {
+			gap = b.MaxInterval
+		}
+		nominal = min(time.Duration(float64(nominal)*b.Multiplier), b.MaxInterval)
 		if hint > 0 {
 			gap = hint
 		}
