@@ -47,9 +47,9 @@ func simulate(ctx context.Context, p Process, args []string) int {
 		fmt.Fprintf(p.Stderr, "simulate: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(p.Stdout, "Huawei Cloud simulator (CodeArts Deploy) serving on %s\n", base)
+	fmt.Fprintf(p.Stdout, "Huawei Cloud simulator (CodeArts Deploy, ServiceStage, RTS) serving on %s\n", base)
 	fmt.Fprintf(p.Stdout, "  access_key_id:     %s\n  secret_access_key: %s\n", *ak, *sk)
-	fmt.Fprintf(p.Stdout, "Any 32-character task id deploys successfully. Try:\n")
+	fmt.Fprintf(p.Stdout, "Any 32-character task id deploys successfully, any UUID is a release plan that succeeds,\nand any id is a software deployment. Try:\n")
 	fmt.Fprintf(p.Stdout, "  INPUT_ENDPOINT=%s INPUT_ACCESS_KEY_ID=%s INPUT_SECRET_ACCESS_KEY=%s \\\n    INPUT_TASK_ID=0123456789abcdef0123456789abcdef go run .\n", base, *ak, *sk)
 	fmt.Fprintf(p.Stdout, "Interrupt (Ctrl-C) to stop.\n")
 	<-ctx.Done()

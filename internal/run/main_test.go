@@ -16,7 +16,7 @@ func TestMain(m *testing.M) {
 	before := runtime.NumGoroutine()
 	code := m.Run()
 	if code == 0 {
-		if leaked := settle(before, 5*time.Second); leaked != "" {
+		if leaked := settle(before, 15*time.Second); leaked != "" {
 			fmt.Fprintf(os.Stderr, "goroutines left behind by the tests:\n%s\n", leaked)
 			code = 1
 		}
