@@ -1,22 +1,36 @@
-# syntax=docker/dockerfile:1
 # The runner builds this image at the start of every job that uses the
 # action, so the build stays small and cached; users who want to skip it can
 # use the prebuilt image (see the README).
+#
+# Base images are pinned to exact tags: the Go patch release and Alpine
+# version of the build stage, and the Debian release of the runtime stage.
+# Distroless publishes no version tags (only latest, nonroot, debug,
+# debug-nonroot), so its tag names the root variant explicitly. A tag can
+# still be moved by its publisher; the full pin is the digest, which has to be
+# read from the registry (`docker buildx imagetools inspect IMAGE:TAG`) and
+# appended as `IMAGE:TAG@sha256:<digest>`, keeping the tag for readers. Once
+# digests are in, Dependabot (the `docker` ecosystem) or Renovate (the
+# `dockerfile` manager, `pinDigests`) proposes each new digest as a pull
+# request, which CI then builds and tests. .ci/container-check builds this
+# file offline against stand-ins named after these FROM lines.
+# No `# syntax=` line: it would make BuildKit pull an unpinned frontend image
+# on every build, and nothing here needs a newer Dockerfile syntax.
 
-FROM golang:1.26-alpine AS build
+FROM golang:1.26.8-alpine3.23 AS build
 WORKDIR /src
-ENV CGO_ENABLED=0 GOFLAGS=-trimpath
+# A static binary, and the toolchain of the image (never a downloaded one).
+ENV CGO_ENABLED=0 GOTOOLCHAIN=local
 COPY go.mod go.sum ./
 RUN go mod download
 COPY main.go ./
 COPY internal/ ./internal/
 ARG VERSION=dev
-RUN go build -ldflags="-s -w -X github.com/deploy-action/deploy-action/internal/cli.Version=${VERSION}" -o /out/deploy-action . \
+RUN go build -trimpath -ldflags="-s -w -X github.com/deploy-action/deploy-action/internal/cli.Version=${VERSION}" -o /out/deploy-action . \
  && ln -s deploy-action /out/deploy-action-post
 
-# distroless/static carries CA certificates and nothing else. No USER and no
-# WORKDIR: the runner mounts its file-command files owned by root and sets
-# the working directory itself.
-FROM gcr.io/distroless/static-debian12
+# distroless/static carries CA certificates, /etc/passwd and /tmp, nothing
+# else, and runs as root. No USER and no WORKDIR: the runner mounts its
+# file-command files owned by root and sets the working directory itself.
+FROM gcr.io/distroless/static-debian12:latest
 COPY --from=build /out/ /
 ENTRYPOINT ["/deploy-action"]
