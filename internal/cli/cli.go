@@ -145,11 +145,7 @@ func deployStep(ctx context.Context, cfg *action.Config, log *action.Log, files 
 		log.Error("Invalid input", err.Error())
 		return 1
 	}
-	where := cfg.Region
-	if cfg.Endpoint != "" {
-		where = base
-	}
-	log.Infof("Deploying CodeArts Deploy task %s (%s).", cfg.TaskID, where)
+	log.Infof("Deploying CodeArts Deploy task %s (%s).", cfg.TaskID, where(cfg, base))
 	params := make([]codearts.Param, len(cfg.Params))
 	for i, p := range cfg.Params {
 		params[i] = codearts.Param{Key: p.Key, Value: p.Value, Type: p.Type}
@@ -183,13 +179,7 @@ func deployStep(ctx context.Context, cfg *action.Config, log *action.Log, files 
 				files.SaveState("record_id", recordID))
 		},
 	})
-	return report(res, cfg.Region, log, files, written, writeErrs)
-}
-
-// report writes a deploy result's outputs, state and summary, annotates a
-// failure and returns the exit status.
-func report(res *run.Result, region string, log *action.Log, files action.Files, written map[string]string, errs []error) int {
-	return settle(res, outputs(res), summary(res, region), log, files, written, errs)
+	return settle(res, outputs(res), summary(res, cfg.Region), log, files, written, writeErrs)
 }
 
 // describeParams lists the parameter names and types; values stay out of
