@@ -26,8 +26,9 @@ func TestPackageLayering(t *testing.T) {
 		"codearts":     {"huawei"},
 		"servicestage": {"huawei"},
 		"rts":          {"huawei"},
+		"keyless":      {"huawei"},
 		"run":          {"huawei", "codearts", "servicestage", "rts", "wait"},
-		"cli":          {"action", "huawei", "codearts", "servicestage", "rts", "run", "sim"},
+		"cli":          {"action", "huawei", "keyless", "codearts", "servicestage", "rts", "run", "sim"},
 		"e2e":          {},
 	}
 	seen := map[string]bool{}

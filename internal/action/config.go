@@ -80,6 +80,13 @@ type Config struct {
 	// SecretAccessKey (with an optional SecurityToken for temporary credentials).
 	AccessKeyID, SecretAccessKey, SecurityToken, AuthToken string
 
+	// Keyless authentication (GitHub OIDC -> IAM), chosen when IdPID is set
+	// and no explicit AK/SK or token is given. The ID token comes from
+	// IDTokenFile when set, else from the runner's IDTokenRequestURL with
+	// the bearer IDTokenRequestToken.
+	IdPID, OIDCAudience, IAMEndpoint                    string
+	IDTokenFile, IDTokenRequestURL, IDTokenRequestToken string
+
 	// Endpoint is "" (derive the host from Region) or a validated absolute
 	// base URL without a trailing slash: https, or http only to a loopback host.
 	Endpoint string
@@ -125,6 +132,7 @@ func (c *Config) Secrets() []string {
 	add(c.SecretAccessKey)
 	add(c.SecurityToken)
 	add(c.AuthToken)
+	add(c.IDTokenRequestToken)
 	for _, p := range c.Params {
 		if p.Type == ParamEncrypt {
 			add(p.Value)
@@ -174,6 +182,13 @@ const (
 	EnvSecretAccessKey = "HUAWEI_CLOUD_SECRET_ACCESS_KEY"
 	EnvSDKSecretKey    = "HUAWEICLOUD_SDK_SK"
 	EnvSecurityToken   = "HUAWEICLOUD_SDK_SECURITY_TOKEN"
+	EnvIdPID           = "HUAWEICLOUD_SDK_IDP_ID"
+	EnvIDTokenFile     = "HUAWEICLOUD_SDK_ID_TOKEN_FILE"
+	EnvIAMEndpoint     = "HUAWEICLOUD_SDK_IAM_ENDPOINT"
+	// EnvIDTokenRequestURL and EnvIDTokenRequestToken are set by the runner
+	// when the job has `permissions: id-token: write`.
+	EnvIDTokenRequestURL   = "ACTIONS_ID_TOKEN_REQUEST_URL"
+	EnvIDTokenRequestToken = "ACTIONS_ID_TOKEN_REQUEST_TOKEN"
 )
 
 // Load reads every input the way the runner passes it (INPUT_<NAME>), applies
@@ -217,6 +232,8 @@ func Load(getenv func(string) string) (*Config, error) {
 	c.ProjectID, _ = l.withEnv("project_id", EnvProjectID, EnvSDKProjectID)
 	if c.ProjectID != "" {
 		l.id32("project_id", c.ProjectID)
+	} else if c.IdPID != "" {
+		l.fail("project_id", "required for keyless authentication (idp_id): the IAM token is scoped to the project (or set %s)", EnvProjectID)
 	}
 
 	if opKnown {
@@ -352,7 +369,7 @@ func (l *loader) requireProject(c *Config) {
 func (l *loader) loadEndpointAndRegion(c *Config) {
 	region, _ := l.withEnv("region", EnvRegion)
 	if v := l.input("endpoint"); v != "" {
-		if ep, ok := l.endpoint(v); ok {
+		if ep, ok := l.endpoint("endpoint", v); ok {
 			c.Endpoint = ep
 		}
 	}
@@ -370,25 +387,25 @@ func (l *loader) loadEndpointAndRegion(c *Config) {
 
 // endpoint validates a base URL override. It never echoes the value: a URL
 // may carry user:password, and a parse failure could be anything.
-func (l *loader) endpoint(v string) (string, bool) {
+func (l *loader) endpoint(name, v string) (string, bool) {
 	u, err := url.Parse(v)
 	if err != nil {
-		l.fail("endpoint", "is not a valid URL")
+		l.fail(name, "is not a valid URL")
 		return "", false
 	}
 	switch {
 	case u.User != nil:
-		l.fail("endpoint", "must not contain user credentials; use access_key_id/secret_access_key or auth_token")
+		l.fail(name, "must not contain user credentials; use access_key_id/secret_access_key or auth_token")
 	case u.Scheme != "https" && u.Scheme != "http":
-		l.fail("endpoint", "must be an absolute https URL like https://codearts-deploy.cn-north-4.myhuaweicloud.com, got scheme %s", quote(u.Scheme))
+		l.fail(name, "must be an absolute https URL like https://codearts-deploy.cn-north-4.myhuaweicloud.com, got scheme %s", quote(u.Scheme))
 	case u.Host == "" || u.Hostname() == "":
-		l.fail("endpoint", "must be an absolute URL with a host, like https://codearts-deploy.cn-north-4.myhuaweicloud.com")
+		l.fail(name, "must be an absolute URL with a host, like https://codearts-deploy.cn-north-4.myhuaweicloud.com")
 	case u.Scheme == "http" && !isLoopback(u.Hostname()):
-		l.fail("endpoint", "http is allowed only to loopback hosts (localhost, 127.0.0.0/8, ::1), got host %s; use https", quote(u.Hostname()))
+		l.fail(name, "http is allowed only to loopback hosts (localhost, 127.0.0.0/8, ::1), got host %s; use https", quote(u.Hostname()))
 	case u.RawQuery != "" || u.ForceQuery:
-		l.fail("endpoint", "must not have a query (?...)")
+		l.fail(name, "must not have a query (?...)")
 	case u.Fragment != "" || strings.Contains(v, "#"):
-		l.fail("endpoint", "must not have a fragment (#...)")
+		l.fail(name, "must not have a fragment (#...)")
 	default:
 		return strings.TrimRight(u.String(), "/"), true
 	}
@@ -414,8 +431,11 @@ func (l *loader) loadCredentials(c *Config) {
 	sk, skExplicit := l.withEnv("secret_access_key", EnvSecretAccessKey, EnvSDKSecretKey)
 	st, stExplicit := l.withEnv("security_token", EnvSecurityToken)
 	token := l.input("auth_token")
-	l.envSecrets = append(l.envSecrets, ak, sk, st, token)
+	idp, idpExplicit := l.withEnv("idp_id", EnvIdPID)
+	l.envSecrets = append(l.envSecrets, ak, sk, st, token, l.getenv(EnvIDTokenRequestToken))
 
+	// Precedence: explicit inputs, then keyless (OIDC), then the
+	// environment's keys. Two explicit methods at once are an error.
 	if token != "" {
 		if akExplicit || skExplicit {
 			l.fail("auth_token", "cannot be combined with access_key_id/secret_access_key inputs; use one authentication method")
@@ -425,7 +445,24 @@ func (l *loader) loadCredentials(c *Config) {
 			l.fail("security_token", "applies only with access_key_id and secret_access_key, not with auth_token")
 			return
 		}
+		if idpExplicit {
+			l.fail("idp_id", "cannot be combined with auth_token; use one authentication method")
+			return
+		}
 		c.AuthToken = token
+		return
+	}
+	if akExplicit || skExplicit {
+		if idpExplicit {
+			l.fail("idp_id", "cannot be combined with access_key_id/secret_access_key inputs; use one authentication method")
+			return
+		}
+	} else if idp != "" {
+		if stExplicit {
+			l.fail("security_token", "applies only with access_key_id and secret_access_key, not with keyless authentication (idp_id)")
+			return
+		}
+		l.loadKeyless(c, idp)
 		return
 	}
 	switch {
@@ -433,8 +470,8 @@ func (l *loader) loadCredentials(c *Config) {
 		c.AccessKeyID, c.SecretAccessKey, c.SecurityToken = ak, sk, st
 		return
 	case ak == "" && sk == "":
-		l.fail("access_key_id/secret_access_key or auth_token",
-			"no credentials given; set the inputs access_key_id and secret_access_key (or the environment variables %s and %s, or %s and %s), or the input auth_token",
+		l.fail("access_key_id/secret_access_key, auth_token or idp_id",
+			"no credentials given; set the inputs access_key_id and secret_access_key (or the environment variables %s and %s, or %s and %s), the input auth_token, or idp_id for keyless authentication",
 			EnvAccessKeyID, EnvSecretAccessKey, EnvSDKAccessKey, EnvSDKSecretKey)
 	case ak == "":
 		l.fail("access_key_id", "required with secret_access_key (or set %s)", EnvAccessKeyID)
@@ -444,6 +481,53 @@ func (l *loader) loadCredentials(c *Config) {
 	if st != "" {
 		l.fail("security_token", "requires access_key_id and secret_access_key")
 	}
+}
+
+// DefaultIAMEndpoint is the global IAM endpoint that exchanges ID tokens.
+const DefaultIAMEndpoint = "https://iam.myhuaweicloud.com"
+
+// DefaultOIDCAudience is the audience requested for the job's ID token by
+// default: the client id to register with the IAM identity provider.
+const DefaultOIDCAudience = "sts.huaweicloud.com"
+
+// permissionsFix is what a job needs for GitHub to give it an ID token.
+const permissionsFix = "add to the workflow or the job:\n  permissions:\n    id-token: write"
+
+// loadKeyless reads what keyless authentication needs: the IAM endpoint,
+// the audience, and where the job's ID token comes from.
+func (l *loader) loadKeyless(c *Config, idp string) {
+	c.IdPID = idp
+	if !regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`).MatchString(idp) {
+		l.fail("idp_id", "must be 1 to 64 letters, digits, '_', '.' or '-', got %s", quote(idp))
+	}
+	c.OIDCAudience = l.input("oidc_audience")
+	if c.OIDCAudience == "" {
+		c.OIDCAudience = DefaultOIDCAudience
+	}
+	iam, _ := l.withEnv("iam_endpoint", EnvIAMEndpoint)
+	if iam == "" {
+		iam = DefaultIAMEndpoint
+	}
+	if ep, ok := l.endpoint("iam_endpoint", iam); ok {
+		c.IAMEndpoint = ep
+	}
+	if f := strings.TrimSpace(l.getenv(EnvIDTokenFile)); f != "" {
+		c.IDTokenFile = f
+		return
+	}
+	reqURL := strings.TrimSpace(l.getenv(EnvIDTokenRequestURL))
+	reqToken := strings.TrimSpace(l.getenv(EnvIDTokenRequestToken))
+	if reqURL == "" || reqToken == "" {
+		l.fail("idp_id", "keyless authentication needs the job's OIDC ID token, but %s is not set: the job lacks the permission to request one; %s",
+			EnvIDTokenRequestURL, permissionsFix)
+		return
+	}
+	u, err := url.Parse(reqURL)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) {
+		l.fail("idp_id", "%s is not an https URL; it carries the job's token request credential", EnvIDTokenRequestURL)
+		return
+	}
+	c.IDTokenRequestURL, c.IDTokenRequestToken = reqURL, reqToken
 }
 
 func (l *loader) loadDurations(c *Config) {

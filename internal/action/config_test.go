@@ -402,10 +402,23 @@ func TestLoadErrors(t *testing.T) {
 		{"project_id characters", map[string]string{"HUAWEI_CLOUD_PROJECT_ID": strings.Repeat("a", 31) + "-"},
 			"project_id", `project_id: must be 32 letters or digits, got "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-"`},
 		{"credentials none", map[string]string{"INPUT_ACCESS_KEY_ID": "", "INPUT_SECRET_ACCESS_KEY": ""},
-			"access_key_id/secret_access_key or auth_token",
-			"access_key_id/secret_access_key or auth_token: no credentials given; set the inputs access_key_id and secret_access_key " +
+			"access_key_id/secret_access_key, auth_token or idp_id",
+			"access_key_id/secret_access_key, auth_token or idp_id: no credentials given; set the inputs access_key_id and secret_access_key " +
 				"(or the environment variables HUAWEI_CLOUD_ACCESS_KEY_ID and HUAWEI_CLOUD_SECRET_ACCESS_KEY, " +
-				"or HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK), or the input auth_token"},
+				"or HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK), the input auth_token, or idp_id for keyless authentication"},
+		{"idp_id without the id-token permission", map[string]string{"INPUT_ACCESS_KEY_ID": "", "INPUT_SECRET_ACCESS_KEY": "", "INPUT_IDP_ID": "github"},
+			"idp_id", "idp_id: keyless authentication needs the job's OIDC ID token, but ACTIONS_ID_TOKEN_REQUEST_URL is not set: " +
+				"the job lacks the permission to request one; add to the workflow or the job:\n  permissions:\n    id-token: write"},
+		{"idp_id with explicit keys", map[string]string{"INPUT_IDP_ID": "github"},
+			"idp_id", `idp_id: cannot be combined with access_key_id/secret_access_key inputs; use one authentication method`},
+		{"idp_id with auth_token", map[string]string{"INPUT_ACCESS_KEY_ID": "", "INPUT_SECRET_ACCESS_KEY": "", "INPUT_IDP_ID": "github", "INPUT_AUTH_TOKEN": testToken},
+			"idp_id", `idp_id: cannot be combined with auth_token; use one authentication method`},
+		{"iam_endpoint over http", map[string]string{"INPUT_ACCESS_KEY_ID": "", "INPUT_SECRET_ACCESS_KEY": "", "INPUT_IDP_ID": "github",
+			"HUAWEICLOUD_SDK_ID_TOKEN_FILE": "token.jwt", "INPUT_IAM_ENDPOINT": "http://iam.example.com"},
+			"iam_endpoint", `iam_endpoint: http is allowed only to loopback hosts`},
+		{"keyless without project", map[string]string{"INPUT_ACCESS_KEY_ID": "", "INPUT_SECRET_ACCESS_KEY": "", "INPUT_PROJECT_ID": "",
+			"INPUT_IDP_ID": "github", "HUAWEICLOUD_SDK_ID_TOKEN_FILE": "token.jwt"},
+			"project_id", `project_id: required for keyless authentication (idp_id)`},
 		{"credentials sk missing", map[string]string{"INPUT_SECRET_ACCESS_KEY": ""},
 			"secret_access_key", `secret_access_key: required with access_key_id (or set HUAWEI_CLOUD_SECRET_ACCESS_KEY)`},
 		{"credentials ak missing", map[string]string{"INPUT_ACCESS_KEY_ID": ""},
@@ -420,7 +433,7 @@ func TestLoadErrors(t *testing.T) {
 			"security_token", `security_token: applies only with access_key_id and secret_access_key, not with auth_token`},
 		{"security_token without keys", map[string]string{
 			"INPUT_ACCESS_KEY_ID": "", "INPUT_SECRET_ACCESS_KEY": "", "INPUT_SECURITY_TOKEN": testSTS},
-			"access_key_id/secret_access_key or auth_token", `security_token: requires access_key_id and secret_access_key`},
+			"access_key_id/secret_access_key, auth_token or idp_id", `security_token: requires access_key_id and secret_access_key`},
 		{"task_id missing", map[string]string{"INPUT_TASK_ID": ""},
 			"task_id", `task_id: required for operation deploy`},
 		{"task_id short", map[string]string{"INPUT_TASK_ID": testTaskID[:31]},

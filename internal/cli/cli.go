@@ -14,6 +14,7 @@ import (
 	"github.com/deploy-action/deploy-action/internal/action"
 	"github.com/deploy-action/deploy-action/internal/codearts"
 	"github.com/deploy-action/deploy-action/internal/huawei"
+	"github.com/deploy-action/deploy-action/internal/keyless"
 	"github.com/deploy-action/deploy-action/internal/run"
 )
 
@@ -86,15 +87,20 @@ func mainStep(ctx context.Context, p Process) int {
 	}
 	log.AddMask(cfg.Secrets()...)
 	files := action.FilesFromEnv(p.Getenv)
+	creds, err := authenticate(ctx, cfg, log)
+	if err != nil {
+		log.Error("Keyless authentication failed", err.Error())
+		return 1
+	}
 	switch cfg.Operation {
 	case action.OpDeploy:
-		return deployStep(ctx, cfg, log, files)
+		return deployStep(ctx, cfg, creds, log, files)
 	case action.OpStop:
-		return stopStep(ctx, cfg, log, files)
+		return stopStep(ctx, cfg, creds, log, files)
 	case action.OpReleasePlan:
-		return releasePlanStep(ctx, cfg, log, files)
+		return releasePlanStep(ctx, cfg, creds, log, files)
 	case action.OpSignal:
-		return signalStep(ctx, cfg, log, files)
+		return signalStep(ctx, cfg, creds, log, files)
 	}
 	log.Error("Not available", fmt.Sprintf("operation %q is not available in this version yet.", cfg.Operation))
 	return 1
@@ -120,27 +126,52 @@ func clientOptions(cfg *action.Config, log *action.Log) []huawei.Option {
 	}
 }
 
-func credentials(cfg *action.Config) huawei.Credentials {
-	return huawei.Credentials{
-		AccessKeyID:     cfg.AccessKeyID,
-		SecretAccessKey: cfg.SecretAccessKey,
-		SecurityToken:   cfg.SecurityToken,
-		AuthToken:       cfg.AuthToken,
+// authenticate returns the step's credentials. For keyless authentication
+// it obtains the first IAM token now, so a misconfigured identity provider
+// fails the step with IAM's own message before anything else is sent; the
+// token is renewed later as it nears expiry.
+func authenticate(ctx context.Context, cfg *action.Config, log *action.Log) (huawei.Credentials, error) {
+	if cfg.IdPID == "" {
+		return huawei.Credentials{
+			AccessKeyID:     cfg.AccessKeyID,
+			SecretAccessKey: cfg.SecretAccessKey,
+			SecurityToken:   cfg.SecurityToken,
+			AuthToken:       cfg.AuthToken,
+		}, nil
 	}
+	src, err := keyless.New(keyless.Config{
+		IdPID:        cfg.IdPID,
+		ProjectID:    cfg.ProjectID,
+		Audience:     cfg.OIDCAudience,
+		IAM:          cfg.IAMEndpoint,
+		IDTokenFile:  cfg.IDTokenFile,
+		RequestURL:   cfg.IDTokenRequestURL,
+		RequestToken: cfg.IDTokenRequestToken,
+		Mask:         func(v string) { log.AddMask(v) },
+		Logf:         log.Infof,
+		Options:      clientOptions(cfg, log),
+	})
+	if err != nil {
+		return huawei.Credentials{}, err
+	}
+	if _, err := src.Token(ctx); err != nil {
+		return huawei.Credentials{}, err
+	}
+	return huawei.Credentials{TokenSource: src.Token}, nil
 }
 
-func codeartsClient(cfg *action.Config, log *action.Log) (*codearts.Client, string, error) {
+func codeartsClient(cfg *action.Config, creds huawei.Credentials, log *action.Log) (*codearts.Client, string, error) {
 	base, err := huawei.Endpoint(huawei.ServiceCodeArtsDeploy, cfg.Region, cfg.Endpoint)
 	if err != nil {
 		return nil, "", err
 	}
-	c, err := codearts.New(base, credentials(cfg), clientOptions(cfg, log)...)
+	c, err := codearts.New(base, creds, clientOptions(cfg, log)...)
 	return c, base, err
 }
 
 // deployStep runs the deploy operation and reports its result.
-func deployStep(ctx context.Context, cfg *action.Config, log *action.Log, files action.Files) int {
-	client, base, err := codeartsClient(cfg, log)
+func deployStep(ctx context.Context, cfg *action.Config, creds huawei.Credentials, log *action.Log, files action.Files) int {
+	client, base, err := codeartsClient(cfg, creds, log)
 	if err != nil {
 		log.Error("Invalid input", err.Error())
 		return 1

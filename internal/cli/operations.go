@@ -77,8 +77,8 @@ func where(cfg *action.Config, base string) string {
 }
 
 // stopStep runs the stop operation and reports its result.
-func stopStep(ctx context.Context, cfg *action.Config, log *action.Log, files action.Files) int {
-	client, base, err := codeartsClient(cfg, log)
+func stopStep(ctx context.Context, cfg *action.Config, creds huawei.Credentials, log *action.Log, files action.Files) int {
+	client, base, err := codeartsClient(cfg, creds, log)
 	if err != nil {
 		log.Error("Invalid input", err.Error())
 		return 1
@@ -122,13 +122,13 @@ func stopSummary(r *run.Result, region string) string {
 }
 
 // releasePlanStep runs the release-plan operation and reports its result.
-func releasePlanStep(ctx context.Context, cfg *action.Config, log *action.Log, files action.Files) int {
+func releasePlanStep(ctx context.Context, cfg *action.Config, creds huawei.Credentials, log *action.Log, files action.Files) int {
 	base, err := huawei.Endpoint(huawei.ServiceServiceStage, cfg.Region, cfg.Endpoint)
 	if err != nil {
 		log.Error("Invalid input", err.Error())
 		return 1
 	}
-	client, err := servicestage.New(base, credentials(cfg), clientOptions(cfg, log)...)
+	client, err := servicestage.New(base, creds, clientOptions(cfg, log)...)
 	if err != nil {
 		log.Error("Invalid input", err.Error())
 		return 1
@@ -234,13 +234,13 @@ func releasePlanSummary(r *run.Result, region string) string {
 }
 
 // signalStep runs the signal operation and reports its result.
-func signalStep(ctx context.Context, cfg *action.Config, log *action.Log, files action.Files) int {
+func signalStep(ctx context.Context, cfg *action.Config, creds huawei.Credentials, log *action.Log, files action.Files) int {
 	base, err := huawei.Endpoint(huawei.ServiceRTS, cfg.Region, cfg.Endpoint)
 	if err != nil {
 		log.Error("Invalid input", err.Error())
 		return 1
 	}
-	client, err := rts.New(base, credentials(cfg), clientOptions(cfg, log)...)
+	client, err := rts.New(base, creds, clientOptions(cfg, log)...)
 	if err != nil {
 		log.Error("Invalid input", err.Error())
 		return 1

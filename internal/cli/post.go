@@ -33,7 +33,12 @@ func post(ctx context.Context, p Process) int {
 		log.Noticef("Deployment record %s may still be running; stop_on_cancel is false, so it is left alone.", recordID)
 		return 0
 	}
-	client, _, err := codeartsClient(cfg, log)
+	creds, err := authenticate(ctx, cfg, log)
+	if err != nil {
+		log.Warningf("post: cannot check deployment record %s: %v", recordID, err)
+		return 0
+	}
+	client, _, err := codeartsClient(cfg, creds, log)
 	if err != nil {
 		log.Warningf("post: %v", err)
 		return 0

@@ -72,6 +72,20 @@ func simulator(t *testing.T, scenario string) (*sim.Server, string) {
 	return s, srv.URL
 }
 
+// simulatorWith starts a simulator with the given options (credentials
+// and step duration filled in) on loopback for one test.
+func simulatorWith(t *testing.T, opts sim.Options) (*sim.Server, string) {
+	t.Helper()
+	opts.AccessKeyID, opts.SecretAccessKey = testAK, testSK
+	if opts.StepDuration == 0 {
+		opts.StepDuration = 100 * time.Millisecond
+	}
+	s := sim.New(opts)
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	return s, srv.URL
+}
+
 // simulatorForBench starts a default simulator for a benchmark.
 func simulatorForBench(b *testing.B) (*sim.Server, string) {
 	b.Helper()

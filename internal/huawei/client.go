@@ -29,6 +29,9 @@ type Credentials struct {
 	// TokenSource, when set, supplies the IAM token for every attempt; it
 	// lets a token that expires during a long wait be renewed.
 	TokenSource func(context.Context) (string, error)
+	// None sends no credentials at all: for IAM's token exchange, which
+	// authenticates by what the body carries.
+	None bool
 }
 
 // MaxResponseBytes bounds how much of any response body is read.
@@ -110,7 +113,7 @@ func NewClient(service, baseURL string, creds Credentials, opts ...Option) (*Cli
 	if err != nil || base.Scheme == "" || base.Host == "" {
 		return nil, fmt.Errorf("endpoint %q is not an absolute URL", baseURL)
 	}
-	if creds.AuthToken == "" && creds.TokenSource == nil && (creds.AccessKeyID == "" || creds.SecretAccessKey == "") {
+	if !creds.None && creds.AuthToken == "" && creds.TokenSource == nil && (creds.AccessKeyID == "" || creds.SecretAccessKey == "") {
 		return nil, errors.New("no credentials: need an AK/SK pair or an IAM token")
 	}
 	c := &Client{
@@ -138,7 +141,8 @@ type Request struct {
 	Method string
 	Path   string // absolute path below the base URL, e.g. /v2/tasks/ID/start
 	Query  url.Values
-	Body   any // marshalled to JSON; nil sends no body
+	Body   any         // marshalled to JSON; nil sends no body
+	Header http.Header // extra headers, e.g. IAM's X-Idp-Id
 	// Idempotent calls are retried after 5xx answers and dropped
 	// connections; others only when the request provably did not arrive.
 	Idempotent bool
@@ -288,6 +292,9 @@ func (c *Client) attempt(ctx context.Context, req Request, body []byte) (*Respon
 	if err != nil {
 		return nil, backoff.Permanent(err)
 	}
+	for k, v := range req.Header {
+		hr.Header[k] = v
+	}
 	hr.Header.Set("Accept", "application/json")
 	hr.Header.Set("User-Agent", c.userAgent)
 	if body != nil {
@@ -323,6 +330,9 @@ func (c *Client) attempt(ctx context.Context, req Request, body []byte) (*Respon
 func (c *Client) authenticate(ctx context.Context, hr *http.Request, body []byte) error {
 	if c.projectID != "" {
 		hr.Header.Set("X-Project-Id", c.projectID)
+	}
+	if c.creds.None {
+		return nil
 	}
 	token := c.creds.AuthToken
 	if c.creds.TokenSource != nil {

@@ -52,6 +52,14 @@ func (s *Server) authenticate(r *http.Request, body []byte, reqID string) (respo
 				return response{}, "", true
 			}
 		}
+		// Tokens from the keyless exchange (iam.go) are valid until they
+		// expire, and only for the project they were scoped to.
+		if found, problem := s.checkIAMToken(tok, r.Header.Get("X-Project-Id"), now); found {
+			if problem != "" {
+				return fail("APIGW.0301", iamAuthError+problem)
+			}
+			return response{}, "", true
+		}
 		return fail("APIGW.0301", iamAuthError+"decrypt token fail")
 	}
 

@@ -242,6 +242,7 @@ var (
 		"start", "state", "stop", "logs", "detail", // CodeArts Deploy
 		"plans", "plan", "execute", "rollback", "abort", "deploy_info", // ServiceStage
 		"signal", "deployment", // RTS
+		"iam", "oidc", // keyless authentication
 		FaultOpAny,
 	}
 	// taskOps are the operations that concern one CodeArts task, the only
@@ -272,7 +273,8 @@ var (
 // Operations: CodeArts Deploy start, state, stop, logs (ShowAppLog), detail
 // (ShowDeployTaskDetail); ServiceStage plans (list), plan (show), execute,
 // rollback, abort, deploy_info; RTS signal (PUT of a software deployment),
-// deployment (its GET).
+// deployment (its GET); iam (the exchange of an OIDC token for an IAM
+// token), oidc (the GitHub OIDC token endpoint and its JWKS).
 type Fault struct {
 	// Op (`op`) is the operation matched, or any.
 	Op string

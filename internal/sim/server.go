@@ -5,6 +5,9 @@
 // and per release plan, and can be told by a Scenario to fail, run long,
 // refuse or misbehave on the wire. The three services share one listener:
 // their paths do not overlap, so a client can point every endpoint at it.
+// So do the two ends of keyless authentication: a GitHub-style OIDC token
+// endpoint (oidc.go) and IAM's exchange of its JWTs for IAM tokens
+// (iam.go), which the gateway then accepts.
 //
 // The action's tests, its `demo` command and its `simulate` command talk to
 // it over loopback, so the real client code paths (signing, retries, JSON
@@ -82,6 +85,25 @@ type Options struct {
 	// fault). Headers, bodies and query values are never logged, so
 	// secrets cannot leak through it.
 	Logf func(format string, args ...any)
+
+	// IdentityProviders are the OIDC identity providers IAM trusts
+	// (X-Idp-Id values). Default: one provider DefaultIdPID with audience
+	// DefaultOIDCAudience and subject rule "repo:*" (any repository);
+	// zero fields of a provider get the same defaults.
+	IdentityProviders []IdentityProvider
+	// OIDCRequestToken is the bearer token the GitHub OIDC endpoint
+	// requires (the runner's ACTIONS_ID_TOKEN_REQUEST_TOKEN). Default
+	// DefaultOIDCRequestToken.
+	OIDCRequestToken string
+	// OIDCSubject is the `sub` claim of issued JWTs. Default
+	// DefaultOIDCSubject ("repo:octo-org/octo-repo:ref:refs/heads/main").
+	OIDCSubject string
+	// OIDCTokenLifetime is how long issued JWTs are valid (default
+	// DefaultOIDCTokenLifetime, 5m like GitHub's).
+	OIDCTokenLifetime time.Duration
+	// IAMTokenLifetime is how long IAM tokens from the exchange are valid
+	// (default DefaultIAMTokenLifetime, 24h; tests use seconds).
+	IAMTokenLifetime time.Duration
 }
 
 // Call is one request as the simulator saw it; tests use the call log to
@@ -95,8 +117,9 @@ type Call struct {
 	// computed at all (a "hang", or a "slow" whose client gave up).
 	Status int
 	// Code is the error code of the answer (APIGW.0301, Deploy.00011027,
-	// SVCSTG.00100403, ...; for RTS's Heat-shaped errors the error type,
-	// e.g. NotFound), "" for a success.
+	// SVCSTG.00100403, IAM.1005, ...; for RTS's Heat-shaped errors the
+	// error type, e.g. NotFound), "" for a success or an answer without a
+	// code (the GitHub OIDC endpoint's errors).
 	Code string
 	// RequestID is the X-Request-Id the answer carried, so a test can check
 	// that a client's error message shows it.
@@ -127,6 +150,16 @@ type Server struct {
 	deployments map[string]*softwareDeployment
 	aks         map[string]*akState
 	faultSeen   []int // per scenario fault: matching requests seen so far
+
+	// Keyless authentication. The signing key is generated on first use
+	// (an RSA-2048 key takes tens of milliseconds, and most servers never
+	// issue a JWT); idps is read-only after New.
+	idps             []IdentityProvider
+	oidcKey          func() *signingKey
+	oidcIssued       int
+	iamTokens        map[string]iamToken // exchanged tokens by value
+	exchanges        int
+	exchangeFailures int
 }
 
 // New returns a Server with opts' zero values replaced by defaults. Tasks
@@ -146,6 +179,21 @@ func New(opts Options) *Server {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.OIDCRequestToken == "" {
+		opts.OIDCRequestToken = DefaultOIDCRequestToken
+	}
+	if opts.OIDCSubject == "" {
+		opts.OIDCSubject = DefaultOIDCSubject
+	}
+	if opts.OIDCTokenLifetime == 0 {
+		opts.OIDCTokenLifetime = DefaultOIDCTokenLifetime
+	}
+	if opts.IAMTokenLifetime == 0 {
+		opts.IAMTokenLifetime = DefaultIAMTokenLifetime
+	}
+	opts.AuthTokens = slices.Clone(opts.AuthTokens)
+	opts.SecurityTokens = slices.Clone(opts.SecurityTokens)
+	opts.IdentityProviders = defaultIdentityProviders(opts.IdentityProviders)
 	sc := cloneScenario(opts.Scenario)
 	// Fill in defaults on the private copy; values Validate would reject
 	// are served leniently instead of failing here.
@@ -160,8 +208,11 @@ func New(opts Options) *Server {
 		deployments: make(map[string]*softwareDeployment),
 		aks:         make(map[string]*akState),
 		faultSeen:   make([]int, len(sc.Faults)),
+		idps:        opts.IdentityProviders,
+		oidcKey:     sync.OnceValue(newSigningKey),
+		iamTokens:   make(map[string]iamToken),
 	}
-	s.routes = slices.Concat(codeArtsRoutes(), serviceStageRoutes(), rtsRoutes())
+	s.routes = slices.Concat(codeArtsRoutes(), serviceStageRoutes(), rtsRoutes(), oidcRoutes(), iamRoutes())
 	s.seedAlreadyRunning()
 	s.seedPlans()
 	s.seedDeployments()
@@ -204,11 +255,14 @@ func (s *Server) clock() time.Time {
 }
 
 // route is one API operation. Path patterns are literal segments or
-// `{name}` variables; the op name is what scenario faults match on.
+// `{name}` variables; the op name is what scenario faults match on. A
+// public route is not behind the gateway's authentication: IAM's exchange
+// and the GitHub OIDC endpoint check their own credentials.
 type route struct {
 	method string
 	segs   []string
 	op     string
+	public bool
 	handle func(s *Server, req *request) response
 }
 
@@ -284,9 +338,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"The API does not exist or has not been published in the environment", reqID))
 		return
 	}
-	if resp, fault, ok := s.authenticate(r, body, reqID); !ok {
-		s.finish(w, r, idx, fault, resp)
-		return
+	if !rt.public {
+		if resp, fault, ok := s.authenticate(r, body, reqID); !ok {
+			s.finish(w, r, idx, fault, resp)
+			return
+		}
 	}
 
 	f, hasFault := s.pickFault(rt.op, s.faultTask(vars))

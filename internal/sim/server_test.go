@@ -251,9 +251,13 @@ func TestDefaults(t *testing.T) {
 // APIs can be faulted by its op name, and an error fault is not processed.
 func TestFaultsOnNewOps(t *testing.T) {
 	t.Parallel()
-	scenarioPlans := []ScenarioReleasePlan{
-		{ID: "failed", Status: "FAILED", Components: []ScenarioPlanComponent{{Name: "a", Seq: 1, Fail: true}}},
-		{ID: "running", Status: "RUNNING", Components: []ScenarioPlanComponent{{Name: "a", Seq: 1, Duration: time.Hour}}},
+	// A fresh slice per subtest: Validate fills in defaults in place, and
+	// the subtests run in parallel.
+	scenarioPlans := func() []ScenarioReleasePlan {
+		return []ScenarioReleasePlan{
+			{ID: "failed", Status: "FAILED", Components: []ScenarioPlanComponent{{Name: "a", Seq: 1, Fail: true}}},
+			{ID: "running", Status: "RUNNING", Components: []ScenarioPlanComponent{{Name: "a", Seq: 1, Duration: time.Hour}}},
+		}
 	}
 	tests := []struct {
 		op, method, path string
@@ -274,7 +278,7 @@ func TestFaultsOnNewOps(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.op, func(t *testing.T) {
 			t.Parallel()
-			sc := &Scenario{ReleasePlans: scenarioPlans, Faults: []Fault{{Op: tc.op, Kind: FaultError, Status: 502, Times: 1}}}
+			sc := &Scenario{ReleasePlans: scenarioPlans(), Faults: []Fault{{Op: tc.op, Kind: FaultError, Status: 502, Times: 1}}}
 			require.NoError(t, sc.Validate())
 			h := newHarness(t, Options{Scenario: sc})
 			path := tc.path

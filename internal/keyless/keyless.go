@@ -1,0 +1,227 @@
+// Package keyless authenticates without long-lived keys: it gets the job's
+// OIDC ID token (from GitHub's token endpoint, or a file), exchanges it at
+// IAM for a project-scoped token, and renews that token before it expires,
+// so a long wait is never interrupted.
+package keyless
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cenkalti/backoff/v5"
+
+	"github.com/deploy-action/deploy-action/internal/huawei"
+)
+
+// Config says where the ID token comes from and where it is exchanged.
+type Config struct {
+	IdPID     string // the IAM identity provider (X-Idp-Id)
+	ProjectID string // the token's scope
+	Audience  string // requested for the GitHub ID token
+	IAM       string // IAM base URL
+
+	// The ID token: read from IDTokenFile when set, else requested from
+	// RequestURL with the bearer RequestToken (the runner's
+	// ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN).
+	IDTokenFile  string
+	RequestURL   string
+	RequestToken string
+
+	// Mask is called with the JWT and each IAM token before they can
+	// appear anywhere; Logf tells the log when a token is obtained.
+	Mask func(string)
+	Logf func(format string, a ...any)
+
+	HTTP    *http.Client
+	Options []huawei.Option // for the IAM client (retries, user agent)
+}
+
+// Source supplies IAM tokens; its Token method is a huawei.Credentials
+// TokenSource. It is safe for concurrent use.
+type Source struct {
+	cfg Config
+	iam *huawei.Client
+	now func() time.Time
+
+	mu       sync.Mutex
+	token    string
+	obtained time.Time
+	expires  time.Time
+}
+
+// New returns a Source; nothing is fetched until the first Token call.
+func New(cfg Config) (*Source, error) {
+	if cfg.HTTP == nil {
+		cfg.HTTP = &http.Client{Timeout: 30 * time.Second}
+	}
+	if cfg.Mask == nil {
+		cfg.Mask = func(string) {}
+	}
+	if cfg.Logf == nil {
+		cfg.Logf = func(string, ...any) {}
+	}
+	iam, err := huawei.NewClient("IAM", cfg.IAM, huawei.Credentials{None: true}, cfg.Options...)
+	if err != nil {
+		return nil, err
+	}
+	return &Source{cfg: cfg, iam: iam, now: time.Now}, nil
+}
+
+// renewMargin is how long before expiry a token is renewed: a quarter of
+// its life, at most five minutes, so short-lived tokens are renewed too.
+func renewMargin(life time.Duration) time.Duration {
+	return min(life/4, 5*time.Minute)
+}
+
+// Token returns a valid IAM token, exchanging a fresh ID token when there
+// is none yet or the current one is close to expiry.
+func (s *Source) Token(ctx context.Context) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	if s.token != "" && now.Before(s.expires.Add(-renewMargin(s.expires.Sub(s.obtained)))) {
+		return s.token, nil
+	}
+	renewing := s.token != ""
+	jwt, err := s.idToken(ctx)
+	if err != nil {
+		return "", err
+	}
+	s.cfg.Mask(jwt)
+	token, expires, err := s.exchange(ctx, jwt)
+	if err != nil {
+		return "", err
+	}
+	s.cfg.Mask(token)
+	s.token, s.obtained, s.expires = token, now, expires
+	verb := "Obtained"
+	if renewing {
+		verb = "Renewed"
+	}
+	s.cfg.Logf("%s an IAM token through identity provider %s (valid until %s).", verb, s.cfg.IdPID, expires.UTC().Format(time.RFC3339))
+	return token, nil
+}
+
+// idToken reads or requests the job's OIDC ID token. A file is read anew
+// each time: platforms that mount one rotate it.
+func (s *Source) idToken(ctx context.Context) (string, error) {
+	if s.cfg.IDTokenFile != "" {
+		b, err := os.ReadFile(s.cfg.IDTokenFile)
+		if err != nil {
+			return "", fmt.Errorf("reading the ID token file (HUAWEICLOUD_SDK_ID_TOKEN_FILE): %w", err)
+		}
+		jwt := strings.TrimSpace(string(b))
+		if jwt == "" {
+			return "", errors.New("the ID token file (HUAWEICLOUD_SDK_ID_TOKEN_FILE) is empty")
+		}
+		return jwt, nil
+	}
+	u, err := url.Parse(s.cfg.RequestURL)
+	if err != nil {
+		return "", errors.New("ACTIONS_ID_TOKEN_REQUEST_URL is not a URL")
+	}
+	q := u.Query()
+	q.Set("audience", s.cfg.Audience)
+	u.RawQuery = q.Encode()
+	b := backoff.NewExponentialBackOff()
+	b.InitialInterval = 500 * time.Millisecond
+	return backoff.Retry(ctx, func() (string, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+		if err != nil {
+			return "", backoff.Permanent(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+s.cfg.RequestToken)
+		req.Header.Set("Accept", "application/json")
+		resp, err := s.cfg.HTTP.Do(req)
+		if err != nil {
+			return "", fmt.Errorf("requesting the job's ID token: %w", stripURL(err))
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+		switch {
+		case resp.StatusCode == http.StatusOK:
+		case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
+			return "", fmt.Errorf("requesting the job's ID token: HTTP %d", resp.StatusCode)
+		default:
+			return "", backoff.Permanent(fmt.Errorf("requesting the job's ID token: HTTP %d; the job needs `permissions: id-token: write`", resp.StatusCode))
+		}
+		var out struct {
+			Value string `json:"value"`
+		}
+		if err := json.Unmarshal(body, &out); err != nil || out.Value == "" {
+			return "", backoff.Permanent(errors.New("requesting the job's ID token: the answer carries no token"))
+		}
+		return out.Value, nil
+	}, backoff.WithBackOff(b), backoff.WithMaxTries(4))
+}
+
+// exchange trades the JWT for a project-scoped IAM token.
+//
+// API: IAM, "Obtaining a Token with an OpenID Connect ID Token".
+func (s *Source) exchange(ctx context.Context, jwt string) (string, time.Time, error) {
+	body := map[string]any{"auth": map[string]any{
+		"id_token": map[string]string{"id": jwt},
+		"scope":    map[string]any{"project": map[string]string{"id": s.cfg.ProjectID}},
+	}}
+	var out struct {
+		Token struct {
+			ExpiresAt string `json:"expires_at"`
+		} `json:"token"`
+	}
+	resp, err := s.iam.Do(ctx, huawei.Request{
+		Method: http.MethodPost,
+		Path:   "/v3.0/OS-AUTH/id-token/tokens",
+		Header: http.Header{"X-Idp-Id": {s.cfg.IdPID}},
+		Body:   body,
+		// A second exchange only issues a second token: safe to retry.
+		Idempotent: true,
+	}, &out)
+	if err != nil {
+		return "", time.Time{}, s.explain(err)
+	}
+	token := resp.Header.Get("X-Subject-Token")
+	if token == "" {
+		return "", time.Time{}, fmt.Errorf("IAM answered the ID token exchange without a token (request id %s)", resp.RequestID)
+	}
+	expires, err := time.Parse(time.RFC3339Nano, out.Token.ExpiresAt)
+	if err != nil {
+		// Without an expiry, assume IAM's documented 24 hours.
+		expires = s.now().Add(24 * time.Hour)
+	}
+	return token, expires, nil
+}
+
+// explain adds what to configure to IAM's own message.
+func (s *Source) explain(err error) error {
+	apiErr, ok := huawei.AsAPIError(err)
+	if !ok {
+		return fmt.Errorf("exchanging the ID token at IAM: %w", err)
+	}
+	hint := fmt.Sprintf("check identity provider %q in IAM: it must be an OIDC provider for issuer https://token.actions.githubusercontent.com whose client id is %q (oidc_audience), and its mapping rules must allow this workflow's subject, e.g. repo:ORG/REPO:ref:refs/heads/main", s.cfg.IdPID, s.cfg.Audience)
+	switch {
+	case apiErr.HTTPStatus == http.StatusNotFound:
+		hint = fmt.Sprintf("identity provider %q does not exist in IAM: create it (Identity providers, protocol OIDC) or fix idp_id", s.cfg.IdPID)
+	case strings.Contains(strings.ToLower(apiErr.Message), "expire"):
+		hint = "the ID token expired before it was exchanged; check the runner's clock"
+	case apiErr.HTTPStatus == http.StatusBadRequest && strings.Contains(strings.ToLower(apiErr.Message), "project"):
+		hint = "check project_id: the token is scoped to that IAM project"
+	}
+	return fmt.Errorf("IAM refused the ID token: %w; %s", err, hint)
+}
+
+func stripURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}

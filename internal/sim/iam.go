@@ -1,0 +1,341 @@
+package sim
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+)
+
+// This file is IAM's keyless exchange (huawei-api.md §3 "Keyless"): a
+// GitHub OIDC token (oidc.go) for an IAM token, which the gateway then
+// accepts in X-Auth-Token until it expires (auth.go). Errors have IAM's
+// `{"error_code": "IAM.xxxx", "error_msg": "..."}` shape; the codes are the
+// simulator's own (IAM.1000-IAM.1009), chosen not to pretend to be
+// documented ones:
+//
+//	400 IAM.1000 request body invalid (no auth.id_token.id, no scope, a domain scope)
+//	400 IAM.1001 project id not 32 letters/digits
+//	404 IAM.1002 identity provider (X-Idp-Id) does not exist
+//	400 IAM.1003 id_token is not a well-formed RS256 JWT (its signature is invalid)
+//	401 IAM.1004 id_token signature is invalid (another key)
+//	401 IAM.1005 id_token has expired
+//	401 IAM.1006 id_token is not yet valid (nbf)
+//	401 IAM.1007 iss is not the identity provider's issuer
+//	401 IAM.1008 aud is not the identity provider's client id
+//	403 IAM.1009 sub does not match the identity provider's mapping rule
+
+// Keyless defaults.
+const (
+	// DefaultIdPID is the id (X-Idp-Id) of the default identity provider.
+	DefaultIdPID = "github-actions"
+	// DefaultOIDCAudience is the default identity provider's client id:
+	// the audience a job requests its token for.
+	DefaultOIDCAudience = "sts.huaweicloud.com"
+	// DefaultIAMTokenLifetime is how long exchanged IAM tokens are valid,
+	// as real IAM tokens are.
+	DefaultIAMTokenLifetime = 24 * time.Hour
+)
+
+// IAM error codes (the simulator's own; see the file comment).
+const (
+	iamBodyInvalid    = "IAM.1000"
+	iamProjectInvalid = "IAM.1001"
+	iamIdPNotFound    = "IAM.1002"
+	iamTokenMalformed = "IAM.1003"
+	iamBadSignature   = "IAM.1004"
+	iamTokenExpired   = "IAM.1005"
+	iamNotYetValid    = "IAM.1006"
+	iamBadIssuer      = "IAM.1007"
+	iamBadAudience    = "IAM.1008"
+	iamSubjectDenied  = "IAM.1009"
+)
+
+// iamExpiresForm is IAM's expires_at/issued_at: RFC 3339 in UTC with
+// microseconds.
+const iamExpiresForm = "2006-01-02T15:04:05.000000Z"
+
+// IdentityProvider is an OIDC identity provider registered in IAM. Zero
+// fields get defaults: ID DefaultIdPID, Issuer OIDCIssuer, Audience
+// DefaultOIDCAudience, Subject "repo:*".
+type IdentityProvider struct {
+	// ID is the X-Idp-Id value.
+	ID string
+	// Issuer is the accepted `iss` (default OIDCIssuer).
+	Issuer string
+	// Audience is the client id: the required `aud`.
+	Audience string
+	// Subject is the mapping rule on `sub`: exact, or a glob where `*`
+	// matches any run of characters (e.g. "repo:octo-org/octo-repo:*").
+	Subject string
+}
+
+// defaultIdentityProviders fills in providers' zero fields; none at all is
+// the one default provider, which trusts every repository.
+func defaultIdentityProviders(idps []IdentityProvider) []IdentityProvider {
+	if len(idps) == 0 {
+		idps = []IdentityProvider{{}}
+	}
+	idps = slices.Clone(idps)
+	for i := range idps {
+		p := &idps[i]
+		if p.ID == "" {
+			p.ID = DefaultIdPID
+		}
+		if p.Issuer == "" {
+			p.Issuer = OIDCIssuer
+		}
+		if p.Audience == "" {
+			p.Audience = DefaultOIDCAudience
+		}
+		if p.Subject == "" {
+			p.Subject = "repo:*"
+		}
+	}
+	return idps
+}
+
+func iamRoutes() []route {
+	return []route{
+		{method: http.MethodPost, segs: []string{"v3.0", "OS-AUTH", "id-token", "tokens"}, op: "iam", public: true, handle: (*Server).exchangeIDToken},
+	}
+}
+
+// iamToken is an IAM token the exchange issued.
+type iamToken struct {
+	projectID string
+	expiresAt time.Time
+}
+
+// iamErrorBody is IAM's error shape.
+type iamErrorBody struct {
+	ErrorCode string `json:"error_code"`
+	ErrorMsg  string `json:"error_msg"`
+}
+
+func iamError(status int, code, msg string) response {
+	return response{status: status, code: code, body: iamErrorBody{ErrorCode: code, ErrorMsg: msg}}
+}
+
+// idTokenRequest is the exchange's body.
+type idTokenRequest struct {
+	Auth *struct {
+		IDToken *struct {
+			ID string `json:"id"`
+		} `json:"id_token"`
+		Scope *struct {
+			Project *struct {
+				ID   string `json:"id"`
+				Name string `json:"name"`
+			} `json:"project"`
+			Domain json.RawMessage `json:"domain"`
+		} `json:"scope"`
+	} `json:"auth"`
+}
+
+// The success answer.
+type iamTokenBody struct {
+	Token iamTokenInfo `json:"token"`
+}
+
+type iamTokenInfo struct {
+	ExpiresAt string     `json:"expires_at"`
+	IssuedAt  string     `json:"issued_at"`
+	Methods   []string   `json:"methods"`
+	Project   iamNamedID `json:"project"`
+	User      iamUser    `json:"user"`
+}
+
+type iamNamedID struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+type iamUser struct {
+	Name       string        `json:"name"`
+	ID         string        `json:"id"`
+	Federation iamFederation `json:"OS-FEDERATION"`
+}
+
+type iamFederation struct {
+	IdentityProvider iamID `json:"identity_provider"`
+	Protocol         iamID `json:"protocol"`
+}
+
+type iamID struct {
+	ID string `json:"id"`
+}
+
+// exchangeIDToken is `POST /v3.0/OS-AUTH/id-token/tokens`: it checks the
+// body, the identity provider, then the JWT (signature, exp, nbf, iss, aud,
+// sub), and answers 201 with a new token in X-Subject-Token.
+func (s *Server) exchangeIDToken(req *request) response {
+	resp, ok := s.checkExchange(req)
+	s.mu.Lock()
+	if ok {
+		s.exchanges++
+	} else {
+		s.exchangeFailures++
+	}
+	s.mu.Unlock()
+	return resp
+}
+
+func (s *Server) checkExchange(req *request) (response, bool) {
+	fail := func(status int, code, format string, args ...any) (response, bool) {
+		return iamError(status, code, fmt.Sprintf(format, args...)), false
+	}
+	var body idTokenRequest
+	if err := json.Unmarshal(req.body, &body); err != nil || body.Auth == nil {
+		return fail(http.StatusBadRequest, iamBodyInvalid, "The request body is invalid: want {\"auth\":{\"id_token\":{\"id\":...},\"scope\":{\"project\":{\"id\":...}}}}.")
+	}
+	if body.Auth.IDToken == nil || body.Auth.IDToken.ID == "" {
+		return fail(http.StatusBadRequest, iamBodyInvalid, "The request body is invalid: auth.id_token.id is required.")
+	}
+	switch sc := body.Auth.Scope; {
+	case sc == nil:
+		return fail(http.StatusBadRequest, iamBodyInvalid, "The request body is invalid: auth.scope is required.")
+	case sc.Project == nil && sc.Domain != nil:
+		return fail(http.StatusBadRequest, iamBodyInvalid, "The request body is invalid: only a project scope (auth.scope.project.id) is supported.")
+	case sc.Project == nil:
+		return fail(http.StatusBadRequest, iamBodyInvalid, "The request body is invalid: auth.scope.project.id is required.")
+	}
+	projectID := body.Auth.Scope.Project.ID
+	if !validID(projectID) {
+		return fail(http.StatusBadRequest, iamProjectInvalid, "Invalid project id %q: a project id is 32 letters/digits.", projectID)
+	}
+
+	idpID := req.http.Header.Get("X-Idp-Id")
+	i := slices.IndexFunc(s.idps, func(p IdentityProvider) bool { return p.ID == idpID })
+	if i < 0 {
+		return fail(http.StatusNotFound, iamIdPNotFound, "The identity provider %q does not exist.", idpID)
+	}
+	idp := s.idps[i]
+
+	claims, err := verifyJWT(body.Auth.IDToken.ID, s.oidcKey())
+	switch {
+	case errors.Is(err, errMalformedJWT):
+		return fail(http.StatusBadRequest, iamTokenMalformed, "The id_token signature is invalid: %v.", err)
+	case err != nil:
+		return fail(http.StatusUnauthorized, iamBadSignature, "The id_token signature is invalid: %v.", err)
+	}
+	now := req.now
+	if claims.Exp == nil || !now.Before(time.Unix(int64(*claims.Exp), 0)) {
+		return fail(http.StatusUnauthorized, iamTokenExpired, "The id_token has expired.")
+	}
+	if claims.Nbf != nil && now.Before(time.Unix(int64(*claims.Nbf), 0)) {
+		return fail(http.StatusUnauthorized, iamNotYetValid, "The id_token is not yet valid (nbf is in the future).")
+	}
+	if claims.Iss != idp.Issuer {
+		return fail(http.StatusUnauthorized, iamBadIssuer, "The issuer %q of the id_token is not the issuer %q of identity provider %s.", claims.Iss, idp.Issuer, idp.ID)
+	}
+	if auds := claims.audiences(); !slices.Contains(auds, idp.Audience) {
+		return fail(http.StatusUnauthorized, iamBadAudience, "The audience %q of the id_token is not allowed by identity provider %s: its client id is %q.",
+			strings.Join(auds, ","), idp.ID, idp.Audience)
+	}
+	if !globMatch(idp.Subject, claims.Sub) {
+		return fail(http.StatusForbidden, iamSubjectDenied, "The subject %q of the id_token does not match the mapping rules of identity provider %s.", claims.Sub, idp.ID)
+	}
+
+	token := newIAMToken()
+	expires := now.Add(s.opts.IAMTokenLifetime)
+	s.mu.Lock()
+	s.iamTokens[token] = iamToken{projectID: projectID, expiresAt: expires}
+	s.mu.Unlock()
+	return response{
+		status: http.StatusCreated,
+		header: http.Header{"X-Subject-Token": {token}},
+		body: iamTokenBody{Token: iamTokenInfo{
+			ExpiresAt: expires.UTC().Format(iamExpiresForm),
+			IssuedAt:  now.UTC().Format(iamExpiresForm),
+			Methods:   []string{"mapped"},
+			Project:   iamNamedID{ID: projectID, Name: simRegion},
+			User: iamUser{
+				// A mapping rule like {"user":{"name":"{0}"}} on sub.
+				Name: claims.Sub,
+				ID:   sha256Hex([]byte("user:" + idp.ID + ":" + claims.Sub))[:32],
+				Federation: iamFederation{
+					IdentityProvider: iamID{ID: idp.ID},
+					Protocol:         iamID{ID: "oidc"},
+				},
+			},
+		}},
+	}, true
+}
+
+// newIAMToken returns "MII" and 200 base64url characters: the look of a
+// real IAM token (a PKI token).
+func newIAMToken() string {
+	var b [150]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		// crypto/rand does not fail on supported platforms.
+		panic(errors.Join(errors.New("sim: random token"), err))
+	}
+	return "MII" + base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// checkIAMToken looks tok up among the exchanged tokens: found reports
+// whether it is one, and problem is "" when it may be used at now by a
+// request naming projectID in X-Project-Id ("" when it names none).
+func (s *Server) checkIAMToken(tok, projectID string, now time.Time) (found bool, problem string) {
+	s.mu.Lock()
+	t, ok := s.iamTokens[tok]
+	s.mu.Unlock()
+	switch {
+	case !ok:
+		return false, ""
+	case !now.Before(t.expiresAt):
+		return true, "the token has expired"
+	case projectID != "" && projectID != t.projectID:
+		return true, "the token is scoped to another project than X-Project-Id"
+	}
+	return true, ""
+}
+
+// TokenExchanges returns how many OIDC tokens IAM exchanged successfully.
+func (s *Server) TokenExchanges() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.exchanges
+}
+
+// ExchangeFailures returns how many exchanges IAM refused (faults not
+// counted: a faulted request never reaches IAM).
+func (s *Server) ExchangeFailures() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.exchangeFailures
+}
+
+// globMatch reports whether s matches pattern, where `*` matches any run
+// of characters (including none, `/` and `:`) and everything else itself.
+func globMatch(pattern, s string) bool {
+	parts := strings.Split(pattern, "*")
+	if len(parts) == 1 {
+		return pattern == s
+	}
+	if !strings.HasPrefix(s, parts[0]) {
+		return false
+	}
+	s = s[len(parts[0]):]
+	last := parts[len(parts)-1]
+	for _, p := range parts[1 : len(parts)-1] {
+		i := strings.Index(s, p)
+		if i < 0 {
+			return false
+		}
+		s = s[i+len(p):]
+	}
+	return len(s) >= len(last) && strings.HasSuffix(s, last)
+}
+
+// constantTimeEqual compares secrets without leaking where they differ.
+func constantTimeEqual(a, b string) bool {
+	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
