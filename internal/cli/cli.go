@@ -49,7 +49,7 @@ func Main(ctx context.Context, p Process) int {
 	case "post":
 		return post(ctx, p)
 	case "demo":
-		return demo(ctx, p)
+		return demo(ctx, p, p.Args[2:])
 	case "simulate":
 		return simulate(ctx, p, p.Args[2:])
 	case "version", "--version":
@@ -67,7 +67,9 @@ const usage = `deploy-action: deploy to Huawei Cloud from a GitHub workflow.
 
 Usage:
   deploy-action                 run the action (inputs from INPUT_* variables, as the runner passes them)
-  deploy-action demo            run a whole deployment against the built-in simulator and show the workflow log
+  deploy-action demo [--keyless]
+                                run a whole deployment against the built-in simulator and show the workflow log
+                                (--keyless: authenticate with a GitHub OIDC token exchanged at IAM, no keys)
   deploy-action simulate [--listen 127.0.0.1:8080] [--access-key-id AK --secret-access-key SK] [--scenario FILE]
                                 serve the simulator until interrupted
   deploy-action post            the post step: stop a deployment the main step left running

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -34,7 +35,13 @@ tasks:
 // demo runs the whole deploy flow against an in-process simulator, exactly
 // as a workflow step would (INPUT_ variables, file commands), and shows the
 // log as the runner would display it, then the outputs and the summary.
-func demo(ctx context.Context, p Process) int {
+func demo(ctx context.Context, p Process, args []string) int {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(p.Stderr)
+	keyless := fs.Bool("keyless", false, "authenticate with a GitHub OIDC ID token exchanged at IAM, with no access keys")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
 	scenario, err := sim.ParseScenario([]byte(demoScenario))
 	if err != nil {
 		fmt.Fprintln(p.Stderr, "demo:", err)
@@ -78,6 +85,16 @@ func demo(ctx context.Context, p Process) int {
 	}
 	for k, v := range files {
 		env[k] = v
+	}
+	if *keyless {
+		// What a job with `permissions: id-token: write` gets from the
+		// runner; the simulator plays GitHub's token endpoint and IAM.
+		delete(env, "INPUT_ACCESS_KEY_ID")
+		delete(env, "INPUT_SECRET_ACCESS_KEY")
+		env["INPUT_IDP_ID"] = sim.DefaultIdPID
+		env["INPUT_IAM_ENDPOINT"] = base
+		env["ACTIONS_ID_TOKEN_REQUEST_URL"] = base + "/_github/oidc/token?api-version=2.0"
+		env["ACTIONS_ID_TOKEN_REQUEST_TOKEN"] = sim.DefaultOIDCRequestToken
 	}
 
 	fmt.Fprintf(p.Stdout, "deploy-action demo: one deployment against the built-in simulator at %s\n", base)
