@@ -275,10 +275,16 @@ func ParseValues(input, s string) (map[string]any, error) {
 // document of nested aliases ("billion laughs") cannot exhaust memory.
 const maxAliasExpansion = 100_000
 
+// maxValuesBytes bounds the text of all scalars together, counted after
+// alias expansion: a few aliases to a long string must not grow into
+// gigabytes, and RTS refuses bodies over 1 MiB anyway.
+const maxValuesBytes = 1 << 20
+
 type converter struct {
 	input    string
 	errs     []error
 	expanded int
+	bytes    int
 	// active holds the anchored nodes being converted, to catch an anchor
 	// that contains an alias to itself (the parser allows it).
 	active map[*yaml.Node]bool
@@ -347,6 +353,11 @@ func (c *converter) convert(n *yaml.Node, path string, viaAlias bool) any {
 		}
 		return out
 	case yaml.ScalarNode:
+		c.bytes += len(n.Value)
+		if c.bytes > maxValuesBytes {
+			c.fail(path, "values add up to more than %d bytes", maxValuesBytes)
+			return nil
+		}
 		return scalarValue(n)
 	}
 	c.fail(path, "unsupported YAML node")

@@ -292,3 +292,17 @@ func TestParseValuesErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestParseValuesBoundsAliasedText keeps a few aliases to a long string
+// from growing into gigabytes.
+func TestParseValuesBoundsAliasedText(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("x", 64<<10)
+	doc := "a: &a " + long + "\nb: [" + strings.TrimSuffix(strings.Repeat("*a,", 40), ",") + "]\n"
+	_, err := ParseValues("output_values", doc)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "values add up to more than 1048576 bytes")
+	got, err := ParseValues("output_values", "a: &a "+long+"\nb: *a\n")
+	require.NoError(t, err)
+	assert.Equal(t, long, got["b"])
+}
