@@ -10,6 +10,7 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/deploy-action/deploy-action/internal/action"
 	"github.com/deploy-action/deploy-action/internal/codearts"
@@ -123,9 +124,23 @@ func clientOptions(cfg *action.Config, log *action.Log) []huawei.Option {
 		huawei.WithUserAgent("deploy-action/" + Version),
 		huawei.WithDebug(log.Debugf),
 		huawei.WithRetryNotify(func(e huawei.RetryEvent) {
+			if e.ClockCorrection != 0 {
+				log.Warningf("The gateway refused the signature and its clock is %s the runner's: signing again by the gateway's clock. Check the runner's time sync.", describeOffset(e.ClockCorrection))
+				return
+			}
 			log.Warningf("%v; retrying in %s (attempt %d).", e.Err, run.FormatDuration(e.Wait), e.Attempt+1)
 		}),
 	}
+}
+
+// describeOffset says how far and which way the gateway's clock is off;
+// whole minutes suffice, as only an offset over five minutes is corrected.
+func describeOffset(d time.Duration) string {
+	way := "ahead of"
+	if d < 0 {
+		d, way = -d, "behind"
+	}
+	return fmt.Sprintf("about %d minutes %s", int(d.Round(time.Minute)/time.Minute), way)
 }
 
 // authenticate returns the step's credentials. For keyless authentication

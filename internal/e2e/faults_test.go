@@ -56,12 +56,16 @@ faults:
 			inputs: map[string]string{"request_timeout": "1s"},
 		},
 		{
+			// The gateway answers skew with the same 401 APIGW.0301 as a
+			// wrong key; the action tells them apart by its Date header.
 			name:     "gateway clock 20 minutes ahead",
 			scenario: `clock_skew: 20m`,
+			wantLog:  "its clock is about 20 minutes ahead of the runner's: signing again by the gateway's clock",
 		},
 		{
 			name:     "gateway clock 20 minutes behind",
 			scenario: `clock_skew: -20m`,
+			wantLog:  "its clock is about 20 minutes behind the runner's",
 		},
 		{
 			name: "string-typed step fields",

@@ -34,6 +34,10 @@ type Credentials struct {
 	None bool
 }
 
+// ContentTypeJSON is the Content-Type of every request, exactly as the
+// official SDK spells it.
+const ContentTypeJSON = "application/json"
+
 // MaxResponseBytes bounds how much of any response body is read.
 const MaxResponseBytes = 8 << 20
 
@@ -79,6 +83,9 @@ type RetryEvent struct {
 	Attempt      int
 	Err          error
 	Wait         time.Duration
+	// ClockCorrection is set when the failure was a signature refused
+	// for clock skew: how far the gateway's clock is from ours.
+	ClockCorrection time.Duration
 }
 
 // Option configures a Client.
@@ -173,21 +180,21 @@ func (c *Client) Do(ctx context.Context, req Request, out any) (*Response, error
 	b.MaxInterval = c.policy.MaxInterval
 	b.Multiplier = 2
 	attempt := 0
-	skewFixed := false
+	var skew skewFix
 	resp, err := backoff.Retry(ctx, func() (*Response, error) {
 		attempt++
 		resp, err := c.attempt(ctx, req, body)
 		if err == nil {
 			return resp, nil
 		}
-		return nil, c.classify(req, err, &skewFixed)
+		return nil, c.classify(req, err, &skew)
 	},
 		backoff.WithBackOff(b),
 		backoff.WithMaxTries(c.policy.MaxTries),
 		backoff.WithMaxElapsedTime(c.policy.MaxElapsed),
 		backoff.WithNotify(func(err error, wait time.Duration) {
 			if c.notify != nil {
-				c.notify(RetryEvent{Method: req.Method, Path: req.Path, Attempt: attempt, Err: unwrapRetry(err), Wait: wait})
+				c.notify(RetryEvent{Method: req.Method, Path: req.Path, Attempt: attempt, Err: unwrapRetry(err), Wait: wait, ClockCorrection: skew.take()})
 			}
 		}),
 	)
@@ -223,7 +230,23 @@ func unwrapRetry(err error) error {
 }
 
 // classify decides whether a failed attempt may be retried.
-func (c *Client) classify(req Request, err error, skewFixed *bool) error {
+// skewFix remembers the one clock correction a call may make, and tells
+// the retry notification about it once.
+type skewFix struct {
+	done   bool
+	by     time.Duration
+	report bool
+}
+
+func (f *skewFix) take() time.Duration {
+	if !f.report {
+		return 0
+	}
+	f.report = false
+	return f.by
+}
+
+func (c *Client) classify(req Request, err error, skew *skewFix) error {
 	if apiErr, ok := AsAPIError(err); ok {
 		wait := func(err error) error {
 			if apiErr.RetryAfter > 0 {
@@ -233,10 +256,11 @@ func (c *Client) classify(req Request, err error, skewFixed *bool) error {
 			return err
 		}
 		switch {
-		case apiErr.ClockSkew() && !*skewFixed && !apiErr.Date.IsZero():
+		case c.signs() && !skew.done && apiErr.ClockSkewed(c.clock()):
 			// Correct our clock from the gateway's and re-sign at once.
-			*skewFixed = true
-			c.skew.Store(int64(apiErr.Date.Sub(c.now())))
+			by := apiErr.Date.Sub(c.now())
+			*skew = skewFix{done: true, by: by, report: true}
+			c.skew.Store(int64(by))
 			return &retryAfter{err: err}
 		case apiErr.Throttled():
 			return wait(err)
@@ -297,9 +321,13 @@ func (c *Client) attempt(ctx context.Context, req Request, body []byte) (*Respon
 	}
 	hr.Header.Set("Accept", "application/json")
 	hr.Header.Set("User-Agent", c.userAgent)
-	if body != nil {
-		hr.Header.Set("Content-Type", "application/json;charset=UTF-8")
-	}
+	// On every request, GET and body-less POST included: ServiceStage
+	// documents the header as mandatory on every call (its API pages, e.g.
+	// https://support.huaweicloud.com/intl/en-us/api-servicestage/servicestage_06_0234.html),
+	// and the SDK sends it whatever the method (huaweicloud-sdk-go-v3 v0.1.207
+	// core/hc_http_client.go, "reqDef.ContentType"; every *_meta.go says
+	// WithContentType("application/json")). It is not signed.
+	hr.Header.Set("Content-Type", ContentTypeJSON)
 	if err := c.authenticate(ctx, hr, body); err != nil {
 		return nil, backoff.Permanent(err)
 	}
@@ -349,7 +377,7 @@ func (c *Client) authenticate(ctx context.Context, hr *http.Request, body []byte
 	if c.creds.SecurityToken != "" {
 		hr.Header.Set("X-Security-Token", c.creds.SecurityToken)
 	}
-	date := FormatDate(c.now().Add(time.Duration(c.skew.Load())))
+	date := FormatDate(c.clock())
 	hr.Header.Set("X-Sdk-Date", date)
 	signed := []string{"host", "x-sdk-date"}
 	if c.projectID != "" {
@@ -369,6 +397,15 @@ func (c *Client) authenticate(ctx context.Context, hr *http.Request, body []byte
 	}, date, c.creds.AccessKeyID, c.creds.SecretAccessKey)
 	hr.Header.Set("Authorization", sig.Authorization)
 	return nil
+}
+
+// clock is our time corrected by what a skew rejection taught us.
+func (c *Client) clock() time.Time { return c.now().Add(time.Duration(c.skew.Load())) }
+
+// signs reports whether requests are signed with AK/SK, the only
+// authentication that depends on our clock.
+func (c *Client) signs() bool {
+	return !c.creds.None && c.creds.AuthToken == "" && c.creds.TokenSource == nil
 }
 
 func (c *Client) debug(format string, args ...any) {

@@ -106,22 +106,82 @@ func TestDoNeverRetriesAuthFailures(t *testing.T) {
 	assert.NotContains(t, err.Error(), "SK")
 }
 
+// TestDoCorrectsClockSkewOnce: the gateway answers a skewed X-Sdk-Date with
+// the same 401 APIGW.0301 as a wrong key; only its Date header tells skew
+// apart. A skewed clock is corrected once; a wrong key is never retried.
 func TestDoCorrectsClockSkewOnce(t *testing.T) {
 	t.Parallel()
-	gateway := time.Now().Add(20 * time.Minute).UTC()
-	skewed := answer(401, map[string]string{"Date": gateway.Format(http.TimeFormat)}, `{"error_code":"APIGW.0303","error_msg":"clock skew"}`)
-	srv, n, seen := scripted(t, skewed, answer(200, nil, `{}`))
-	_, err := newTestClient(t, srv.URL).Do(t.Context(), Request{Method: "GET", Path: "/x", Idempotent: true}, nil)
-	require.NoError(t, err)
-	assert.EqualValues(t, 2, n.Load())
-	second, err := time.Parse(DateFormat, (*seen)[1].Header.Get("X-Sdk-Date"))
-	require.NoError(t, err)
-	assert.WithinDuration(t, gateway, second, 5*time.Second, "the retry is dated by the gateway's clock")
+	const authFailed = `{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: verify aksk signature fail"}`
+	rejectDated := func(offset time.Duration) func(http.ResponseWriter, *http.Request) {
+		return func(w http.ResponseWriter, r *http.Request) {
+			answer(401, map[string]string{"Date": time.Now().Add(offset).UTC().Format(http.TimeFormat)}, authFailed)(w, r)
+		}
+	}
+	tests := []struct {
+		name      string
+		offset    time.Duration
+		creds     Credentials
+		answers   []func(http.ResponseWriter, *http.Request)
+		wantCalls int32
+		wantOK    bool
+	}{
+		{"gateway ahead", 20 * time.Minute, Credentials{}, nil, 2, true},
+		{"gateway behind", -40 * time.Minute, Credentials{}, nil, 2, true},
+		{"once only", 20 * time.Minute, Credentials{}, []func(http.ResponseWriter, *http.Request){rejectDated(20 * time.Minute)}, 2, false},
+		{"clocks agree: a wrong key", time.Minute, Credentials{}, nil, 1, false},
+		{"token: the clock does not matter", 20 * time.Minute, Credentials{AuthToken: "tok"}, nil, 1, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			answers := tt.answers
+			if answers == nil {
+				answers = []func(http.ResponseWriter, *http.Request){rejectDated(tt.offset), answer(200, nil, `{}`)}
+			} else {
+				answers = append([]func(http.ResponseWriter, *http.Request){rejectDated(tt.offset)}, answers...)
+			}
+			srv, n, seen := scripted(t, answers...)
+			creds := tt.creds
+			if creds.AuthToken == "" {
+				creds = Credentials{AccessKeyID: "AK", SecretAccessKey: "SK"}
+			}
+			c, err := NewClient("Test", srv.URL, creds, WithRetryPolicy(fastPolicy))
+			require.NoError(t, err)
+			_, err = c.Do(t.Context(), Request{Method: "GET", Path: "/x", Idempotent: true}, nil)
+			assert.Equal(t, tt.wantCalls, n.Load())
+			if !tt.wantOK {
+				apiErr, ok := AsAPIError(err)
+				require.True(t, ok, "%v", err)
+				assert.Equal(t, CodeAuthFailed, apiErr.Code)
+				return
+			}
+			require.NoError(t, err)
+			second, err := time.Parse(DateFormat, (*seen)[1].Header.Get("X-Sdk-Date"))
+			require.NoError(t, err)
+			assert.WithinDuration(t, time.Now().Add(tt.offset), second, 5*time.Second, "the retry is dated by the gateway's clock")
+		})
+	}
+}
 
-	srv2, n2, _ := scripted(t, skewed)
-	_, err = newTestClient(t, srv2.URL).Do(t.Context(), Request{Method: "GET", Path: "/x", Idempotent: true}, nil)
-	require.Error(t, err)
-	assert.EqualValues(t, 2, n2.Load(), "only one correction is tried")
+// TestDoSendsContentTypeOnEveryRequest: ServiceStage documents
+// Content-Type as mandatory on every call, and the SDK always sends it.
+func TestDoSendsContentTypeOnEveryRequest(t *testing.T) {
+	t.Parallel()
+	srv, _, seen := scripted(t, answer(200, nil, `{}`))
+	c := newTestClient(t, srv.URL)
+	for _, req := range []Request{
+		{Method: "GET", Path: "/read", Idempotent: true},
+		{Method: "POST", Path: "/execute"},
+		{Method: "PUT", Path: "/stop", Idempotent: true},
+		{Method: "POST", Path: "/start", Body: map[string]string{"a": "b"}},
+	} {
+		_, err := c.Do(t.Context(), req, nil)
+		require.NoError(t, err)
+	}
+	require.Len(t, *seen, 4)
+	for _, r := range *seen {
+		assert.Equal(t, "application/json", r.Header.Get("Content-Type"), "%s %s", r.Method, r.URL.Path)
+	}
 }
 
 func TestDoConnectionRefusedIsRetriedEvenForStart(t *testing.T) {
@@ -184,6 +244,13 @@ func TestDecodeErrorShapes(t *testing.T) {
 		{"codearts", `{"error_code":"Deploy.00011027","error_msg":"being deployed"}`, "Deploy.00011027", "being deployed", "hdr"},
 		{"nested", `{"error":{"code":"DEV.CH.10001","message":"Param invalid"},"status":"failed"}`, "DEV.CH.10001", "Param invalid", "hdr"},
 		{"gateway", `{"error_code":"APIGW.0308","error_msg":"over ratelimit","request_id":"body"}`, "APIGW.0308", "over ratelimit", "hdr"},
+		{"iam nested", `{"error":{"error_code":"IAM.0011","error_msg":"Request parameter error"}}`, "IAM.0011", "Request parameter error", "hdr"},
+		{"keystone", `{"error":{"code":401,"message":"The request you have made requires authentication.","title":"Unauthorized"}}`, "Unauthorized", "The request you have made requires authentication.", "hdr"},
+		{"heat", `{"code":404,"error":{"message":"The Software Deployment (x) could not be found.","traceback":null,"type":"NotFound"},"explanation":"The resource could not be found.","title":"Not Found"}`, "NotFound", "The Software Deployment (x) could not be found.", "hdr"},
+		{"heat without message", `{"code":400,"error":{"type":"HTTPBadRequest"},"explanation":"The server could not comply.","title":"Bad Request"}`, "HTTPBadRequest", "The server could not comply.", "hdr"},
+		{"deeper", `{"status":"failed","result":{"detail":{"error_code":"Deploy.00011154","error_msg":"no permission"}}}`, "Deploy.00011154", "no permission", "hdr"},
+		{"code only", `{"error_code":"SVCSTG.00100403"}`, "SVCSTG.00100403", "Bad Gateway", "hdr"},
+		{"odd types", `{"error_code":["x"],"error_msg":{"a":1},"code":true}`, "", `{"error_code":["x"],"error_msg":{"a":1},"code":true}`, "hdr"},
 		{"plain", `<html>bad gateway</html>`, "", "<html>bad gateway</html>", "hdr"},
 		{"empty", ``, "", "Bad Gateway", "hdr"},
 	}

@@ -5,18 +5,31 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// Gateway error codes the client treats specially (API notes §2).
+// Gateway error codes the client treats specially (API notes §2; the
+// gateway's error code list,
+// https://support.huaweicloud.com/intl/en-us/devg-apisign/api-sign-0001.html).
 const (
-	CodeAuthFailed = "APIGW.0301" // wrong signature, expired or missing token
-	CodeClockSkew  = "APIGW.0303" // X-Sdk-Date too far from the gateway clock
+	// CodeAuthFailed is every signature failure: a wrong key, a missing or
+	// expired token, and a skewed X-Sdk-Date alike. No separate code for
+	// skew is documented; some pages spell it APIG.0301.
+	CodeAuthFailed = "APIGW.0301"
 	CodeThrottled  = "APIGW.0308" // rate limit
 	CodeNoSuchAPI  = "APIGW.0101"
 )
+
+// SkewTolerance is how far the gateway's Date may be from our clock on a
+// 401 before the rejection is taken for clock skew. The gateway refuses an
+// X-Sdk-Date more than 15 minutes off; a third of that leaves room for a
+// slow answer and the Date header's one-second resolution while still
+// telling skew from a wrong key, which must not be retried (an AK is locked
+// after repeated failures).
+const SkewTolerance = 5 * time.Minute
 
 // APIError is a non-2xx answer from a Huawei Cloud API, decoded from either
 // error body shape the services use.
@@ -57,8 +70,17 @@ func (e *APIError) Throttled() bool {
 	return e.HTTPStatus == http.StatusTooManyRequests || e.Code == CodeThrottled
 }
 
-// ClockSkew reports whether the gateway rejected the request's X-Sdk-Date.
-func (e *APIError) ClockSkew() bool { return e.Code == CodeClockSkew }
+// ClockSkewed reports whether a 401 is best explained by our clock: the
+// gateway's Date differs from now by more than SkewTolerance. The gateway
+// answers skew with the same 401 APIGW.0301 as a bad signature, so its clock
+// is the only way to tell them apart.
+func (e *APIError) ClockSkewed(now time.Time) bool {
+	if e.HTTPStatus != http.StatusUnauthorized || e.Date.IsZero() {
+		return false
+	}
+	d := e.Date.Sub(now)
+	return d > SkewTolerance || d < -SkewTolerance
+}
 
 // ServerFault reports a 5xx answer: the service may or may not have done the
 // work, so only idempotent calls may simply be retried.
@@ -67,42 +89,22 @@ func (e *APIError) ServerFault() bool { return e.HTTPStatus >= 500 }
 // NotFound reports a 404 answer or a service code meaning "no such thing".
 func (e *APIError) NotFound() bool { return e.HTTPStatus == http.StatusNotFound }
 
-// errorBody covers both shapes: {"error_code","error_msg"} (gateway, CodeArts)
-// and {"error":{"code","message"},"status":"failed"}.
-type errorBody struct {
-	ErrorCode string `json:"error_code"`
-	ErrorMsg  string `json:"error_msg"`
-	RequestID string `json:"request_id"`
-	Error     *struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	} `json:"error"`
-	// ServiceStage and RTS answers sometimes use these.
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
-
-// DecodeError builds an APIError from a response status, headers and body. A
-// body that is not JSON is kept as the message, shortened.
+// DecodeError builds an APIError from a response status, headers and body.
+// A body that is not JSON, or JSON without a recognisable error, is kept as
+// the message, shortened.
 func DecodeError(status int, header http.Header, body []byte) *APIError {
 	e := &APIError{HTTPStatus: status, RequestID: header.Get("X-Request-Id")}
-	var eb errorBody
-	if err := json.Unmarshal(body, &eb); err == nil {
-		switch {
-		case eb.ErrorCode != "" || eb.ErrorMsg != "":
-			e.Code, e.Message = eb.ErrorCode, eb.ErrorMsg
-		case eb.Error != nil:
-			e.Code, e.Message = eb.Error.Code, eb.Error.Message
-		default:
-			e.Code, e.Message = eb.Code, eb.Message
-		}
+	var m map[string]any
+	if err := json.Unmarshal(body, &m); err == nil {
+		e.Code, e.Message = findError(m, 0)
 		if e.RequestID == "" {
-			e.RequestID = eb.RequestID
+			e.RequestID, _ = m["request_id"].(string)
 		}
-	} else if code, msg, ok := decodeHeatError(body); ok {
-		e.Code, e.Message = code, msg
-	} else if text := strings.TrimSpace(string(body)); text != "" {
-		e.Message = shorten(text, 300)
+	}
+	if e.Code == "" && e.Message == "" {
+		if text := strings.TrimSpace(string(body)); text != "" {
+			e.Message = shorten(text, 300)
+		}
 	}
 	if e.Message == "" {
 		e.Message = http.StatusText(status)
@@ -114,36 +116,95 @@ func DecodeError(status int, header http.Header, body []byte) *APIError {
 	return e
 }
 
-// heatErrorBody is OpenStack Heat's fault shape, which RTS answers with:
-// {"code":404,"error":{"message":"...","type":"NotFound"},"explanation":"...","title":"Not Found"}.
-// Its numeric "code" (the HTTP status again) does not fit errorBody's
-// string one, so the body is read on its own when errorBody cannot be, and
-// that code is left out.
-type heatErrorBody struct {
-	Error *struct {
-		Message string `json:"message"`
-		Type    string `json:"type"`
-	} `json:"error"`
-	Explanation string `json:"explanation"`
-	Title       string `json:"title"`
+// maxErrorDepth bounds the search through nested objects of an error body.
+const maxErrorDepth = 4
+
+// findError finds the code and message in an error body of any of the
+// shapes Huawei's services answer with (API notes §1 "Errors"):
+//
+//	{"error_code":"Deploy.00011027","error_msg":"..."}           gateway, CodeArts, ServiceStage
+//	{"error":{"code":"DEV.CH.10001","message":"..."},"status":"failed"}
+//	{"error":{"error_code":"IAM.0011","error_msg":"..."}}         IAM
+//	{"error":{"code":401,"message":"...","title":"Unauthorized"}} Keystone (IAM)
+//	{"code":404,"error":{"message":"...","type":"NotFound"},...}  Heat (RTS)
+//
+// Like the SDK (huaweicloud-sdk-go-v3 v0.1.207 core/sdkerr/errors.go,
+// processServiceResponseError) it tries error_code/error_msg, then
+// code/message, then looks inside nested objects ("error" first, the rest
+// in key order so the result does not depend on map order). Unlike the SDK
+// it accepts a code without a message or the reverse, and a numeric code
+// (Keystone's and Heat's repeat the HTTP status, so the error's type or
+// title names it better).
+func findError(m map[string]any, depth int) (code, message string) {
+	code, message = text(m["error_code"]), text(m["error_msg"])
+	if code != "" || message != "" {
+		return code, message
+	}
+	if message = text(m["message"]); message != "" {
+		return errorKind(m), message
+	}
+	if depth < maxErrorDepth {
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			if k != "error" {
+				keys = append(keys, k)
+			}
+		}
+		sort.Strings(keys)
+		for _, k := range append([]string{"error"}, keys...) {
+			nested, ok := m[k].(map[string]any)
+			if !ok {
+				continue
+			}
+			if c, msg := findError(nested, depth+1); c != "" || msg != "" {
+				if msg == "" {
+					// A Heat fault keeps its explanation at the top.
+					msg = firstText(m["explanation"], m["title"])
+				}
+				return c, msg
+			}
+		}
+	}
+	if code = errorKind(m); code != "" {
+		return code, firstText(m["explanation"])
+	}
+	return "", ""
 }
 
-// decodeHeatError reads a Heat fault; the error type (NotFound,
-// HTTPBadRequest) serves as the code, the error message (else the
-// explanation) as the message.
-func decodeHeatError(body []byte) (code, message string, ok bool) {
-	var hb heatErrorBody
-	if err := json.Unmarshal(body, &hb); err != nil || hb.Error == nil {
-		return "", "", false
+// errorKind is an error object's code; a numeric one (Keystone's and Heat's
+// repeat the HTTP status) gives way to the error's type or title, which name
+// it better.
+func errorKind(m map[string]any) string {
+	code := text(m["code"])
+	if code == "" || isNumber(m["code"]) {
+		if kind := firstText(m["type"], m["title"]); kind != "" {
+			return kind
+		}
 	}
-	code, message = hb.Error.Type, hb.Error.Message
-	if message == "" {
-		message = hb.Explanation
+	return code
+}
+
+// text returns a string value, or a number written as text; anything else
+// (objects, lists, booleans, null) gives "".
+func text(v any) string {
+	switch v := v.(type) {
+	case string:
+		return strings.TrimSpace(v)
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
 	}
-	if message == "" {
-		message = hb.Title
+	return ""
+}
+
+func isNumber(v any) bool { _, ok := v.(float64); return ok }
+
+func firstText(vs ...any) string {
+	for _, v := range vs {
+		if s := text(v); s != "" && !isNumber(v) {
+			return s
+		}
 	}
-	return code, message, code != "" || message != ""
+	return ""
 }
 
 // parseRetryAfter reads delay-seconds or an HTTP date; nonsense gives 0.

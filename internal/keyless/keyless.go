@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -69,7 +70,12 @@ func New(cfg Config) (*Source, error) {
 	if cfg.Logf == nil {
 		cfg.Logf = func(string, ...any) {}
 	}
-	iam, err := huawei.NewClient("IAM", cfg.IAM, huawei.Credentials{None: true}, cfg.Options...)
+	// No X-Project-Id for IAM, whatever the step's options say: the
+	// exchange names its project in the body's scope, and IAM's API pages
+	// list no such header for it
+	// (https://support.huaweicloud.com/intl/en-us/api-iam/iam_13_0605.html).
+	opts := append(slices.Clip(cfg.Options), huawei.WithProjectID(""))
+	iam, err := huawei.NewClient("IAM", cfg.IAM, huawei.Credentials{None: true}, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/deploy-action/deploy-action/internal/huawei"
 )
 
 // fakeServices answers GitHub's ID token request and IAM's exchange,
@@ -37,6 +39,7 @@ func (f *fakeServices) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		assert.Equal(f.t, "POST", r.Method)
 		assert.Equal(f.t, "github", r.Header.Get("X-Idp-Id"))
 		assert.Empty(f.t, r.Header.Get("Authorization"))
+		assert.Empty(f.t, r.Header.Get("X-Project-Id"), "IAM takes the project from the body's scope")
 		var body struct {
 			Auth struct {
 				IDToken struct{ ID string } `json:"id_token"`
@@ -72,6 +75,9 @@ func newSource(t *testing.T, f *fakeServices, masked *[]string) (*Source, *httpt
 		IdPID: "github", ProjectID: "proj", Audience: "my-audience", IAM: srv.URL,
 		RequestURL: srv.URL + "/oidc/token?api-version=2.0", RequestToken: "request-token",
 		Mask: func(v string) { *masked = append(*masked, v) },
+		// The step's options, as the cli passes them, name the project
+		// for the services.
+		Options: []huawei.Option{huawei.WithProjectID("proj")},
 	})
 	require.NoError(t, err)
 	return src, srv

@@ -152,7 +152,10 @@ func (p *planner) run(ctx context.Context) {
 }
 
 func (p *planner) notFoundTitle(err error, otherwise string) string {
-	if apiErr, ok := huawei.AsAPIError(err); ok && (apiErr.NotFound() || apiErr.Code == servicestage.CodeNotFound) {
+	switch servicestage.NotFound(err) {
+	case "application":
+		return "No such application"
+	case "release plan":
 		return "No such release plan"
 	}
 	return otherwise

@@ -470,7 +470,7 @@ func TestReleasePlanUnknownPlan(t *testing.T) {
 	res := run.ReleasePlan(context.Background(), stageClient(t, url), in, &opLog{})
 	assert.Equal(t, run.StatusFailed, res.Status)
 	assert.Equal(t, "No such release plan", res.Failure.Title)
-	assert.Contains(t, res.Failure.Message, "SVCSTG.00100403")
+	assert.Contains(t, res.Failure.Message, "SVCSTG.00100433")
 	assert.Zero(t, srv.PlanExecutions("no-such-plan"))
 }
 

@@ -13,11 +13,30 @@ import (
 // ServiceName names the service in messages.
 const ServiceName = "ServiceStage"
 
-// Error codes of ServiceStage (API notes §4).
+// Error codes of ServiceStage (API notes §4; ServiceStage error codes,
+// https://support.huaweicloud.com/intl/en-us/api-servicestage/servicestage_06_0162.html).
+// A 404 status is answered for both "not found" codes.
 const (
-	CodeInvalid  = "SVCSTG.00100400" // invalid parameter; also a plan that cannot do what was asked now
-	CodeNotFound = "SVCSTG.00100403" // no such release plan
+	CodeInvalid             = "SVCSTG.00100400" // invalid parameter; also a plan that cannot do what was asked now
+	CodeAppNotFound         = "SVCSTG.00100403" // the application does not exist
+	CodeReleaseTaskNotFound = "SVCSTG.00100433" // the release task (plan) does not exist
 )
+
+// NotFound tells what an error says does not exist: "application",
+// "release plan", or "" when it says nothing of the kind. A bare 404 is
+// taken as the plan, the only thing a release-plan call names.
+func NotFound(err error) string {
+	apiErr, ok := huawei.AsAPIError(err)
+	switch {
+	case !ok:
+		return ""
+	case apiErr.Code == CodeAppNotFound:
+		return "application"
+	case apiErr.Code == CodeReleaseTaskNotFound || apiErr.NotFound():
+		return "release plan"
+	}
+	return ""
+}
 
 // Client calls ServiceStage.
 type Client struct{ api *huawei.Client }

@@ -249,11 +249,11 @@ func TestRollbackPath(t *testing.T) {
 
 func TestServiceStageErrorsCarryCodeAndRequestID(t *testing.T) {
 	t.Parallel()
-	s := newServer(t, answer{404, `{"error_code":"SVCSTG.00100403","error_msg":"Release plan not found"}`})
+	s := newServer(t, answer{404, `{"error_code":"SVCSTG.00100433","error_msg":"Release plan not found"}`})
 	_, err := client(t, s).DeployInfo(context.Background(), project, planID)
 	apiErr, ok := huawei.AsAPIError(err)
 	require.True(t, ok, "%v", err)
-	assert.Equal(t, servicestage.CodeNotFound, apiErr.Code)
+	assert.Equal(t, "release plan", servicestage.NotFound(err))
 	assert.Equal(t, "Release plan not found", apiErr.Message)
 	assert.Equal(t, "req-a", apiErr.RequestID)
 	assert.Equal(t, servicestage.ServiceName, apiErr.Service)

@@ -111,11 +111,27 @@ func (h *harness) newRequest(method, path, body string) *http.Request {
 	h.t.Helper()
 	req, err := http.NewRequest(method, h.ts.URL+path, strings.NewReader(body))
 	require.NoError(h.t, err)
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
+	// As the SDK does, on every request (ServiceStage refuses one without).
+	req.Header.Set("Content-Type", "application/json")
 	testSign(req, testAK, testSK, h.clock.Now(), []byte(body), []string{"host", "x-sdk-date"})
 	return req
+}
+
+// doWith sends a request whose header name is value, signed as usual (the
+// SDK does not sign Content-Type).
+func (h *harness) doWith(method, path, name, value string) reply {
+	h.t.Helper()
+	req := h.newRequest(method, path, "")
+	req.Header.Set(name, value)
+	return h.send(req)
+}
+
+// doWithout sends a request without header name.
+func (h *harness) doWithout(method, path, name string) reply {
+	h.t.Helper()
+	req := h.newRequest(method, path, "")
+	req.Header.Del(name)
+	return h.send(req)
 }
 
 func (h *harness) send(req *http.Request) reply {

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"mime"
 	"net/http"
 	"regexp"
 	"slices"
@@ -35,8 +36,11 @@ const (
 	failStrategyStop     = "stop"
 	failStrategyContinue = "continue"
 
+	// ServiceStage's error codes (https://support.huaweicloud.com/intl/en-us/api-servicestage/servicestage_06_0162.html):
+	// 00100403 is "application not found", 00100433 "release task not
+	// found"; an unknown release plan is the latter.
 	svcstgInvalid  = "SVCSTG.00100400"
-	svcstgNotFound = "SVCSTG.00100403"
+	svcstgNotFound = "SVCSTG.00100433"
 )
 
 var (
@@ -63,12 +67,29 @@ func serviceStageRoutes() []route {
 		return append([]string{"v3", "{project_id}", "cas", "release-plans"}, more...)
 	}
 	return []route{
-		{method: http.MethodGet, segs: path(), op: "plans", handle: (*Server).listPlans},
-		{method: http.MethodGet, segs: path("{plan_id}"), op: "plan", handle: (*Server).showPlan},
-		{method: http.MethodPost, segs: path("{plan_id}", "execute"), op: "execute", handle: (*Server).executePlan},
-		{method: http.MethodPost, segs: path("{plan_id}", "rollback"), op: "rollback", handle: (*Server).rollbackPlan},
-		{method: http.MethodPost, segs: path("{plan_id}", "abort"), op: "abort", handle: (*Server).abortPlan},
-		{method: http.MethodGet, segs: path("{plan_id}", "deploy-info"), op: "deploy_info", handle: (*Server).planDeployInfo},
+		{method: http.MethodGet, segs: path(), op: "plans", handle: jsonOnly((*Server).listPlans)},
+		{method: http.MethodGet, segs: path("{plan_id}"), op: "plan", handle: jsonOnly((*Server).showPlan)},
+		{method: http.MethodPost, segs: path("{plan_id}", "execute"), op: "execute", handle: jsonOnly((*Server).executePlan)},
+		{method: http.MethodPost, segs: path("{plan_id}", "rollback"), op: "rollback", handle: jsonOnly((*Server).rollbackPlan)},
+		{method: http.MethodPost, segs: path("{plan_id}", "abort"), op: "abort", handle: jsonOnly((*Server).abortPlan)},
+		{method: http.MethodGet, segs: path("{plan_id}", "deploy-info"), op: "deploy_info", handle: jsonOnly((*Server).planDeployInfo)},
+	}
+}
+
+// jsonOnly refuses a request without `Content-Type: application/json`:
+// ServiceStage's API pages list the header as mandatory on every call, GET
+// and body-less POST included (e.g.
+// https://support.huaweicloud.com/intl/en-us/api-servicestage/servicestage_06_0234.html,
+// "Content-Type: Yes", default application/json;charset=utf8, so any
+// application/json media type passes). What the service answers without it is not
+// documented; an invalid-parameter 400 is the likeliest.
+func jsonOnly(h func(*Server, *request) response) func(*Server, *request) response {
+	return func(s *Server, req *request) response {
+		mt, _, err := mime.ParseMediaType(req.http.Header.Get("Content-Type"))
+		if err != nil || mt != "application/json" {
+			return svcstgError(http.StatusBadRequest, svcstgInvalid, "Invalid parameter: the Content-Type header must be application/json")
+		}
+		return h(s, req)
 	}
 }
 
@@ -362,7 +383,7 @@ func svcstgError(status int, code, msg string) response {
 }
 
 func planNotFound() response {
-	return svcstgError(http.StatusNotFound, svcstgNotFound, "Release plan not found")
+	return svcstgError(http.StatusNotFound, svcstgNotFound, "Release task not found")
 }
 
 // checkProject checks the {project_id} path part of ServiceStage and RTS

@@ -32,6 +32,7 @@ func (h *harness) doProject(method, path, project string) reply {
 	req, err := http.NewRequest(method, h.ts.URL+path, nil)
 	require.NoError(h.t, err)
 	req.Header.Set("X-Project-Id", project)
+	req.Header.Set("Content-Type", "application/json")
 	testSign(req, testAK, testSK, h.clock.Now(), nil, []string{"host", "x-project-id", "x-sdk-date"})
 	return h.send(req)
 }
@@ -394,9 +395,9 @@ func TestPlanNotFoundAndProject(t *testing.T) {
 		wantBody   map[string]any
 	}{
 		{"not a UUID", h.do(http.MethodGet, planPath("my-plan", "deploy-info"), ""), 404,
-			map[string]any{"error_code": "SVCSTG.00100403", "error_msg": "Release plan not found"}},
+			map[string]any{"error_code": "SVCSTG.00100433", "error_msg": "Release task not found"}},
 		{"execute of an unknown id", h.planOp("716eda33", "execute"), 404,
-			map[string]any{"error_code": "SVCSTG.00100403", "error_msg": "Release plan not found"}},
+			map[string]any{"error_code": "SVCSTG.00100433", "error_msg": "Release task not found"}},
 		{"short project id", h.do(http.MethodGet, "/v3/abc/cas/release-plans/"+testPlan, ""), 400,
 			map[string]any{"error_code": "SVCSTG.00100400", "error_msg": "Invalid parameter: project_id in the path must be 32 letters/digits"}},
 		{"project id on list", h.do(http.MethodGet, "/v3/"+strings.Repeat("-", 32)+"/cas/release-plans", ""), 400,
@@ -406,6 +407,10 @@ func TestPlanNotFoundAndProject(t *testing.T) {
 		{"X-Project-Id agrees", h.doProject(http.MethodGet, planPath(testPlan, "deploy-info"), testProject), 200, nil},
 		{"wrong method", h.do(http.MethodGet, planPath(testPlan, "execute"), ""), 404,
 			nil},
+		{"GET without Content-Type", h.doWithout(http.MethodGet, planPath(testPlan, "deploy-info"), "Content-Type"), 400,
+			map[string]any{"error_code": "SVCSTG.00100400", "error_msg": "Invalid parameter: the Content-Type header must be application/json"}},
+		{"execute without Content-Type", h.doWithout(http.MethodPost, planPath(testPlan, "execute"), "Content-Type"), 400, nil},
+		{"charset is fine", h.doWith(http.MethodGet, planPath(testPlan, "deploy-info"), "Content-Type", "application/json;charset=utf8"), 200, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -417,6 +422,7 @@ func TestPlanNotFoundAndProject(t *testing.T) {
 	}
 	assert.Equal(t, "", h.srv.PlanStatus("my-plan"))
 	assert.Zero(t, h.srv.PlanExecutions("716eda33"))
+	assert.Zero(t, h.srv.PlanExecutions(testPlan), "an execute without Content-Type did nothing")
 }
 
 func TestPlanList(t *testing.T) {
