@@ -128,7 +128,11 @@ func clientOptions(cfg *action.Config, log *action.Log) []huawei.Option {
 				log.Warningf("The gateway refused the signature and its clock is %s the runner's: signing again by the gateway's clock. Check the runner's time sync.", describeOffset(e.ClockCorrection))
 				return
 			}
-			log.Warningf("%v; retrying in %s (attempt %d).", e.Err, run.FormatDuration(e.Wait), e.Attempt+1)
+			capped := ""
+			if e.ServerAsked > 0 {
+				capped = fmt.Sprintf(" (the server asked for %s; the action waits %s at most)", describeWait(e.ServerAsked), run.FormatDuration(huawei.MaxServerWait))
+			}
+			log.Warningf("%v; retrying in %s%s (attempt %d).", e.Err, run.FormatDuration(e.Wait), capped, e.Attempt+1)
 		}),
 	}
 }
@@ -141,6 +145,17 @@ func describeOffset(d time.Duration) string {
 		d, way = -d, "behind"
 	}
 	return fmt.Sprintf("about %d minutes %s", int(d.Round(time.Minute)/time.Minute), way)
+}
+
+// describeWait names a server-asked wait; absurd ones in years or hours.
+func describeWait(d time.Duration) string {
+	switch {
+	case d >= 365*24*time.Hour:
+		return fmt.Sprintf("%d years", int(d/(365*24*time.Hour)))
+	case d >= time.Hour:
+		return fmt.Sprintf("%d hours", int(d/time.Hour))
+	}
+	return run.FormatDuration(d)
 }
 
 // authenticate returns the step's credentials. For keyless authentication

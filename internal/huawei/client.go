@@ -86,6 +86,9 @@ type RetryEvent struct {
 	// ClockCorrection is set when the failure was a signature refused
 	// for clock skew: how far the gateway's clock is from ours.
 	ClockCorrection time.Duration
+	// ServerAsked is set when the server's Retry-After asked for more than
+	// MaxServerWait: what it asked for.
+	ServerAsked time.Duration
 }
 
 // Option configures a Client.
@@ -187,14 +190,18 @@ func (c *Client) Do(ctx context.Context, req Request, out any) (*Response, error
 		if err == nil {
 			return resp, nil
 		}
-		return nil, c.classify(req, err, &skew)
+		return nil, c.classify(ctx, req, err, &skew)
 	},
 		backoff.WithBackOff(b),
 		backoff.WithMaxTries(c.policy.MaxTries),
 		backoff.WithMaxElapsedTime(c.policy.MaxElapsed),
 		backoff.WithNotify(func(err error, wait time.Duration) {
 			if c.notify != nil {
-				c.notify(RetryEvent{Method: req.Method, Path: req.Path, Attempt: attempt, Err: unwrapRetry(err), Wait: wait, ClockCorrection: skew.take()})
+				e := RetryEvent{Method: req.Method, Path: req.Path, Attempt: attempt, Err: unwrapRetry(err), Wait: wait, ClockCorrection: skew.take()}
+				if apiErr, ok := AsAPIError(e.Err); ok && apiErr.RetryAfterAsked > apiErr.RetryAfter {
+					e.ServerAsked = apiErr.RetryAfterAsked
+				}
+				c.notify(e)
 			}
 		}),
 	)
@@ -246,14 +253,20 @@ func (f *skewFix) take() time.Duration {
 	return f.by
 }
 
-func (c *Client) classify(req Request, err error, skew *skewFix) error {
+func (c *Client) classify(ctx context.Context, req Request, err error, skew *skewFix) error {
 	if apiErr, ok := AsAPIError(err); ok {
 		wait := func(err error) error {
-			if apiErr.RetryAfter > 0 {
-				// The server's Retry-After wins over our backoff.
-				return &retryAfter{RetryAfterError: backoff.RetryAfterError{Duration: apiErr.RetryAfter}, err: err}
+			if apiErr.RetryAfter <= 0 {
+				return err
 			}
-			return err
+			// The server's Retry-After wins over our backoff, capped
+			// (MaxServerWait), and never past what is left of the
+			// caller's time: a wait that would outlast it cannot end in
+			// a retry, so the error is final now.
+			if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) <= apiErr.RetryAfter {
+				return backoff.Permanent(err)
+			}
+			return &retryAfter{RetryAfterError: backoff.RetryAfterError{Duration: apiErr.RetryAfter}, err: err}
 		}
 		switch {
 		case c.signs() && !skew.done && apiErr.ClockSkewed(c.clock()):

@@ -268,3 +268,44 @@ func TestDecodeErrorShapes(t *testing.T) {
 	got := DecodeError(429, http.Header{}, []byte(`{"error_code":"APIGW.0308","request_id":"body"}`))
 	assert.Equal(t, "body", got.RequestID, "the body's request id is used when the header is missing")
 }
+
+// TestServerAskedWaitsAreCapped: a Retry-After far in the future (a huge
+// number of seconds, the year 9999) must neither overflow nor make the
+// step sleep until its timeout.
+func TestServerAskedWaitsAreCapped(t *testing.T) {
+	t.Parallel()
+	for _, v := range []string{"Fri, 31 Dec 9999 23:59:59 GMT", "99999999999999999999", "9223372036854775807", "31536000"} {
+		t.Run(v, func(t *testing.T) {
+			t.Parallel()
+			srv, n, _ := scripted(t, answer(429, map[string]string{"Retry-After": v}, `{"error_code":"APIGW.0308","error_msg":"policy user over ratelimit, limit:20, time:1 minute"}`))
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			var events []RetryEvent
+			// The default budget, which a minute's wait fits in.
+			policy := fastPolicy
+			policy.MaxElapsed = DefaultRetryPolicy.MaxElapsed
+			c := newTestClient(t, srv.URL, WithRetryPolicy(policy), WithRetryNotify(func(e RetryEvent) {
+				events = append(events, e)
+				cancel() // the wait itself is not the point; what it would be is
+			}))
+			_, err := c.Do(ctx, Request{Method: "GET", Path: "/state", Idempotent: true}, nil)
+			require.Error(t, err)
+			require.Len(t, events, 1)
+			assert.Equal(t, MaxServerWait, events[0].Wait)
+			assert.Greater(t, events[0].ServerAsked, MaxServerWait, "the log can say what was asked")
+			assert.EqualValues(t, 1, n.Load())
+		})
+	}
+
+	// With less time left than the (capped) wait, the throttle error is
+	// final at once rather than a sleep until the deadline.
+	srv, n, _ := scripted(t, answer(429, map[string]string{"Retry-After": "3600"}, `{"error_code":"APIGW.0308","error_msg":"over ratelimit"}`))
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	_, err := newTestClient(t, srv.URL).Do(ctx, Request{Method: "GET", Path: "/state", Idempotent: true}, nil)
+	apiErr, ok := AsAPIError(err)
+	require.True(t, ok, "%v", err)
+	assert.Equal(t, CodeThrottled, apiErr.Code)
+	assert.NoError(t, ctx.Err(), "returned before the deadline")
+	assert.EqualValues(t, 1, n.Load())
+}

@@ -41,8 +41,11 @@ type APIError struct {
 	Code       string // e.g. Deploy.00011027, APIGW.0308
 	Message    string
 	RequestID  string
-	RetryAfter time.Duration // from Retry-After, when the server sent one
-	Date       time.Time     // the server's Date header, used to correct clock skew
+	// RetryAfter is the wait the server asked for with Retry-After, at
+	// most MaxServerWait; RetryAfterAsked is what it asked, uncapped.
+	RetryAfter      time.Duration
+	RetryAfterAsked time.Duration
+	Date            time.Time // the server's Date header, used to correct clock skew
 }
 
 // Error describes the failure with everything a user needs to report it.
@@ -109,7 +112,8 @@ func DecodeError(status int, header http.Header, body []byte) *APIError {
 	if e.Message == "" {
 		e.Message = http.StatusText(status)
 	}
-	e.RetryAfter = parseRetryAfter(header.Get("Retry-After"), time.Now())
+	e.RetryAfterAsked = parseRetryAfter(header.Get("Retry-After"), time.Now())
+	e.RetryAfter = min(e.RetryAfterAsked, MaxServerWait)
 	if d, err := http.ParseTime(header.Get("Date")); err == nil {
 		e.Date = d
 	}
@@ -207,19 +211,30 @@ func firstText(vs ...any) string {
 	return ""
 }
 
-// parseRetryAfter reads delay-seconds or an HTTP date; nonsense gives 0.
+// MaxServerWait caps any wait a server asks for. A Retry-After of a year
+// (or of "Fri, 31 Dec 9999") is a broken or hostile answer, and no gateway
+// throttle window is longer than a minute (APIGW.0308 says "time:1 minute").
+const MaxServerWait = time.Minute
+
+// maxRetryAfterSeconds keeps the conversion to a Duration from overflowing;
+// anything this long is capped anyway.
+const maxRetryAfterSeconds = 1 << 32
+
+// parseRetryAfter reads delay-seconds or an HTTP date; nonsense gives 0. A
+// huge value saturates instead of overflowing into a negative or tiny wait.
 func parseRetryAfter(v string, now time.Time) time.Duration {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0
 	}
-	if secs, err := strconv.Atoi(v); err == nil {
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
 		if secs < 0 {
 			return 0
 		}
-		return time.Duration(secs) * time.Second
+		return time.Duration(min(secs, maxRetryAfterSeconds)) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		// Sub saturates at the largest Duration for far dates.
 		return t.Sub(now)
 	}
 	return 0
