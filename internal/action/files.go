@@ -19,6 +19,12 @@ type Files struct {
 	StatePath   string // GITHUB_STATE: reaches the post step as STATE_<name>
 	SummaryPath string // GITHUB_STEP_SUMMARY
 
+	// Scrub, when set, masks secrets in every value before it is written
+	// (Log.Scrub): outputs, state and summary all leave the process, and
+	// a value from a server may echo a secret. It runs before any cut, so
+	// a cut can never leave the start of a secret behind.
+	Scrub func(string) string
+
 	// delimiter makes the heredoc delimiter; nil means randomDelimiter.
 	// Tests replace it to reach the collision check.
 	delimiter func() string
@@ -49,12 +55,19 @@ func FilesFromEnv(getenv func(string) string) Files {
 
 // SetOutput sets a step output.
 func (f Files) SetOutput(name, value string) error {
-	return f.appendKeyValue(f.OutputPath, name, value)
+	return f.appendKeyValue(f.OutputPath, name, f.scrub(value))
 }
 
 // SaveState saves a value for the post step (STATE_<name>).
 func (f Files) SaveState(name, value string) error {
-	return f.appendKeyValue(f.StatePath, name, value)
+	return f.appendKeyValue(f.StatePath, name, f.scrub(value))
+}
+
+func (f Files) scrub(s string) string {
+	if f.Scrub == nil {
+		return s
+	}
+	return f.Scrub(s)
 }
 
 // appendKeyValue writes name<<DELIM\nvalue\nDELIM\n like actions/toolkit.
@@ -104,6 +117,7 @@ func (f Files) AppendSummary(markdown string) error {
 	if f.SummaryPath == "" || markdown == "" {
 		return nil
 	}
+	markdown = f.scrub(markdown)
 	summaryMu.Lock()
 	defer summaryMu.Unlock()
 	var size int64

@@ -259,3 +259,33 @@ func TestAppendSummaryStatError(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "step summary")
 }
+
+// TestFilesScrubEveryValue: outputs, state and summary all leave the
+// process, so each goes through the log's masking; a summary is masked
+// before it is cut, so a cut inside a secret cannot leave its start.
+func TestFilesScrubEveryValue(t *testing.T) {
+	t.Parallel()
+	const secret = "tok-SECRET-echoed-by-the-server"
+	log := NewLog(&strings.Builder{}, false)
+	log.AddMask(secret)
+	dir := t.TempDir()
+	f := Files{
+		OutputPath:  filepath.Join(dir, "output"),
+		StatePath:   filepath.Join(dir, "state"),
+		SummaryPath: filepath.Join(dir, "summary"),
+		Scrub:       log.Scrub,
+	}
+	require.NoError(t, f.SetOutput("record_id", secret))
+	require.NoError(t, f.SaveState("record_id", "x"+secret+"y"))
+	assert.Equal(t, map[string]string{"record_id": "***"}, readKeyValueFile(t, f.OutputPath))
+	assert.Equal(t, map[string]string{"record_id": "x***y"}, readKeyValueFile(t, f.StatePath))
+
+	// Fill the summary so the cut would fall inside the secret, were it
+	// cut before masking.
+	filler := strings.Repeat("a", MaxSummarySize-len(summaryNote)-10)
+	require.NoError(t, f.AppendSummary(filler+secret+strings.Repeat("b", 100)))
+	data, err := os.ReadFile(f.SummaryPath)
+	require.NoError(t, err)
+	assert.NotContains(t, string(data), secret[:8])
+	assert.Contains(t, string(data), "***")
+}

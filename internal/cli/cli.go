@@ -90,6 +90,7 @@ func mainStep(ctx context.Context, p Process) int {
 	}
 	log.AddMask(cfg.Secrets()...)
 	files := action.FilesFromEnv(p.Getenv)
+	files.Scrub = log.Scrub
 	creds, err := authenticate(ctx, cfg, log)
 	if err != nil {
 		log.Error("Keyless authentication failed", err.Error())
@@ -123,6 +124,7 @@ func clientOptions(cfg *action.Config, log *action.Log) []huawei.Option {
 		huawei.WithProjectID(cfg.ProjectID),
 		huawei.WithUserAgent("deploy-action/" + Version),
 		huawei.WithDebug(log.Debugf),
+		huawei.WithRedact(log.Scrub),
 		huawei.WithRetryNotify(func(e huawei.RetryEvent) {
 			if e.ClockCorrection != 0 {
 				log.Warningf("The gateway refused the signature and its clock is %s the runner's: signing again by the gateway's clock. Check the runner's time sync.", describeOffset(e.ClockCorrection))

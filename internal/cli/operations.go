@@ -28,7 +28,7 @@ func settle(res *run.Result, outs []output, markdown string, log *action.Log, fi
 		if v, ok := written[o.name]; ok && v == o.value {
 			continue
 		}
-		errs = append(errs, files.SetOutput(o.name, log.Scrub(o.value)))
+		errs = append(errs, files.SetOutput(o.name, o.value))
 	}
 	if res.Status != run.StatusStopped {
 		// The post step has nothing to clean up after a final status,
@@ -37,7 +37,7 @@ func settle(res *run.Result, outs []output, markdown string, log *action.Log, fi
 		// checks once more that the stop took.
 		errs = append(errs, files.SaveState("done", "true"))
 	}
-	errs = append(errs, files.AppendSummary(log.Scrub(markdown)))
+	errs = append(errs, files.AppendSummary(markdown))
 	code := 0
 	if !res.OK() {
 		title, msg := operationNoun(res.Operation)+" "+string(res.Status), ""
@@ -116,7 +116,7 @@ func stopSummary(r *run.Result, region string) string {
 	row("Task", task)
 	row("Region", mdEscape(region))
 	row("Record", code(r.RecordID))
-	row("Status", "**"+string(r.Status)+"**"+optionalf(" (service: `%s`)", r.RemoteStatus))
+	row("Status", "**"+string(r.Status)+"**"+optionalf(" (service: %s)", code(r.RemoteStatus)))
 	writeFailure(&b, r)
 	return b.String()
 }
@@ -204,7 +204,7 @@ func releasePlanSummary(r *run.Result, region string) string {
 	row := tableRow(&b)
 	row("Release plan", plan)
 	row("Region", mdEscape(region))
-	row("Status", "**"+string(r.Status)+"**"+optionalf(" (service: `%s`)", r.RemoteStatus))
+	row("Status", "**"+string(r.Status)+"**"+optionalf(" (service: %s)", code(r.RemoteStatus)))
 	if d := r.Duration(); d > 0 {
 		row("Duration", run.FormatDuration(d))
 	}

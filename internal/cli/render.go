@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/deploy-action/deploy-action/internal/run"
 )
@@ -41,15 +42,27 @@ func rfc3339(t time.Time) string {
 }
 
 // compactJSON returns raw as one line of JSON, or "" when it is not JSON.
+// The server's text is decoded and encoded again rather than kept: a secret
+// it spelled with \uXXXX escapes (or any other odd spelling) comes out
+// plain, where the masking that follows can find it. Numbers keep their
+// digits.
 func compactJSON(raw []byte) string {
 	if len(raw) == 0 {
 		return ""
 	}
-	var b bytes.Buffer
-	if err := json.Compact(&b, raw); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil || dec.More() {
 		return ""
 	}
-	return b.String()
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return ""
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 var statusIcon = map[run.Status]string{
@@ -86,7 +99,7 @@ func summary(r *run.Result, region string) string {
 	row("Region", mdEscape(region))
 	row("Record", code(r.RecordID))
 	row("Job", code(r.JobName))
-	row("Status", "**"+string(r.Status)+"**"+optionalf(" (service: `%s`)", r.RemoteStatus))
+	row("Status", "**"+string(r.Status)+"**"+optionalf(" (service: %s)", code(r.RemoteStatus)))
 	if d := r.Duration(); d > 0 {
 		row("Duration", run.FormatDuration(d))
 	}
@@ -111,11 +124,15 @@ func summary(r *run.Result, region string) string {
 	return b.String()
 }
 
+// code renders s as a code span. A code span shows its text literally, but
+// a pipe still ends a table cell (GFM), a backtick would end the span, and
+// a line break would end the row: those are taken out or escaped.
 func code(s string) string {
+	s = strings.ReplaceAll(plainLine(s), "`", "")
 	if s == "" {
 		return ""
 	}
-	return "`" + strings.ReplaceAll(s, "`", "") + "`"
+	return "`" + strings.ReplaceAll(s, "|", "\\|") + "`"
 }
 
 func optionalf(format, v string) string {
@@ -125,9 +142,42 @@ func optionalf(format, v string) string {
 	return fmt.Sprintf(format, v)
 }
 
-// mdEscape keeps remote text from breaking the summary's tables or
-// injecting markup.
+// mdEscape makes remote text (a task or step name, a status, a message)
+// plain text in the summary. The text is always inline (line breaks become
+// spaces; other control characters, bidirectional overrides included, are
+// dropped), so only what starts inline markup needs a backslash, which
+// CommonMark and GFM read as the character itself: emphasis and
+// strikethrough (* _ ~), code (`), links and images ([ ]), HTML and
+// entities (< > &), table cells (|), the backslash itself, and the GFM
+// autolinks: "://" (scheme links), "www." and "@" (e-mail). Other
+// punctuation stays as it is, so "checkout-service 1.4.2" reads unchanged.
 func mdEscape(s string) string {
-	r := strings.NewReplacer("|", "\\|", "\n", " ", "\r", " ", "<", "&lt;", ">", "&gt;", "`", "'")
-	return r.Replace(s)
+	s = plainLine(s)
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case strings.IndexByte("\\`*_~[]<>&|@", c) >= 0,
+			c == ':' && strings.HasPrefix(s[i+1:], "//"),
+			c == '.' && i >= 3 && strings.EqualFold(s[i-3:i], "www"):
+			b.WriteByte('\\')
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// plainLine turns line breaks and tabs into spaces and drops every other
+// control or format character (terminal escapes, bidirectional overrides,
+// zero-width characters).
+func plainLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\r' || r == '\t':
+			return ' '
+		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
+			return -1
+		}
+		return r
+	}, s)
 }

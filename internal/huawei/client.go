@@ -53,6 +53,7 @@ type Client struct {
 	policy    RetryPolicy
 	notify    func(RetryEvent)
 	debugf    func(format string, args ...any)
+	redact    func(string) string
 
 	// skew is the gateway clock minus ours, learnt from a clock-skew
 	// rejection's Date header, in nanoseconds.
@@ -115,6 +116,10 @@ func WithRetryNotify(f func(RetryEvent)) Option { return func(c *Client) { c.not
 // WithDebug receives one line per attempt (method, path, status, request id);
 // it never sees credentials.
 func WithDebug(f func(format string, args ...any)) Option { return func(c *Client) { c.debugf = f } }
+
+// WithRedact masks secrets in the server's words (error codes and
+// messages) before they are shortened and kept in an APIError.
+func WithRedact(f func(string) string) Option { return func(c *Client) { c.redact = f } }
 
 // NewClient returns a client of service (a name for messages, such as
 // "CodeArts Deploy") at baseURL.
@@ -356,7 +361,7 @@ func (c *Client) attempt(ctx context.Context, req Request, body []byte) (*Respon
 	requestID := resp.Header.Get("X-Request-Id")
 	c.debug("%s %s -> %d in %s (request id %s)", req.Method, req.Path, resp.StatusCode, time.Since(started).Round(time.Millisecond), requestID)
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		apiErr := DecodeError(resp.StatusCode, resp.Header, data)
+		apiErr := decodeError(resp.StatusCode, resp.Header, data, c.redact)
 		apiErr.Service, apiErr.Method, apiErr.Path = c.service, req.Method, req.Path
 		return nil, apiErr
 	}

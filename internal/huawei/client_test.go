@@ -309,3 +309,29 @@ func TestServerAskedWaitsAreCapped(t *testing.T) {
 	assert.NoError(t, ctx.Err(), "returned before the deadline")
 	assert.EqualValues(t, 1, n.Load())
 }
+
+// TestErrorsAreMaskedBeforeTheyAreCut: a server that echoes a secret in its
+// error must not leak it, whether the shortening falls inside it or the
+// secret is spelled with JSON escapes.
+func TestErrorsAreMaskedBeforeTheyAreCut(t *testing.T) {
+	t.Parallel()
+	const secret = "SECRETtokenSECRETtokenSECRETtoken"
+	redact := func(s string) string { return strings.ReplaceAll(s, secret, "***") }
+	escaped := strings.ReplaceAll(secret, "S", `\u0053`)
+	tests := []struct{ name, body string }{
+		{"text cut inside the secret", strings.Repeat("x", maxMessageRunes-5) + secret},
+		{"json cut inside the secret", `{"error_code":"APIGW.0301","error_msg":"` + strings.Repeat("x", maxMessageRunes-5) + secret + `"}`},
+		{"json escapes", `{"error_code":"Deploy.1","error_msg":"token ` + escaped + ` refused"}`},
+		{"in the code", `{"error_code":"` + secret + `","error_msg":"m"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv, _, _ := scripted(t, answer(400, map[string]string{"X-Request-Id": "rid"}, tt.body))
+			_, err := newTestClient(t, srv.URL, WithRedact(redact)).Do(t.Context(), Request{Method: "GET", Path: "/x", Idempotent: true}, nil)
+			require.Error(t, err)
+			assert.NotContains(t, err.Error(), secret[:6])
+			assert.LessOrEqual(t, len([]rune(err.Error())), maxMessageRunes+200, "bounded")
+		})
+	}
+}

@@ -92,21 +92,41 @@ func (e *APIError) ServerFault() bool { return e.HTTPStatus >= 500 }
 // NotFound reports a 404 answer or a service code meaning "no such thing".
 func (e *APIError) NotFound() bool { return e.HTTPStatus == http.StatusNotFound }
 
+// Bounds of the server's words kept in an APIError (they reach the log and
+// the annotation).
+const (
+	maxMessageRunes = 500
+	maxCodeRunes    = 64
+)
+
 // DecodeError builds an APIError from a response status, headers and body.
 // A body that is not JSON, or JSON without a recognisable error, is kept as
 // the message, shortened.
 func DecodeError(status int, header http.Header, body []byte) *APIError {
-	e := &APIError{HTTPStatus: status, RequestID: header.Get("X-Request-Id")}
+	return decodeError(status, header, body, nil)
+}
+
+// decodeError is DecodeError with redact (nil: none) applied to the
+// server's words before they are shortened: masking after the cut would
+// miss a secret the cut falls inside, and leave its start. JSON is decoded
+// first, so a secret spelled with \uXXXX escapes is masked too.
+func decodeError(status int, header http.Header, body []byte, redact func(string) string) *APIError {
+	if redact == nil {
+		redact = func(s string) string { return s }
+	}
+	e := &APIError{HTTPStatus: status, RequestID: shorten(redact(header.Get("X-Request-Id")), maxCodeRunes)}
 	var m map[string]any
 	if err := json.Unmarshal(body, &m); err == nil {
-		e.Code, e.Message = findError(m, 0)
+		code, message := findError(m, 0)
+		e.Code, e.Message = shorten(redact(code), maxCodeRunes), shorten(redact(message), maxMessageRunes)
 		if e.RequestID == "" {
-			e.RequestID, _ = m["request_id"].(string)
+			id, _ := m["request_id"].(string)
+			e.RequestID = shorten(redact(id), maxCodeRunes)
 		}
 	}
 	if e.Code == "" && e.Message == "" {
 		if text := strings.TrimSpace(string(body)); text != "" {
-			e.Message = shorten(text, 300)
+			e.Message = shorten(redact(text), maxMessageRunes)
 		}
 	}
 	if e.Message == "" {
