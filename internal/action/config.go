@@ -11,10 +11,12 @@ package action
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -433,6 +435,9 @@ func (l *loader) loadCredentials(c *Config) {
 	token := l.input("auth_token")
 	idp, idpExplicit := l.withEnv("idp_id", EnvIdPID)
 	l.envSecrets = append(l.envSecrets, ak, sk, st, token, l.getenv(EnvIDTokenRequestToken))
+	if !l.plainCredentials(map[string]string{"access_key_id": ak, "secret_access_key": sk, "security_token": st, "auth_token": token, "idp_id": idp}) {
+		return
+	}
 
 	// Precedence: explicit inputs, then keyless (OIDC), then the
 	// environment's keys. Two explicit methods at once are an error.
@@ -481,6 +486,21 @@ func (l *loader) loadCredentials(c *Config) {
 	if st != "" {
 		l.fail("security_token", "requires access_key_id and secret_access_key")
 	}
+}
+
+// plainCredentials fails each credential with a control character in it:
+// a line break or tab pasted into a secret would be sent in a header, which
+// the HTTP client refuses or the gateway rejects, and the step would end in
+// a confusing retry or timeout. The message never shows the value.
+func (l *loader) plainCredentials(values map[string]string) bool {
+	ok := true
+	for _, name := range slices.Sorted(maps.Keys(values)) {
+		if strings.ContainsFunc(values[name], unicode.IsControl) {
+			l.fail(name, "contains a line break or another control character; store the secret as one line, without trailing newline or tab")
+			ok = false
+		}
+	}
+	return ok
 }
 
 // DefaultIAMEndpoint is the global IAM endpoint that exchanges ID tokens.

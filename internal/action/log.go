@@ -106,12 +106,13 @@ func (l *Log) scrubLocked(s string) string {
 // writes a backslash before such a leading "::" and turns every "##[" into
 // "##\[": the text stays readable, and no zero-width or look-alike character
 // hides the change. Lone carriage returns end a line for the runner too, so
-// they are treated as line breaks.
+// they are treated as line breaks. Terminal control sequences are dropped,
+// colour (SGR) aside, which GitHub renders (see cleanText).
 func (l *Log) Infof(format string, a ...any) {
 	msg := fmt.Sprintf(format, a...)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	out := l.scrubLocked(neutralize(l.scrubLocked(msg)))
+	out := l.scrubLocked(neutralize(cleanText(l.scrubLocked(msg), true)))
 	if !strings.HasSuffix(out, "\n") {
 		out += "\n"
 	}
@@ -171,8 +172,10 @@ func (l *Log) command(name, title, msg string) {
 
 // escapeScrubbed scrubs before escaping, so a secret is found before
 // escaping changes its spelling, and after, in case escaping spelled one.
+// A command's text is one line GitHub shows as plain text, so terminal
+// control goes, colour included.
 func (l *Log) escapeScrubbed(escape func(string) string, s string) string {
-	return l.scrubLocked(escape(l.scrubLocked(s)))
+	return l.scrubLocked(escape(cleanText(l.scrubLocked(s), false)))
 }
 
 func (l *Log) write(s string) {
