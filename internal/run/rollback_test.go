@@ -164,6 +164,16 @@ func TestRollbackTarget(t *testing.T) {
 			wantLog:   "warning: rollback_on_failure: the task's deployment history could not be read",
 		},
 		{
+			name:     "history answers 503 twice, then the page",
+			scenario: "faults:\n  - {op: history, kind: error, status: 503, times: 2}\n",
+			seed: func(srv *sim.Server) string {
+				good := srv.SeedRecord(rollbackTask, "succeeded", 2*day)
+				srv.SeedRecord(rollbackTask, "failed", time.Hour)
+				return good
+			},
+			wantPages: []int{1, 1, 1},
+		},
+		{
 			name:     "task detail unreadable",
 			scenario: "faults:\n  - {op: detail, kind: error, status: 503}\n",
 			seed: func(srv *sim.Server) string {
