@@ -14,6 +14,10 @@ type TaskDetail struct {
 	ID    string `json:"id"`
 	Name  string `json:"name"`
 	AppID string `json:"app_id"`
+	// ProjectID is the task's CodeArts project (not the IAM project):
+	// the project_id ListDeployTaskHistoryByDate takes (huaweicloud-sdk-go-v3
+	// v0.1.207 services/codeartsdeploy/v2/model/model_show_deploy_task_detail_response.go).
+	ProjectID string `json:"project_id"`
 }
 
 // Detail reads a task's detail; the action needs its app_id to read logs.

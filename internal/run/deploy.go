@@ -19,6 +19,7 @@ type CodeArts interface {
 	Stop(ctx context.Context, taskID, recordID string) ([]byte, error)
 	Detail(ctx context.Context, taskID string) (*codearts.TaskDetail, error)
 	Logs(ctx context.Context, appID, recordID string, stepID int, offset int64) (*codearts.LogPage, error)
+	History(ctx context.Context, projectID, taskID string, q codearts.HistoryQuery) (*codearts.HistoryPage, error)
 }
 
 // Conflict policies (the if_running input).
@@ -117,15 +118,8 @@ func (d *deployer) run(ctx context.Context) {
 		}
 	}
 
-	rollbackTo := ""
 	if d.in.RollbackOnFailure {
-		switch {
-		case latest != nil && codearts.Classify(latest.Status) == codearts.PhaseSucceeded:
-			rollbackTo = latest.RecordID
-			d.log.Infof("Rollback target: record %s, the latest that succeeded.", rollbackTo)
-		default:
-			d.log.Warningf("rollback_on_failure: the task's latest record did not succeed, so there is no known-good record to roll back to; a failure will not be rolled back.")
-		}
+		d.announceRollback(latest)
 	}
 
 	before := ""
@@ -155,8 +149,10 @@ func (d *deployer) run(ctx context.Context) {
 		return
 	}
 	d.finish(final)
-	if d.res.Status == StatusFailed && rollbackTo != "" {
-		d.rollback(ctx, rollbackTo)
+	if d.res.Status == StatusFailed && d.in.RollbackOnFailure {
+		if target := d.rollbackTarget(ctx, latest, &final.Result); target != "" {
+			d.rollback(ctx, target)
+		}
 	}
 }
 

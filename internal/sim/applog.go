@@ -396,7 +396,7 @@ func (s *Server) taskDetail(req *request) response {
 	d := taskDetail{
 		ID: taskID, TaskID: taskID, Name: sh.Name,
 		AppID:       derivedID("app", taskID),
-		ProjectID:   derivedID("codearts-project", "simulator"),
+		ProjectID:   CodeArtsProjectID(taskID),
 		ProjectName: "simulator",
 		Region:      simRegion,
 		Steps:       map[string]detailStep{},

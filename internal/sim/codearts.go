@@ -14,7 +14,7 @@ import (
 
 // This file is CodeArts Deploy (huawei-api.md §1): start, state and stop of
 // deployment records, and the record state machine. The record's log and
-// the task detail are in applog.go.
+// the task detail are in applog.go, the task's history in history.go.
 
 // defaultSteps are the steps of a task no scenario names.
 var defaultSteps = []string{"Download package", "Stop service", "Deploy", "Start service"}
@@ -45,6 +45,7 @@ func codeArtsRoutes() []route {
 		{method: http.MethodPut, segs: []string{"v2", "tasks", "{task_id}", "records", "{record_id}", "stop"}, op: "stop", handle: (*Server).stopRecord},
 		{method: http.MethodGet, segs: []string{"v2", "tasks", "{task_id}"}, op: "detail", handle: (*Server).taskDetail},
 		{method: http.MethodGet, segs: []string{"v1", "applications", "{app_id}", "records", "{record_id}", "logs"}, op: "logs", handle: (*Server).appLog},
+		{method: http.MethodGet, segs: []string{"v2", "{project_id}", "task", "{task_id}", "history"}, op: "history", handle: (*Server).taskHistory},
 	}
 }
 

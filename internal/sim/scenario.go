@@ -60,6 +60,8 @@ type Scenario struct {
 //     fail_message: "Health check failed: HTTP 503 from /healthz"
 //     rollback_fails: false         # redeploys (start with record_id) fail too
 //     refuse_start: {status: 400, code: Deploy.00011042, message: "A draft application cannot be executed."}
+//     refuse_history: {status: 403, code: Deploy.00011154, message: "Insufficient permissions."}
+//     history_oldest_first: false   # the history lists records oldest first
 //     already_running: 30s          # someone else's deployment runs this long from server start
 //     running_status: pending       # status reported while running instead of "running"
 //     failed_status: abort          # status reported on failure instead of "failed"
@@ -96,6 +98,14 @@ type ScenarioTask struct {
 	// RefuseStart (`refuse_start`) makes every start of the task fail with
 	// this error.
 	RefuseStart *RefuseStart
+	// RefuseHistory (`refuse_history`) makes every history query of the
+	// task (ListDeployTaskHistoryByDate) fail with this error (defaults:
+	// 403, Deploy.00011154, "Insufficient permissions.").
+	RefuseHistory *RefuseStart
+	// HistoryOldestFirst (`history_oldest_first`) lists the task's history
+	// oldest first; by default it is newest first. The API does not say
+	// which, so a client must cope with both.
+	HistoryOldestFirst bool
 	// AlreadyRunning (`already_running`) creates, when the server starts, a
 	// record started by someone else that runs this long (and succeeds),
 	// so a start meets Deploy.00011027 until it ends. Needs a concrete
@@ -239,7 +249,7 @@ const (
 var (
 	faultKinds = []string{FaultThrottle, FaultError, FaultDrop, FaultSlow, FaultHang}
 	faultOps   = []string{
-		"start", "state", "stop", "logs", "detail", // CodeArts Deploy
+		"start", "state", "stop", "logs", "detail", "history", // CodeArts Deploy
 		"plans", "plan", "execute", "rollback", "abort", "deploy_info", // ServiceStage
 		"signal", "deployment", // RTS
 		"iam", "oidc", // keyless authentication
@@ -247,7 +257,7 @@ var (
 	}
 	// taskOps are the operations that concern one CodeArts task, the only
 	// ones a fault's task_id can match.
-	taskOps = []string{"start", "state", "stop", "logs", "detail"}
+	taskOps = []string{"start", "state", "stop", "logs", "detail", "history"}
 	// errorStatuses are the statuses a gateway answers for a failing backend.
 	errorStatuses = []int{500, 502, 503, 504}
 	// finalStatuses would make a client stop polling, so a running_status
@@ -271,7 +281,7 @@ var (
 // ones, so a list of faults with `times: 1` plays out as a sequence.
 //
 // Operations: CodeArts Deploy start, state, stop, logs (ShowAppLog), detail
-// (ShowDeployTaskDetail); ServiceStage plans (list), plan (show), execute,
+// (ShowDeployTaskDetail), history (ListDeployTaskHistoryByDate); ServiceStage plans (list), plan (show), execute,
 // rollback, abort, deploy_info; RTS signal (PUT of a software deployment),
 // deployment (its GET); iam (the exchange of an OIDC token for an IAM
 // token), oidc (the GitHub OIDC token endpoint and its JWKS).
@@ -324,6 +334,8 @@ type rawTask struct {
 	RunningStatus  string          `yaml:"running_status"`
 	FailedStatus   string          `yaml:"failed_status"`
 	StringFields   bool            `yaml:"string_fields"`
+	RefuseHistory  *rawRefuseStart `yaml:"refuse_history"`
+	HistoryOldest  bool            `yaml:"history_oldest_first"`
 }
 
 type rawRefuseStart struct {
@@ -424,9 +436,14 @@ func ParseScenario(data []byte) (*Scenario, error) {
 			RunningStatus:  rt.RunningStatus,
 			FailedStatus:   rt.FailedStatus,
 			StringFields:   rt.StringFields,
+
+			HistoryOldestFirst: rt.HistoryOldest,
 		}
 		if rt.RefuseStart != nil {
 			t.RefuseStart = &RefuseStart{Status: rt.RefuseStart.Status, Code: rt.RefuseStart.Code, Message: rt.RefuseStart.Message}
+		}
+		if r := rt.RefuseHistory; r != nil {
+			t.RefuseHistory = &RefuseStart{Status: r.Status, Code: r.Code, Message: r.Message}
 		}
 		sc.Tasks = append(sc.Tasks, t)
 	}
@@ -475,8 +492,8 @@ func ParseScenario(data []byte) (*Scenario, error) {
 
 // Validate reports every problem of the scenario at once (errors.Join),
 // each naming its field and, for choices, the valid values. It also fills
-// in defaults (fault op "any", error status 503, refuse_start and
-// execute_refuse status, code and message, release plan fail_strategy,
+// in defaults (fault op "any", error status 503, refuse_start,
+// refuse_history and execute_refuse status, code and message, release plan fail_strategy,
 // status and component version, software deployment action and status),
 // so a Scenario built in Go behaves like one read from YAML.
 func (sc *Scenario) Validate() error {
@@ -537,6 +554,20 @@ func (sc *Scenario) Validate() error {
 			}
 			if rs.Message == "" {
 				rs.Message = "A draft application cannot be executed."
+			}
+		}
+		if rh := t.RefuseHistory; rh != nil {
+			if rh.Status == 0 {
+				rh.Status = 403
+			}
+			if rh.Status < 400 || rh.Status > 599 {
+				add("%srefuse_history.status: %d is not an error status (400-599)", p, rh.Status)
+			}
+			if rh.Code == "" {
+				rh.Code = "Deploy.00011154"
+			}
+			if rh.Message == "" {
+				rh.Message = "Insufficient permissions."
 			}
 		}
 		switch {
@@ -768,7 +799,7 @@ func friendlyYAMLError(err error) error {
 	names := map[string]string{
 		"rawScenario":           "at the top level",
 		"rawTask":               "in a task",
-		"rawRefuseStart":        "in refuse_start or execute_refuse",
+		"rawRefuseStart":        "in refuse_start, refuse_history or execute_refuse",
 		"rawReleasePlan":        "in a release plan",
 		"rawComponent":          "in a release plan component",
 		"rawSoftwareDeployment": "in a software deployment",

@@ -28,6 +28,8 @@ tasks:
     running_status: pending
     failed_status: abort
     string_fields: true
+    refuse_history: {status: 404}
+    history_oldest_first: true
   - task_id: "*"
     duration: 2m
 release_plans:
@@ -74,6 +76,8 @@ faults:
 				RollbackFails:  true,
 				RefuseStart:    &RefuseStart{Status: 400, Code: "Deploy.00011042", Message: "A draft application cannot be executed."},
 				AlreadyRunning: 30 * time.Second, RunningStatus: "pending", FailedStatus: "abort", StringFields: true,
+				RefuseHistory:      &RefuseStart{Status: 404, Code: "Deploy.00011154", Message: "Insufficient permissions."},
+				HistoryOldestFirst: true,
 			},
 			{TaskID: "*", Duration: 2 * time.Minute},
 		},
@@ -121,6 +125,7 @@ func TestParseScenarioErrors(t *testing.T) {
 		{"unknown task field", "tasks:\n  - " + id + "\n    fail_at: 2", []string{"line 3", "unknown field fail_at in a task", "fail_at_step"}},
 		{"unknown fault field", "faults:\n  - kind: drop\n    count: 2", []string{"unknown field count in a fault"}},
 		{"unknown refuse_start field", "tasks:\n  - " + id + "\n    refuse_start: {status: 400, text: x}", []string{"unknown field text in refuse_start"}},
+		{"refuse_history not an error", "tasks:\n  - " + id + "\n    refuse_history: {status: 200}", []string{"tasks[0].refuse_history.status: 200 is not an error status (400-599)"}},
 		{"not yaml", "tasks: [", []string{"yaml"}},
 		{"wrong type", "tasks: 3", []string{"cannot unmarshal"}},
 		{"bad duration", "step_duration: 5", []string{`step_duration: "5" is not a duration`}},
@@ -139,7 +144,7 @@ func TestParseScenarioErrors(t *testing.T) {
 		{"already_running on star", "tasks:\n  - task_id: '*'\n    already_running: 1m", []string{`tasks[0].already_running: needs a concrete task_id`}},
 		{"final running_status", "tasks:\n  - " + id + "\n    running_status: succeeded", []string{"tasks[0].running_status", "final"}},
 		{"succeeded failed_status", "tasks:\n  - " + id + "\n    failed_status: succeeded", []string{"tasks[0].failed_status"}},
-		{"bad op", "faults:\n  - op: deploy\n    kind: drop", []string{`faults[0].op: "deploy" is not one of start, state, stop, logs, detail, plans, plan, execute, rollback, abort, deploy_info, signal, deployment, iam, oidc, any`}},
+		{"bad op", "faults:\n  - op: deploy\n    kind: drop", []string{`faults[0].op: "deploy" is not one of start, state, stop, logs, detail, history, plans, plan, execute, rollback, abort, deploy_info, signal, deployment, iam, oidc, any`}},
 		{"missing kind", "faults:\n  - op: start", []string{"faults[0].kind: required, one of throttle, error, drop, slow, hang"}},
 		{"bad kind", "faults:\n  - kind: explode", []string{`faults[0].kind: "explode" is not one of throttle, error, drop, slow, hang`}},
 		{"bad error status", "faults:\n  - kind: error\n    status: 418", []string{"faults[0].status: 418 is not one of 500, 502, 503, 504"}},
@@ -151,11 +156,11 @@ func TestParseScenarioErrors(t *testing.T) {
 		{"bad fault task id", "faults:\n  - kind: drop\n    task_id: '*'", []string{`faults[0].task_id: "*" is not 32 letters/digits`}},
 		{"every problem at once", "step_duration: x\nclock_skew: y", []string{"step_duration:", "clock_skew:"}},
 		{"fault task_id on a taskless op", "faults:\n  - op: execute\n    kind: drop\n    task_id: 0123456789abcdef0123456789abcdef",
-			[]string{"faults[0].task_id: op execute has no task; task_id only works with start, state, stop, logs, detail or any"}},
+			[]string{"faults[0].task_id: op execute has no task; task_id only works with start, state, stop, logs, detail, history or any"}},
 
 		{"unknown release plan field", "release_plans:\n  - id: x\n    strategy: stop", []string{"unknown field strategy in a release plan", "fail_strategy"}},
 		{"unknown component field", "release_plans:\n  - id: x\n    components: [{name: a, seq: 1, batch: 2}]", []string{"unknown field batch in a release plan component"}},
-		{"unknown execute_refuse field", "release_plans:\n  - id: x\n    execute_refuse: {text: no}\n    components: [{name: a, seq: 1}]", []string{"unknown field text in refuse_start or execute_refuse"}},
+		{"unknown execute_refuse field", "release_plans:\n  - id: x\n    execute_refuse: {text: no}\n    components: [{name: a, seq: 1}]", []string{"unknown field text in refuse_start, refuse_history or execute_refuse"}},
 		{"release plans not a list", "release_plans: {id: x}", []string{"cannot unmarshal", "a list of release plans"}},
 		{"missing plan id", "release_plans:\n  - components: [{name: a, seq: 1}]", []string{"release_plans[0].id: required"}},
 		{"bad plan id", "release_plans:\n  - id: a/b\n    components: [{name: a, seq: 1}]", []string{`release_plans[0].id: "a/b" must be 1-64 letters, digits, - or _`}},

@@ -233,6 +233,10 @@ func cloneScenario(sc *Scenario) *Scenario {
 			rs := *t.RefuseStart
 			c.Tasks[i].RefuseStart = &rs
 		}
+		if t.RefuseHistory != nil {
+			rh := *t.RefuseHistory
+			c.Tasks[i].RefuseHistory = &rh
+		}
 	}
 	c.ReleasePlans = slices.Clone(sc.ReleasePlans)
 	for i, p := range c.ReleasePlans {

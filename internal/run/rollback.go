@@ -1,0 +1,287 @@
+package run
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/deploy-action/deploy-action/internal/codearts"
+)
+
+// rollback_on_failure redeploys the most recent record that succeeded
+// before this run. When the task's latest record succeeded that is it;
+// otherwise the task's history (ListDeployTaskHistoryByDate,
+// https://support.huaweicloud.com/intl/en-us/api-deployman/ListDeployTaskHistoryByDate.html)
+// is searched, but only once the deployment has failed, so the search can
+// neither delay nor fail the deployment itself. The history is searched
+// too when no latest record was found: the state API's answer without a
+// record_id is not confirmed to be the latest record, and a wrong reading
+// must not cost the rollback.
+
+const (
+	// historySpanDays is how far back the search looks: one query of the
+	// history API, whose dates may be at most 30 days apart.
+	historySpanDays = codearts.MaxHistorySpanDays
+	// historyPageSize is the largest page the API serves.
+	historyPageSize = codearts.MaxHistoryPageSize
+	// maxHistoryPages bounds the pages read: 1,000 records, a deployment
+	// every 45 minutes for a month.
+	maxHistoryPages = 10
+	// historyBudget bounds the whole search, the detail call and retries
+	// included.
+	historyBudget = 2 * time.Minute
+)
+
+// errNoProject is a task detail without the CodeArts project the history
+// API needs.
+var errNoProject = errors.New("the task's detail has no CodeArts project_id")
+
+// announceRollback says before the start what a failure would roll back
+// to, as far as the latest record tells.
+func (d *deployer) announceRollback(latest *codearts.Record) {
+	switch {
+	case latest == nil:
+		d.log.Infof("rollback_on_failure: the task has no earlier record that the action could find; should this deployment fail, the most recent record that succeeded in the %d days before it, if any, is redeployed.", historySpanDays)
+	case codearts.Classify(latest.Status) == codearts.PhaseSucceeded:
+		d.log.Infof("Rollback target: record %s, the latest, which succeeded%s.", latest.RecordID, optional(" (started %s)", latest.StartTime))
+	default:
+		d.log.Infof("rollback_on_failure: the task's latest record, %s, ended %q; should this deployment fail, the most recent record that succeeded in the %d days before it is redeployed.", latest.RecordID, latest.Status, historySpanDays)
+	}
+}
+
+// rollbackTarget picks the record to redeploy after this run's record
+// (ours) failed; "" when there is none, which it explains in the log and
+// the failure message.
+func (d *deployer) rollbackTarget(ctx context.Context, latest, ours *codearts.Record) string {
+	if latest != nil && codearts.Classify(latest.Status) == codearts.PhaseSucceeded {
+		return latest.RecordID
+	}
+	passed := "no earlier record was found"
+	if latest != nil {
+		passed = fmt.Sprintf("the latest record, %s, ended %q", latest.RecordID, latest.Status)
+	}
+	found, err := d.lastSuccess(ctx, ours)
+	switch {
+	case err != nil:
+		// The fallback is the latest record alone, which did not succeed.
+		d.log.Warningf("rollback_on_failure: the task's deployment history could not be read (%v); %s, so there is no known-good record to roll back to and the failure is not rolled back.", err, passed)
+		d.noRollback("the deployment history could not be read")
+		return ""
+	case found.record == nil:
+		d.log.Warningf("rollback_on_failure: no record of task %s succeeded in the %d days before this run (%s), so there is nothing to roll back to; the failure is not rolled back.", d.in.TaskID, historySpanDays, found.describe())
+		d.noRollback(fmt.Sprintf("no record succeeded in the %d days before it", historySpanDays))
+		return ""
+	}
+	r := found.record
+	d.log.Infof("Rollback target: record %s, the most recent that succeeded before this run (it ran %s, region time); %s.", r.ExecutionID, d.ranAt(r), passed)
+	return r.ExecutionID
+}
+
+// noRollback adds why nothing was rolled back to the failure message.
+func (d *deployer) noRollback(why string) {
+	if d.res.Failure != nil {
+		d.res.Failure.Message += fmt.Sprintf(" Not rolled back: %s.", why)
+	}
+}
+
+// ranAt says when a history record ran, in region time like the state
+// API's times; a time in another form is shown as the API wrote it.
+func (d *deployer) ranAt(r *codearts.HistoryRecord) string {
+	show := func(s codearts.FlexString) string {
+		if t, ok := codearts.ParseHistoryTime(string(s), d.zone); ok {
+			return t.In(d.zone).Format(codearts.TimeLayout)
+		}
+		return string(s)
+	}
+	switch {
+	case r.StartTime == "":
+		return "at an unknown time"
+	case r.EndTime == "":
+		return "from " + show(r.StartTime)
+	}
+	return fmt.Sprintf("from %s to %s", show(r.StartTime), show(r.EndTime))
+}
+
+// historySearch is what a search of the history found.
+type historySearch struct {
+	record   *codearts.HistoryRecord // the most recent success; nil if none
+	from, to time.Time               // the dates asked for
+	seen     int                     // records read
+	capped   bool                    // stopped at maxHistoryPages, not at the end
+}
+
+func (s historySearch) describe() string {
+	out := fmt.Sprintf("history from %s to %s: %d records read", s.from.Format(codearts.HistoryDateLayout), s.to.Format(codearts.HistoryDateLayout), s.seen)
+	if s.capped {
+		out += fmt.Sprintf(", the newest %d pages only", maxHistoryPages)
+	}
+	return out
+}
+
+// lastSuccess searches the task's history for the most recent record that
+// succeeded before ours.
+func (d *deployer) lastSuccess(ctx context.Context, ours *codearts.Record) (historySearch, error) {
+	ctx, cancel := context.WithTimeout(ctx, historyBudget)
+	defer cancel()
+	detail, err := d.api.Detail(ctx, d.in.TaskID)
+	if err != nil {
+		return historySearch{}, fmt.Errorf("reading the task's detail for its CodeArts project: %w", err)
+	}
+	if detail.ProjectID == "" {
+		return historySearch{}, errNoProject
+	}
+	// The dates are the region's: anchor them on our own record's start,
+	// which the API wrote in region time. end_date is one day later, so
+	// the anchor day counts whether or not the API includes end_date's
+	// day (it does not say).
+	anchor, ok := codearts.ParseHistoryTime(ours.StartTime, time.UTC)
+	if !ok {
+		anchor = time.Now().In(d.zone)
+	}
+	to := anchor.AddDate(0, 0, 1)
+	s := historySearch{from: to.AddDate(0, 0, -historySpanDays), to: to}
+	h := historyReader{
+		api: d.api, project: detail.ProjectID, taskID: d.in.TaskID,
+		query:    codearts.HistoryQuery{From: s.from, To: s.to, Size: historyPageSize},
+		eligible: d.beforeOurs(ours),
+		log:      d.log,
+	}
+	s.record, s.seen, s.capped, err = h.newestSuccess(ctx)
+	return s, err
+}
+
+// beforeOurs reports whether a history record could be a rollback target:
+// not our record, and not started after it.
+func (d *deployer) beforeOurs(ours *codearts.Record) func(r codearts.HistoryRecord) bool {
+	ourStart, known := codearts.ParseHistoryTime(ours.StartTime, d.zone)
+	return func(r codearts.HistoryRecord) bool {
+		if r.ExecutionID == "" || r.ExecutionID == d.res.RecordID {
+			return false
+		}
+		if t, ok := codearts.ParseHistoryTime(string(r.StartTime), d.zone); ok && known && t.After(ourStart) {
+			return false
+		}
+		return true
+	}
+}
+
+// historyReader pages through a task's history.
+type historyReader struct {
+	api      CodeArts
+	project  string
+	taskID   string
+	query    codearts.HistoryQuery
+	eligible func(codearts.HistoryRecord) bool
+	log      Logger
+
+	seen  int
+	pages int
+}
+
+func (h *historyReader) page(ctx context.Context, n int) (*codearts.HistoryPage, error) {
+	q := h.query
+	q.Page = n
+	p, err := h.api.History(ctx, h.project, h.taskID, q)
+	if err != nil {
+		return nil, err
+	}
+	h.pages++
+	h.seen += len(p.Records)
+	h.log.Debugf("History page %d (%s to %s): %d records.", n, q.From.Format(codearts.HistoryDateLayout), q.To.Format(codearts.HistoryDateLayout), len(p.Records))
+	return p, nil
+}
+
+// newestSuccess returns the most recent eligible record that succeeded.
+// The API does not say in which order it lists records, so the first page
+// tells: newest first (what the docs' "result[0]" suggests), the pages are
+// read forwards until one holds a success; oldest first, they are read
+// backwards from the last one, which total_num locates. Either way at
+// most maxHistoryPages pages are read; capped reports stopping there.
+func (h *historyReader) newestSuccess(ctx context.Context) (*codearts.HistoryRecord, int, bool, error) {
+	first, err := h.page(ctx, 1)
+	if err != nil {
+		return nil, h.seen, false, err
+	}
+	size := h.query.Size
+	oldestFirst := ascending(first.Records)
+	best := newest(first.Records, h.eligible, oldestFirst)
+	last := 0 // the last page, when total_num tells
+	if first.TotalNum != nil {
+		last = (int(*first.TotalNum) + size - 1) / size
+	}
+	if len(first.Records) < size || last == 1 {
+		return best, h.seen, false, nil
+	}
+	if oldestFirst && last > 1 {
+		// Page 1 is the oldest: anything on a later page is newer.
+		for n := last; n >= 2; n-- {
+			if h.pages >= maxHistoryPages {
+				return best, h.seen, true, nil
+			}
+			p, err := h.page(ctx, n)
+			if err != nil {
+				return nil, h.seen, false, err
+			}
+			if r := newest(p.Records, h.eligible, true); r != nil {
+				return r, h.seen, false, nil
+			}
+		}
+		return best, h.seen, false, nil
+	}
+	// Newest first, or oldest first without a total: read on; when the
+	// order is unknown the newest success of all pages read wins.
+	for n := 2; (oldestFirst || best == nil) && (last == 0 || n <= last); n++ {
+		if h.pages >= maxHistoryPages {
+			return best, h.seen, true, nil
+		}
+		p, err := h.page(ctx, n)
+		if err != nil {
+			return nil, h.seen, false, err
+		}
+		if r := newest(p.Records, h.eligible, oldestFirst); r != nil && (best == nil || !newer(best, r)) {
+			best = r
+		}
+		if len(p.Records) < size {
+			break
+		}
+	}
+	return best, h.seen, false, nil
+}
+
+// newest returns the most recent eligible success of records. Records
+// are compared by start time, then by release_id (the record's sequence
+// number); when neither tells, their place in the list does, read in the
+// page's order.
+func newest(records []codearts.HistoryRecord, eligible func(codearts.HistoryRecord) bool, oldestFirst bool) *codearts.HistoryRecord {
+	var best *codearts.HistoryRecord
+	for i := range records {
+		r := &records[i]
+		if codearts.Classify(r.State) != codearts.PhaseSucceeded || !eligible(*r) {
+			continue
+		}
+		if best == nil || newer(r, best) || oldestFirst && !newer(best, r) {
+			best = r
+		}
+	}
+	return best
+}
+
+// newer reports whether a is known to be more recent than b.
+func newer(a, b *codearts.HistoryRecord) bool {
+	ta, okA := codearts.ParseHistoryTime(string(a.StartTime), time.UTC)
+	tb, okB := codearts.ParseHistoryTime(string(b.StartTime), time.UTC)
+	if okA && okB && !ta.Equal(tb) {
+		return ta.After(tb)
+	}
+	return a.ReleaseID > b.ReleaseID
+}
+
+// ascending reports whether records are listed oldest first: the first
+// record is known to be older than the last.
+func ascending(records []codearts.HistoryRecord) bool {
+	if len(records) < 2 {
+		return false
+	}
+	return newer(&records[len(records)-1], &records[0])
+}
