@@ -102,9 +102,8 @@ func refusedBy(err error) (net.Addr, bool) {
 }
 
 func isLoopbackAddr(a net.Addr) bool {
-	switch a := a.(type) {
-	case *net.TCPAddr:
-		return a.IP.IsLoopback()
+	if tcp, ok := a.(*net.TCPAddr); ok {
+		return tcp.IP.IsLoopback()
 	}
 	host, _, err := net.SplitHostPort(a.String())
 	if err != nil {
