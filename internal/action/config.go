@@ -86,6 +86,11 @@ type Config struct {
 	// and no explicit AK/SK or token is given. The ID token comes from
 	// IDTokenFile when set, else from the runner's IDTokenRequestURL with
 	// the bearer IDTokenRequestToken.
+	//
+	// IAMEndpoint is "" when neither iam_endpoint nor
+	// HUAWEICLOUD_SDK_IAM_ENDPOINT is set: the IAM endpoint then follows
+	// Region (huawei.IAMEndpoint; iam.eu-west-101.myhuaweicloud.eu for
+	// Huawei Cloud Europe), else the global https://iam.myhuaweicloud.com.
 	IdPID, OIDCAudience, IAMEndpoint                    string
 	IDTokenFile, IDTokenRequestURL, IDTokenRequestToken string
 
@@ -404,6 +409,8 @@ func (l *loader) endpoint(name, v string) (string, bool) {
 		l.fail(name, "must be an absolute URL with a host, like https://codearts-deploy.cn-north-4.myhuaweicloud.com")
 	case u.Scheme == "http" && !isLoopback(u.Hostname()):
 		l.fail(name, "http is allowed only to loopback hosts (localhost, 127.0.0.0/8, ::1), got host %s; use https", quote(u.Hostname()))
+	case !validPort(u.Port()):
+		l.fail(name, "port %s is not a port number between 1 and 65535", quote(u.Port()))
 	case u.RawQuery != "" || u.ForceQuery:
 		l.fail(name, "must not have a query (?...)")
 	case u.Fragment != "" || strings.Contains(v, "#"):
@@ -412,6 +419,17 @@ func (l *loader) endpoint(name, v string) (string, bool) {
 		return strings.TrimRight(u.String(), "/"), true
 	}
 	return "", false
+}
+
+// validPort reports whether a URL's port is absent (the scheme's default)
+// or a TCP port, 1-65535: anything else can never be dialled, and would
+// only fail after every retry.
+func validPort(p string) bool {
+	if p == "" {
+		return true
+	}
+	n, err := strconv.Atoi(p)
+	return err == nil && n >= 1 && n <= 65535
 }
 
 // isLoopback reports whether host can only be reached on this machine, the
@@ -503,9 +521,6 @@ func (l *loader) plainCredentials(values map[string]string) bool {
 	return ok
 }
 
-// DefaultIAMEndpoint is the global IAM endpoint that exchanges ID tokens.
-const DefaultIAMEndpoint = "https://iam.myhuaweicloud.com"
-
 // DefaultOIDCAudience is the audience requested for the job's ID token by
 // default: the client id to register with the IAM identity provider.
 const DefaultOIDCAudience = "sts.huaweicloud.com"
@@ -524,12 +539,19 @@ func (l *loader) loadKeyless(c *Config, idp string) {
 	if c.OIDCAudience == "" {
 		c.OIDCAudience = DefaultOIDCAudience
 	}
-	iam, _ := l.withEnv("iam_endpoint", EnvIAMEndpoint)
-	if iam == "" {
-		iam = DefaultIAMEndpoint
+	// Without iam_endpoint, IAMEndpoint stays "" and the IAM endpoint
+	// follows the region, as the SDK's does (see Config.IAMEndpoint).
+	iam, explicit := l.withEnv("iam_endpoint", EnvIAMEndpoint)
+	if iam != "" && !explicit && !strings.Contains(iam, "://") {
+		// The SDK takes a bare host in this variable and adds https://
+		// (huaweicloud-sdk-go-v3 v0.1.207 core/auth/internal/iam_helper.go,
+		// GetIamEndpoint).
+		iam = "https://" + iam
 	}
-	if ep, ok := l.endpoint("iam_endpoint", iam); ok {
-		c.IAMEndpoint = ep
+	if iam != "" {
+		if ep, ok := l.endpoint("iam_endpoint", iam); ok {
+			c.IAMEndpoint = ep
+		}
 	}
 	if f := strings.TrimSpace(l.getenv(EnvIDTokenFile)); f != "" {
 		c.IDTokenFile = f

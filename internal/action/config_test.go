@@ -120,6 +120,20 @@ func TestLoadGood(t *testing.T) {
 			},
 		},
 		{
+			name: "endpoint ports at the ends of the range",
+			env:  deployEnv(map[string]string{"INPUT_ENDPOINT": "https://deploy.example.com:65535/base"}),
+			check: func(t *testing.T, got *Config) {
+				assert.Equal(t, "https://deploy.example.com:65535/base", got.Endpoint)
+			},
+		},
+		{
+			name: "endpoint port 1",
+			env:  deployEnv(map[string]string{"INPUT_ENDPOINT": "http://127.0.0.1:1"}),
+			check: func(t *testing.T, got *Config) {
+				assert.Equal(t, "http://127.0.0.1:1", got.Endpoint)
+			},
+		},
+		{
 			name: "values trimmed, params keep their indentation",
 			env: deployEnv(map[string]string{
 				"INPUT_TASK_ID": "  " + testTaskID + " \n",
@@ -405,6 +419,15 @@ func TestLoadErrors(t *testing.T) {
 			"endpoint", `endpoint: must not have a fragment (#...)`},
 		{"endpoint user info", map[string]string{"INPUT_ENDPOINT": "https://admin:hunter2pass@example.com"},
 			"endpoint", `endpoint: must not contain user credentials`},
+		{"endpoint port zero", map[string]string{"INPUT_ENDPOINT": "https://example.com:0"},
+			"endpoint", `endpoint: port "0" is not a port number between 1 and 65535`},
+		{"endpoint port too large", map[string]string{"INPUT_ENDPOINT": "http://127.0.0.1:70000"},
+			"endpoint", `endpoint: port "70000" is not a port number between 1 and 65535`},
+		{"endpoint port overflows", map[string]string{"INPUT_ENDPOINT": "https://example.com:99999999999999999999"},
+			"endpoint", `endpoint: port "99999999999999999999" is not a port number between 1 and 65535`},
+		{"iam_endpoint port", map[string]string{"INPUT_ACCESS_KEY_ID": "", "INPUT_SECRET_ACCESS_KEY": "", "INPUT_IDP_ID": "github",
+			"HUAWEICLOUD_SDK_ID_TOKEN_FILE": "token.jwt", "HUAWEICLOUD_SDK_IAM_ENDPOINT": "iam.example.com:65536"},
+			"iam_endpoint", `iam_endpoint: port "65536" is not a port number between 1 and 65535`},
 		{"project_id", map[string]string{"INPUT_PROJECT_ID": "abc"},
 			"project_id", `project_id: must be 32 letters or digits, got 3 characters`},
 		{"project_id characters", map[string]string{"HUAWEI_CLOUD_PROJECT_ID": strings.Repeat("a", 31) + "-"},

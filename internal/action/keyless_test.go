@@ -26,7 +26,7 @@ func TestLoadKeylessPrecedence(t *testing.T) {
 	assert.Equal(t, "github-actions", cfg.IdPID)
 	assert.Empty(t, cfg.AccessKeyID, "environment keys lose to keyless")
 	assert.Equal(t, DefaultOIDCAudience, cfg.OIDCAudience)
-	assert.Equal(t, DefaultIAMEndpoint, cfg.IAMEndpoint)
+	assert.Empty(t, cfg.IAMEndpoint, "without iam_endpoint, IAM follows the region")
 	assert.Equal(t, "request-bearer-token-1234", cfg.IDTokenRequestToken)
 	assert.Contains(t, cfg.Secrets(), "request-bearer-token-1234", "the request token is masked")
 
@@ -45,6 +45,12 @@ func TestLoadKeylessPrecedence(t *testing.T) {
 	assert.Equal(t, "/var/run/secrets/token", cfg.IDTokenFile)
 	assert.Equal(t, "https://iam.ap-southeast-1.myhuaweicloud.com", cfg.IAMEndpoint)
 	assert.Equal(t, "my-client-id", cfg.OIDCAudience)
+
+	// As in the SDK, the variable may hold a bare host.
+	sdk["HUAWEICLOUD_SDK_IAM_ENDPOINT"] = "iam.eu-west-101.myhuaweicloud.eu"
+	cfg, err = Load(envFrom(deployEnv(sdk)))
+	require.NoError(t, err)
+	assert.Equal(t, "https://iam.eu-west-101.myhuaweicloud.eu", cfg.IAMEndpoint)
 
 	// Explicit keys win over an idp_id from the environment.
 	explicit := map[string]string{"HUAWEICLOUD_SDK_IDP_ID": "corp-idp"}

@@ -89,6 +89,10 @@ func mainStep(ctx context.Context, p Process) int {
 		return 1
 	}
 	log.AddMask(cfg.Secrets()...)
+	if err := checkRegion(cfg, log); err != nil {
+		log.Error("Invalid input", "The action's inputs are not valid; nothing was sent.\n"+err.Error())
+		return 1
+	}
 	files := action.FilesFromEnv(p.Getenv)
 	files.Scrub = log.Scrub
 	creds, err := authenticate(ctx, cfg, log)
@@ -160,6 +164,34 @@ func describeWait(d time.Duration) string {
 	return run.FormatDuration(d)
 }
 
+// operationService is the service host prefix an operation talks to.
+var operationService = map[action.Operation]string{
+	action.OpDeploy:      huawei.ServiceCodeArtsDeploy,
+	action.OpStop:        huawei.ServiceCodeArtsDeploy,
+	action.OpReleasePlan: huawei.ServiceServiceStage,
+	action.OpSignal:      huawei.ServiceRTS,
+}
+
+// checkRegion resolves the operation's endpoint before anything is sent,
+// keyless token exchange included: a known region that lacks the service
+// fails here, with the regions that have it. A region the action's tables
+// do not know still gets the usual host, and the log says so once.
+func checkRegion(cfg *action.Config, log *action.Log) error {
+	service, ok := operationService[cfg.Operation]
+	if !ok {
+		return nil
+	}
+	base, err := huawei.Endpoint(service, cfg.Region, cfg.Endpoint)
+	if err != nil {
+		return err
+	}
+	if cfg.Endpoint == "" && !huawei.KnownRegion(cfg.Region) {
+		log.Noticef("Region %s is not in the action's list of Huawei Cloud regions; using the usual host %s. "+
+			"If the step cannot reach it, check region, or set endpoint to the service's URL.", cfg.Region, base)
+	}
+	return nil
+}
+
 // authenticate returns the step's credentials. For keyless authentication
 // it obtains the first IAM token now, so a misconfigured identity provider
 // fails the step with IAM's own message before anything else is sent; the
@@ -173,11 +205,18 @@ func authenticate(ctx context.Context, cfg *action.Config, log *action.Log) (hua
 			AuthToken:       cfg.AuthToken,
 		}, nil
 	}
+	iam := cfg.IAMEndpoint
+	if iam == "" {
+		// As the SDK picks IAM by region: the regional endpoint of the
+		// IAM table, else the global one (huawei.IAMEndpoint).
+		iam = huawei.IAMEndpoint(cfg.Region)
+	}
+	log.Debugf("Keyless: exchanging the ID token at %s.", iam)
 	src, err := keyless.New(keyless.Config{
 		IdPID:        cfg.IdPID,
 		ProjectID:    cfg.ProjectID,
 		Audience:     cfg.OIDCAudience,
-		IAM:          cfg.IAMEndpoint,
+		IAM:          iam,
 		IDTokenFile:  cfg.IDTokenFile,
 		RequestURL:   cfg.IDTokenRequestURL,
 		RequestToken: cfg.IDTokenRequestToken,

@@ -138,7 +138,7 @@ func NewClient(service, baseURL string, creds Credentials, opts ...Option) (*Cli
 		now:     time.Now,
 		policy:  DefaultRetryPolicy,
 		http: &http.Client{
-			Transport: http.DefaultTransport,
+			Transport: defaultTransport, // honours HTTPS_PROXY; see unreachable.go
 			// Never follow a redirect: it could carry the signature or
 			// token to another host.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
@@ -292,6 +292,10 @@ func (c *Client) classify(ctx context.Context, req Request, err error, skew *ske
 			// brings the AK closer to the gateway's lockout.
 			return backoff.Permanent(err)
 		}
+	}
+	if perm := c.permanentTransportError(err); perm != nil {
+		// Nothing was sent (unreachable.go): no outcome to look into.
+		return backoff.Permanent(perm)
 	}
 	if notSent(err) {
 		return err
