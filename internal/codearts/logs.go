@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/deploy-action/deploy-action/internal/huawei"
 )
@@ -18,11 +19,16 @@ type TaskDetail struct {
 	// the project_id ListDeployTaskHistoryByDate takes (huaweicloud-sdk-go-v3
 	// v0.1.207 services/codeartsdeploy/v2/model/model_show_deploy_task_detail_response.go).
 	ProjectID string `json:"project_id"`
+	// Steps are the task's steps with the ids ShowAppLog's step_id takes.
+	Steps Steps `json:"steps"`
 }
 
-// Detail reads a task's detail; the action needs its app_id to read logs.
-// The API reference shows the object both bare and wrapped in "result", so
-// both are accepted.
+// Detail reads a task's detail: its application id, which the log API
+// needs, and its steps' ids. The SDK's model is a bare object
+// (huaweicloud-sdk-go-v3 v0.1.207
+// services/codeartsdeploy/v2/model/model_show_deploy_task_detail_response.go);
+// an object wrapped in "result", as other CodeArts answers are, is
+// accepted too.
 //
 // API: https://support.huaweicloud.com/intl/en-us/api-deployman/ShowDeployTaskDetail.html
 func (c *Client) Detail(ctx context.Context, taskID string) (*TaskDetail, error) {
@@ -34,17 +40,135 @@ func (c *Client) Detail(ctx context.Context, taskID string) (*TaskDetail, error)
 	if err != nil {
 		return nil, err
 	}
-	var wrapped struct {
-		Result *TaskDetail `json:"result"`
-	}
-	if err := json.Unmarshal(resp.Body, &wrapped); err == nil && wrapped.Result != nil && wrapped.Result.AppID != "" {
-		return wrapped.Result, nil
-	}
 	var bare TaskDetail
 	if err := json.Unmarshal(resp.Body, &bare); err != nil {
 		return nil, err
 	}
+	if bare.AppID == "" {
+		var wrapped struct {
+			Result *TaskDetail `json:"result"`
+		}
+		if err := json.Unmarshal(resp.Body, &wrapped); err == nil && wrapped.Result != nil && wrapped.Result.AppID != "" {
+			return wrapped.Result, nil
+		}
+	}
 	return &bare, nil
+}
+
+// AppDetail is the part of ShowAppDetailById the action uses.
+type AppDetail struct {
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	ProjectID string `json:"project_id"`
+	// Tasks are the application's deployment tasks (arrange_infos).
+	Tasks []AppTask `json:"arrange_infos"`
+}
+
+// AppTask is one deployment task of an application.
+type AppTask struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Steps Steps  `json:"steps"`
+}
+
+// StepsOf returns the steps of task taskID: those of the entry with that
+// id, else of the first entry, where the ShowAppLog reference points
+// (result.arrange_infos[0].steps.step1.id).
+func (a *AppDetail) StepsOf(taskID string) Steps {
+	for _, t := range a.Tasks {
+		if t.ID == taskID {
+			return t.Steps
+		}
+	}
+	if len(a.Tasks) > 0 {
+		return a.Tasks[0].Steps
+	}
+	return nil
+}
+
+// AppDetail reads an application's detail, where the ShowAppLog
+// reference says step ids come from. The answer is
+// {status, result: {id, name, project_id, arrange_infos: [{id, steps}]}}
+// (huaweicloud-sdk-go-v3 v0.1.207
+// services/codeartsdeploy/v2/model/model_show_app_detail_by_id_response.go,
+// model_app_detail_info.go, model_task_v2_info.go).
+// The path is the SDK's (codeArtsDeploy_meta.go, GenReqDefForShowAppDetailById).
+//
+// API: https://support.huaweicloud.com/intl/en-us/api-deployman/ShowAppLog.html
+// (step_id: "result.arrange_infos[0].steps.step1.id" of the application detail)
+func (c *Client) AppDetail(ctx context.Context, appID string) (*AppDetail, error) {
+	var out struct {
+		Result AppDetail `json:"result"`
+	}
+	_, err := c.api.Do(ctx, huawei.Request{
+		Method:     "GET",
+		Path:       "/v1/applications/" + url.PathEscape(appID) + "/info",
+		Idempotent: true,
+	}, &out)
+	if err != nil {
+		return nil, err
+	}
+	return &out.Result, nil
+}
+
+// DetailStep is one step of a task as the task and application details
+// list it (huaweicloud-sdk-go-v3 v0.1.207
+// services/codeartsdeploy/v2/model/model_step.go).
+type DetailStep struct {
+	ID     string   `json:"id"`
+	Name   string   `json:"name"`
+	Enable FlexBool `json:"enable"`
+}
+
+// Steps are a task's steps keyed step1, step2, ... in step order.
+type Steps map[string]DetailStep
+
+// UnmarshalJSON keeps the steps it can read and drops the others: the
+// task detail API is marked as no longer maintained, and a step it cannot
+// name only costs that step its own log.
+func (s *Steps) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if json.Unmarshal(b, &raw) != nil || raw == nil {
+		*s = nil
+		return nil
+	}
+	out := make(Steps, len(raw))
+	for k, v := range raw {
+		var st DetailStep
+		if json.Unmarshal(v, &st) == nil && st.ID != "" {
+			out[k] = st
+		}
+	}
+	*s = out
+	return nil
+}
+
+// IDOf returns the id of the step that ShowDeployStatus reports at
+// position pos (step_state[].id, 1-based) with name name, or "" when the
+// steps do not say. The steps map is keyed by position (step1, step2, ...):
+// that entry wins when its name agrees; otherwise the one step with that
+// name, in case the map skips steps the state does not; otherwise the
+// entry at the position all the same, since names may be written
+// differently in the two answers.
+func (s Steps) IDOf(pos int, name string) string {
+	byPos, ok := s["step"+strconv.Itoa(pos)]
+	name = strings.TrimSpace(name)
+	if ok && (name == "" || strings.TrimSpace(byPos.Name) == "" || strings.TrimSpace(byPos.Name) == name) {
+		return byPos.ID
+	}
+	match, n := "", 0
+	for _, st := range s {
+		if name != "" && strings.TrimSpace(st.Name) == name {
+			match, n = st.ID, n+1
+		}
+	}
+	if n == 1 {
+		return match
+	}
+	if ok {
+		return byPos.ID
+	}
+	return ""
 }
 
 // LogPage is one page of a record's log.
@@ -53,16 +177,34 @@ type LogPage struct {
 	Text      string  `json:"text"`
 	Offset    FlexInt `json:"offset"`
 	EndOffset FlexInt `json:"end_offset"`
+	// Requested is the end_offset the request asked for.
+	Requested int64 `json:"-"`
 }
 
-// Logs reads one page of a record's log from byte offset on, limited to one
-// step (1-based) when stepID > 0. Pages may end inside a line.
+// LogWindow is how far past offset a log request's end_offset lies.
+//
+// ShowAppLog makes offset and end_offset mandatory (strings of 1-19
+// digits) and says no more of end_offset than "log end offset"
+// (https://support.huaweicloud.com/intl/en-us/api-deployman/ShowAppLog.html).
+// offset+LogWindow is a valid request under every reading: an exclusive
+// or inclusive end (a page of at most this many bytes), a length (more
+// than this), or a bound the service ignores; it is never before offset,
+// and it is modest in case the service refuses large windows.
+const LogWindow = 16 << 10
+
+// Logs reads one page of a record's log, from offset to at most
+// offset+LogWindow, limited to one step when stepID (a step's id string,
+// see Steps) is not empty. Pages may end inside a line.
 //
 // API: https://support.huaweicloud.com/intl/en-us/api-deployman/ShowAppLog.html
-func (c *Client) Logs(ctx context.Context, appID, recordID string, stepID int, offset int64) (*LogPage, error) {
-	q := url.Values{"offset": {strconv.FormatInt(offset, 10)}}
-	if stepID > 0 {
-		q.Set("step_id", strconv.Itoa(stepID))
+func (c *Client) Logs(ctx context.Context, appID, recordID, stepID string, offset int64) (*LogPage, error) {
+	end := offset + LogWindow
+	q := url.Values{
+		"offset":     {strconv.FormatInt(offset, 10)},
+		"end_offset": {strconv.FormatInt(end, 10)},
+	}
+	if stepID != "" {
+		q.Set("step_id", stepID)
 	}
 	var out struct {
 		Result LogPage `json:"result"`
@@ -76,5 +218,37 @@ func (c *Client) Logs(ctx context.Context, appID, recordID string, stepID int, o
 	if err != nil {
 		return nil, err
 	}
+	out.Result.Requested = end
 	return &out.Result, nil
+}
+
+// ReadLog reads a record's log (one step's with a stepID) from offset on,
+// at most maxPages pages, and returns the text and the offset to go on
+// from later. It pages from each answer's end_offset, as the API
+// reference says to, not from the text's length: the service's offsets
+// need not count bytes. It goes on while has_more is true, and also after
+// a page that filled the whole window, in case has_more only speaks of
+// the window asked for; it stops at a page that makes no progress.
+func (c *Client) ReadLog(ctx context.Context, appID, recordID, stepID string, offset int64, maxPages int) (string, int64, error) {
+	var text strings.Builder
+	for range maxPages {
+		page, err := c.Logs(ctx, appID, recordID, stepID, offset)
+		if err != nil {
+			return "", offset, err
+		}
+		text.WriteString(page.Text)
+		next := int64(page.EndOffset)
+		if next <= offset && page.Text != "" {
+			// No usable end_offset: go on after the text.
+			next = offset + int64(len(page.Text))
+		}
+		if next <= offset {
+			break
+		}
+		offset = next
+		if !page.HasMore && next < page.Requested {
+			break
+		}
+	}
+	return text.String(), offset, nil
 }

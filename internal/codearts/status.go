@@ -45,6 +45,26 @@ func Classify(status string) Phase {
 	return PhaseUnknown
 }
 
+// Ended reports that the record says it has ended: step "finish" or an
+// end_time (https://support.huaweicloud.com/intl/en-us/api-deployman/ShowDeployStatus.html:
+// step is running or finish; end_time is set once the deployment ends).
+func (r *Record) Ended() bool {
+	return strings.EqualFold(strings.TrimSpace(r.Step), "finish") || strings.TrimSpace(r.EndTime) != ""
+}
+
+// Phase is what the record's status means, given whether it has ended. A
+// status the action does not know (what a record stopped in the console
+// reports is not documented: stopped? canceled?) is a failure once the
+// record has ended, since nothing more will happen to it; while it runs,
+// it stays unknown and is waited on.
+func (r *Record) Phase() Phase {
+	p := Classify(r.Status)
+	if p == PhaseUnknown && r.Ended() {
+		return PhaseFailed
+	}
+	return p
+}
+
 // TimeLayout is how the API writes times: region-local, without a zone.
 const TimeLayout = "2006-01-02 15:04:05"
 

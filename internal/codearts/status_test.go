@@ -36,6 +36,33 @@ func TestClassify(t *testing.T) {
 	}
 }
 
+func TestRecordPhase(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		rec   Record
+		want  Phase
+		ended bool
+	}{
+		{"running", Record{Status: "running", Step: "running"}, PhaseRunning, false},
+		{"succeeded", Record{Status: "succeeded", Step: "finish", EndTime: "2025-07-09 11:36:43"}, PhaseSucceeded, true},
+		{"failed", Record{Status: "failed", Step: "finish"}, PhaseFailed, true},
+		{"unknown while running", Record{Status: "queued", Step: "running"}, PhaseUnknown, false},
+		{"unknown, no step", Record{Status: "queued"}, PhaseUnknown, false},
+		{"unknown, step finish", Record{Status: "stopped", Step: "finish"}, PhaseFailed, true},
+		{"unknown, step FINISH", Record{Status: "canceled", Step: " FINISH "}, PhaseFailed, true},
+		{"unknown, end_time only", Record{Status: "stopped", Step: "running", EndTime: "2025-07-09 11:36:43"}, PhaseFailed, true},
+		{"unknown, blank end_time", Record{Status: "stopped", Step: "running", EndTime: " "}, PhaseUnknown, false},
+		// Known statuses keep their meaning whatever the step says.
+		{"pending with step finish", Record{Status: "pending", Step: "finish"}, PhaseRunning, true},
+		{"succeeded without end", Record{Status: "succeeded", Step: "running"}, PhaseSucceeded, false},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, tt.rec.Phase(), tt.name)
+		assert.Equal(t, tt.ended, tt.rec.Ended(), tt.name)
+	}
+}
+
 func TestStateDecodesNumbersAndStrings(t *testing.T) {
 	t.Parallel()
 	tests := map[string]string{

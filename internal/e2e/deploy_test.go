@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	neturl "net/url"
 	"strings"
 	"syscall"
 	"testing"
@@ -150,8 +151,29 @@ tasks:
 	require.GreaterOrEqual(t, len(groups), 4)
 	assert.Contains(t, groups[1], "[Download package]")
 	assert.NotContains(t, groups[1], "[Stop service]")
+	assert.Contains(t, groups[2], "[Stop service]")
+	assert.NotContains(t, groups[2], "[Deploy]")
+	assert.Contains(t, groups[3], "[Deploy]")
+	assert.NotContains(t, groups[3], "[Stop service]")
 	assert.Contains(t, groups[3], "Deploy failed: disk full")
 	assert.Equal(t, 1, strings.Count(stdout, `step 1/4 "Download package" started`))
+	assert.NotContains(t, stdout, "cannot be shown")
+	// The log requests keep the API's rules, which the simulator
+	// enforces: both offsets, and a step's id string, not its position.
+	logCalls := 0
+	for _, c := range srv.Calls() {
+		if !strings.HasSuffix(c.Path, "/logs") {
+			continue
+		}
+		logCalls++
+		assert.Equal(t, 200, c.Status, "%s?%s answered %s", c.Path, c.Query, c.Code)
+		q, err := neturl.ParseQuery(c.Query)
+		require.NoError(t, err)
+		assert.Regexp(t, `^\d{1,19}$`, q.Get("offset"))
+		assert.Regexp(t, `^\d{1,19}$`, q.Get("end_offset"))
+		assert.Regexp(t, `^[0-9a-f]{32}$`, q.Get("step_id"))
+	}
+	assert.GreaterOrEqual(t, logCalls, 3, "one step's log per group")
 	assert.Contains(t, stdout, "db_password=******")
 	sum := s.summary()
 	assert.Contains(t, sum, "Deployment failed")

@@ -118,6 +118,38 @@ tasks:
 	assert.Contains(t, s.stdout.String(), `ended with status "abort"`)
 }
 
+// TestDeployUnfamiliarFinalStatus: what a record stopped in the console
+// reports is not documented. Once the record has ended (step finish, an
+// end_time), a status the action does not know is a failure that names
+// it, seen in one poll, not a wait until the timeout.
+func TestDeployUnfamiliarFinalStatus(t *testing.T) {
+	t.Parallel()
+	srv, url := simulator(t, `
+tasks:
+  - {task_id: "*", final_status: stopped}`)
+	s := newStep(t, url, map[string]string{"task_id": taskOK, "timeout": "20s"})
+	code := s.run()
+	stdout := s.stdout.String()
+	require.Equal(t, 1, code, stdout)
+	assert.Equal(t, "failed", s.outputs()["status"])
+	errs := annotations(stdout, "error")
+	require.Len(t, errs, 1, stdout)
+	assert.Contains(t, errs[0], "title=Deployment failed")
+	assert.Contains(t, errs[0], `ended with status "stopped"`)
+	assert.Contains(t, s.summary(), "stopped")
+
+	recs := srv.Records(taskOK)
+	require.Len(t, recs, 1)
+	after := 0
+	for _, c := range srv.Calls() {
+		if strings.HasSuffix(c.Path, "/state") && !c.At.Before(recs[0].StoppedAt) {
+			after++
+		}
+	}
+	assert.Equal(t, 1, after, "one state read after the record ended")
+	assert.Empty(t, srv.Running())
+}
+
 func TestDeployIfRunning(t *testing.T) {
 	t.Parallel()
 	const scenario = `

@@ -18,7 +18,8 @@ type CodeArts interface {
 	State(ctx context.Context, taskID, recordID string) (*codearts.State, error)
 	Stop(ctx context.Context, taskID, recordID string) ([]byte, error)
 	Detail(ctx context.Context, taskID string) (*codearts.TaskDetail, error)
-	Logs(ctx context.Context, appID, recordID string, stepID int, offset int64) (*codearts.LogPage, error)
+	AppDetail(ctx context.Context, appID string) (*codearts.AppDetail, error)
+	ReadLog(ctx context.Context, appID, recordID, stepID string, offset int64, maxPages int) (string, int64, error)
 	History(ctx context.Context, projectID, taskID string, q codearts.HistoryQuery) (*codearts.HistoryPage, error)
 }
 
@@ -177,9 +178,11 @@ func (d *deployer) latest(ctx context.Context) (*codearts.Record, error) {
 	return &st.Result, nil
 }
 
+// isRunning reports a record that has not ended: running, or with a
+// status the action does not know while the record runs.
 func isRunning(r *codearts.Record) bool {
-	p := codearts.Classify(r.Status)
-	return p == codearts.PhaseRunning || p == codearts.PhaseUnknown && !strings.EqualFold(r.Step, "finish")
+	p := r.Phase()
+	return p == codearts.PhaseRunning || p == codearts.PhaseUnknown
 }
 
 // resolveConflict applies if_running to a record of someone else's that is
@@ -296,9 +299,9 @@ func (d *deployer) follow(ctx context.Context, recordID string, show bool) (*cod
 		if st.Result.TaskName != "" {
 			d.res.TaskName = st.Result.TaskName
 		}
-		phase := codearts.Classify(st.Result.Status)
-		if phase == codearts.PhaseUnknown {
-			d.noteUnknown(st.Result.Status)
+		phase := st.Result.Phase()
+		if codearts.Classify(st.Result.Status) == codearts.PhaseUnknown {
+			d.noteUnknown(st.Result.Status, phase)
 		}
 		done := phase == codearts.PhaseSucceeded || phase == codearts.PhaseFailed
 		if !show {
@@ -316,14 +319,23 @@ func (d *deployer) follow(ctx context.Context, recordID string, show bool) (*cod
 	return last, nil
 }
 
-func (d *deployer) noteUnknown(status string) {
+// noteUnknown warns, once per status and meaning, of a status the action
+// does not know: waited on while the record runs, a failure once it has
+// ended.
+func (d *deployer) noteUnknown(status string, phase codearts.Phase) {
 	if d.unknownSeen == nil {
 		d.unknownSeen = map[string]bool{}
 	}
-	if !d.unknownSeen[status] {
-		d.unknownSeen[status] = true
-		d.log.Warningf("CodeArts Deploy reported a status the action does not know, %q; treating the deployment as still running.", status)
+	key := phase.String() + ":" + status
+	if d.unknownSeen[key] {
+		return
 	}
+	d.unknownSeen[key] = true
+	if phase == codearts.PhaseFailed {
+		d.log.Warningf("CodeArts Deploy reported a status the action does not know, %q, for a record that has ended; treating it as a failure.", status)
+		return
+	}
+	d.log.Warningf("CodeArts Deploy reported a status the action does not know, %q; treating the deployment as still running.", status)
 }
 
 // transient reports errors worth polling through: throttling, 5xx and
@@ -367,7 +379,7 @@ func (d *deployer) progress(ctx context.Context, rec *codearts.Record, phase cod
 			mark, suffix = "✗", " failed"
 		}
 		d.log.Group(fmt.Sprintf("%s %d/%d %s (%s)%s", mark, i+1, len(steps), stepName(s, i), FormatDuration(s.Elapsed()), suffix))
-		if !d.logs.print(ctx, i+1) {
+		if !d.logs.print(ctx, s, i+1, final) {
 			d.log.Infof("Step %d of %d, %s, ran %s.", i+1, len(steps), stepName(s, i), FormatDuration(s.Elapsed()))
 		}
 		if suffix != "" && s.FAQURL != "" {
@@ -443,6 +455,9 @@ func (d *deployer) finish(st *codearts.State) {
 	if failed != "" {
 		msg += fmt.Sprintf(" in step %q", failed)
 	}
+	if codearts.Classify(rec.Status) == codearts.PhaseUnknown {
+		msg += ", a status the action does not know, so it counts as a failure"
+	}
 	d.log.Infof("✗ %s.", msg)
 	msg += "."
 	if tail := d.logs.tail(failedAt, failureLogLines); len(tail) > 0 {
@@ -511,7 +526,7 @@ func (d *deployer) settleByStopping(ctx context.Context, why string) {
 		if serr == nil && isFinal(&st.Result) {
 			d.log.Infof("Record %s had already ended (%s).", d.res.RecordID, st.Result.Status)
 			d.res.Failure = nil
-			d.progress(sctx, &st.Result, codearts.Classify(st.Result.Status))
+			d.progress(sctx, &st.Result, st.Result.Phase())
 			d.finish(st)
 			return
 		}
@@ -522,8 +537,10 @@ func (d *deployer) settleByStopping(ctx context.Context, why string) {
 	}
 }
 
+// isFinal reports a record that has ended with a verdict: succeeded, or
+// failed (an unknown status on an ended record included).
 func isFinal(r *codearts.Record) bool {
-	p := codearts.Classify(r.Status)
+	p := r.Phase()
 	return p == codearts.PhaseSucceeded || p == codearts.PhaseFailed
 }
 

@@ -13,8 +13,9 @@ import (
 )
 
 // This file is the deployment log of a record (ShowAppLog) and the task
-// detail in which a client finds the application id the log API needs
-// (ShowDeployTaskDetail), huawei-api.md §1.
+// and application details in which a client finds the application id and
+// the step ids the log API needs (ShowDeployTaskDetail, ShowAppDetailById),
+// huawei-api.md §1.
 //
 // A record's log is a pure function of the record and the clock, like its
 // status: each step that has started contributes lines as it runs, so a
@@ -260,6 +261,70 @@ func (s *Server) LogText(recordID string) string {
 	return rec.logText(now, -1)
 }
 
+// Step ids.
+
+// stepID is the id of step index (0-based) of taskID: 32 letters and
+// digits, stable for the task. ShowAppLog's step_id takes it, not the
+// step's position: the API reference says step_id comes from the
+// application detail, result.arrange_infos[0].steps.step1.id, and is 1-32
+// letters and digits
+// (https://support.huaweicloud.com/intl/en-us/api-deployman/ShowAppLog.html).
+func stepID(taskID string, index int, name string) string {
+	return derivedID("step", taskID+"/"+strconv.Itoa(index+1)+"/"+name)
+}
+
+// detailStep is one entry of a task's steps map (huaweicloud-sdk-go-v3
+// v0.1.207 services/codeartsdeploy/v2/model/model_step.go).
+type detailStep struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Enable bool   `json:"enable"`
+}
+
+// detailSteps is a task's steps map: step1..stepN, each with its id.
+func detailSteps(taskID string, steps []string) map[string]detailStep {
+	out := make(map[string]detailStep, len(steps))
+	for i, name := range steps {
+		out["step"+strconv.Itoa(i+1)] = detailStep{ID: stepID(taskID, i, name), Name: name, Enable: true}
+	}
+	return out
+}
+
+// Applications. The simulator has one application per task, with a
+// derived id; it learns which task an application id belongs to when it
+// hands the id out (start answer, task detail).
+
+// appIDOf returns taskID's application id and remembers it. Callers hold
+// s.mu.
+func (s *Server) appIDOf(taskID string) string {
+	id := derivedID("app", taskID)
+	if s.apps == nil {
+		s.apps = map[string]string{}
+	}
+	s.apps[id] = taskID
+	return id
+}
+
+// taskOfApp is the task of application appID: one whose id the simulator
+// handed out, or of a task that has records or that the scenario names.
+// Callers hold s.mu.
+func (s *Server) taskOfApp(appID string) (string, bool) {
+	if t, ok := s.apps[appID]; ok {
+		return t, true
+	}
+	for t := range s.records {
+		if derivedID("app", t) == appID {
+			return t, true
+		}
+	}
+	for _, t := range s.scenario.Tasks {
+		if validID(t.TaskID) && derivedID("app", t.TaskID) == appID {
+			return t.TaskID, true
+		}
+	}
+	return "", false
+}
+
 // ShowAppLog.
 
 type logEnvelope struct {
@@ -276,13 +341,10 @@ type logResult struct {
 	EndOffset any    `json:"end_offset"`
 }
 
-// parseLogOffset reads an offset query value: "" is 0, otherwise 1-19
-// digits as the API documentation allows.
+// parseLogOffset reads a mandatory offset query value: 1-19 digits, as the
+// API reference types both offset and end_offset.
 func parseLogOffset(v string) (int64, bool) {
-	if v == "" {
-		return 0, true
-	}
-	if len(v) > 19 {
+	if len(v) < 1 || len(v) > 19 {
 		return 0, false
 	}
 	for i := 0; i < len(v); i++ {
@@ -317,23 +379,53 @@ func logPage(text string, offset, endOffset int64) (string, int64) {
 	return text[offset:end], end
 }
 
+// logParamInvalid refuses a malformed ShowAppLog request. The API
+// reference lists neither the error code nor the body of this refusal; the
+// simulator answers HTTP 400 in the error_code/error_msg shape of CodeArts
+// Deploy's error tables, with the "Param invalid" code CodeArts uses for
+// request validation (huawei-api.md §1). Clients decode every shape.
+func logParamInvalid(msg string) response {
+	return deployError(http.StatusBadRequest, "DEV.CH.10001", "Param invalid: "+msg)
+}
+
+// validStepIDShape is the API reference's range of step_id: 1-32 letters
+// and digits.
+func validStepIDShape(v string) bool {
+	if len(v) < 1 || len(v) > 32 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
 // appLog is ShowAppLog:
-// GET /v1/applications/{app_id}/records/{record_id}/logs?offset=&end_offset=&step_id=.
-// The app id must be the record's (the one ShowDeployTaskDetail and the
-// start answer give); step_id is a step's 1-based id as in step_state.
+// GET /v1/applications/{app_id}/records/{record_id}/logs?offset=&end_offset=&step_id=
+// (https://support.huaweicloud.com/intl/en-us/api-deployman/ShowAppLog.html).
+// offset and end_offset are mandatory, 1-19 digits each; step_id is
+// optional and must be the id of one of the record's task's steps (see
+// stepID), never its position. The app id must be the record's.
 func (s *Server) appLog(req *request) response {
 	appID, recordID := req.vars["app_id"], req.vars["record_id"]
 	if !validID(appID) || !validID(recordID) {
-		return paramInvalid("Param invalid")
+		return logParamInvalid("app_id and record_id must be 32 letters/digits")
 	}
 	q := req.http.URL.Query()
 	offset, ok := parseLogOffset(q.Get("offset"))
 	if !ok {
-		return paramInvalid("Param invalid: offset must be 1-19 digits")
+		return logParamInvalid("offset is mandatory and must be 1-19 digits")
 	}
 	endOffset, ok := parseLogOffset(q.Get("end_offset"))
 	if !ok {
-		return paramInvalid("Param invalid: end_offset must be 1-19 digits")
+		return logParamInvalid("end_offset is mandatory and must be 1-19 digits")
+	}
+	stepParam, withStep := q.Get("step_id"), q.Has("step_id")
+	if withStep && !validStepIDShape(stepParam) {
+		return logParamInvalid(fmt.Sprintf("step_id %.40q must be 1-32 letters/digits", stepParam))
 	}
 
 	s.mu.Lock()
@@ -343,12 +435,15 @@ func (s *Server) appLog(req *request) response {
 		return recordNotFound()
 	}
 	step := -1
-	if v := q.Get("step_id"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > len(rec.steps) {
-			return paramInvalid(fmt.Sprintf("Param invalid: step_id %q is not a step of this record (1-%d)", v, len(rec.steps)))
+	if withStep {
+		for i, name := range rec.steps {
+			if stepID(rec.taskID, i, name) == stepParam {
+				step = i
+			}
 		}
-		step = n - 1
+		if step < 0 {
+			return logParamInvalid(fmt.Sprintf("step_id %q is not the id of a step of this deployment", stepParam))
+		}
 	}
 	text := rec.logText(req.now, step)
 	page, end := logPage(text, offset, endOffset)
@@ -361,49 +456,98 @@ func (s *Server) appLog(req *request) response {
 
 // ShowDeployTaskDetail.
 
-type detailEnvelope struct {
-	Result taskDetail `json:"result"`
-	Status string     `json:"status"`
-}
-
+// taskDetail is the bare object ShowDeployTaskDetail answers: the SDK's
+// response model has no status/result wrapper (huaweicloud-sdk-go-v3
+// v0.1.207 services/codeartsdeploy/v2/model/model_show_deploy_task_detail_response.go).
+// project_id is the CodeArts project's id.
 type taskDetail struct {
-	ID          string                `json:"id"`
-	TaskID      string                `json:"task_id"`
-	Name        string                `json:"name"`
-	AppID       string                `json:"app_id"`
-	ProjectID   string                `json:"project_id"`
-	ProjectName string                `json:"project_name"`
-	Region      string                `json:"region"`
-	Steps       map[string]detailStep `json:"steps"`
+	ID           string                `json:"id"`
+	TaskID       string                `json:"task_id"`
+	Name         string                `json:"name"`
+	AppID        string                `json:"app_id"`
+	ProjectID    string                `json:"project_id"`
+	ProjectName  string                `json:"project_name"`
+	DeploySystem string                `json:"deploy_system"`
+	State        string                `json:"state"`
+	Steps        map[string]detailStep `json:"steps"`
 }
 
-type detailStep struct {
-	ID     string `json:"id"`
-	Name   string `json:"name"`
-	Enable bool   `json:"enable"`
-}
-
-// taskDetail is ShowDeployTaskDetail: GET /v2/tasks/{task_id}. Some
-// versions of the documentation show the object without the result
-// wrapper; the simulator answers the wrapped form. steps is keyed
-// step1..stepN and each step's id is what ShowAppLog's step_id takes.
+// taskDetail is ShowDeployTaskDetail: GET /v2/tasks/{task_id}
+// (https://support.huaweicloud.com/intl/en-us/api-deployman/ShowDeployTaskDetail.html).
+// steps is keyed step1..stepN and each step's id is what ShowAppLog's
+// step_id takes.
 func (s *Server) taskDetail(req *request) response {
 	taskID := req.vars["task_id"]
 	if !validID(taskID) {
 		return paramInvalid("Param invalid")
 	}
 	sh := s.shape(taskID)
-	d := taskDetail{
+	s.mu.Lock()
+	appID := s.appIDOf(taskID)
+	s.mu.Unlock()
+	return response{status: http.StatusOK, body: taskDetail{
 		ID: taskID, TaskID: taskID, Name: sh.Name,
-		AppID:       derivedID("app", taskID),
-		ProjectID:   CodeArtsProjectID(taskID),
-		ProjectName: "simulator",
-		Region:      simRegion,
-		Steps:       map[string]detailStep{},
+		AppID:        appID,
+		ProjectID:    CodeArtsProjectID(taskID),
+		ProjectName:  "simulator",
+		DeploySystem: "deployTemplate",
+		State:        "Available",
+		Steps:        detailSteps(taskID, sh.steps),
+	}}
+}
+
+// ShowAppDetailById.
+
+// appDetailEnvelope is ShowAppDetailById's answer (huaweicloud-sdk-go-v3
+// v0.1.207 services/codeartsdeploy/v2/model/model_show_app_detail_by_id_response.go,
+// model_app_detail_info.go and model_task_v2_info.go).
+type appDetailEnvelope struct {
+	Status string        `json:"status"`
+	Result appDetailInfo `json:"result"`
+}
+
+type appDetailInfo struct {
+	ID           string        `json:"id"`
+	Name         string        `json:"name"`
+	Region       string        `json:"region"`
+	ProjectID    string        `json:"project_id"`
+	ProjectName  string        `json:"project_name"`
+	ArrangeInfos []arrangeInfo `json:"arrange_infos"`
+}
+
+type arrangeInfo struct {
+	ID           string                `json:"id"`
+	Name         string                `json:"name"`
+	State        string                `json:"state"`
+	ProjectID    string                `json:"project_id"`
+	DeploySystem string                `json:"deploy_system"`
+	AppID        string                `json:"app_id"`
+	Steps        map[string]detailStep `json:"steps"`
+}
+
+// appDetail is ShowAppDetailById: GET /v1/applications/{app_id}/info,
+// where the ShowAppLog reference says step ids come from
+// (result.arrange_infos[0].steps.step1.id). An application id the
+// simulator never handed out is Deploy.00011020, no such application.
+func (s *Server) appDetail(req *request) response {
+	appID := req.vars["app_id"]
+	if !validID(appID) {
+		return paramInvalid("Param invalid")
 	}
-	for i, name := range sh.steps {
-		id := strconv.Itoa(i + 1)
-		d.Steps["step"+id] = detailStep{ID: id, Name: name, Enable: true}
+	s.mu.Lock()
+	taskID, ok := s.taskOfApp(appID)
+	s.mu.Unlock()
+	if !ok {
+		return deployError(http.StatusNotFound, "Deploy.00011020", "The application does not exist or has been deleted.")
 	}
-	return response{status: http.StatusOK, body: detailEnvelope{Result: d, Status: "success"}}
+	sh := s.shape(taskID)
+	return response{status: http.StatusOK, body: appDetailEnvelope{Status: "success", Result: appDetailInfo{
+		ID: appID, Name: sh.Name, Region: simRegion,
+		ProjectID: CodeArtsProjectID(taskID), ProjectName: "simulator",
+		ArrangeInfos: []arrangeInfo{{
+			ID: taskID, Name: sh.Name, State: "Available",
+			ProjectID: CodeArtsProjectID(taskID), DeploySystem: "deployTemplate", AppID: appID,
+			Steps: detailSteps(taskID, sh.steps),
+		}},
+	}}}
 }

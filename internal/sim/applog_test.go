@@ -25,12 +25,35 @@ func stepText(log, name string) string {
 }
 
 // appID asks ShowDeployTaskDetail for the task's application id, as a
-// client must before it can read logs.
+// client must before it can read logs. The answer is the bare object.
 func (h *harness) appID(taskID string) string {
 	h.t.Helper()
 	got := h.do(http.MethodGet, "/v2/tasks/"+taskID, "")
 	require.Equal(h.t, http.StatusOK, got.status, "%s", got.body)
-	return got.json(h.t)["result"].(map[string]any)["app_id"].(string)
+	return got.json(h.t)["app_id"].(string)
+}
+
+// stepIDs returns the ids of the task's steps, in step order, from the
+// task detail's steps map (step1, step2, ...).
+func (h *harness) stepIDs(taskID string) []string {
+	h.t.Helper()
+	got := h.do(http.MethodGet, "/v2/tasks/"+taskID, "")
+	require.Equal(h.t, http.StatusOK, got.status, "%s", got.body)
+	steps := got.json(h.t)["steps"].(map[string]any)
+	out := make([]string, len(steps))
+	for i := range out {
+		out[i] = steps["step"+strconv.Itoa(i+1)].(map[string]any)["id"].(string)
+	}
+	return out
+}
+
+// window is the end_offset the tests ask for: offset plus this, more than
+// a page, so the simulator's page size is what bounds an answer.
+const window = 1 << 20
+
+// offsets is the query of a log request from offset on.
+func offsets(offset int) string {
+	return "offset=" + strconv.Itoa(offset) + "&end_offset=" + strconv.Itoa(offset+window)
 }
 
 func (h *harness) logPage(appID, recordID, query string) reply {
@@ -56,7 +79,7 @@ func (h *harness) readLog(appID, recordID, extra string) (string, int) {
 	var b strings.Builder
 	offset, pages := 0, 0
 	for {
-		res := h.logResult(appID, recordID, "offset="+strconv.Itoa(offset)+extra)
+		res := h.logResult(appID, recordID, offsets(offset)+extra)
 		text := res["text"].(string)
 		assert.LessOrEqual(h.t, len(text), logPageBytes)
 		assert.Equal(h.t, float64(offset), res["offset"])
@@ -79,31 +102,76 @@ func TestTaskDetail(t *testing.T) {
 
 	got := h.do(http.MethodGet, "/v2/tasks/"+testTask, "")
 	require.Equal(t, http.StatusOK, got.status, "%s", got.body)
-	m := got.json(t)
-	assert.Equal(t, "success", m["status"])
-	res := m["result"].(map[string]any)
+	res := got.json(t)
+	// The SDK's model is the bare object: no status/result wrapper.
+	assert.NotContains(t, res, "result")
+	assert.NotContains(t, res, "status")
 	assert.Equal(t, testTask, res["id"])
 	assert.Equal(t, testTask, res["task_id"])
 	assert.Equal(t, "checkout-service", res["name"])
-	assert.Equal(t, "cn-north-4", res["region"])
 	assert.Regexp(t, hex32, res["app_id"])
-	assert.Regexp(t, hex32, res["project_id"])
-	assert.Equal(t, map[string]any{
-		"step1": map[string]any{"id": "1", "name": "Fetch", "enable": true},
-		"step2": map[string]any{"id": "2", "name": "Roll out", "enable": true},
-	}, res["steps"])
+	assert.Regexp(t, hex32, res["project_id"], "the CodeArts project id")
+	steps := res["steps"].(map[string]any)
+	require.Len(t, steps, 2)
+	ids := map[string]bool{}
+	for i, name := range []string{"Fetch", "Roll out"} {
+		st := steps["step"+strconv.Itoa(i+1)].(map[string]any)
+		assert.Equal(t, name, st["name"])
+		assert.Equal(t, true, st["enable"])
+		assert.Regexp(t, hex32, st["id"], "a step id is 32 letters/digits, not its position")
+		ids[st["id"].(string)] = true
+	}
+	assert.Len(t, ids, 2, "step ids differ")
+	again := h.do(http.MethodGet, "/v2/tasks/"+testTask, "").json(t)
+	assert.Equal(t, res["steps"], again["steps"], "step ids are stable")
 
 	// The start answer names the same application.
 	start := h.start(testTask, "").json(t)
 	assert.Equal(t, res["app_id"], start["app_component_list"].([]any)[0].(map[string]any)["app_id"])
 
-	other := h.do(http.MethodGet, "/v2/tasks/"+strings.Repeat("b", 32), "").json(t)["result"].(map[string]any)
+	other := h.do(http.MethodGet, "/v2/tasks/"+strings.Repeat("b", 32), "").json(t)
 	assert.NotEqual(t, res["app_id"], other["app_id"], "one application per task")
+	assert.Equal(t, CodeArtsProjectID(testTask), res["project_id"], "the task's CodeArts project, which the history API takes")
 	assert.Len(t, other["steps"], 4, "default steps")
+	assert.NotContains(t, h.stepIDs(strings.Repeat("b", 32)), h.stepIDs(testTask)[0], "step ids are per task")
 
 	bad := h.do(http.MethodGet, "/v2/tasks/abc", "")
 	assert.Equal(t, http.StatusBadRequest, bad.status)
 	assert.Equal(t, "DEV.CH.10001", bad.errorCode(t))
+}
+
+func TestAppDetail(t *testing.T) {
+	t.Parallel()
+	sc := &Scenario{Tasks: []ScenarioTask{{TaskID: testTask, Name: "checkout-service", Steps: []string{"Fetch", "Roll out"}}}}
+	h := newHarness(t, Options{Scenario: sc})
+	detail := h.do(http.MethodGet, "/v2/tasks/"+testTask, "").json(t)
+	app := detail["app_id"].(string)
+
+	got := h.do(http.MethodGet, "/v1/applications/"+app+"/info", "")
+	require.Equal(t, http.StatusOK, got.status, "%s", got.body)
+	m := got.json(t)
+	assert.Equal(t, "success", m["status"])
+	res := m["result"].(map[string]any)
+	assert.Equal(t, app, res["id"])
+	assert.Equal(t, "checkout-service", res["name"])
+	assert.Equal(t, detail["project_id"], res["project_id"])
+	infos := res["arrange_infos"].([]any)
+	require.Len(t, infos, 1)
+	info := infos[0].(map[string]any)
+	assert.Equal(t, testTask, info["id"])
+	assert.Equal(t, detail["steps"], info["steps"], "the same step ids as the task detail")
+
+	// An application the simulator knows from a record, a scenario or
+	// an earlier answer, and one it does not.
+	other := strings.Repeat("c", 32)
+	h.startOK(other, "")
+	otherApp := h.do(http.MethodGet, "/v2/tasks/"+other, "").json(t)["app_id"].(string)
+	assert.Equal(t, http.StatusOK, h.do(http.MethodGet, "/v1/applications/"+otherApp+"/info", "").status)
+	unknown := h.do(http.MethodGet, "/v1/applications/"+strings.Repeat("d", 32)+"/info", "")
+	assert.Equal(t, http.StatusNotFound, unknown.status)
+	assert.Equal(t, "Deploy.00011020", unknown.errorCode(t))
+	bad := h.do(http.MethodGet, "/v1/applications/app/info", "")
+	assert.Equal(t, http.StatusBadRequest, bad.status)
 }
 
 func TestAppLogGrowsWhileRunning(t *testing.T) {
@@ -114,7 +182,7 @@ func TestAppLogGrowsWhileRunning(t *testing.T) {
 		`{"key":"db_password","value":"s3cret-value","type":"encrypt"},{"key":"hosts","value":"hg-7","type":"host_group"}]}`)
 	app := h.appID(testTask)
 
-	first := h.logResult(app, id, "offset=0")
+	first := h.logResult(app, id, offsets(0))
 	text := first["text"].(string)
 	assert.Equal(t, false, first["has_more"], "everything written so far fits one page")
 	assert.Contains(t, text, `[Download package] step 1/4 "Download package" started`)
@@ -128,7 +196,7 @@ func TestAppLogGrowsWhileRunning(t *testing.T) {
 	all.WriteString(text)
 	for range 8 {
 		h.clock.Advance(50 * time.Millisecond)
-		res := h.logResult(app, id, "offset="+strconv.Itoa(end))
+		res := h.logResult(app, id, offsets(end))
 		more := res["text"].(string)
 		assert.NotEmpty(t, more, "each step writes as it runs")
 		all.WriteString(more)
@@ -156,7 +224,7 @@ func TestAppLogGrowsWhileRunning(t *testing.T) {
 
 	// A final record's log no longer grows.
 	h.clock.Advance(time.Hour)
-	res := h.logResult(app, id, "offset="+strconv.Itoa(end))
+	res := h.logResult(app, id, offsets(end))
 	assert.Equal(t, "", res["text"])
 	assert.Equal(t, false, res["has_more"])
 	assert.Equal(t, float64(end), res["end_offset"])
@@ -197,18 +265,18 @@ func TestAppLogPaging(t *testing.T) {
 	assert.Equal(t, whole[10:110], res["text"])
 	assert.Equal(t, float64(110), res["end_offset"])
 	assert.Equal(t, true, res["has_more"])
-	// One not after offset is ignored (a client may send the same value).
+	// One not after offset is ignored: the documentation does not say
+	// what it means, so the simulator takes the lenient reading.
 	res = h.logResult(app, id, "offset=10&end_offset=10")
+	assert.Len(t, res["text"], logPageBytes)
+	res = h.logResult(app, id, "offset=10&end_offset=0")
 	assert.Len(t, res["text"], logPageBytes)
 
 	// Past the end.
-	res = h.logResult(app, id, "offset="+strconv.Itoa(len(whole)+5))
+	res = h.logResult(app, id, offsets(len(whole)+5))
 	assert.Equal(t, "", res["text"])
 	assert.Equal(t, false, res["has_more"])
 	assert.Equal(t, float64(len(whole)+5), res["end_offset"])
-
-	// No offset at all reads from the start.
-	assert.Equal(t, whole[:logPageBytes], h.logResult(app, id, "")["text"])
 }
 
 func TestAppLogStepFilter(t *testing.T) {
@@ -219,13 +287,15 @@ func TestAppLogStepFilter(t *testing.T) {
 	app := h.appID(testTask)
 	h.clock.Advance(250 * time.Millisecond) // in step 3, which will fail
 
+	ids := h.stepIDs(testTask)
 	check := func(when string) {
 		whole := h.srv.LogText(id)
 		res := h.stateResult(testTask, id)
 		for i, st := range res["step_state"].([]any) {
 			ss := st.(map[string]any)
 			name := ss["name"].(string)
-			got, _ := h.readLog(app, id, "&step_id="+strconv.Itoa(i+1))
+			assert.Equal(t, float64(i+1), ss["id"], "step_state ids are positions")
+			got, _ := h.readLog(app, id, "&step_id="+ids[i])
 			assert.Equal(t, stepText(whole, name), got, "%s: step %d", when, i+1)
 			from, to := int(ss["offset"].(float64)), int(ss["current_offset"].(float64))
 			assert.Equal(t, got, whole[from:to], "%s: step_state offsets of step %d", when, i+1)
@@ -261,7 +331,7 @@ func TestAppLogStringOffsets(t *testing.T) {
 	sc := &Scenario{Tasks: []ScenarioTask{{TaskID: testTask, StringFields: true}}}
 	h := newHarness(t, Options{Scenario: sc})
 	id := h.startOK(testTask, "")
-	res := h.logResult(h.appID(testTask), id, "offset=0")
+	res := h.logResult(h.appID(testTask), id, offsets(0))
 	assert.Equal(t, "0", res["offset"])
 	assert.Equal(t, strconv.Itoa(len(res["text"].(string))), res["end_offset"])
 }
@@ -272,6 +342,7 @@ func TestAppLogErrors(t *testing.T) {
 	id := h.startOK(testTask, "")
 	app := h.appID(testTask)
 	otherApp := h.appID(strings.Repeat("b", 32))
+	otherStep := h.stepIDs(strings.Repeat("b", 32))[0]
 
 	tests := []struct {
 		name             string
@@ -279,17 +350,25 @@ func TestAppLogErrors(t *testing.T) {
 		wantStatus       int
 		wantCode, wantIn string
 	}{
-		{"unknown record", app, strings.Repeat("f", 32), "offset=0", 404, "Deploy.00011303", ""},
-		{"another application's record", otherApp, id, "offset=0", 404, "Deploy.00011303", ""},
-		{"malformed app id", "app", id, "offset=0", 400, "DEV.CH.10001", ""},
-		{"malformed record id", app, "rec", "offset=0", 400, "DEV.CH.10001", ""},
-		{"offset not digits", app, id, "offset=abc", 400, "DEV.CH.10001", "offset"},
-		{"negative offset", app, id, "offset=-1", 400, "DEV.CH.10001", "offset"},
-		{"offset too long", app, id, "offset=" + strings.Repeat("9", 20), 400, "DEV.CH.10001", "offset"},
+		{"unknown record", app, strings.Repeat("f", 32), offsets(0), 404, "Deploy.00011303", ""},
+		{"another application's record", otherApp, id, offsets(0), 404, "Deploy.00011303", ""},
+		{"malformed app id", "app", id, offsets(0), 400, "DEV.CH.10001", "app_id"},
+		{"malformed record id", app, "rec", offsets(0), 400, "DEV.CH.10001", "record_id"},
+		{"no offsets", app, id, "", 400, "DEV.CH.10001", "offset is mandatory"},
+		{"no end_offset", app, id, "offset=0", 400, "DEV.CH.10001", "end_offset is mandatory"},
+		{"no offset", app, id, "end_offset=100", 400, "DEV.CH.10001", "offset is mandatory"},
+		{"empty offset", app, id, "offset=&end_offset=100", 400, "DEV.CH.10001", "offset"},
+		{"offset not digits", app, id, "offset=abc&end_offset=100", 400, "DEV.CH.10001", "offset"},
+		{"negative offset", app, id, "offset=-1&end_offset=100", 400, "DEV.CH.10001", "offset"},
+		{"offset too long", app, id, "offset=" + strings.Repeat("9", 20) + "&end_offset=100", 400, "DEV.CH.10001", "offset"},
 		{"end_offset not digits", app, id, "offset=0&end_offset=x", 400, "DEV.CH.10001", "end_offset"},
-		{"step_id 0", app, id, "offset=0&step_id=0", 400, "DEV.CH.10001", "step_id"},
-		{"step_id past the steps", app, id, "offset=0&step_id=5", 400, "DEV.CH.10001", "(1-4)"},
-		{"step_id not a number", app, id, "offset=0&step_id=step1", 400, "DEV.CH.10001", "step_id"},
+		{"end_offset too long", app, id, "offset=0&end_offset=" + strings.Repeat("1", 20), 400, "DEV.CH.10001", "end_offset"},
+		{"step_id a position", app, id, offsets(0) + "&step_id=1", 400, "DEV.CH.10001", `step_id \"1\" is not the id of a step`},
+		{"step_id 0", app, id, offsets(0) + "&step_id=0", 400, "DEV.CH.10001", "step_id"},
+		{"step_id empty", app, id, offsets(0) + "&step_id=", 400, "DEV.CH.10001", "step_id"},
+		{"step_id not letters/digits", app, id, offsets(0) + "&step_id=step-1", 400, "DEV.CH.10001", "1-32 letters/digits"},
+		{"step_id too long", app, id, offsets(0) + "&step_id=" + strings.Repeat("a", 33), 400, "DEV.CH.10001", "1-32 letters/digits"},
+		{"another task's step id", app, id, offsets(0) + "&step_id=" + otherStep, 400, "DEV.CH.10001", "not the id of a step"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -297,6 +376,10 @@ func TestAppLogErrors(t *testing.T) {
 			assert.Equal(t, tc.wantStatus, got.status, "%s", got.body)
 			assert.Equal(t, tc.wantCode, got.errorCode(t))
 			assert.Contains(t, string(got.body), tc.wantIn)
+			// CodeArts Deploy's documented error shape.
+			m := got.json(t)
+			assert.Contains(t, m, "error_code")
+			assert.Contains(t, m, "error_msg")
 		})
 	}
 }

@@ -14,7 +14,8 @@ import (
 
 // This file is CodeArts Deploy (huawei-api.md §1): start, state and stop of
 // deployment records, and the record state machine. The record's log and
-// the task detail are in applog.go, the task's history in history.go.
+// the task and application details are in applog.go, the task's history in
+// history.go.
 
 // defaultSteps are the steps of a task no scenario names.
 var defaultSteps = []string{"Download package", "Stop service", "Deploy", "Start service"}
@@ -46,6 +47,7 @@ func codeArtsRoutes() []route {
 		{method: http.MethodGet, segs: []string{"v2", "tasks", "{task_id}"}, op: "detail", handle: (*Server).taskDetail},
 		{method: http.MethodGet, segs: []string{"v1", "applications", "{app_id}", "records", "{record_id}", "logs"}, op: "logs", handle: (*Server).appLog},
 		{method: http.MethodGet, segs: []string{"v2", "{project_id}", "task", "{task_id}", "history"}, op: "history", handle: (*Server).taskHistory},
+		{method: http.MethodGet, segs: []string{"v1", "applications", "{app_id}", "info"}, op: "app_detail", handle: (*Server).appDetail},
 	}
 }
 
@@ -60,7 +62,8 @@ type RecordInfo struct {
 	// ID and TaskID identify the record.
 	ID, TaskID string
 	// Status is the canonical status: running, succeeded, failed or abort
-	// (a scenario's running_status/failed_status only change the wire).
+	// (a scenario's running_status/failed_status/final_status only change
+	// the wire).
 	Status string
 	// Params are the record's parameters: those of the start request, on
 	// top of the earlier record's for a redeploy.
@@ -87,6 +90,7 @@ type record struct {
 	failMessage        string
 	runningStatus      string
 	failedStatus       string
+	finalStatus        string
 	stringFields       bool
 	params             []ParamInfo
 	fromRecordID       string
@@ -141,6 +145,8 @@ func (rec *record) status(now time.Time) string {
 func (rec *record) wireStatus(now time.Time) string {
 	st := rec.status(now)
 	switch {
+	case st != statusRunning && rec.finalStatus != "":
+		return rec.finalStatus
 	case st == statusRunning && rec.runningStatus != "":
 		return rec.runningStatus
 	case st == statusFailed && rec.failedStatus != "":
@@ -252,6 +258,7 @@ func (s *Server) newRecord(taskID string, sh taskShape, created time.Time) *reco
 		failMessage:   sh.FailMessage,
 		runningStatus: sh.RunningStatus,
 		failedStatus:  sh.FailedStatus,
+		finalStatus:   sh.FinalStatus,
 		stringFields:  sh.StringFields,
 		createdAt:     created,
 	}
@@ -549,7 +556,7 @@ func (s *Server) startTask(req *request) response {
 		JobName: fmt.Sprintf("job_%s_%d", rec.id, req.now.UnixMilli()),
 		AppComponentList: []appComponent{{
 			TaskID:   taskID,
-			AppID:    derivedID("app", taskID),
+			AppID:    s.appIDOf(taskID),
 			AppName:  sh.Name,
 			CompID:   derivedID("component", taskID),
 			CompName: sh.Name + "-component",

@@ -146,6 +146,42 @@ func TestFailAtStep(t *testing.T) {
 	}
 }
 
+func TestFinalStatus(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		task      ScenarioTask
+		stop      bool
+		canonical string
+	}{
+		{"on success", ScenarioTask{TaskID: testTask, FinalStatus: "stopped"}, false, "succeeded"},
+		{"on failure", ScenarioTask{TaskID: testTask, FailAtStep: 2, FinalStatus: "canceled"}, false, "failed"},
+		{"on a stop", ScenarioTask{TaskID: testTask, FinalStatus: "stopped"}, true, "abort"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, Options{Scenario: &Scenario{Tasks: []ScenarioTask{tc.task}}})
+			id := h.startOK(testTask, "")
+			h.clock.Advance(150 * time.Millisecond)
+			res := h.stateResult(testTask, id)
+			assert.Equal(t, "running", res["status"], "a running record reports running")
+			assert.Equal(t, "running", res["step"])
+			assert.Empty(t, res["end_time"])
+
+			if tc.stop {
+				require.Equal(t, http.StatusOK, h.stop(testTask, id).status)
+			}
+			h.clock.Advance(time.Hour)
+			res = h.stateResult(testTask, id)
+			assert.Equal(t, tc.task.FinalStatus, res["status"])
+			assert.Equal(t, "finish", res["step"])
+			assert.NotEmpty(t, res["end_time"])
+			assert.Equal(t, tc.canonical, h.srv.Records(testTask)[0].Status, "RecordInfo keeps the canonical status")
+		})
+	}
+}
+
 func TestCustomStepsAndDuration(t *testing.T) {
 	t.Parallel()
 	sc := &Scenario{StepDuration: time.Second, Tasks: []ScenarioTask{

@@ -65,6 +65,7 @@ type Scenario struct {
 //     already_running: 30s          # someone else's deployment runs this long from server start
 //     running_status: pending       # status reported while running instead of "running"
 //     failed_status: abort          # status reported on failure instead of "failed"
+//     final_status: stopped         # status reported once a record has ended, however it ended
 //     string_fields: true           # step_state numbers/bools encoded as JSON strings
 //
 // A task id named exactly wins over "*"; task ids nobody names use the
@@ -118,6 +119,14 @@ type ScenarioTask struct {
 	// FailedStatus (`failed_status`) is reported instead of "failed" when a
 	// record fails, e.g. abort or timeout.
 	FailedStatus string
+	// FinalStatus (`final_status`) is reported instead of the final status
+	// once a record has ended, however it ended (succeeded, failed, or
+	// stopped through the API), with step "finish" and an end_time as
+	// usual. It is how a test meets a final status the documentation does
+	// not list, such as what a record stopped in the console reports
+	// (stopped? canceled?). It may not be one a client keeps polling on,
+	// and excludes FailedStatus.
+	FinalStatus string
 	// StringFields (`string_fields`) encodes step_state's id, enable,
 	// offset, current_offset and elapsed_time, and the log API's offset
 	// and end_offset, as JSON strings, as one version of the API
@@ -249,7 +258,7 @@ const (
 var (
 	faultKinds = []string{FaultThrottle, FaultError, FaultDrop, FaultSlow, FaultHang}
 	faultOps   = []string{
-		"start", "state", "stop", "logs", "detail", "history", // CodeArts Deploy
+		"start", "state", "stop", "logs", "detail", "app_detail", "history", // CodeArts Deploy
 		"plans", "plan", "execute", "rollback", "abort", "deploy_info", // ServiceStage
 		"signal", "deployment", // RTS
 		"iam", "oidc", // keyless authentication
@@ -257,12 +266,15 @@ var (
 	}
 	// taskOps are the operations that concern one CodeArts task, the only
 	// ones a fault's task_id can match.
-	taskOps = []string{"start", "state", "stop", "logs", "detail", "history"}
+	taskOps = []string{"start", "state", "stop", "logs", "detail", "app_detail", "history"}
 	// errorStatuses are the statuses a gateway answers for a failing backend.
 	errorStatuses = []int{500, 502, 503, 504}
 	// finalStatuses would make a client stop polling, so a running_status
 	// must not be one of them.
 	finalStatuses = []string{"succeeded", "failed", "abort", "timeout"}
+	// pollingStatuses are the documented statuses of a record that has
+	// not ended (huawei-api.md §1), so a final_status must not be one.
+	pollingStatuses = []string{"running", "pending", "not_started", "not_executed"}
 )
 
 // Fault injects a wire-level failure into matching requests:
@@ -281,16 +293,18 @@ var (
 // ones, so a list of faults with `times: 1` plays out as a sequence.
 //
 // Operations: CodeArts Deploy start, state, stop, logs (ShowAppLog), detail
-// (ShowDeployTaskDetail), history (ListDeployTaskHistoryByDate); ServiceStage plans (list), plan (show), execute,
-// rollback, abort, deploy_info; RTS signal (PUT of a software deployment),
-// deployment (its GET); iam (the exchange of an OIDC token for an IAM
-// token), oidc (the GitHub OIDC token endpoint and its JWKS).
+// (ShowDeployTaskDetail), app_detail (ShowAppDetailById), history
+// (ListDeployTaskHistoryByDate); ServiceStage plans (list), plan (show),
+// execute, rollback, abort, deploy_info; RTS signal (PUT of a software
+// deployment), deployment (its GET); iam (the exchange of an OIDC token for
+// an IAM token), oidc (the GitHub OIDC token endpoint and its JWKS).
 type Fault struct {
 	// Op (`op`) is the operation matched, or any.
 	Op string
 	// TaskID (`task_id`) restricts the fault to requests of one CodeArts
-	// task (for logs: the task of the record); requests of the other
-	// services have no task and never match it.
+	// task (for logs: the task of the record; for app_detail: the task of
+	// the application); requests of the other services have no task and
+	// never match it.
 	TaskID string
 	// Kind (`kind`) is one of throttle, error, drop, slow, hang.
 	Kind string
@@ -333,6 +347,7 @@ type rawTask struct {
 	AlreadyRunning string          `yaml:"already_running"`
 	RunningStatus  string          `yaml:"running_status"`
 	FailedStatus   string          `yaml:"failed_status"`
+	FinalStatus    string          `yaml:"final_status"`
 	StringFields   bool            `yaml:"string_fields"`
 	RefuseHistory  *rawRefuseStart `yaml:"refuse_history"`
 	HistoryOldest  bool            `yaml:"history_oldest_first"`
@@ -435,6 +450,7 @@ func ParseScenario(data []byte) (*Scenario, error) {
 			AlreadyRunning: dur(p+"already_running", rt.AlreadyRunning),
 			RunningStatus:  rt.RunningStatus,
 			FailedStatus:   rt.FailedStatus,
+			FinalStatus:    rt.FinalStatus,
 			StringFields:   rt.StringFields,
 
 			HistoryOldestFirst: rt.HistoryOldest,
@@ -583,6 +599,12 @@ func (sc *Scenario) Validate() error {
 		}
 		if t.FailedStatus == "succeeded" || t.FailedStatus == "running" {
 			add("%sfailed_status: %q would not read as a failure (use e.g. failed, abort, timeout)", p, t.FailedStatus)
+		}
+		if slices.Contains(pollingStatuses, t.FinalStatus) || t.FinalStatus != "" && strings.TrimSpace(t.FinalStatus) == "" {
+			add("%sfinal_status: %q is a status a client keeps polling on (%s); use a final one, e.g. stopped or canceled", p, t.FinalStatus, strings.Join(pollingStatuses, ", "))
+		}
+		if t.FinalStatus != "" && t.FailedStatus != "" {
+			add("%sfinal_status: give either final_status (every ended record) or failed_status (failed records), not both", p)
 		}
 	}
 

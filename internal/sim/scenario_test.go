@@ -32,6 +32,8 @@ tasks:
     history_oldest_first: true
   - task_id: "*"
     duration: 2m
+  - task_id: 00000000000000000000000000000001
+    final_status: stopped
 release_plans:
   - id: 716eda33-dbc6-47f3-953f-29119edd5e5c
     name: checkout-release
@@ -80,6 +82,7 @@ faults:
 				HistoryOldestFirst: true,
 			},
 			{TaskID: "*", Duration: 2 * time.Minute},
+			{TaskID: "00000000000000000000000000000001", FinalStatus: "stopped"},
 		},
 		ReleasePlans: []ScenarioReleasePlan{
 			{
@@ -144,7 +147,10 @@ func TestParseScenarioErrors(t *testing.T) {
 		{"already_running on star", "tasks:\n  - task_id: '*'\n    already_running: 1m", []string{`tasks[0].already_running: needs a concrete task_id`}},
 		{"final running_status", "tasks:\n  - " + id + "\n    running_status: succeeded", []string{"tasks[0].running_status", "final"}},
 		{"succeeded failed_status", "tasks:\n  - " + id + "\n    failed_status: succeeded", []string{"tasks[0].failed_status"}},
-		{"bad op", "faults:\n  - op: deploy\n    kind: drop", []string{`faults[0].op: "deploy" is not one of start, state, stop, logs, detail, history, plans, plan, execute, rollback, abort, deploy_info, signal, deployment, iam, oidc, any`}},
+		{"polling final_status", "tasks:\n  - " + id + "\n    final_status: pending", []string{`tasks[0].final_status: "pending" is a status a client keeps polling on (running, pending, not_started, not_executed)`}},
+		{"blank final_status", "tasks:\n  - " + id + "\n    final_status: ' '", []string{`tasks[0].final_status: " "`}},
+		{"final_status and failed_status", "tasks:\n  - " + id + "\n    final_status: stopped\n    failed_status: abort", []string{"tasks[0].final_status: give either"}},
+		{"bad op", "faults:\n  - op: deploy\n    kind: drop", []string{`faults[0].op: "deploy" is not one of start, state, stop, logs, detail, app_detail, history, plans, plan, execute, rollback, abort, deploy_info, signal, deployment, iam, oidc, any`}},
 		{"missing kind", "faults:\n  - op: start", []string{"faults[0].kind: required, one of throttle, error, drop, slow, hang"}},
 		{"bad kind", "faults:\n  - kind: explode", []string{`faults[0].kind: "explode" is not one of throttle, error, drop, slow, hang`}},
 		{"bad error status", "faults:\n  - kind: error\n    status: 418", []string{"faults[0].status: 418 is not one of 500, 502, 503, 504"}},
@@ -156,7 +162,7 @@ func TestParseScenarioErrors(t *testing.T) {
 		{"bad fault task id", "faults:\n  - kind: drop\n    task_id: '*'", []string{`faults[0].task_id: "*" is not 32 letters/digits`}},
 		{"every problem at once", "step_duration: x\nclock_skew: y", []string{"step_duration:", "clock_skew:"}},
 		{"fault task_id on a taskless op", "faults:\n  - op: execute\n    kind: drop\n    task_id: 0123456789abcdef0123456789abcdef",
-			[]string{"faults[0].task_id: op execute has no task; task_id only works with start, state, stop, logs, detail, history or any"}},
+			[]string{"faults[0].task_id: op execute has no task; task_id only works with start, state, stop, logs, detail, app_detail, history or any"}},
 
 		{"unknown release plan field", "release_plans:\n  - id: x\n    strategy: stop", []string{"unknown field strategy in a release plan", "fail_strategy"}},
 		{"unknown component field", "release_plans:\n  - id: x\n    components: [{name: a, seq: 1, batch: 2}]", []string{"unknown field batch in a release plan component"}},

@@ -149,7 +149,8 @@ type Server struct {
 	planOrder   []string         // plan ids in the order the server learnt them
 	deployments map[string]*softwareDeployment
 	aks         map[string]*akState
-	faultSeen   []int // per scenario fault: matching requests seen so far
+	faultSeen   []int             // per scenario fault: matching requests seen so far
+	apps        map[string]string // application id -> task id, as handed out
 
 	// Keyless authentication. The signing key is generated on first use
 	// (an RSA-2048 key takes tens of milliseconds, and most servers never
@@ -511,18 +512,24 @@ func backendError(status int, reqID string) response {
 }
 
 // faultTask is the CodeArts task a request concerns, for faults restricted
-// to one task: the path's task, or for a log request the record's task.
-// Requests of the other services have none.
+// to one task: the path's task, for a log request the record's task, for
+// an application detail the application's task. Requests of the other
+// services have none.
 func (s *Server) faultTask(vars map[string]string) string {
 	if id, ok := vars["task_id"]; ok {
 		return id
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if id, ok := vars["record_id"]; ok {
-		s.mu.Lock()
-		defer s.mu.Unlock()
 		if rec := s.byID[id]; rec != nil {
 			return rec.taskID
 		}
+		return ""
+	}
+	if id, ok := vars["app_id"]; ok {
+		t, _ := s.taskOfApp(id)
+		return t
 	}
 	return ""
 }

@@ -266,6 +266,7 @@ func TestFaultsOnNewOps(t *testing.T) {
 	}{
 		{"detail", http.MethodGet, "/v2/tasks/" + testTask, "", nil},
 		{"logs", http.MethodGet, "", "", nil}, // path set below: needs a record
+		{"app_detail", http.MethodGet, "/v1/applications/" + derivedID("app", testTask) + "/info", "", nil},
 		{"plans", http.MethodGet, "/v3/" + testProject + "/cas/release-plans", "", nil},
 		{"plan", http.MethodGet, planPath(testPlan, ""), "", nil},
 		{"deploy_info", http.MethodGet, planPath(testPlan, "deploy-info"), "", nil},
@@ -284,7 +285,10 @@ func TestFaultsOnNewOps(t *testing.T) {
 			path := tc.path
 			if tc.op == "logs" {
 				id := h.startOK(testTask, "")
-				path = "/v1/applications/" + derivedID("app", testTask) + "/records/" + id + "/logs?offset=0"
+				path = "/v1/applications/" + derivedID("app", testTask) + "/records/" + id + "/logs?offset=0&end_offset=4096"
+			}
+			if tc.op == "app_detail" {
+				h.appID(testTask) // the simulator learns the application
 			}
 			got := h.do(tc.method, path, tc.body)
 			assert.Equal(t, http.StatusBadGateway, got.status, "%s", got.body)
@@ -308,6 +312,7 @@ func TestFaultDropExecuteAndLogsTaskFilter(t *testing.T) {
 	sc := &Scenario{Faults: []Fault{
 		{Op: "execute", Kind: FaultDrop, Times: 1},
 		{Op: "logs", TaskID: other, Kind: FaultThrottle},
+		{Op: "app_detail", TaskID: other, Kind: FaultThrottle},
 	}}
 	require.NoError(t, sc.Validate())
 	h := newHarness(t, Options{Scenario: sc})
@@ -320,8 +325,13 @@ func TestFaultDropExecuteAndLogsTaskFilter(t *testing.T) {
 	mine := h.startOK(testTask, "")
 	theirs := h.startOK(other, "")
 	logs := func(task, rec string) int {
-		return h.do(http.MethodGet, "/v1/applications/"+derivedID("app", task)+"/records/"+rec+"/logs?offset=0", "").status
+		return h.do(http.MethodGet, "/v1/applications/"+derivedID("app", task)+"/records/"+rec+"/logs?offset=0&end_offset=4096", "").status
 	}
 	assert.Equal(t, http.StatusOK, logs(testTask, mine))
 	assert.Equal(t, http.StatusTooManyRequests, logs(other, theirs), "the record's task matches")
+	appDetail := func(task string) int {
+		return h.do(http.MethodGet, "/v1/applications/"+derivedID("app", task)+"/info", "").status
+	}
+	assert.Equal(t, http.StatusOK, appDetail(testTask))
+	assert.Equal(t, http.StatusTooManyRequests, appDetail(other), "the application's task matches")
 }
