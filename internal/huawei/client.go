@@ -327,9 +327,10 @@ func (c *Client) attempt(ctx context.Context, req Request, body []byte) (*Respon
 		ctx, cancel = context.WithTimeout(ctx, c.policy.AttemptTimeout)
 		defer cancel()
 	}
-	u := *c.base
-	u.Path = c.base.Path + req.Path
-	u.RawQuery = req.Query.Encode()
+	u, err := c.requestURL(req)
+	if err != nil {
+		return nil, backoff.Permanent(err)
+	}
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -373,6 +374,34 @@ func (c *Client) attempt(ctx context.Context, req Request, body []byte) (*Respon
 		return nil, fmt.Errorf("%s: reading the answer to %s %s: %w", c.service, req.Method, req.Path, readErr)
 	}
 	return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: data, RequestID: requestID}, nil
+}
+
+// requestURL joins the endpoint with req's path and query in the wire form
+// of the official SDK (huaweicloud-sdk-go-v3 v0.1.207
+// core/request/default_http_request.go, fillPath and fillQueryParams).
+// req.Path arrives escaped (the clients escape each id with
+// url.PathEscape), so it goes on the wire as it is: setting it as the
+// decoded Path would make url.URL escape every "%" a second time.
+func (c *Client) requestURL(req Request) (*url.URL, error) {
+	u := *c.base
+	raw := c.base.EscapedPath() + req.Path
+	path, err := url.PathUnescape(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s %s: the path is not validly escaped: %w", c.service, req.Method, req.Path, err)
+	}
+	u.Path, u.RawPath = path, raw
+	u.RawQuery = encodeQuery(req.Query)
+	return &u, nil
+}
+
+// encodeQuery writes q as the SDK does: url.Values.Encode, a key with an
+// empty value without its "=", and "+" (a space to Encode) as "%20". The
+// gateway reads a "+" as a literal plus, so a value with a space sent as
+// "+" would be canonicalized, and its signature checked, as a different
+// value (huawei-api.md §3; the SDK file above).
+func encodeQuery(q url.Values) string {
+	s := strings.ReplaceAll(strings.Trim(q.Encode(), "="), "=&", "&")
+	return strings.ReplaceAll(s, "+", "%20")
 }
 
 // authenticate adds the token or the signature for this attempt; a retried

@@ -111,26 +111,25 @@ func CanonicalURI(path string) string {
 	return uri
 }
 
-// CanonicalQuery sorts escaped keys bytewise, and the values of one key, and
-// joins them as k=v pairs with "&".
+// CanonicalQuery sorts the raw keys bytewise, and the raw values of one
+// key, and only then escapes each and joins them as k=v pairs with "&".
+// The order is the SDK's (huaweicloud-sdk-go-v3 v0.1.207
+// core/auth/signer/signer.go canonicalQueryString): sorting the escaped
+// forms instead differs whenever a byte outside A-Z a-z 0-9 - _ . ~ is
+// involved, since "%" sorts before digits and letters.
 func CanonicalQuery(q url.Values) string {
 	keys := make([]string, 0, len(q))
-	escaped := make(map[string]string, len(q))
 	for k := range q {
-		e := escape(k)
-		keys = append(keys, e)
-		escaped[e] = k
+		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	var parts []string
-	for _, ek := range keys {
-		values := append([]string(nil), q[escaped[ek]]...)
-		for i, v := range values {
-			values[i] = escape(v)
-		}
+	for _, k := range keys {
+		values := append([]string(nil), q[k]...)
 		sort.Strings(values)
+		ek := escape(k)
 		for _, v := range values {
-			parts = append(parts, ek+"="+v)
+			parts = append(parts, ek+"="+escape(v))
 		}
 	}
 	return strings.Join(parts, "&")

@@ -243,33 +243,49 @@ func canonicalURI(escapedPath string) string {
 	return p
 }
 
-// canonicalQuery sorts escaped keys bytewise and each key's values.
+// canonicalQuery is the gateway's reading of the raw query, in the order
+// of the SDK's signer (huaweicloud-sdk-go-v3 v0.1.207
+// core/auth/signer/signer.go canonicalQueryString): the keys sorted on
+// their raw bytes, the values of one key too, and only then each escaped.
+// A "+" on the wire is a literal plus, as the gateway reads it: the SDK
+// never sends one for a space (default_http_request.go fillQueryParams
+// writes "%20"), so a client that does has signed a different value. A key
+// without "=" has an empty value (the SDK sends empty values that way).
+// A query with a broken escape yields a canonical form no client signs, so
+// its signature check fails.
 func canonicalQuery(rawQuery string) string {
-	values, err := url.ParseQuery(rawQuery)
-	if err != nil {
-		// A query the client could not have signed canonically; keep
-		// what parsed so the signature check fails rather than panics.
-		values = url.Values{}
+	values := map[string][]string{}
+	for part := range strings.SplitSeq(rawQuery, "&") {
+		if part == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(part, "=")
+		key, kerr := url.PathUnescape(k)
+		val, verr := url.PathUnescape(v)
+		if kerr != nil || verr != nil {
+			return unsignableQuery
+		}
+		values[key] = append(values[key], val)
 	}
-	type kv struct {
-		key  string
-		vals []string
+	keys := make([]string, 0, len(values))
+	for k := range values {
+		keys = append(keys, k)
 	}
-	var pairs []kv
-	for k, vs := range values {
-		vs = append([]string(nil), vs...)
-		sort.Strings(vs)
-		pairs = append(pairs, kv{signEscape(k), vs})
-	}
-	sort.Slice(pairs, func(i, j int) bool { return pairs[i].key < pairs[j].key })
+	sort.Strings(keys)
 	var out []string
-	for _, p := range pairs {
-		for _, v := range p.vals {
-			out = append(out, p.key+"="+signEscape(v))
+	for _, k := range keys {
+		vs := values[k]
+		sort.Strings(vs)
+		for _, v := range vs {
+			out = append(out, signEscape(k)+"="+signEscape(v))
 		}
 	}
 	return strings.Join(out, "&")
 }
+
+// unsignableQuery stands for a query that cannot be decoded: signEscape
+// never writes a NUL, so no signature matches it.
+const unsignableQuery = "\x00undecodable query"
 
 // canonicalHeaders lists `name:trimmed-value\n` for each signed header in
 // SignedHeaders order. Host is not in r.Header on a server, so it comes

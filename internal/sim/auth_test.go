@@ -2,6 +2,7 @@ package sim
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -59,7 +60,14 @@ func TestCanonicalParts(t *testing.T) {
 		{"reserved chars escaped", canonicalURI("/a:b@c"), "/a%3Ab%40c/"},
 		{"query sorted", canonicalQuery("b=2&a=1&a=0"), "a=0&a=1&b=2"},
 		{"query escaping", canonicalQuery("k%20x=v%2Fw&e="), "e=&k%20x=v%2Fw"},
-		{"plus is a space", canonicalQuery("q=a+b"), "q=a%20b"},
+		// huawei-api.md §3 and the SDK's signer.go: a "+" is a literal
+		// plus; raw keys and raw values are sorted before escaping.
+		{"plus is a literal plus", canonicalQuery("q=a+b"), "q=a%2Bb"},
+		{"percent-20 is a space", canonicalQuery("q=a%20b"), "q=a%20b"},
+		{"keys sorted raw", canonicalQuery("a%3A=1&a0=2"), "a0=2&a%3A=1"},
+		{"values sorted raw", canonicalQuery("k=%C3%BC&k=b"), "k=b&k=%C3%BC"},
+		{"key without = is empty", canonicalQuery("e&f=x"), "e=&f=x"},
+		{"broken escape signs nothing", canonicalQuery("q=%zz"), unsignableQuery},
 		{"empty query", canonicalQuery(""), ""},
 	}
 	for _, tc := range tests {
@@ -94,6 +102,51 @@ func TestSignedRequestAccepted(t *testing.T) {
 			testSign(req, testAK, testSK, h.clock.Now(), []byte(body), tc.signed)
 			got := h.send(req)
 			assert.Equal(t, http.StatusOK, got.status, "%s", got.body)
+		})
+	}
+}
+
+// TestQuerySignedLikeTheSDK sends queries in the SDK's wire form, signed
+// by the SDK's canonical rules, and the same queries signed by the rules
+// the action once had: only the first are accepted.
+func TestQuerySignedLikeTheSDK(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		// wire is the raw query as the SDK sends it; signedAs is the query
+		// whose canonical form the client signed, as a url.Values the
+		// test helper canonicalizes the SDK's way.
+		wire     string
+		signedAs url.Values
+		ok       bool
+	}{
+		{"space as %20", "step_state=true&x=a%20b", url.Values{"step_state": {"true"}, "x": {"a b"}}, true},
+		{"plus is a plus", "step_state=true&x=1%2B1", url.Values{"step_state": {"true"}, "x": {"1+1"}}, true},
+		{"a literal + on the wire is a plus too", "step_state=true&x=1+1", url.Values{"step_state": {"true"}, "x": {"1+1"}}, true},
+		{"a + signed as a space is rejected", "step_state=true&x=a+b", url.Values{"step_state": {"true"}, "x": {"a b"}}, false},
+		{"raw-sorted keys", "a0=2&a%3A=1&step_state=true", url.Values{"a0": {"2"}, "a:": {"1"}, "step_state": {"true"}}, true},
+		{"empty value without =", "e&step_state=true", url.Values{"e": {""}, "step_state": {"true"}}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, Options{})
+			id := h.startOK(testTask, "")
+			req, err := http.NewRequest(http.MethodGet, h.ts.URL+"/v2/tasks/"+testTask+"/state", nil)
+			require.NoError(t, err)
+			signedAs := tc.signedAs
+			signedAs.Set("record_id", id)
+			req.URL.RawQuery = "record_id=" + id + "&" + tc.wire
+			date := h.clock.Now().UTC().Format("20060102T150405Z")
+			req.Header.Set("X-Sdk-Date", date)
+			sig := testSignatureOf(req, signedAs, testSK, date, nil, []string{"host", "x-sdk-date"})
+			req.Header.Set("Authorization", "SDK-HMAC-SHA256 Access="+testAK+", SignedHeaders=host;x-sdk-date, Signature="+sig)
+			got := h.send(req)
+			if tc.ok {
+				assert.Equal(t, http.StatusOK, got.status, "%s", got.body)
+			} else {
+				assert.Equal(t, http.StatusUnauthorized, got.status, "%s", got.body)
+			}
 		})
 	}
 }
