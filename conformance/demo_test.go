@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/deploy-action/deploy-action/internal/codearts"
+	"github.com/deploy-action/deploy-action/internal/huawei"
 	"github.com/deploy-action/deploy-action/internal/sim"
 )
 
@@ -59,6 +61,9 @@ const (
 	stopTask     = "0123456789abcdef0123456789abcdef"
 	demoPlan     = "716eda33-dbc6-47f3-953f-29119edd5e5c"
 	demoSoftware = "sd-conformance-1"
+	// rollbackTask fails, and its latest record failed too, so
+	// rollback_on_failure reads the history for an older success.
+	rollbackTask = "f00dfacef00dfacef00dfacef00dface"
 )
 
 // demoScenario gives each operation something to act on.
@@ -68,6 +73,7 @@ tasks:
     name: checkout-service
     steps: [Download package, Deploy, Health check]
   - {task_id: ` + stopTask + `, already_running: 5m}
+  - {task_id: ` + rollbackTask + `, fail_at_step: 2}
 release_plans:
   - id: ` + demoPlan + `
     name: checkout-release
@@ -78,12 +84,10 @@ software_deployments:
   - {id: ` + demoSoftware + `, server_id: srv-1, action: CREATE}
 `
 
-// mustSee are the operations a full demo run calls at least once. After
-// the branches that add them are merged, ShowAppDetailById and
-// ListDeployTaskHistoryByDate belong here too.
+// mustSee are the operations a full demo run calls at least once.
 var mustSee = []string{
 	"StartDeployTask", "ShowDeployStatus", "ShowDeployTaskDetail", "ShowAppLog",
-	"StopDeployTaskRecordV2",
+	"ShowAppDetailById", "ListDeployTaskHistoryByDate", "StopDeployTaskRecordV2",
 	"ShowReleasePlan", "ExecuteReleasePlan", "ShowReleasePlanDeployInfo",
 	"UpdateSoftwareDeployment",
 }
@@ -202,6 +206,10 @@ func TestDemoRunConforms(t *testing.T) {
 	s := sim.New(sim.Options{AccessKeyID: demoAK, SecretAccessKey: demoSK, Scenario: sc, StepDuration: 100 * time.Millisecond})
 	// Yesterday's deployment, as in `demo`: the action forecasts from it.
 	s.SeedRecordTook(deployTask, 300*time.Millisecond, 24*time.Hour)
+	// An older success, then a failure: the rollback target is in the
+	// history, not the latest record.
+	s.SeedRecord(rollbackTask, "succeeded", 3*time.Hour)
+	s.SeedRecord(rollbackTask, "failed", time.Hour)
 	rec := &recorder{next: s}
 	srv := httptest.NewServer(rec)
 	t.Cleanup(srv.Close)
@@ -211,26 +219,32 @@ func TestDemoRunConforms(t *testing.T) {
 		t.Fatalf("the scenario should have one running record, has %d", len(running))
 	}
 	steps := []struct {
-		name   string
-		inputs map[string]string
+		name     string
+		inputs   map[string]string
+		wantCode int
 	}{
 		{"deploy", map[string]string{
 			"task_id": deployTask,
 			"params":  "- {key: version, value: 1.4.2}\n- {key: db_password, value: not-a-real-secret, type: encrypt}\n",
-		}},
-		{"stop", map[string]string{"operation": "stop", "task_id": stopTask, "record_id": running[0].ID}},
-		{"release-plan", map[string]string{"operation": "release-plan", "release_plan_id": demoPlan, "execute": "true"}},
+		}, 0},
+		{"deploy that fails and rolls back", map[string]string{"task_id": rollbackTask, "rollback_on_failure": "true"}, 1},
+		{"stop", map[string]string{"operation": "stop", "task_id": stopTask, "record_id": running[0].ID}, 0},
+		{"release-plan", map[string]string{"operation": "release-plan", "release_plan_id": demoPlan, "execute": "true"}, 0},
 		{"signal", map[string]string{
 			"operation": "signal", "deployment_id": demoSoftware, "config_id": "cfg-42",
 			"input_values":  `{"version": "1.4.2"}`,
 			"output_values": "deploy_status_code: 0\ndeploy_stdout: |\n  done ✓\n  \"quoted\" & <tagged>\nresult: {url: 'https://staging.example.test'}\n",
-		}},
+		}, 0},
 	}
 	for _, st := range steps {
-		if code, log := runStep(t, srv.URL, st.inputs); code != 0 {
-			t.Fatalf("%s exited %d:\n%s", st.name, code, log)
+		if code, log := runStep(t, srv.URL, st.inputs); code != st.wantCode {
+			t.Fatalf("%s exited %d, want %d:\n%s", st.name, code, st.wantCode, log)
 		}
 	}
+	// The action reads the application detail only when the task detail
+	// lists no steps, which the simulator's never does: the call is made
+	// here with the action's own client, as the log reader makes it.
+	appDetailCall(t, srv.URL)
 
 	defs := append(sdkDefs(), docDefs()...)
 	seen := map[string]int{}
@@ -399,4 +413,21 @@ func stepIDsIn(answer []byte) []string {
 		add(a.Steps)
 	}
 	return out
+}
+
+// appDetailCall reads the deploy task's application detail through the
+// action's CodeArts client, signed as every call of the action is.
+func appDetailCall(t *testing.T, endpoint string) {
+	t.Helper()
+	c, err := codearts.New(endpoint, huawei.Credentials{AccessKeyID: demoAK, SecretAccessKey: demoSK}, huawei.WithProjectID(demoProject))
+	if err != nil {
+		t.Fatal(err)
+	}
+	detail, err := c.Detail(t.Context(), deployTask)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.AppDetail(t.Context(), detail.AppID); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -447,10 +447,11 @@ func (s *Server) appLog(req *request) response {
 	}
 	text := rec.logText(req.now, step)
 	page, end := logPage(text, offset, endOffset)
-	res := logResult{HasMore: end < int64(len(text)), Text: page, Offset: offset, EndOffset: end}
-	if rec.stringFields {
-		res.Offset, res.EndOffset = strconv.FormatInt(offset, 10), strconv.FormatInt(end, 10)
-	}
+	// The offsets are strings, as the API page types them (ShowAppLog,
+	// QueryAppLogResult: offset and end_offset "String"); the client reads
+	// numbers too.
+	res := logResult{HasMore: end < int64(len(text)), Text: page,
+		Offset: strconv.FormatInt(offset, 10), EndOffset: strconv.FormatInt(end, 10)}
 	return response{status: http.StatusOK, body: logEnvelope{Status: "success", Result: res}}
 }
 
