@@ -273,14 +273,21 @@ func deployStep(ctx context.Context, cfg *action.Config, creds huawei.Credential
 		Timeout:           cfg.Timeout,
 		PollInterval:      cfg.PollInterval,
 	}, log, run.DeployHooks{
+		// Both written at once: the runner reads these files even when the
+		// step is cancelled or killed later, and the post step needs them
+		// to stop what this step started.
+		Starting: func(at time.Time, latestBefore string) {
+			writeErrs = append(writeErrs,
+				files.SaveState(action.StateTaskID, cfg.TaskID),
+				files.SaveState(action.StateStartAt, at.UTC().Format(time.RFC3339Nano)),
+				files.SaveState(action.StateLatestBefore, latestBefore))
+		},
 		Started: func(recordID, jobName string) {
-			// Written at once: the runner reads these files even when
-			// the step is cancelled or killed later.
 			written["record_id"] = recordID
 			writeErrs = append(writeErrs,
 				files.SetOutput("record_id", recordID),
-				files.SaveState("task_id", cfg.TaskID),
-				files.SaveState("record_id", recordID))
+				files.SaveState(action.StateTaskID, cfg.TaskID),
+				files.SaveState(action.StateRecordID, recordID))
 		},
 	})
 	return settle(res, outputs(res), summary(res, cfg.Region), log, files, written, writeErrs)

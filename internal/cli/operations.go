@@ -30,12 +30,12 @@ func settle(res *run.Result, outs []output, markdown string, log *action.Log, fi
 		}
 		errs = append(errs, files.SetOutput(o.name, o.value))
 	}
-	if res.Status != run.StatusStopped {
-		// The post step has nothing to clean up after a final status,
-		// nor when the user asked for the deployment to go on (wait,
-		// stop_on_cancel or stop_on_timeout false). After a cancel it
-		// checks once more that the stop took.
-		errs = append(errs, files.SaveState("done", "true"))
+	if res.Settled {
+		// Nothing left for the post step: what this step started has
+		// ended, never started, or goes on because the user asked so.
+		// Otherwise (a stop only asked for, or failed; a start whose
+		// outcome stayed unknown) the post step checks again.
+		errs = append(errs, files.SaveState(action.StateDone, "true"))
 	}
 	errs = append(errs, files.AppendSummary(markdown))
 	code := 0
@@ -148,6 +148,13 @@ func releasePlanStep(ctx context.Context, cfg *action.Config, creds huawei.Crede
 		StopOnTimeout:     cfg.StopOnTimeout,
 		Timeout:           cfg.Timeout,
 		PollInterval:      cfg.PollInterval,
+		// Saved before the execute is sent: the post step aborts an
+		// execution a killed step left running.
+		Executing: func() {
+			if err := files.SaveState(action.StatePlanID, cfg.ReleasePlanID); err != nil {
+				log.Warningf("Could not write a step file: %v", err)
+			}
+		},
 	}, log)
 	return settle(res, releasePlanOutputs(res), releasePlanSummary(res, cfg.Region), log, files, nil, nil)
 }

@@ -6,6 +6,7 @@ package codearts
 import (
 	"context"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/deploy-action/deploy-action/internal/huawei"
@@ -64,8 +65,31 @@ func (c *Client) Start(ctx context.Context, taskID string, req StartRequest) (*S
 	if err != nil {
 		return nil, err
 	}
+	if !ValidID(out.ID) {
+		// The 2xx proves the start arrived, but without the new record's
+		// id the outcome is as unknown as after a lost answer.
+		return nil, &huawei.UnknownOutcomeError{Err: &huawei.ProtocolError{Service: ServiceName, Method: "POST", Path: "/v2/tasks/" + taskID + "/start",
+			RequestID: resp.RequestID, Problem: "it carries no record id of 32 letters and digits"}}
+	}
 	out.Raw = resp.Body
 	return &out, nil
+}
+
+// ValidID reports whether s has the shape of a CodeArts Deploy task or
+// record id: 32 letters and digits (API notes §1; the API pages' "Range" of
+// task_id and record_id). An answer with any other id is not trusted: it
+// could be an echo of anything, a secret included.
+func ValidID(s string) bool {
+	if len(s) != 32 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+			return false
+		}
+	}
+	return true
 }
 
 // Record is the state of one deployment record.
@@ -124,8 +148,33 @@ func (c *Client) State(ctx context.Context, taskID, recordID string) (*State, er
 	if err != nil {
 		return nil, err
 	}
+	if problem := out.mismatch(taskID, recordID); problem != "" {
+		return nil, &huawei.ProtocolError{Service: ServiceName, Method: "GET", Path: "/v2/tasks/" + taskID + "/state",
+			RequestID: resp.RequestID, Problem: problem}
+	}
 	out.Raw = resp.Body
 	return &out, nil
+}
+
+// mismatch says what makes a state answer unusable for the record asked
+// for, or "". An answer about another record or task must never decide a
+// verdict: a buggy or hostile server that answers with a record that has
+// succeeded would otherwise pass a deployment that still runs. A missing
+// record_id or task_id is tolerated (the answer names no other record);
+// one of the wrong shape is not.
+func (s *State) mismatch(taskID, recordID string) string {
+	r := s.Result
+	switch {
+	case strings.EqualFold(s.Status, "error"):
+		return `it reports status "error"`
+	case r.RecordID != "" && !ValidID(r.RecordID):
+		return "its record_id is not 32 letters and digits"
+	case recordID != "" && r.RecordID != "" && r.RecordID != recordID:
+		return "it is about another record than the one asked for"
+	case r.TaskID != "" && r.TaskID != taskID:
+		return "it is about another task than the one asked for"
+	}
+	return ""
 }
 
 // Stop stops a running record. Stopping twice is harmless, so the call is

@@ -38,7 +38,7 @@ faults:
 			scenario: `
 faults:
   - {op: start, kind: error, status: 502, times: 1}`,
-			wantLog: "No record was created; starting again",
+			wantLog: "No sign of the start after 6.0s; sending it again.",
 		},
 		{
 			name: "state polls through 503, 504 and a slow answer",

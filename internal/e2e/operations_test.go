@@ -289,7 +289,7 @@ func TestReleasePlanThroughFaults(t *testing.T) {
   - {op: execute, kind: throttle, retry_after: 1s, times: 1}
   - {op: deploy_info, kind: throttle, retry_after: 1s, after: 1, times: 1}`, "APIGW.0308"},
 		{"execute answered 502 is executed again", `
-  - {op: execute, kind: error, status: 502, times: 1}`, "executing it again"},
+  - {op: execute, kind: error, status: 502, times: 1}`, "No sign of the execute after 6.0s; sending it again."},
 		{"execute processed but its answer dropped is adopted", `
   - {op: execute, kind: drop, times: 1}`, "did reach ServiceStage"},
 		{"deploy-info polls through 503 and 504", `

@@ -215,7 +215,7 @@ func (c *Client) Do(ctx context.Context, req Request, out any) (*Response, error
 	}
 	if out != nil && len(resp.Body) > 0 {
 		if err := json.Unmarshal(resp.Body, out); err != nil {
-			return resp, fmt.Errorf("%s: decoding the answer to %s %s (request id %s): %w", c.service, req.Method, req.Path, resp.RequestID, err)
+			return resp, c.protocolError(req, resp.RequestID, "its body does not decode: "+jsonProblem(err))
 		}
 	}
 	return resp, nil
@@ -280,8 +280,11 @@ func (c *Client) classify(ctx context.Context, req Request, err error, skew *ske
 			*skew = skewFix{done: true, by: by, report: true}
 			c.skew.Store(int64(by))
 			return &retryAfter{err: err}
-		case apiErr.Throttled():
+		case apiErr.Throttled() && (req.Idempotent || apiErr.GatewayThrottled()):
 			return wait(err)
+		case apiErr.Throttled():
+			// Not the gateway's: the service may have acted.
+			return backoff.Permanent(&UnknownOutcomeError{Err: err})
 		case apiErr.ServerFault():
 			if req.Idempotent {
 				return wait(err)
@@ -362,7 +365,7 @@ func (c *Client) attempt(ctx context.Context, req Request, body []byte) (*Respon
 		return nil, fmt.Errorf("%s: %s %s: %w", c.service, req.Method, req.Path, stripURL(err))
 	}
 	defer resp.Body.Close()
-	data, readErr := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes))
+	data, readErr := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
 	requestID := resp.Header.Get("X-Request-Id")
 	c.debug("%s %s -> %d in %s (request id %s)", req.Method, req.Path, resp.StatusCode, time.Since(started).Round(time.Millisecond), requestID)
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
@@ -372,6 +375,11 @@ func (c *Client) attempt(ctx context.Context, req Request, body []byte) (*Respon
 	}
 	if readErr != nil {
 		return nil, fmt.Errorf("%s: reading the answer to %s %s: %w", c.service, req.Method, req.Path, readErr)
+	}
+	if len(data) > MaxResponseBytes {
+		// Retried like a dropped answer when idempotent; for a start it
+		// is an unknown outcome (classify), since the 2xx proves arrival.
+		return nil, c.protocolError(req, requestID, fmt.Sprintf("its body is larger than %d MiB", MaxResponseBytes>>20))
 	}
 	return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: data, RequestID: requestID}, nil
 }
@@ -402,6 +410,31 @@ func (c *Client) requestURL(req Request) (*url.URL, error) {
 func encodeQuery(q url.Values) string {
 	s := strings.ReplaceAll(strings.Trim(q.Encode(), "="), "=&", "&")
 	return strings.ReplaceAll(s, "+", "%20")
+}
+
+// protocolError is a 2xx answer the client cannot use. For a request that
+// is not idempotent the 2xx proves that it arrived, so the outcome is
+// unknown rather than failed: the caller must look for what it did.
+func (c *Client) protocolError(req Request, requestID, problem string) error {
+	err := &ProtocolError{Service: c.service, Method: req.Method, Path: req.Path, RequestID: requestID, Problem: problem}
+	if req.Idempotent {
+		return err
+	}
+	return &UnknownOutcomeError{Err: err}
+}
+
+// jsonProblem names what is wrong with a body without quoting it: the
+// server's words could echo a secret.
+func jsonProblem(err error) string {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		return fmt.Sprintf("invalid JSON at byte %d", syntax.Offset)
+	case errors.As(err, &typ):
+		return fmt.Sprintf("field %q is a JSON %s", typ.Field, typ.Value)
+	}
+	return "invalid JSON"
 }
 
 // authenticate adds the token or the signature for this attempt; a retried

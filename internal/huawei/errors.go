@@ -85,6 +85,18 @@ func (e *APIError) ClockSkewed(now time.Time) bool {
 	return d > SkewTolerance || d < -SkewTolerance
 }
 
+// GatewayThrottled reports a 429 that the API Gateway answered for its
+// rate limit (APIGW.0308, or any APIGW/APIG code): such a request never
+// reached the service, so even a start may be sent again. A 429 with
+// another code, or none, may come from the service after it acted, and
+// leaves the outcome of a non-idempotent request unknown.
+func (e *APIError) GatewayThrottled() bool {
+	if e.Code == CodeThrottled || e.Code == "APIG.0308" {
+		return true
+	}
+	return e.HTTPStatus == http.StatusTooManyRequests && (strings.HasPrefix(e.Code, "APIGW.") || strings.HasPrefix(e.Code, "APIG."))
+}
+
 // ServerFault reports a 5xx answer: the service may or may not have done the
 // work, so only idempotent calls may simply be retried.
 func (e *APIError) ServerFault() bool { return e.HTTPStatus >= 500 }
@@ -266,6 +278,38 @@ func shorten(s string, n int) string {
 		return s
 	}
 	return string(r[:n]) + "…"
+}
+
+// ProtocolError is a 2xx answer that is not what the API documents: a body
+// that does not decode or is larger than MaxResponseBytes, an answer about
+// another record or plan than the one asked for, an id of the wrong shape.
+// It is never a verdict. For a request that is not idempotent, a 2xx still
+// proves the request arrived, so the client wraps it in an
+// UnknownOutcomeError: the caller must look for what it did.
+type ProtocolError struct {
+	Service, Method, Path string
+	RequestID             string
+	Problem               string // what is wrong, without the server's words
+}
+
+func (e *ProtocolError) Error() string {
+	msg := e.Problem
+	if e.Method != "" {
+		msg = e.Method + " " + e.Path + ": the answer is not what the API documents: " + msg
+	}
+	if e.Service != "" {
+		msg = e.Service + ": " + msg
+	}
+	if e.RequestID != "" {
+		msg += " (request id " + e.RequestID + ")"
+	}
+	return msg
+}
+
+// IsProtocolError reports whether err's chain holds a ProtocolError.
+func IsProtocolError(err error) bool {
+	var p *ProtocolError
+	return errors.As(err, &p)
 }
 
 // UnknownOutcomeError wraps a failure after which the client cannot tell

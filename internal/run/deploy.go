@@ -55,10 +55,19 @@ type DeployInput struct {
 	// StopGrace bounds the stop call after a cancel, so the action exits
 	// before the runner's escalation to SIGTERM 7.5 s after SIGINT.
 	StopGrace time.Duration
+	// LookFor is how long to look for the record of a start whose outcome
+	// is unknown before starting again (default 10 s: the service can take
+	// seconds to list a new record).
+	LookFor time.Duration
 }
 
 // DeployHooks let the caller act while the flow runs.
 type DeployHooks struct {
+	// Starting is called before a start is sent, with the time of the
+	// attempt and the task's latest record before it: if the step is
+	// killed while the start's outcome is unknown, the post step can look
+	// for a record started after that moment and stop it.
+	Starting func(at time.Time, latestBefore string)
 	// Started is called the moment a record exists, so its id reaches the
 	// step's outputs and state even if the job is killed later.
 	Started func(recordID, jobName string)
@@ -92,6 +101,7 @@ type deployer struct {
 	unknownSeen map[string]bool
 
 	previous *codearts.Record // the task's latest final record before this run: a duration forecast
+	maybe    bool             // a start's outcome stayed unknown and no record was found
 	logs     stepLogs
 }
 
@@ -132,6 +142,7 @@ func (d *deployer) run(ctx context.Context) {
 		d.begin(started)
 	}
 	if err != nil {
+		d.maybe = started == nil && mayHaveStarted(err)
 		d.end(ctx, tctx, "The deployment could not be started", err)
 		return
 	}
@@ -140,6 +151,7 @@ func (d *deployer) run(ctx context.Context) {
 	}
 	if !d.in.Wait {
 		d.res.Status = StatusRunning
+		d.res.Settled = true // left running on purpose
 		d.log.Infof("wait is false: the deployment goes on; its record is %s.", d.res.RecordID)
 		return
 	}
@@ -217,68 +229,69 @@ func finishedAlready(err error) bool {
 	return ok && apiErr.HTTPStatus == 400 && strings.HasPrefix(apiErr.Code, "Deploy.")
 }
 
-// maxStarts bounds how often the flow tries to start: each try follows a
-// proof that the previous one created nothing.
-const maxStarts = 3
+// maxConflicts bounds how often a start meets someone else's deployment
+// and waits for (or stops) it before starting again.
+const maxConflicts = 3
 
-// start starts the deployment exactly once. before is the task's latest
-// record before this run, so a record created by a start whose answer was
-// lost can be told apart and adopted instead of starting a second one.
+// start starts the deployment exactly once (see sendOnce). before is the
+// task's latest record before this run: a record other than it that runs
+// after an unknown outcome is the one our start created, and is adopted
+// instead of starting a second one. The attempt is announced first, so the
+// post step can find (and stop) such a record even if this step is killed
+// before it knows the outcome.
 func (d *deployer) start(ctx context.Context, req codearts.StartRequest, before string) (*codearts.Started, error) {
-	var lastErr error
-	uncertain := false
-	for try := 1; try <= maxStarts; try++ {
-		s, err := d.api.Start(ctx, d.in.TaskID, req)
-		if err == nil {
-			return s, nil
-		}
-		lastErr = err
-		if apiErr, ok := huawei.AsAPIError(err); ok && apiErr.Code == codeAlreadyDeploying {
-			rec, lerr := d.latest(ctx)
-			if lerr != nil {
-				return nil, fmt.Errorf("%w; then reading the task's state: %v", err, lerr)
-			}
-			if rec == nil || !isRunning(rec) {
-				continue // it ended meanwhile: start again
-			}
-			if uncertain && rec.RecordID != before {
-				return d.adopt(rec), nil
-			}
-			final, cerr := d.resolveConflict(ctx, rec)
-			if cerr != nil {
-				return nil, cerr
-			}
-			before = final.RecordID
-			continue
-		}
-		if !huawei.IsUnknownOutcome(err) && ctx.Err() == nil {
-			return nil, err
-		}
-		// The start may or may not have happened. Look before trying
-		// again; the look must survive a cancel that arrives meanwhile, or
-		// a record that did start would be neither reported nor stopped.
-		uncertain = true
-		lookCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.in.StopGrace)
-		defer cancel()
-		d.log.Warningf("The start request's outcome is unknown (%v); looking for the record it may have created.", err)
-		rec, lerr := d.latest(lookCtx)
-		if lerr != nil {
-			return nil, fmt.Errorf("%w; the deployment may have started, but its state could not be read (%v), so it was not started again", err, lerr)
-		}
-		if rec != nil && rec.RecordID != before {
-			return d.adopt(rec), ctx.Err()
-		}
-		if ctx.Err() != nil {
-			return nil, err
-		}
-		d.log.Infof("No record was created; starting again.")
+	if d.hooks.Starting != nil {
+		d.hooks.Starting(time.Now(), before)
 	}
-	return nil, lastErr
+	for conflict := 0; ; conflict++ {
+		s, adopted, err := sendOnce(ctx, once[*codearts.Started]{
+			what: "start",
+			log:  d.log,
+			send: func(ctx context.Context) (*codearts.Started, error) { return d.api.Start(ctx, d.in.TaskID, req) },
+			find: func(ctx context.Context) (*codearts.Started, bool, error) {
+				rec, err := d.latest(ctx)
+				if err != nil || rec == nil || rec.RecordID == before || !isRunning(rec) && !isFinal(rec) {
+					return nil, false, err
+				}
+				return &codearts.Started{ID: rec.RecordID, TaskID: rec.TaskID}, true, nil
+			},
+			busy:  alreadyDeploying,
+			grace: d.in.StopGrace,
+			look:  d.in.LookFor,
+		})
+		if adopted && s != nil {
+			d.log.Noticef("The start request did reach the service: adopting record %s instead of starting again.", s.ID)
+		}
+		if err == nil || s != nil || !alreadyDeploying(err) || conflict >= maxConflicts {
+			return s, err
+		}
+		// Someone else's deployment runs: apply if_running, then start.
+		rec, lerr := d.latest(ctx)
+		if lerr != nil {
+			return nil, fmt.Errorf("%w; then reading the task's state: %v", err, lerr)
+		}
+		if rec == nil || !isRunning(rec) {
+			continue // it ended meanwhile: start again
+		}
+		final, cerr := d.resolveConflict(ctx, rec)
+		if cerr != nil {
+			return nil, cerr
+		}
+		before = final.RecordID
+	}
 }
 
-func (d *deployer) adopt(rec *codearts.Record) *codearts.Started {
-	d.log.Noticef("The start request did reach the service: adopting record %s instead of starting again.", rec.RecordID)
-	return &codearts.Started{ID: rec.RecordID, TaskID: rec.TaskID}
+// mayHaveStarted reports a start error that leaves open whether a record
+// was created.
+func mayHaveStarted(err error) bool {
+	return huawei.IsUnknownOutcome(err) || errors.Is(err, errNoProof) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// alreadyDeploying recognises the answer to a start while the task
+// deploys (API notes §1, Deploy.00011027).
+func alreadyDeploying(err error) bool {
+	apiErr, ok := huawei.AsAPIError(err)
+	return ok && apiErr.Code == codeAlreadyDeploying
 }
 
 // follow polls a record until it is final. With show set it prints the
@@ -286,15 +299,13 @@ func (d *deployer) adopt(rec *codearts.Record) *codearts.Started {
 func (d *deployer) follow(ctx context.Context, recordID string, show bool) (*codearts.State, error) {
 	var last *codearts.State
 	policy := wait.Policy{First: d.in.FirstPoll, Max: d.in.PollInterval}
+	var unreadable readErrors
 	err := wait.Poll(ctx, policy, func(ctx context.Context) (bool, time.Duration, error) {
 		st, err := d.api.State(ctx, d.in.TaskID, recordID)
 		if err != nil {
-			if transient(err) && ctx.Err() == nil {
-				d.log.Warningf("Could not read the deployment's state; trying again: %v", err)
-				return false, 0, nil
-			}
-			return false, 0, err
+			return false, 0, unreadable.note(ctx, d.log, "the deployment's state", err)
 		}
+		unreadable.reset()
 		last = st
 		if st.Result.TaskName != "" {
 			d.res.TaskName = st.Result.TaskName
@@ -424,6 +435,7 @@ func stepResults(steps []codearts.Step, current int, phase codearts.Phase) []Ste
 // finish records a final state.
 func (d *deployer) finish(st *codearts.State) {
 	rec := st.Result
+	d.res.Settled = true
 	d.res.Remote = st.Raw
 	d.res.RemoteStatus = rec.Status
 	d.zone = codearts.GuessZone(rec.StartTime, d.localStart)
@@ -466,74 +478,50 @@ func (d *deployer) finish(st *codearts.State) {
 	d.res.Failure = &Failure{Title: "Deployment failed", Message: msg}
 }
 
-// end settles a flow that stopped early: cancelled, timed out, or failed.
+// end settles a flow that stopped early: cancelled, timed out, or failed
+// (settleEarly).
 func (d *deployer) end(ctx, tctx context.Context, title string, err error) {
-	d.res.FinishedAt = time.Now()
 	if d.res.StartedAt.IsZero() {
 		d.res.StartedAt = d.localStart
 	}
-	switch {
-	case ctx.Err() != nil:
-		d.res.Status = StatusStopped
-		d.res.Failure = &Failure{Title: "Cancelled", Message: "The workflow was cancelled"}
-		if d.res.RecordID == "" {
-			d.res.Failure.Message += " before a deployment started."
-			return
-		}
-		if !d.in.StopOnCancel {
-			d.res.Status = StatusRunning
-			d.res.Failure.Message += fmt.Sprintf("; deployment record %s goes on (stop_on_cancel is false).", d.res.RecordID)
-			return
-		}
-		d.settleByStopping(ctx, "cancel")
-	case context.Cause(tctx) == errTimedOut:
-		d.res.Status = StatusTimedOut
-		d.res.Failure = &Failure{Title: "Timed out", Message: fmt.Sprintf("The deployment did not finish within %s (timeout)", FormatDuration(d.in.Timeout))}
-		if d.res.RecordID == "" {
-			d.res.Failure.Message += "; no record was started."
-			return
-		}
-		if !d.in.StopOnTimeout {
-			d.res.Failure.Message += fmt.Sprintf("; record %s goes on (stop_on_timeout is false).", d.res.RecordID)
-			return
-		}
-		d.settleByStopping(ctx, "timeout")
-	default:
-		d.res.Status = StatusFailed
-		d.res.Failure = &Failure{Title: title, Message: err.Error()}
+	noun := "deployment record " + d.res.RecordID
+	if d.res.RecordID == "" {
+		noun = "the record the start may have created"
 	}
+	settleEarly(ctx, tctx, d.res, ending{
+		title: title, err: err, timedOut: errTimedOut, timeout: d.in.Timeout,
+		stopOnCancel: d.in.StopOnCancel, stopOnTimeout: d.in.StopOnTimeout,
+		grace: d.in.StopGrace, what: "The deployment",
+	}, remoteWork{noun: noun, idle: "no deployment was started", running: d.res.RecordID != "", maybe: d.maybe, stop: d.stopRecord})
 }
 
-// settleByStopping stops the flow's record within the grace period. If the
-// record turns out to have ended already, the verdict is its real final
-// status, not "stopped": the deployment did finish, and the job must say
-// how.
-func (d *deployer) settleByStopping(ctx context.Context, why string) {
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.in.StopGrace)
-	defer cancel()
-	d.log.Infof("Stopping deployment record %s (%s)…", d.res.RecordID, why)
-	body, err := d.api.Stop(sctx, d.in.TaskID, d.res.RecordID)
+// stopRecord stops the flow's record. If the record turns out to have
+// ended already, the verdict is its real final status, not "stopped": the
+// deployment did finish, and the job must say how.
+func (d *deployer) stopRecord(ctx context.Context) stopOutcome {
+	d.log.Infof("Stopping deployment record %s…", d.res.RecordID)
+	body, err := d.api.Stop(ctx, d.in.TaskID, d.res.RecordID)
 	switch {
 	case err == nil:
 		if len(body) > 0 {
 			d.res.Remote = body
 		}
 		d.log.Infof("Stopped deployment record %s.", d.res.RecordID)
-		d.res.Failure.Message += fmt.Sprintf("; deployment record %s was stopped.", d.res.RecordID)
 		markStopped(d.res.Steps)
+		return stopOutcome{stopped: true}
 	case finishedAlready(err):
-		st, serr := d.api.State(sctx, d.in.TaskID, d.res.RecordID)
+		st, serr := d.api.State(ctx, d.in.TaskID, d.res.RecordID)
 		if serr == nil && isFinal(&st.Result) {
 			d.log.Infof("Record %s had already ended (%s).", d.res.RecordID, st.Result.Status)
 			d.res.Failure = nil
-			d.progress(sctx, &st.Result, st.Result.Phase())
+			d.progress(ctx, &st.Result, st.Result.Phase())
 			d.finish(st)
-			return
+			return stopOutcome{ended: true}
 		}
-		d.res.Failure.Message += fmt.Sprintf("; record %s had already ended.", d.res.RecordID)
+		return stopOutcome{err: fmt.Errorf("the stop was refused (%w), but the record's end could not be confirmed", err)}
 	default:
 		d.log.Warningf("Stopping record %s failed: %v", d.res.RecordID, err)
-		d.res.Failure.Message += fmt.Sprintf("; stopping record %s failed: %v.", d.res.RecordID, err)
+		return stopOutcome{err: err}
 	}
 }
 

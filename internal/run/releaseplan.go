@@ -43,6 +43,12 @@ type ReleasePlanInput struct {
 	// AbortGrace bounds the abort after a cancel (default 5 s), so the
 	// action exits before the runner escalates to SIGTERM 7.5 s after SIGINT.
 	AbortGrace time.Duration
+	// LookFor is how long to look for signs of an execute whose outcome is
+	// unknown before executing again (default 10 s).
+	LookFor time.Duration
+	// Executing is called before the plan is executed, so the post step
+	// can abort an execution a killed step left running.
+	Executing func()
 }
 
 // errPlanTimedOut is the cause of the flow's context when `timeout` passes.
@@ -161,11 +167,7 @@ func (p *planner) notFoundTitle(err error, otherwise string) string {
 	return otherwise
 }
 
-// maxExecutes bounds how often the flow tries to execute: each try follows
-// a proof that the previous one did nothing.
-const maxExecutes = 3
-
-// execute executes the plan exactly once (see ReleasePlan).
+// execute executes the plan exactly once (see ReleasePlan and sendOnce).
 func (p *planner) execute(ctx context.Context, plan *servicestage.Plan) error {
 	before, err := p.api.DeployInfo(ctx, p.in.ProjectID, p.in.PlanID)
 	if err != nil {
@@ -177,59 +179,53 @@ func (p *planner) execute(ctx context.Context, plan *servicestage.Plan) error {
 		p.started = true
 		return nil
 	}
-	for try := 1; try <= maxExecutes; try++ {
-		_, err := p.api.Execute(ctx, p.in.ProjectID, p.in.PlanID)
-		if err == nil {
-			p.executed = true
-			p.log.Infof("Executed release plan %s.", p.in.PlanID)
+	if p.in.Executing != nil {
+		p.in.Executing()
+	}
+	_, adopted, err := sendOnce(ctx, once[struct{}]{
+		what: "execute",
+		log:  p.log,
+		send: func(ctx context.Context) (struct{}, error) {
+			_, err := p.api.Execute(ctx, p.in.ProjectID, p.in.PlanID)
+			return struct{}{}, err
+		},
+		find: func(ctx context.Context) (struct{}, bool, error) {
+			ok, err := p.executedSince(ctx, plan, 1)
+			return struct{}{}, ok, err
+		},
+		busy:  planBusy,
+		grace: p.in.AbortGrace,
+		look:  p.in.LookFor,
+	})
+	switch {
+	case err == nil && adopted:
+		p.executed, p.started = true, true
+		p.log.Noticef("The execute request did reach ServiceStage: release plan %s is executing; not executing it again.", p.in.PlanID)
+		return nil
+	case err == nil:
+		p.executed = true
+		p.log.Infof("Executed release plan %s.", p.in.PlanID)
+		return nil
+	case planBusy(err) && ctx.Err() == nil:
+		// Refused on the first try: if the plan runs now, someone else
+		// executed it; watch that execution.
+		if ok, lerr := p.executedSince(ctx, plan, 1); lerr == nil && ok {
+			p.executed, p.started = true, true
+			p.log.Noticef("Release plan %s is already executing; watching that execution.", p.in.PlanID)
 			return nil
 		}
-		if apiErr, ok := huawei.AsAPIError(err); ok && apiErr.HTTPStatus == 400 && ctx.Err() == nil {
-			// A plan that is running refuses another execute. If it
-			// runs now, someone (or our own earlier try) executed it.
-			if ok, lerr := p.executedSince(ctx, plan, 1); lerr == nil && ok {
-				p.adopt(try > 1)
-				return nil
-			}
-			return err
-		}
-		if !huawei.IsUnknownOutcome(err) && ctx.Err() == nil {
-			return err
-		}
-		lookCtx := ctx
-		if ctx.Err() != nil {
-			var cancel context.CancelFunc
-			lookCtx, cancel = context.WithTimeout(context.WithoutCancel(ctx), p.in.AbortGrace)
-			defer cancel()
-		}
-		p.log.Warningf("The execute request's outcome is unknown (%v); looking at the plan before trying again.", err)
-		looks := 2
-		if ctx.Err() != nil {
-			looks = 1
-		}
-		ok, lerr := p.executedSince(lookCtx, plan, looks)
-		if lerr != nil {
-			return fmt.Errorf("%w; the plan may be executing, but it could not be read (%v), so it was not executed again", err, lerr)
-		}
-		if ok {
-			p.adopt(true)
-			return ctx.Err()
-		}
-		if ctx.Err() != nil {
-			return err
-		}
-		p.log.Infof("The plan was not executed; executing it again.")
 	}
-	return fmt.Errorf("release plan %s could not be executed in %d tries", p.in.PlanID, maxExecutes)
+	if adopted {
+		p.executed, p.started = true, true
+	}
+	return err
 }
 
-func (p *planner) adopt(lost bool) {
-	p.executed, p.started = true, true
-	if lost {
-		p.log.Noticef("The execute request did reach ServiceStage: release plan %s is executing; not executing it again.", p.in.PlanID)
-		return
-	}
-	p.log.Noticef("Release plan %s is already executing; watching that execution.", p.in.PlanID)
+// planBusy recognises ServiceStage refusing an execute or rollback, which
+// it does (400) while the plan runs.
+func planBusy(err error) bool {
+	apiErr, ok := huawei.AsAPIError(err)
+	return ok && apiErr.HTTPStatus == 400
 }
 
 // executedSince looks (up to looks times, FirstPoll apart) for signs that
@@ -310,6 +306,7 @@ func (p *planner) noWait(ctx, tctx context.Context) {
 			// The plan runs; only the look failed.
 			p.log.Warningf("Could not read the plan's deploy-info: %v", err)
 			p.res.Status = StatusRunning
+			p.res.Settled = true // left running on purpose (wait: false)
 			return
 		}
 		p.end(ctx, tctx, "Could not read the release plan", err)
@@ -320,6 +317,7 @@ func (p *planner) noWait(ctx, tctx context.Context) {
 		// execution: its components are not this run's to report.
 		if p.started = startedSince(p.baseline, info); !p.started {
 			p.res.Status = StatusRunning
+			p.res.Settled = true // left running on purpose (wait: false)
 			p.res.Remote = info.Raw
 			p.log.Infof("wait is false: release plan %s was executed and goes on.", p.in.PlanID)
 			return
@@ -331,6 +329,7 @@ func (p *planner) noWait(ctx, tctx context.Context) {
 		return
 	}
 	p.res.Status = StatusRunning
+	p.res.Settled = true // left running on purpose (wait: false)
 	p.setTimes(false)
 	p.log.Infof("wait is false: release plan %s goes on.", p.in.PlanID)
 }
@@ -426,15 +425,13 @@ func (p *planner) follow(ctx context.Context) (*servicestage.DeployInfo, error) 
 	policy := wait.Policy{First: p.in.FirstPoll, Max: p.in.PollInterval}
 	var done *servicestage.DeployInfo
 	emptyWarned := false
+	var unreadable readErrors
 	err := wait.Poll(ctx, policy, func(ctx context.Context) (bool, time.Duration, error) {
 		info, err := p.api.DeployInfo(ctx, p.in.ProjectID, p.in.PlanID)
 		if err != nil {
-			if transient(err) && ctx.Err() == nil {
-				p.log.Warningf("Could not read the plan's deploy-info; trying again: %v", err)
-				return false, 0, nil
-			}
-			return false, 0, err
+			return false, 0, unreadable.note(ctx, p.log, "the plan's deploy-info", err)
 		}
+		unreadable.reset()
 		if !p.started {
 			// Right after an execute the answer may still show the
 			// previous execution, which must not be taken for ours.
@@ -665,6 +662,7 @@ func (p *planner) setTimes(settled bool) {
 
 // finish records a settled execution.
 func (p *planner) finish(info *servicestage.DeployInfo) {
+	p.res.Settled = true
 	p.observe(info)
 	p.progress(true)
 	p.setTimes(true)
@@ -708,54 +706,34 @@ func (p *planner) finish(info *servicestage.DeployInfo) {
 	p.log.Infof("✗ %s.", msg)
 }
 
-// end settles a flow that stopped early: cancelled, timed out, or failed.
+// end settles a flow that stopped early: cancelled, timed out, or failed
+// (settleEarly).
 func (p *planner) end(ctx, tctx context.Context, title string, err error) {
 	p.setTimes(false)
 	if p.res.StartedAt.IsZero() {
 		p.res.StartedAt = p.localStart
 	}
-	p.res.FinishedAt = time.Now()
 	// Abort only what runs: the latest answer says, or, before any answer
 	// of our execution came, the fact that we executed the plan.
 	running := p.executed
 	if p.last != nil {
 		running = !p.quiet()
 	}
-	switch {
-	case ctx.Err() != nil:
-		p.res.Status = StatusStopped
-		p.res.Failure = &Failure{Title: "Cancelled", Message: "The workflow was cancelled"}
-		switch {
-		case !running:
-			p.res.Failure.Message += fmt.Sprintf("; release plan %s was not running.", p.in.PlanID)
-		case !p.in.StopOnCancel:
-			p.res.Status = StatusRunning
-			p.res.Failure.Message += fmt.Sprintf("; release plan %s goes on (stop_on_cancel is false).", p.in.PlanID)
-		default:
-			p.res.Failure.Message += p.abort(ctx, "cancel")
+	idle := fmt.Sprintf("release plan %s was not running", p.in.PlanID)
+	if p.last != nil && allPending(p.last.Components) {
+		idle = "none of its components started"
+		if !p.in.Execute {
+			idle += " (nobody executed it; set execute: true to execute it)"
 		}
-	case context.Cause(tctx) == errPlanTimedOut:
-		p.res.Status = StatusTimedOut
-		p.res.Failure = &Failure{Title: "Timed out", Message: fmt.Sprintf("Release plan %s did not finish within %s (timeout)", p.in.PlanID, FormatDuration(p.in.Timeout))}
-		switch {
-		case !running && p.last != nil && allPending(p.last.Components):
-			p.res.Failure.Message += "; none of its components started"
-			if !p.in.Execute {
-				p.res.Failure.Message += " (nobody executed it; set execute: true to execute it)"
-			}
-			p.res.Failure.Message += "."
-		case !running:
-			p.res.Failure.Message += "."
-		case !p.in.StopOnTimeout:
-			p.res.Failure.Message += "; it goes on (stop_on_timeout is false)."
-		default:
-			p.res.Failure.Message += p.abort(ctx, "timeout")
-		}
-	default:
-		p.res.Status = StatusFailed
-		p.res.Failure = &Failure{Title: title, Message: err.Error()}
 	}
-	p.progress(true)
+	settleEarly(ctx, tctx, p.res, ending{
+		title: title, err: err, timedOut: errPlanTimedOut, timeout: p.in.Timeout,
+		stopOnCancel: p.in.StopOnCancel, stopOnTimeout: p.in.StopOnTimeout,
+		grace: p.in.AbortGrace, what: "Release plan " + p.in.PlanID,
+	}, remoteWork{noun: "release plan " + p.in.PlanID, idle: idle, stopped: "aborted", running: running, stop: p.abort})
+	if p.res.Status != StatusSucceeded {
+		p.progress(true)
+	}
 }
 
 // quiet reports whether the latest answer shows nothing running.
@@ -772,31 +750,76 @@ func (p *planner) quiet() bool {
 	return true
 }
 
-// abort aborts the plan within the grace period, reads its components once
-// more, and says how that went, as the end of a sentence.
-func (p *planner) abort(ctx context.Context, why string) string {
-	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.in.AbortGrace)
-	defer cancel()
-	p.log.Infof("Aborting release plan %s (%s)…", p.in.PlanID, why)
-	msg := fmt.Sprintf("; release plan %s was aborted.", p.in.PlanID)
-	if _, err := p.api.Abort(actx, p.in.ProjectID, p.in.PlanID); err != nil {
-		if apiErr, ok := huawei.AsAPIError(err); ok && apiErr.HTTPStatus == 400 {
-			// The service refuses to abort a plan that no longer runs.
-			p.log.Infof("The abort was refused (%v); the plan was no longer running.", err)
-			msg = fmt.Sprintf("; release plan %s was no longer running.", p.in.PlanID)
-		} else {
-			p.log.Warningf("Aborting release plan %s failed: %v", p.in.PlanID, err)
-			return fmt.Sprintf("; aborting release plan %s failed: %v.", p.in.PlanID, err)
+// abort aborts the plan and reads its components once more. A plan found
+// ended gets its own verdict.
+func (p *planner) abort(ctx context.Context) stopOutcome {
+	out := abortPlan(ctx, p.api, p.in.ProjectID, p.in.PlanID, p.log)
+	if info, err := p.api.DeployInfo(ctx, p.in.ProjectID, p.in.PlanID); err == nil {
+		p.observe(info)
+		if out.err != nil && p.quiet() && p.settled(ctx, info) {
+			p.res.Failure = nil
+			p.finish(info)
+			return stopOutcome{ended: true}
 		}
-	} else {
-		p.log.Infof("Aborted release plan %s.", p.in.PlanID)
 	}
-	if info, err := p.api.DeployInfo(actx, p.in.ProjectID, p.in.PlanID); err == nil {
-		p.last = info
-		p.res.Remote = info.Raw
-		p.res.Components = planComponents(info.Components)
+	return out
+}
+
+// abortPlan aborts a release plan's execution: the stop of the release-plan
+// flow after a cancel or timeout, and of the post step. The service
+// refuses (400) to abort a plan that no longer runs.
+func abortPlan(ctx context.Context, api ServiceStage, projectID, planID string, log Logger) stopOutcome {
+	log.Infof("Aborting release plan %s…", planID)
+	if _, err := api.Abort(ctx, projectID, planID); err != nil {
+		if planBusy(err) {
+			log.Infof("The abort was refused (%v); the plan was no longer running.", err)
+			return stopOutcome{err: fmt.Errorf("the abort was refused: %w", err)}
+		}
+		log.Warningf("Aborting release plan %s failed: %v", planID, err)
+		return stopOutcome{err: err}
 	}
-	return msg
+	log.Infof("Aborted release plan %s.", planID)
+	return stopOutcome{stopped: true}
+}
+
+// AbortPlanInput is what AbortPlan needs.
+type AbortPlanInput struct {
+	ProjectID, PlanID string
+	Timeout           time.Duration
+}
+
+// AbortPlan aborts a release plan's execution if it still runs; a plan
+// that has ended is left alone and reported as it ended. The post step
+// uses it for an execution a killed main step left behind. It never
+// returns a nil Result.
+func AbortPlan(ctx context.Context, api ServiceStage, in AbortPlanInput, log Logger) *Result {
+	res := &Result{Operation: OpReleasePlan, PlanID: in.PlanID, Settled: true}
+	if in.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, in.Timeout)
+		defer cancel()
+	}
+	plan, err := api.Show(ctx, in.ProjectID, in.PlanID)
+	if err != nil {
+		res.Status, res.Failure = StatusFailed, &Failure{Title: "Could not read the release plan", Message: err.Error()}
+		return res
+	}
+	res.PlanName, res.RemoteStatus = plan.Name, plan.Status
+	if servicestage.Final(plan.Status) || servicestage.Classify(plan.Status) == servicestage.PhasePending {
+		res.Status = StatusSucceeded
+		log.Infof("Release plan %s is not running (%s); nothing to abort.", in.PlanID, plan.Status)
+		return res
+	}
+	out := abortPlan(ctx, api, in.ProjectID, in.PlanID, log)
+	switch {
+	case out.stopped:
+		res.Status = StatusStopped
+	case out.err != nil && planBusy(out.err):
+		res.Status = StatusSucceeded
+	default:
+		res.Status, res.Failure = StatusFailed, &Failure{Title: "Could not abort the release plan", Message: out.err.Error()}
+	}
+	return res
 }
 
 // rollback rolls the failed plan back and waits for it. The verdict stays
@@ -881,28 +904,29 @@ func (p *planner) rollback(ctx context.Context, decided *servicestage.DeployInfo
 }
 
 // callRollback asks for the rollback exactly once: like execute it is not
-// idempotent, so an unknown outcome is looked into before trying again.
+// idempotent, so an unknown outcome is looked into before asking again.
 func (p *planner) callRollback(ctx context.Context, decided *servicestage.DeployInfo, deployed []string) error {
-	for try := 1; try <= maxExecutes; try++ {
-		_, err := p.api.Rollback(ctx, p.in.ProjectID, p.in.PlanID)
-		if err == nil {
-			return nil
-		}
-		if !huawei.IsUnknownOutcome(err) || ctx.Err() != nil {
-			return err
-		}
-		p.log.Warningf("The rollback request's outcome is unknown (%v); looking at the plan before trying again.", err)
-		info, lerr := p.api.DeployInfo(ctx, p.in.ProjectID, p.in.PlanID)
-		if lerr != nil {
-			return fmt.Errorf("%w; the rollback may have started, but the plan could not be read (%v), so it was not asked for again", err, lerr)
-		}
-		if rollbackStarted(decided, info, deployed) {
-			p.log.Noticef("The rollback request did reach ServiceStage; not asking for it again.")
-			return nil
-		}
-		p.log.Infof("The rollback did not start; asking for it again.")
+	_, adopted, err := sendOnce(ctx, once[struct{}]{
+		what: "rollback",
+		log:  p.log,
+		send: func(ctx context.Context) (struct{}, error) {
+			_, err := p.api.Rollback(ctx, p.in.ProjectID, p.in.PlanID)
+			return struct{}{}, err
+		},
+		find: func(ctx context.Context) (struct{}, bool, error) {
+			info, err := p.api.DeployInfo(ctx, p.in.ProjectID, p.in.PlanID)
+			if err != nil {
+				return struct{}{}, false, err
+			}
+			return struct{}{}, rollbackStarted(decided, info, deployed), nil
+		},
+		grace: p.in.AbortGrace,
+		look:  p.in.LookFor,
+	})
+	if err == nil && adopted {
+		p.log.Noticef("The rollback request did reach ServiceStage; not asking for it again.")
 	}
-	return fmt.Errorf("the rollback could not be started in %d tries", maxExecutes)
+	return err
 }
 
 // rollbackStarted reports whether info shows a rollback that decided did

@@ -23,7 +23,7 @@ func planInput(execute bool) run.ReleasePlanInput {
 		ProjectID: opsProject, PlanID: opsPlan, Execute: execute, Wait: true,
 		StopOnCancel: true, StopOnTimeout: true,
 		Timeout: 20 * time.Second, PollInterval: 200 * time.Millisecond, FirstPoll: 50 * time.Millisecond,
-		AbortGrace: 2 * time.Second,
+		AbortGrace: 2 * time.Second, LookFor: 300 * time.Millisecond,
 	}
 }
 
@@ -243,8 +243,8 @@ func TestReleasePlanExecuteOnceThroughFaults(t *testing.T) {
 		wantLog string
 	}{
 		{"throttled execute is retried", "{op: execute, kind: throttle, retry_after: 1s, times: 1}", "APIGW.0308"},
-		{"execute processed but its answer dropped is not repeated", "{op: execute, kind: drop, times: 1}", "did reach ServiceStage"},
-		{"execute answered 502 without effect is repeated once", "{op: execute, kind: error, status: 502, times: 1}", "executing it again"},
+		{"execute processed but its answer dropped is not repeated", "{op: execute, kind: drop, times: 1}", "The execute request did reach ServiceStage"},
+		{"execute answered 502 without effect is repeated once", "{op: execute, kind: error, status: 502, times: 1}", "No sign of the execute after 300ms; sending it again."},
 		{"deploy-info polls through 503 and a slow answer", "{op: deploy_info, kind: error, status: 503, after: 2, times: 2}\n  - {op: deploy_info, kind: slow, delay: 300ms, times: 1}", ""},
 	}
 	for _, tt := range tests {

@@ -75,6 +75,13 @@ type Result struct {
 	RollbackStatus   Status
 	Remote           json.RawMessage // the last remote answer that decided the status
 	Failure          *Failure
+	// Settled says the post step has nothing to check: what the run
+	// started has ended, was never started, or was left running on
+	// purpose (wait false, stop_on_cancel or stop_on_timeout false). It is
+	// false, the safe default, while anything it started may still run:
+	// after a cancel or timeout whose stop failed or was only asked for,
+	// or a start whose outcome stayed unknown.
+	Settled bool
 
 	// release-plan
 	PlanID     string

@@ -116,7 +116,7 @@ func TestSoak(t *testing.T) {
 				TaskID: p.task, Wait: true, IfRunning: run.IfRunningWait,
 				StopOnCancel: true, StopOnTimeout: true,
 				Timeout: 30 * time.Second, PollInterval: 150 * time.Millisecond, FirstPoll: 50 * time.Millisecond,
-				StopGrace: 3 * time.Second,
+				StopGrace: 3 * time.Second, LookFor: 3 * time.Second,
 			}, log, run.DeployHooks{})
 		}()
 	}

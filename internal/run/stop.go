@@ -112,3 +112,24 @@ func recordMissing(err error) bool {
 	apiErr, ok := huawei.AsAPIError(err)
 	return ok && apiErr.Code == codeNotFound
 }
+
+// StartedRecord finds the record a start may have created when the step
+// that sent it ended before it knew the outcome: the task's latest record,
+// if it is not latestBefore (the latest before the start) and still runs.
+// It returns nil when there is none. The record's start time is not
+// compared with the attempt's: the API's times carry no zone, so only the
+// record ids tell old from new.
+func StartedRecord(ctx context.Context, api RecordStopper, taskID, latestBefore string) (*codearts.Record, error) {
+	st, err := api.State(ctx, taskID, "")
+	if err != nil {
+		if recordMissing(err) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	rec := &st.Result
+	if rec.RecordID == "" || rec.RecordID == latestBefore || !isRunning(rec) {
+		return nil, nil
+	}
+	return rec, nil
+}

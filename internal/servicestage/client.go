@@ -6,6 +6,7 @@ package servicestage
 import (
 	"context"
 	"net/url"
+	"strings"
 
 	"github.com/deploy-action/deploy-action/internal/huawei"
 )
@@ -79,7 +80,7 @@ type PlanMember struct {
 
 // Show reads a release plan, with its status.
 //
-// API: https://support.huaweicloud.com/intl/en-us/api-servicestage/ (release plans: show)
+// API: https://support.huaweicloud.com/intl/en-us/api-servicestage/servicestage_06_0233.html
 func (c *Client) Show(ctx context.Context, projectID, planID string) (*Plan, error) {
 	var out Plan
 	resp, err := c.api.Do(ctx, huawei.Request{
@@ -90,8 +91,21 @@ func (c *Client) Show(ctx context.Context, projectID, planID string) (*Plan, err
 	if err != nil {
 		return nil, err
 	}
+	if err := otherPlan(out.ID, planID, resp, "GET", planPath(projectID, planID, "")); err != nil {
+		return nil, err
+	}
 	out.Raw = resp.Body
 	return &out, nil
+}
+
+// otherPlan refuses an answer about another plan than the one asked for:
+// it must never decide a verdict. An answer without an id is tolerated.
+func otherPlan(got, want string, resp *huawei.Response, method, path string) error {
+	if got == "" || strings.EqualFold(got, want) {
+		return nil
+	}
+	return &huawei.ProtocolError{Service: ServiceName, Method: method, Path: path, RequestID: resp.RequestID,
+		Problem: "it is about another release plan than the one asked for"}
 }
 
 // DeployInfo is the answer of the deploy-info API: the plan's components
@@ -125,7 +139,7 @@ type Component struct {
 
 // DeployInfo reads the components of a release plan's latest execution.
 //
-// API: https://support.huaweicloud.com/intl/en-us/api-servicestage/ (release plans: deploy-info)
+// API: https://support.huaweicloud.com/intl/en-us/api-servicestage/servicestage_06_0234.html
 func (c *Client) DeployInfo(ctx context.Context, projectID, planID string) (*DeployInfo, error) {
 	var out DeployInfo
 	resp, err := c.api.Do(ctx, huawei.Request{
@@ -134,6 +148,9 @@ func (c *Client) DeployInfo(ctx context.Context, projectID, planID string) (*Dep
 		Idempotent: true,
 	}, &out)
 	if err != nil {
+		return nil, err
+	}
+	if err := otherPlan(out.ID, planID, resp, "GET", planPath(projectID, planID, "/deploy-info")); err != nil {
 		return nil, err
 	}
 	out.Raw = resp.Body

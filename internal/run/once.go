@@ -1,0 +1,157 @@
+package run
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/cenkalti/backoff/v5"
+
+	"github.com/deploy-action/deploy-action/internal/huawei"
+)
+
+// This file is the one mechanism every operation uses to send a request
+// that must take effect at most once (a deployment start, a release plan's
+// execute or rollback): send it once; when its outcome is unknown (a lost
+// or unreadable answer, a 5xx, a 429 that did not come from the gateway,
+// a 2xx without proof such as a record id), look for proof that it took
+// effect, with backoff, for a while, because the service may take seconds
+// to show it; adopt what it did, or send again only when nothing shows.
+
+// once describes one such request.
+type once[T any] struct {
+	what string // "start", "execute", "rollback": names the request in the log
+	log  Logger
+
+	// send sends the request once.
+	send func(context.Context) (T, error)
+	// find looks, once, for proof that an earlier send took effect.
+	find func(context.Context) (T, bool, error)
+	// busy, when set, recognises the service refusing the request because
+	// what it starts already runs. After an unknown outcome that is proof
+	// that our earlier send took effect (once find can see it); before,
+	// it is someone else's, and sendOnce returns the error to the caller.
+	busy func(error) bool
+
+	// look is how long to keep looking for proof after an unknown outcome
+	// (default lookFor), grace how long a look may go on after a cancel
+	// (so a start that did happen is still found and can be stopped), and
+	// tries how often the request may be sent at most (default maxSends).
+	look, grace time.Duration
+	tries       int
+}
+
+// lookFor is how long the action keeps looking for proof of an unknown
+// outcome before it sends again: CodeArts takes a few seconds to list a
+// new record, and starting again too early makes a second deployment.
+var lookFor = 6 * time.Second
+
+// maxSends bounds how often a request is sent: each send after the first
+// follows a look that found no proof of the previous one.
+const maxSends = 3
+
+// errNoProof is what a send that stays unknown after every try returns.
+var errNoProof = errors.New("no proof that it took effect")
+
+// sendOnce sends o's request so that it takes effect at most once. It
+// returns the result and whether it was adopted (found after an unknown
+// outcome rather than answered), which the caller tells the log.
+func sendOnce[T any](ctx context.Context, o once[T]) (v T, adopted bool, err error) {
+	if o.tries <= 0 {
+		o.tries = maxSends
+	}
+	if o.look <= 0 {
+		o.look = lookFor
+	}
+	uncertain := false
+	var zero T
+	for try := 1; try <= o.tries; try++ {
+		v, err := o.send(ctx)
+		if err == nil {
+			return v, false, nil
+		}
+		busy := o.busy != nil && o.busy(err)
+		switch {
+		case busy && uncertain:
+			// Refused because it runs: our earlier send took effect.
+			o.log.Infof("The %s was refused because it is already under way: the earlier %s took effect.", o.what, o.what)
+		case busy:
+			return zero, false, err
+		case !huawei.IsUnknownOutcome(err) && ctx.Err() == nil:
+			return zero, false, err
+		default:
+			uncertain = true
+			o.log.Warningf("The %s request's outcome is unknown (%v); looking for proof that it took effect before sending it again.", o.what, err)
+		}
+		found, ok, lerr := o.lookForProof(ctx)
+		if lerr != nil {
+			return zero, false, fmt.Errorf("%w; it may have taken effect, but that could not be checked (%v), so it was not sent again", err, lerr)
+		}
+		if ok {
+			return found, true, ctx.Err()
+		}
+		if busy {
+			return zero, false, fmt.Errorf("%w; the earlier %s's effect could not be found within %s", err, o.what, FormatDuration(o.look))
+		}
+		if ctx.Err() != nil {
+			return zero, false, err
+		}
+		o.log.Infof("No sign of the %s after %s; sending it again.", o.what, FormatDuration(o.look))
+	}
+	return zero, false, fmt.Errorf("the %s was sent %d times, each with an unknown outcome and %w", o.what, o.tries, errNoProof)
+}
+
+// lookForProof calls find with backoff until it finds proof or o.look has
+// passed. After a cancel it goes on for o.grace at most: a request that
+// did take effect must still be found, or it would be neither reported
+// nor stopped.
+func (o once[T]) lookForProof(ctx context.Context) (T, bool, error) {
+	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), o.look)
+	defer cancel()
+	if ctx.Err() != nil && o.grace > 0 {
+		lctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), min(o.look, o.grace))
+		defer cancel()
+	} else {
+		// A cancel that arrives while looking shortens the look to the
+		// grace period.
+		stop := context.AfterFunc(ctx, func() {
+			time.AfterFunc(o.grace, cancel)
+		})
+		defer stop()
+	}
+	b := backoff.NewExponentialBackOff()
+	b.InitialInterval = 500 * time.Millisecond
+	b.MaxInterval = 4 * time.Second
+	b.Multiplier = 2
+	b.RandomizationFactor = 0.1
+	var zero T
+	var lastErr error
+	checked := false // a look completed and saw no proof
+	for {
+		v, ok, err := o.find(lctx)
+		switch {
+		case err == nil && ok:
+			return v, true, nil
+		case err == nil:
+			checked = true
+		case !transient(err) && lctx.Err() == nil:
+			return zero, false, err
+		default:
+			lastErr = err
+		}
+		t := time.NewTimer(b.NextBackOff())
+		select {
+		case <-lctx.Done():
+			t.Stop()
+			if checked {
+				// Seen without proof at least once: sending again is
+				// safe, since a repeat that meets the first one's effect
+				// is refused (busy) and adopts it.
+				return zero, false, nil
+			}
+			return zero, false, lastErr
+		case <-t.C:
+		}
+	}
+}
