@@ -335,3 +335,41 @@ func TestErrorsAreMaskedBeforeTheyAreCut(t *testing.T) {
 		})
 	}
 }
+
+// TestStartOutcomeRules: only the gateway's throttle proves a start was not
+// processed; any 2xx proves it arrived, even one the client cannot use.
+func TestStartOutcomeRules(t *testing.T) {
+	t.Parallel()
+	huge := `{"id":"` + strings.Repeat("a", MaxResponseBytes) + `"}`
+	tests := []struct {
+		name        string
+		answer      func(http.ResponseWriter, *http.Request)
+		idempotent  bool
+		wantCalls   int32
+		wantUnknown bool
+	}{
+		{"gateway throttle is retried", answer(429, nil, `{"error_code":"APIGW.0308","error_msg":"over ratelimit"}`), false, 4, false},
+		{"APIG throttle is retried", answer(429, nil, `{"error_code":"APIG.0308","error_msg":"over ratelimit"}`), false, 4, false},
+		{"service 429 is an unknown outcome", answer(429, nil, `{"error_code":"Deploy.00011999","error_msg":"busy"}`), false, 1, true},
+		{"bare 429 is an unknown outcome", answer(429, nil, ``), false, 1, true},
+		{"bare 429 on a read is retried", answer(429, nil, ``), true, 4, false},
+		{"2xx that does not decode", answer(200, nil, `{"id":`), false, 1, true},
+		{"2xx of the wrong type", answer(200, nil, `{"id":42}`), false, 1, true},
+		{"2xx larger than the limit", answer(200, nil, huge), false, 1, true},
+		{"2xx larger than the limit on a read", answer(200, nil, huge), true, 4, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv, n, _ := scripted(t, tt.answer)
+			var out struct {
+				ID string `json:"id"`
+			}
+			_, err := newTestClient(t, srv.URL).Do(t.Context(), Request{Method: "POST", Path: "/start", Idempotent: tt.idempotent}, &out)
+			require.Error(t, err)
+			assert.Equal(t, tt.wantCalls, n.Load())
+			assert.Equal(t, tt.wantUnknown, IsUnknownOutcome(err), "%v", err)
+			assert.Less(t, len(err.Error()), 1000, "no body in the message")
+		})
+	}
+}
