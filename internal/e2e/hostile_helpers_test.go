@@ -58,7 +58,7 @@ type hostileCase struct {
 	name     string
 	scenario string                       // the simulator's scenario (YAML); "" for the defaults
 	inputs   map[string]string            // on top of hostileInputs; "" removes an input
-	setup    func(h *hostileRun)          // before the main step: seed records, ...
+	setup    func(h *hostileRun)          // before the server starts: seed records, add inputs (h.in)
 	hostile  func(x *exchange)            // every request; nil (or not answering) passes it on
 	drive    func(h *hostileRun)          // starts the main step and acts on it; nil runs it to its end
 	want     hostileWant                  // what every case checks
@@ -144,9 +144,6 @@ func runHostile(t *testing.T, tc hostileCase) {
 		opts.Scenario = sc
 	}
 	h := &hostileRun{t: t, tc: tc, srv: sim.New(opts), in: map[string]string{}, counts: map[string]int{}, values: map[string]any{}}
-	server := httptest.NewServer(http.HandlerFunc(h.serve))
-	t.Cleanup(server.Close)
-	h.url = server.URL
 	if tc.setup != nil {
 		tc.setup(h)
 	}
@@ -154,6 +151,10 @@ func runHostile(t *testing.T, tc hostileCase) {
 	for _, r := range h.srv.Records(taskOK) {
 		h.before[r.ID] = true
 	}
+	// Started after setup, so the handlers see what setup wrote.
+	server := httptest.NewServer(http.HandlerFunc(h.serve))
+	t.Cleanup(server.Close)
+	h.url = server.URL
 
 	h.main = newStep(t, h.url, h.inputs())
 	if tc.drive != nil {
