@@ -87,7 +87,7 @@ func deploymentPath(projectID, deploymentID string) string {
 //
 // API: https://support.huaweicloud.com/intl/en-us/api-rts/ (UpdateSoftwareDeployment)
 func (c *Client) UpdateSoftwareDeployment(ctx context.Context, projectID, deploymentID string, body Update) (*Answer, error) {
-	return c.call(ctx, huawei.Request{
+	return c.call(ctx, deploymentID, huawei.Request{
 		Method:     "PUT",
 		Path:       deploymentPath(projectID, deploymentID),
 		Body:       body,
@@ -99,14 +99,14 @@ func (c *Client) UpdateSoftwareDeployment(ctx context.Context, projectID, deploy
 //
 // API: https://support.huaweicloud.com/intl/en-us/api-rts/ (ShowSoftwareDeployment)
 func (c *Client) GetSoftwareDeployment(ctx context.Context, projectID, deploymentID string) (*Answer, error) {
-	return c.call(ctx, huawei.Request{
+	return c.call(ctx, deploymentID, huawei.Request{
 		Method:     "GET",
 		Path:       deploymentPath(projectID, deploymentID),
 		Idempotent: true,
 	})
 }
 
-func (c *Client) call(ctx context.Context, req huawei.Request) (*Answer, error) {
+func (c *Client) call(ctx context.Context, deploymentID string, req huawei.Request) (*Answer, error) {
 	var env struct {
 		SoftwareDeployment json.RawMessage `json:"software_deployment"`
 	}
@@ -120,6 +120,12 @@ func (c *Client) call(ctx context.Context, req huawei.Request) (*Answer, error) 
 	out := &Answer{Object: env.SoftwareDeployment, Raw: resp.Body}
 	if err := json.Unmarshal(env.SoftwareDeployment, &out.Deployment); err != nil {
 		return nil, fmt.Errorf("%s: decoding the software_deployment of %s %s (request id %s): %w", ServiceName, req.Method, req.Path, resp.RequestID, err)
+	}
+	if id := out.Deployment.ID; id != "" && id != deploymentID {
+		// An answer about another software deployment must not be
+		// reported as this one's: never a verdict.
+		return nil, &huawei.ProtocolError{Service: ServiceName, Method: req.Method, Path: req.Path, RequestID: resp.RequestID,
+			Problem: "it is about another software deployment than the one asked for"}
 	}
 	return out, nil
 }

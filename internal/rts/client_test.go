@@ -173,3 +173,15 @@ func TestAnswerWithoutDeploymentIsAnError(t *testing.T) {
 	assert.Contains(t, err.Error(), "no software_deployment")
 	assert.Contains(t, err.Error(), "rts-req")
 }
+
+// TestAnswerAboutAnotherDeploymentIsAProtocolError: a signal's answer must
+// be about the deployment signalled, or it is never reported as its state.
+func TestAnswerAboutAnotherDeploymentIsAProtocolError(t *testing.T) {
+	t.Parallel()
+	other := strings.ReplaceAll(answerBody, deploymentID, "00000000-0000-4000-8000-000000000000")
+	s := newServer(t, answer{200, other})
+	ans, err := client(t, s).UpdateSoftwareDeployment(context.Background(), project, deploymentID, rts.Update{Status: rts.StatusComplete})
+	require.Error(t, err)
+	assert.Nil(t, ans)
+	assert.True(t, huawei.IsProtocolError(err), "%v", err)
+}
