@@ -134,6 +134,10 @@ func clientOptions(cfg *action.Config, log *action.Log) []huawei.Option {
 				log.Warningf("The gateway refused the signature and its clock is %s the runner's: signing again by the gateway's clock. Check the runner's time sync.", describeOffset(e.ClockCorrection))
 				return
 			}
+			if e.NoRetry {
+				log.Warningf("%v; the server asked for %s (Retry-After), more than the time left, so the call is not retried.", e.Err, describeWait(e.ServerAsked))
+				return
+			}
 			capped := ""
 			if e.ServerAsked > 0 {
 				capped = fmt.Sprintf(" (the server asked for %s; the action waits %s at most)", describeWait(e.ServerAsked), run.FormatDuration(huawei.MaxServerWait))

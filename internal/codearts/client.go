@@ -120,7 +120,10 @@ type Step struct {
 }
 
 // Elapsed is the step's run time so far.
-func (s Step) Elapsed() time.Duration { return time.Duration(s.ElapsedTime) * time.Millisecond }
+// A negative elapsed time (a buggy or hostile answer) counts as none.
+func (s Step) Elapsed() time.Duration {
+	return time.Duration(max(int64(s.ElapsedTime), 0)) * time.Millisecond
+}
 
 // State is a decoded ShowDeployStatus answer with its raw bytes.
 type State struct {
@@ -148,7 +151,11 @@ func (c *Client) State(ctx context.Context, taskID, recordID string) (*State, er
 	if err != nil {
 		return nil, err
 	}
-	if problem := out.mismatch(taskID, recordID); problem != "" {
+	problem := out.mismatch(taskID, recordID)
+	if problem == "" && huawei.DuplicateKeys(resp.Body) {
+		problem = "a JSON object in it has a key twice, so its values are ambiguous"
+	}
+	if problem != "" {
 		return nil, &huawei.ProtocolError{Service: ServiceName, Method: "GET", Path: "/v2/tasks/" + taskID + "/state",
 			RequestID: resp.RequestID, Problem: problem}
 	}

@@ -722,7 +722,11 @@ func hostileCases() []hostileCase {
 			want:    hostileWant{anyCode: true, never: "succeeded", starts: none, running: true},
 			check: func(h *hostileRun) {
 				if h.out()["status"] == "stopped" {
-					assert.True(h.t, h.srv.Records(taskOK)[0].Stopped, "reported stopped, but it runs")
+					for _, rec := range h.srv.Records(taskOK) {
+						if rec.ID == h.in["record_id"] {
+							assert.True(h.t, rec.Stopped, "reported stopped, but it runs")
+						}
+					}
 				}
 			},
 		},

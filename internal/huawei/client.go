@@ -90,6 +90,9 @@ type RetryEvent struct {
 	// ServerAsked is set when the server's Retry-After asked for more than
 	// MaxServerWait: what it asked for.
 	ServerAsked time.Duration
+	// NoRetry is set when the server asked to wait past the caller's
+	// time: the call ends with Err instead of waiting.
+	NoRetry bool
 }
 
 // Option configures a Client.
@@ -269,6 +272,9 @@ func (c *Client) classify(ctx context.Context, req Request, err error, skew *ske
 			// caller's time: a wait that would outlast it cannot end in
 			// a retry, so the error is final now.
 			if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) <= apiErr.RetryAfter {
+				if c.notify != nil {
+					c.notify(RetryEvent{Method: req.Method, Path: req.Path, Err: err, ServerAsked: apiErr.RetryAfterAsked, NoRetry: true})
+				}
 				return backoff.Permanent(err)
 			}
 			return &retryAfter{RetryAfterError: backoff.RetryAfterError{Duration: apiErr.RetryAfter}, err: err}

@@ -373,3 +373,24 @@ func TestStartOutcomeRules(t *testing.T) {
 		})
 	}
 }
+
+func TestDuplicateKeys(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		body string
+		want bool
+	}{
+		{`{"status":"success","result":{"status":"failed"}}`, false},
+		{`{"result":{"status":"failed","status":"succeeded"}}`, true},
+		{`{"a":1,"a":1}`, true},
+		{`{"list":[{"id":1},{"id":1}]}`, false},
+		{`{"list":[{"id":1,"x":{"k":1,"k":2}}]}`, true},
+		{`[1,2,{"a":{}}]`, false},
+		{`{"a":`, false},
+		{``, false},
+		{strings.Repeat("[", 100) + strings.Repeat("]", 100), false},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, DuplicateKeys([]byte(tt.body)), tt.body)
+	}
+}

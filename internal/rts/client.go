@@ -121,11 +121,11 @@ func (c *Client) call(ctx context.Context, deploymentID string, req huawei.Reque
 	if err := json.Unmarshal(env.SoftwareDeployment, &out.Deployment); err != nil {
 		return nil, fmt.Errorf("%s: decoding the software_deployment of %s %s (request id %s): %w", ServiceName, req.Method, req.Path, resp.RequestID, err)
 	}
-	if id := out.Deployment.ID; id != "" && id != deploymentID {
+	if id := out.Deployment.ID; id != "" && id != deploymentID || huawei.DuplicateKeys(resp.Body) {
 		// An answer about another software deployment must not be
 		// reported as this one's: never a verdict.
 		return nil, &huawei.ProtocolError{Service: ServiceName, Method: req.Method, Path: req.Path, RequestID: resp.RequestID,
-			Problem: "it is about another software deployment than the one asked for"}
+			Problem: "it is about another software deployment than the one asked for, or has a key twice"}
 	}
 	return out, nil
 }

@@ -247,7 +247,17 @@ func (d *deployer) start(ctx context.Context, req codearts.StartRequest, before 
 		s, adopted, err := sendOnce(ctx, once[*codearts.Started]{
 			what: "start",
 			log:  d.log,
-			send: func(ctx context.Context) (*codearts.Started, error) { return d.api.Start(ctx, d.in.TaskID, req) },
+			send: func(ctx context.Context) (*codearts.Started, error) {
+				s, err := d.api.Start(ctx, d.in.TaskID, req)
+				if err == nil && s.ID == before {
+					// A start creates a record; an answer naming the one that
+					// was latest before proves the start arrived, not which
+					// record it made.
+					return nil, &huawei.UnknownOutcomeError{Err: &huawei.ProtocolError{Service: codearts.ServiceName, Method: "POST",
+						Path: "/v2/tasks/" + d.in.TaskID + "/start", Problem: "it names the record that was the task's latest before the start"}}
+				}
+				return s, err
+			},
 			find: func(ctx context.Context) (*codearts.Started, bool, error) {
 				rec, err := d.latest(ctx)
 				if err != nil || rec == nil || rec.RecordID == before || !isRunning(rec) && !isFinal(rec) {
@@ -439,10 +449,10 @@ func (d *deployer) finish(st *codearts.State) {
 	d.res.Remote = st.Raw
 	d.res.RemoteStatus = rec.Status
 	d.zone = codearts.GuessZone(rec.StartTime, d.localStart)
-	if t, ok := codearts.ParseTime(rec.StartTime, d.zone); ok {
+	if t, ok := codearts.ParseTime(rec.StartTime, d.zone); ok && d.plausible(t) {
 		d.res.StartedAt = t
 	}
-	if t, ok := codearts.ParseTime(rec.EndTime, d.zone); ok {
+	if t, ok := codearts.ParseTime(rec.EndTime, d.zone); ok && d.plausible(t) && !t.Before(d.res.StartedAt) {
 		d.res.FinishedAt = t
 	}
 	if d.res.StartedAt.IsZero() {
@@ -476,6 +486,15 @@ func (d *deployer) finish(st *codearts.State) {
 		msg += fmt.Sprintf("\nLast lines of the step's log:\n%s", strings.Join(tail, "\n"))
 	}
 	d.res.Failure = &Failure{Title: "Deployment failed", Message: msg}
+}
+
+// plausible reports whether a time the service gave can belong to this
+// run: the API's times carry no zone (it is guessed) and a buggy or hostile
+// answer can say 1970 or 9999, which must not reach the outputs. A record
+// followed (not started) by this run may be older than it, so the bounds
+// are wide: this century, and no later than a day from now (any zone).
+func (d *deployer) plausible(t time.Time) bool {
+	return t.Year() >= 2000 && t.Before(time.Now().Add(24*time.Hour))
 }
 
 // end settles a flow that stopped early: cancelled, timed out, or failed

@@ -51,18 +51,28 @@ func Stop(ctx context.Context, api RecordStopper, in StopInput, log Logger) *Res
 	}
 
 	st, err := api.State(ctx, in.TaskID, in.RecordID)
-	if err != nil {
-		if recordMissing(err) {
-			return fail("No such deployment record", fmt.Errorf("task %s has no deployment record %s: %w", in.TaskID, in.RecordID, err))
-		}
+	switch {
+	case err != nil && recordMissing(err):
+		return fail("No such deployment record", fmt.Errorf("task %s has no deployment record %s: %w", in.TaskID, in.RecordID, err))
+	case err != nil && ctx.Err() != nil:
 		return fail("Could not read the record's state", fmt.Errorf("reading record %s of task %s: %w", in.RecordID, in.TaskID, err))
-	}
-	res.TaskName = st.Result.TaskName
-	if recordEnded(st) {
-		return stopAlreadyEnded(res, st, log)
+	case err != nil:
+		// The aim is a record that no longer runs: a state that cannot
+		// be read (or is about something else) does not stop the stop,
+		// which is harmless on a record that has ended.
+		log.Warningf("Could not read deployment record %s's state (%v); stopping it all the same.", in.RecordID, err)
+	default:
+		res.TaskName = st.Result.TaskName
+		if recordEnded(st) {
+			return stopAlreadyEnded(res, st, log)
+		}
 	}
 
-	log.Infof("Stopping deployment record %s of task %s (status %s)…", in.RecordID, in.TaskID, st.Result.Status)
+	status := "unknown"
+	if st != nil {
+		status = st.Result.Status
+	}
+	log.Infof("Stopping deployment record %s of task %s (status %s)…", in.RecordID, in.TaskID, status)
 	body, err := api.Stop(ctx, in.TaskID, in.RecordID)
 	if err != nil {
 		switch {
@@ -73,7 +83,11 @@ func Stop(ctx context.Context, api RecordStopper, in StopInput, log Logger) *Res
 			log.Infof("The stop was refused (%v); reading the record's final state.", err)
 			final, serr := api.State(ctx, in.TaskID, in.RecordID)
 			if serr != nil {
-				return fail("Could not stop the deployment", fmt.Errorf("stopping record %s of task %s: %w; the record seems to have ended, but its state could not be read: %v", in.RecordID, in.TaskID, err, serr))
+				// The service says it no longer runs, which is the aim;
+				// how it ended stays unknown.
+				res.Status = StatusStopped
+				log.Noticef("Deployment record %s no longer runs (the stop was refused as it had ended); its final status could not be read: %v", in.RecordID, serr)
+				return res
 			}
 			if recordEnded(final) {
 				return stopAlreadyEnded(res, final, log)

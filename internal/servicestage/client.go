@@ -101,11 +101,16 @@ func (c *Client) Show(ctx context.Context, projectID, planID string) (*Plan, err
 // otherPlan refuses an answer about another plan than the one asked for:
 // it must never decide a verdict. An answer without an id is tolerated.
 func otherPlan(got, want string, resp *huawei.Response, method, path string) error {
-	if got == "" || strings.EqualFold(got, want) {
+	problem := ""
+	switch {
+	case got != "" && !strings.EqualFold(got, want):
+		problem = "it is about another release plan than the one asked for"
+	case huawei.DuplicateKeys(resp.Body):
+		problem = "a JSON object in it has a key twice, so its values are ambiguous"
+	default:
 		return nil
 	}
-	return &huawei.ProtocolError{Service: ServiceName, Method: method, Path: path, RequestID: resp.RequestID,
-		Problem: "it is about another release plan than the one asked for"}
+	return &huawei.ProtocolError{Service: ServiceName, Method: method, Path: path, RequestID: resp.RequestID, Problem: problem}
 }
 
 // DeployInfo is the answer of the deploy-info API: the plan's components

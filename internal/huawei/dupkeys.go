@@ -1,0 +1,59 @@
+package huawei
+
+import (
+	"bytes"
+	"encoding/json"
+)
+
+// maxJSONDepth bounds how deep DuplicateKeys follows nested values.
+const maxJSONDepth = 64
+
+// DuplicateKeys reports whether any JSON object in body has a key twice.
+// encoding/json keeps the last of them, so an answer such as
+// {"status":"failed","status":"succeeded"} would read as a success that
+// other readers (and the service itself) may take for a failure: an
+// answer a verdict depends on must not be ambiguous. Invalid JSON reports
+// false; decoding it fails on its own.
+func DuplicateKeys(body []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dup, _ := duplicateIn(dec, 0)
+	return dup
+}
+
+// duplicateIn reads one value from dec and reports whether an object in it
+// repeats a key; ok is false when the JSON is broken or too deep.
+func duplicateIn(dec *json.Decoder, depth int) (dup, ok bool) {
+	if depth > maxJSONDepth {
+		return false, false
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return false, false
+	}
+	delim, isDelim := tok.(json.Delim)
+	if !isDelim {
+		return false, true
+	}
+	var seen map[string]bool
+	if delim == '{' {
+		seen = map[string]bool{}
+	}
+	for dec.More() {
+		if seen != nil {
+			key, err := dec.Token()
+			if err != nil {
+				return false, false
+			}
+			k, _ := key.(string)
+			if seen[k] {
+				return true, true
+			}
+			seen[k] = true
+		}
+		if d, ok := duplicateIn(dec, depth+1); d || !ok {
+			return d, ok
+		}
+	}
+	_, err = dec.Token() // the closing delimiter
+	return false, err == nil
+}
