@@ -1,8 +1,8 @@
 package keyless
 
 import (
-	"encoding/json"
 	"crypto/x509"
+	"encoding/json"
 	"io"
 	"log"
 	"net/http"
