@@ -48,6 +48,7 @@ func codeArtsRoutes() []route {
 		{method: http.MethodGet, segs: []string{"v1", "applications", "{app_id}", "records", "{record_id}", "logs"}, op: "logs", handle: (*Server).appLog},
 		{method: http.MethodGet, segs: []string{"v2", "{project_id}", "task", "{task_id}", "history"}, op: "history", handle: (*Server).taskHistory},
 		{method: http.MethodGet, segs: []string{"v1", "applications", "{app_id}", "info"}, op: "app_detail", handle: (*Server).appDetail},
+		{method: http.MethodGet, segs: []string{"v2", "history", "tasks", "{task_id}", "params"}, op: "params", handle: (*Server).executionParams},
 	}
 }
 
@@ -735,5 +736,58 @@ func (s *Server) stopRecord(req *request) response {
 	rec.stopped, rec.stoppedAt = true, req.now
 	var out stopEnvelope
 	out.Status, out.Result.ID, out.Result.TaskID = "success", rec.id, taskID
+	return response{status: http.StatusOK, body: out}
+}
+
+// Execution parameters.
+
+// configInfo is ConfigInfo, one parameter a record ran with.
+type configInfo struct {
+	Name  string `json:"name"`
+	Type  string `json:"type"`
+	Value string `json:"value"`
+}
+
+// executionParams is ShowExecutionParams:
+// GET /v2/history/tasks/{task_id}/params?record_id=
+//
+// https://support.huaweicloud.com/intl/en-us/api-deployman/ShowExecutionParams.html
+// task_id and record_id are 32 letters and digits; record_id is optional
+// (without it the simulator takes the latest record: the page does not
+// say). The answer is a bare array of {name, type, value}; an encrypt
+// value is answered "", as in the page's example. The page documents 400
+// and 403 only, so an unknown record is 400 Deploy.00011303 ("record or
+// parameters not found", huawei-api.md §1).
+func (s *Server) executionParams(req *request) response {
+	taskID := req.vars["task_id"]
+	q := req.http.URL.Query()
+	recordID, given := q.Get("record_id"), q.Has("record_id")
+	if !validID(taskID) {
+		return paramInvalid("Param invalid: task_id must be 32 letters or digits")
+	}
+	if given && !validID(recordID) {
+		return paramInvalid("Param invalid: record_id must be 32 letters or digits")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var rec *record
+	if !given {
+		if list := s.records[taskID]; len(list) > 0 {
+			rec = list[len(list)-1]
+		}
+	} else if r := s.byID[recordID]; r != nil && r.taskID == taskID {
+		rec = r
+	}
+	if rec == nil {
+		return deployError(http.StatusBadRequest, "Deploy.00011303", "The deployment record or its parameters were not found.")
+	}
+	out := make([]configInfo, 0, len(rec.params))
+	for _, p := range rec.params {
+		v := p.Value
+		if p.Type == "encrypt" {
+			v = ""
+		}
+		out = append(out, configInfo{Name: p.Key, Type: p.Type, Value: v})
+	}
 	return response{status: http.StatusOK, body: out}
 }

@@ -258,7 +258,7 @@ const (
 var (
 	faultKinds = []string{FaultThrottle, FaultError, FaultDrop, FaultSlow, FaultHang}
 	faultOps   = []string{
-		"start", "state", "stop", "logs", "detail", "app_detail", "history", // CodeArts Deploy
+		"start", "state", "stop", "logs", "detail", "app_detail", "history", "params", // CodeArts Deploy
 		"plans", "plan", "execute", "rollback", "abort", "deploy_info", // ServiceStage
 		"signal", "deployment", // RTS
 		"iam", "oidc", // keyless authentication
@@ -266,7 +266,7 @@ var (
 	}
 	// taskOps are the operations that concern one CodeArts task, the only
 	// ones a fault's task_id can match.
-	taskOps = []string{"start", "state", "stop", "logs", "detail", "app_detail", "history"}
+	taskOps = []string{"start", "state", "stop", "logs", "detail", "app_detail", "history", "params"}
 	// errorStatuses are the statuses a gateway answers for a failing backend.
 	errorStatuses = []int{500, 502, 503, 504}
 	// finalStatuses would make a client stop polling, so a running_status
@@ -294,7 +294,7 @@ var (
 //
 // Operations: CodeArts Deploy start, state, stop, logs (ShowAppLog), detail
 // (ShowDeployTaskDetail), app_detail (ShowAppDetailById), history
-// (ListDeployTaskHistoryByDate); ServiceStage plans (list), plan (show),
+// (ListDeployTaskHistoryByDate), params (ShowExecutionParams); ServiceStage plans (list), plan (show),
 // execute, rollback, abort, deploy_info; RTS signal (PUT of a software
 // deployment), deployment (its GET); iam (the exchange of an OIDC token for
 // an IAM token), oidc (the GitHub OIDC token endpoint and its JWKS).
