@@ -25,6 +25,7 @@ import (
 //	tasks: [...]                # per-task behaviour, see ScenarioTask
 //	release_plans: [...]        # ServiceStage release plans, see ScenarioReleasePlan
 //	software_deployments: [...] # RTS software deployments, see ScenarioSoftwareDeployment
+//	health: [...]               # the deployed application's health endpoints, see ScenarioHealth
 //	faults: [...]               # wire-level fault injection, see Fault
 //
 // Durations are Go durations ("750ms", "2s", "1m30s"). Unknown fields are
@@ -44,6 +45,9 @@ type Scenario struct {
 	// SoftwareDeployments (`software_deployments`) define RTS software
 	// deployments; any other well-formed id is a default one.
 	SoftwareDeployments []ScenarioSoftwareDeployment
+	// Health (`health`) scripts the health endpoints of the application
+	// a deployment deploys (health.go); any other name is healthy.
+	Health []ScenarioHealth
 	// Faults (`faults`) inject wire-level failures, applied after
 	// authentication and before the service handles the request.
 	Faults []Fault
@@ -262,6 +266,7 @@ var (
 		"plans", "plan", "execute", "rollback", "abort", "deploy_info", // ServiceStage
 		"signal", "deployment", // RTS
 		"iam", "oidc", // keyless authentication
+		"health", // the deployed application's health endpoint
 		FaultOpAny,
 	}
 	// taskOps are the operations that concern one CodeArts task, the only
@@ -297,7 +302,8 @@ var (
 // (ListDeployTaskHistoryByDate), params (ShowExecutionParams); ServiceStage plans (list), plan (show),
 // execute, rollback, abort, deploy_info; RTS signal (PUT of a software
 // deployment), deployment (its GET); iam (the exchange of an OIDC token for
-// an IAM token), oidc (the GitHub OIDC token endpoint and its JWKS).
+// an IAM token), oidc (the GitHub OIDC token endpoint and its JWKS);
+// health (the deployed application's health endpoint).
 type Fault struct {
 	// Op (`op`) is the operation matched, or any.
 	Op string
@@ -331,6 +337,7 @@ type rawScenario struct {
 	Tasks               []rawTask               `yaml:"tasks"`
 	ReleasePlans        []rawReleasePlan        `yaml:"release_plans"`
 	SoftwareDeployments []rawSoftwareDeployment `yaml:"software_deployments"`
+	Health              []rawHealth             `yaml:"health"`
 	Faults              []rawFault              `yaml:"faults"`
 }
 
@@ -481,6 +488,14 @@ func ParseScenario(data []byte) (*Scenario, error) {
 	}
 	for _, rd := range raw.SoftwareDeployments {
 		sc.SoftwareDeployments = append(sc.SoftwareDeployments, ScenarioSoftwareDeployment(rd))
+	}
+	for i, rh := range raw.Health {
+		p := fmt.Sprintf("health[%d].", i)
+		sc.Health = append(sc.Health, ScenarioHealth{
+			Name: rh.Name, HealthyAfter: dur(p+"healthy_after", rh.HealthyAfter), Flapping: rh.Flapping, Never: rh.Never,
+			Delay: dur(p+"delay", rh.Delay), Status: rh.Status, Body: rh.Body,
+			UnhealthyStatus: rh.UnhealthyStatus, UnhealthyBody: rh.UnhealthyBody,
+		})
 	}
 	for i, rf := range raw.Faults {
 		p := fmt.Sprintf("faults[%d].", i)
@@ -712,6 +727,8 @@ func (sc *Scenario) Validate() error {
 		}
 	}
 
+	sc.validateHealth(add)
+
 	for i := range sc.Faults {
 		f := &sc.Faults[i]
 		p := fmt.Sprintf("faults[%d].", i)
@@ -817,6 +834,7 @@ func friendlyYAMLError(err error) error {
 		"rawComponent":          reflect.TypeFor[rawComponent](),
 		"rawSoftwareDeployment": reflect.TypeFor[rawSoftwareDeployment](),
 		"rawFault":              reflect.TypeFor[rawFault](),
+		"rawHealth":             reflect.TypeFor[rawHealth](),
 	}
 	names := map[string]string{
 		"rawScenario":           "at the top level",
@@ -826,6 +844,7 @@ func friendlyYAMLError(err error) error {
 		"rawComponent":          "in a release plan component",
 		"rawSoftwareDeployment": "in a software deployment",
 		"rawFault":              "in a fault",
+		"rawHealth":             "in a health endpoint",
 	}
 	msg := unknownFieldRE.ReplaceAllStringFunc(err.Error(), func(m string) string {
 		sub := unknownFieldRE.FindStringSubmatch(m)
@@ -841,7 +860,7 @@ func friendlyYAMLError(err error) error {
 	})
 	msg = strings.NewReplacer("[]sim.rawTask", "a list of tasks", "[]sim.rawFault", "a list of faults",
 		"[]sim.rawReleasePlan", "a list of release plans", "[]sim.rawComponent", "a list of components",
-		"[]sim.rawSoftwareDeployment", "a list of software deployments",
+		"[]sim.rawSoftwareDeployment", "a list of software deployments", "[]sim.rawHealth", "a list of health endpoints",
 		"[]string", "a list of names", "sim.raw", "").Replace(msg)
 	return errors.New(msg)
 }

@@ -224,7 +224,7 @@ func TestExampleScenarios(t *testing.T) {
 			assert.NotPanics(t, func() { New(Options{Scenario: sc}) })
 		})
 	}
-	for _, want := range []string{"fail-at-step.yaml", "long-running.yaml", "refuse-start.yaml", "faults.yaml", "release-plan.yaml", "software-deployment.yaml"} {
+	for _, want := range []string{"fail-at-step.yaml", "long-running.yaml", "refuse-start.yaml", "faults.yaml", "release-plan.yaml", "software-deployment.yaml", "health.yaml"} {
 		assert.True(t, names[want], want)
 	}
 }
