@@ -150,7 +150,7 @@ func TestParseScenarioErrors(t *testing.T) {
 		{"polling final_status", "tasks:\n  - " + id + "\n    final_status: pending", []string{`tasks[0].final_status: "pending" is a status a client keeps polling on (running, pending, not_started, not_executed)`}},
 		{"blank final_status", "tasks:\n  - " + id + "\n    final_status: ' '", []string{`tasks[0].final_status: " "`}},
 		{"final_status and failed_status", "tasks:\n  - " + id + "\n    final_status: stopped\n    failed_status: abort", []string{"tasks[0].final_status: give either"}},
-		{"bad op", "faults:\n  - op: deploy\n    kind: drop", []string{`faults[0].op: "deploy" is not one of start, state, stop, logs, detail, app_detail, history, plans, plan, execute, rollback, abort, deploy_info, signal, deployment, iam, oidc, any`}},
+		{"bad op", "faults:\n  - op: deploy\n    kind: drop", []string{`faults[0].op: "deploy" is not one of start, state, stop, logs, detail, app_detail, history, params, plans, plan, execute, rollback, abort, deploy_info, signal, deployment, iam, oidc, health, any`}},
 		{"missing kind", "faults:\n  - op: start", []string{"faults[0].kind: required, one of throttle, error, drop, slow, hang"}},
 		{"bad kind", "faults:\n  - kind: explode", []string{`faults[0].kind: "explode" is not one of throttle, error, drop, slow, hang`}},
 		{"bad error status", "faults:\n  - kind: error\n    status: 418", []string{"faults[0].status: 418 is not one of 500, 502, 503, 504"}},
