@@ -124,7 +124,7 @@ func TestParseScenarioErrors(t *testing.T) {
 		name, yaml string
 		want       []string
 	}{
-		{"unknown top-level field", "step_durations: 1s", []string{"unknown field step_durations at the top level", "valid: step_duration, clock_skew, tasks, release_plans, software_deployments, faults"}},
+		{"unknown top-level field", "step_durations: 1s", []string{"unknown field step_durations at the top level", "valid: step_duration, clock_skew, tasks, release_plans, software_deployments, health, faults"}},
 		{"unknown task field", "tasks:\n  - " + id + "\n    fail_at: 2", []string{"line 3", "unknown field fail_at in a task", "fail_at_step"}},
 		{"unknown fault field", "faults:\n  - kind: drop\n    count: 2", []string{"unknown field count in a fault"}},
 		{"unknown refuse_start field", "tasks:\n  - " + id + "\n    refuse_start: {status: 400, text: x}", []string{"unknown field text in refuse_start"}},
@@ -162,7 +162,7 @@ func TestParseScenarioErrors(t *testing.T) {
 		{"bad fault task id", "faults:\n  - kind: drop\n    task_id: '*'", []string{`faults[0].task_id: "*" is not 32 letters/digits`}},
 		{"every problem at once", "step_duration: x\nclock_skew: y", []string{"step_duration:", "clock_skew:"}},
 		{"fault task_id on a taskless op", "faults:\n  - op: execute\n    kind: drop\n    task_id: 0123456789abcdef0123456789abcdef",
-			[]string{"faults[0].task_id: op execute has no task; task_id only works with start, state, stop, logs, detail, app_detail, history or any"}},
+			[]string{"faults[0].task_id: op execute has no task; task_id only works with start, state, stop, logs, detail, app_detail, history, params or any"}},
 
 		{"unknown release plan field", "release_plans:\n  - id: x\n    strategy: stop", []string{"unknown field strategy in a release plan", "fail_strategy"}},
 		{"unknown component field", "release_plans:\n  - id: x\n    components: [{name: a, seq: 1, batch: 2}]", []string{"unknown field batch in a release plan component"}},
