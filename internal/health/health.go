@@ -58,7 +58,7 @@ func NewClient(transport http.RoundTripper) *http.Client {
 // Answer is one check.
 type Answer struct {
 	At     time.Time
-	Status int    // 0 when there was no answer
+	Status int // 0 when there was no answer
 	Took   time.Duration
 	Body   string // the start of the body, on one line
 	Err    string // why there was no answer
