@@ -427,6 +427,16 @@ func paramInvalid(msg string) response {
 	return response{status: http.StatusBadRequest, code: "DEV.CH.10001", body: b}
 }
 
+// taskGone is the answer to any request about a task the scenario marks
+// deleted: 404 Deploy.00011020, "no such application / deleted"
+// (huawei-api.md §1).
+func (s *Server) taskGone(taskID string) (response, bool) {
+	if !s.shape(taskID).Deleted {
+		return response{}, false
+	}
+	return deployError(http.StatusNotFound, "Deploy.00011020", "The application does not exist or has been deleted."), true
+}
+
 func recordNotFound() response {
 	return deployError(http.StatusNotFound, "Deploy.00011303", "The deployment record does not exist.")
 }
@@ -494,6 +504,9 @@ func (s *Server) startTask(req *request) response {
 	taskID := req.vars["task_id"]
 	if !validID(taskID) {
 		return paramInvalid("Param invalid")
+	}
+	if gone, ok := s.taskGone(taskID); ok {
+		return gone
 	}
 	var body startBody
 	if len(strings.TrimSpace(string(req.body))) > 0 {
@@ -642,6 +655,9 @@ func (s *Server) taskState(req *request) response {
 	if !validID(taskID) {
 		return paramInvalid("Param invalid")
 	}
+	if gone, ok := s.taskGone(taskID); ok {
+		return gone
+	}
 	q := req.http.URL.Query()
 	recordID := q.Get("record_id")
 	withSteps, _ := strconv.ParseBool(q.Get("step_state"))
@@ -724,6 +740,9 @@ func (s *Server) stopRecord(req *request) response {
 	if !validID(taskID) || !validID(recordID) {
 		return paramInvalid("Param invalid")
 	}
+	if gone, ok := s.taskGone(taskID); ok {
+		return gone
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	rec := s.byID[recordID]
@@ -767,6 +786,9 @@ func (s *Server) executionParams(req *request) response {
 	}
 	if given && !validID(recordID) {
 		return paramInvalid("Param invalid: record_id must be 32 letters or digits")
+	}
+	if gone, ok := s.taskGone(taskID); ok {
+		return gone
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

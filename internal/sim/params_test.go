@@ -55,3 +55,25 @@ func TestExecutionParams(t *testing.T) {
 		assert.Equal(t, tt.code, r.errorCode(t), tt.name)
 	}
 }
+
+func TestDeletedTask(t *testing.T) {
+	t.Parallel()
+	sc, err := ParseScenario([]byte("tasks:\n  - {task_id: " + testTask + ", deleted: true}\n"))
+	require.NoError(t, err)
+	h := newHarness(t, Options{Scenario: sc})
+	const rec = "ffffffffffffffffffffffffffffffff"
+	for _, req := range []struct{ method, path string }{
+		{http.MethodPost, "/v2/tasks/" + testTask + "/start"},
+		{http.MethodGet, "/v2/tasks/" + testTask + "/state"},
+		{http.MethodGet, "/v2/tasks/" + testTask},
+		{http.MethodPut, "/v2/tasks/" + testTask + "/records/" + rec + "/stop"},
+		{http.MethodGet, "/v2/history/tasks/" + testTask + "/params?record_id=" + rec},
+		{http.MethodGet, "/v2/" + CodeArtsProjectID(testTask) + "/task/" + testTask + "/history?page=1&size=10&start_date=2025-07-01&end_date=2025-07-09"},
+	} {
+		r := h.do(req.method, req.path, "")
+		assert.Equal(t, http.StatusNotFound, r.status, req.path)
+		assert.Equal(t, "Deploy.00011020", r.errorCode(t), req.path)
+	}
+	_, err = ParseScenario([]byte("tasks:\n  - {task_id: " + testTask + ", deleted: true, already_running: 1m}\n"))
+	assert.ErrorContains(t, err, "tasks[0].already_running: a deleted task runs nothing")
+}

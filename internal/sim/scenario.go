@@ -71,6 +71,7 @@ type Scenario struct {
 //     failed_status: abort          # status reported on failure instead of "failed"
 //     final_status: stopped         # status reported once a record has ended, however it ended
 //     string_fields: true           # step_state numbers/bools encoded as JSON strings
+//     deleted: true                 # the task no longer exists: 404 Deploy.00011020
 //
 // A task id named exactly wins over "*"; task ids nobody names use the
 // default four steps and succeed.
@@ -131,6 +132,10 @@ type ScenarioTask struct {
 	// (stopped? canceled?). It may not be one a client keeps polling on,
 	// and excludes FailedStatus.
 	FinalStatus string
+	// Deleted (`deleted`) makes the task one that no longer exists: every
+	// request about it (start, state, stop, detail, history, params)
+	// answers 404 Deploy.00011020.
+	Deleted bool
 	// StringFields (`string_fields`) encodes step_state's id, enable,
 	// offset, current_offset and elapsed_time, and the log API's offset
 	// and end_offset, as JSON strings, as one version of the API
@@ -358,6 +363,7 @@ type rawTask struct {
 	StringFields   bool            `yaml:"string_fields"`
 	RefuseHistory  *rawRefuseStart `yaml:"refuse_history"`
 	HistoryOldest  bool            `yaml:"history_oldest_first"`
+	Deleted        bool            `yaml:"deleted"`
 }
 
 type rawRefuseStart struct {
@@ -461,6 +467,7 @@ func ParseScenario(data []byte) (*Scenario, error) {
 			StringFields:   rt.StringFields,
 
 			HistoryOldestFirst: rt.HistoryOldest,
+			Deleted:            rt.Deleted,
 		}
 		if rt.RefuseStart != nil {
 			t.RefuseStart = &RefuseStart{Status: rt.RefuseStart.Status, Code: rt.RefuseStart.Code, Message: rt.RefuseStart.Message}
@@ -606,6 +613,8 @@ func (sc *Scenario) Validate() error {
 			add("%salready_running: %s must not be negative", p, t.AlreadyRunning)
 		case t.AlreadyRunning > 0 && t.TaskID == "*":
 			add("%salready_running: needs a concrete task_id, not \"*\"", p)
+		case t.AlreadyRunning > 0 && t.Deleted:
+			add("%salready_running: a deleted task runs nothing", p)
 		}
 		for _, f := range finalStatuses {
 			if t.RunningStatus == f {
