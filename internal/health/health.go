@@ -237,7 +237,7 @@ func (s Spec) check(ctx context.Context, deadline time.Time) Answer {
 // transportProblem says why a check got no answer, without the URL.
 func transportProblem(ctx context.Context, err error, limit time.Duration) string {
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return "no answer within " + short(limit)
+		return "timed out after " + short(limit)
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {

@@ -170,7 +170,7 @@ func TestAnswerString(t *testing.T) {
 	at := time.Date(2025, 7, 9, 3, 36, 28, 0, time.UTC)
 	assert.Equal(t, `03:36:28 503 Service Unavailable in 12ms (status not in 200-399): {"status":"DOWN"}`,
 		Answer{At: at, Status: 503, Took: 12 * time.Millisecond, Body: `{"status":"DOWN"}`, Why: "status not in 200-399"}.String())
-	assert.Equal(t, "03:36:28 no answer: no answer within 1.0s", Answer{At: at, Err: "no answer within 1.0s"}.String())
+	assert.Equal(t, "03:36:28 no answer: timed out after 1.0s", Answer{At: at, Err: "timed out after 1.0s"}.String())
 	assert.Equal(t, "a b", oneLine("a\n\tb\x1b", 10), "one line, without control characters")
 	assert.Equal(t, "abc…", oneLine("abcdef", 3))
 }

@@ -613,7 +613,17 @@ func (d *deployer) rollback(ctx context.Context, target string) {
 		d.res.RollbackStatus = StatusFailed
 		d.log.Warningf("Rollback record %s ended with status %q.", s.ID, st.Result.Status)
 	}
-	d.res.Failure.Message += fmt.Sprintf(" Rollback to record %s: %s.", target, d.res.RollbackStatus)
+	d.res.Failure.Message += fmt.Sprintf("%sRollback to record %s: %s.", messageSep(d.res.Failure.Message), target, d.res.RollbackStatus)
+}
+
+// messageSep is what goes before a sentence added to a failure message:
+// a space, or a new line after a message that lists lines (the health
+// gate's last answers).
+func messageSep(msg string) string {
+	if strings.Contains(msg, "\n") {
+		return "\n"
+	}
+	return " "
 }
 
 func optional(format, value string) string {

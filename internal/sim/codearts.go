@@ -813,3 +813,16 @@ func (s *Server) executionParams(req *request) response {
 	}
 	return response{status: http.StatusOK, body: out}
 }
+
+// SetRecordParams replaces the parameters record recordID ran with, as
+// ShowExecutionParams answers them: for a seeded record, which no start
+// request gave any. It panics on an unknown record, a bug in the caller.
+func (s *Server) SetRecordParams(recordID string, params ...ParamInfo) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec := s.byID[recordID]
+	if rec == nil {
+		panic(fmt.Sprintf("sim: SetRecordParams: no record %q", recordID))
+	}
+	rec.params = append([]ParamInfo(nil), params...)
+}
