@@ -279,7 +279,9 @@ func TestDeployNoWait(t *testing.T) {
 	assert.Equal(t, out["job_name"], started.JobName)
 	at, err := time.Parse(time.RFC3339, out["started_at"])
 	require.NoError(t, err, "started_at: %q", out["started_at"])
-	assert.WithinDuration(t, recs[0].CreatedAt, at, 2*time.Second)
+	// The local time the answer came and the simulator's time it made
+	// the record, in whole seconds: close, on any machine.
+	assert.WithinDuration(t, recs[0].CreatedAt, at, 30*time.Second)
 	assert.Empty(t, out["finished_at"])
 	assert.Empty(t, out["duration_seconds"])
 }

@@ -113,8 +113,8 @@ const maxBody = 1 << 20
 const bodyShown = 120
 
 // Gate checks spec.URL until spec.Healthy good answers come in a row, or
-// spec.Timeout passes, or ctx ends; each check is a line in a group of its
-// own.
+// spec.Timeout passes (no check starts after it), or ctx ends; each check
+// is a line in a group of its own.
 func Gate(ctx context.Context, spec Spec, log Logger) Report {
 	if spec.Client == nil {
 		spec.Client = NewClient(nil)
@@ -128,7 +128,7 @@ func Gate(ctx context.Context, spec Spec, log Logger) Report {
 	log.Group(fmt.Sprintf("Health check: GET %s until %d good answers in a row (%s), for at most %s", r.URL, spec.Healthy, spec.criteria(), short(spec.Timeout)))
 	defer log.EndGroup()
 	for {
-		a := spec.check(ctx, deadline)
+		a := spec.check(ctx)
 		if ctx.Err() != nil {
 			r.Cancelled = true
 			break
@@ -189,14 +189,13 @@ func (s Spec) criteria() string {
 	return c
 }
 
-// check asks once, for at most CheckTimeout and never past deadline.
-func (s Spec) check(ctx context.Context, deadline time.Time) Answer {
+// check asks once, for at most CheckTimeout. A check is not cut short at
+// the gate's deadline: an answer that is merely late would read as "no
+// answer", so the last check may end up to CheckTimeout after it.
+func (s Spec) check(ctx context.Context) Answer {
 	limit := s.CheckTimeout
-	if left := time.Until(deadline); left > 0 && (limit <= 0 || left < limit) {
-		limit = left
-	}
 	if limit <= 0 {
-		limit = time.Second
+		limit = 10 * time.Second
 	}
 	cctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
