@@ -28,7 +28,9 @@ type ExecutionParam struct {
 //	GET /v2/history/tasks/{task_id}/params?record_id=
 //
 // The answer is a bare JSON array of ConfigInfo {name, type, value}: the
-// SDK's response model reads the whole body as its Body field. An array
+// SDK's response model reads the whole body as its Body field
+// (huaweicloud-sdk-go-v3 v0.1.207 core/hc_http_client.go,
+// deserializeResponseBody). An array
 // wrapped in "result" or "body", as other CodeArts answers are, is
 // accepted too. record_id is optional in the API; the action always sends
 // it, since which record the answer is about without it is not said.
