@@ -655,6 +655,9 @@ func (l *loader) loadDeploy(c *Config) {
 	c.RollbackOnFailure = l.bool("rollback_on_failure", false)
 	c.ShowLogs = l.bool("show_logs", true)
 	l.loadHealth(c)
+	if c.Health != nil && !c.Wait {
+		l.fail("health_url", "needs wait: true; with wait: false the action does not see the deployment succeed, so it cannot check its health")
+	}
 }
 
 func (l *loader) loadSignal(c *Config) {

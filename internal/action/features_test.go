@@ -214,6 +214,8 @@ func TestLoadFeatureErrors(t *testing.T) {
 			"health_interval", "health_interval: must be between 200ms and 10m, got 10ms"},
 		{"health_interval over timeout", h(map[string]string{"INPUT_HEALTH_INTERVAL": "2m", "INPUT_HEALTH_TIMEOUT": "1m"}),
 			"health_interval", "health_interval: 2m0s must not exceed health_timeout 1m0s"},
+		{"health_url without waiting", h(map[string]string{"INPUT_WAIT": "false"}),
+			"health_url", "health_url: needs wait: true"},
 		{"ca_file missing", map[string]string{"INPUT_CA_FILE": filepath.Join(dir, "nope.pem")},
 			"ca_file", "does not exist; a container action sees only the workspace"},
 		{"ca_file folder", map[string]string{"INPUT_CA_FILE": dir},
