@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/deploy-action/deploy-action/internal/codearts"
+	"github.com/deploy-action/deploy-action/internal/health"
 	"github.com/deploy-action/deploy-action/internal/huawei"
 	"github.com/deploy-action/deploy-action/internal/rts"
 	"github.com/deploy-action/deploy-action/internal/servicestage"
@@ -112,20 +113,18 @@ func (r *dryRun) would(method, path string, body any, note string) {
 // maxShownBody bounds a body in the log; the result output has it whole.
 const maxShownBody = 8 << 10
 
+// indented is a JSON body as the log shows it: indented, cut at limit.
 func indented(b []byte, limit int) string {
-	var out strings.Builder
 	var v any
 	if json.Unmarshal(b, &v) == nil {
 		if pretty, err := json.MarshalIndent(v, "", "  "); err == nil {
 			b = pretty
 		}
 	}
-	s := string(b)
-	if len(s) > limit {
-		s = s[:limit] + fmt.Sprintf("\n… (%d more bytes)", len(s)-limit)
+	if len(b) > limit {
+		return strings.ToValidUTF8(string(b[:limit]), "") + fmt.Sprintf("\n… (%d more bytes)", len(b)-limit)
 	}
-	out.WriteString(s)
-	return out.String()
+	return string(b)
 }
 
 // done ends the dry run: the report is the result, and each failed check
@@ -252,7 +251,7 @@ func DryRunDeploy(ctx context.Context, api CodeArtsReader, in DeployInput, log L
 	}
 	if in.Health != nil {
 		r.pass("health gate", "after a success, GET %s until %d good answers in a row (status %s), for at most %s; not asked now",
-			healthShown(in.Health.URL), in.Health.Healthy, in.Health.Accepted, FormatDuration(in.Health.Timeout))
+			health.Shown(in.Health.URL), in.Health.Healthy, in.Health.Accepted, FormatDuration(in.Health.Timeout))
 	}
 	if stopFirst != "" {
 		r.would(http.MethodPut, taskPath(in.TaskID)+"/records/"+url.PathEscape(stopFirst)+"/stop", nil, "if_running: stop, first stops the running record.")
@@ -401,19 +400,6 @@ func (r *dryRun) rollbackTarget(latest *codearts.Record) {
 		return
 	}
 	r.pass(name, "the latest record did not succeed: a failure would redeploy the most recent success of the %d days before the run, found in the task's history then", historySpanDays)
-}
-
-func healthShown(u string) string {
-	p, err := url.Parse(u)
-	if err != nil {
-		return "health_url"
-	}
-	p.User = nil
-	if p.RawQuery != "" {
-		p.RawQuery = ""
-		return p.String() + "?…"
-	}
-	return p.String()
 }
 
 // DryRunWatch checks what a watch depends on: the credentials, the task
