@@ -23,12 +23,13 @@ func TestPackageLayering(t *testing.T) {
 		"huawei":       {},
 		"wait":         {},
 		"sim":          {},
+		"health":       {},
 		"codearts":     {"huawei"},
 		"servicestage": {"huawei"},
 		"rts":          {"huawei"},
 		"keyless":      {"huawei"},
-		"run":          {"huawei", "codearts", "servicestage", "rts", "wait"},
-		"cli":          {"action", "huawei", "keyless", "codearts", "servicestage", "rts", "run", "sim"},
+		"run":          {"huawei", "codearts", "servicestage", "rts", "wait", "health"},
+		"cli":          {"action", "huawei", "keyless", "codearts", "servicestage", "rts", "run", "sim", "health"},
 		"e2e":          {},
 	}
 	seen := map[string]bool{}

@@ -71,6 +71,7 @@ func sdkDefs() []apiDef {
 		fromSDK("ShowDeployTaskDetail", codeartsdeploy.GenReqDefForShowDeployTaskDetail(), model.ShowDeployTaskDetailRequest{}),
 		fromSDK("ShowAppDetailById", codeartsdeploy.GenReqDefForShowAppDetailById(), model.ShowAppDetailByIdRequest{}),
 		fromSDK("ListDeployTaskHistoryByDate", codeartsdeploy.GenReqDefForListDeployTaskHistoryByDate(), model.ListDeployTaskHistoryByDateRequest{}),
+		fromSDK("ShowExecutionParams", codeartsdeploy.GenReqDefForShowExecutionParams(), model.ShowExecutionParamsRequest{}),
 	}
 }
 
@@ -109,7 +110,27 @@ func fromSDK(name string, d *def.HttpRequestDef, reqModel any) apiDef {
 	}
 	respType := reflect.TypeOf(d.Response).Elem()
 	a.answer = func(b []byte) []string { return sdkAnswer(respType, b) }
+	for _, f := range d.ResponseFields {
+		if body, ok := respType.FieldByName("Body"); ok && f.LocationType == def.Body {
+			// The whole answer is the Body field, a bare array for
+			// ShowExecutionParams (core/hc_http_client.go
+			// deserializeResponseBody).
+			a.answer = func(b []byte) []string { return sdkBodyAnswer(body.Type, b) }
+		}
+	}
 	return a
+}
+
+// sdkBodyAnswer decodes an answer the SDK reads whole into its response
+// model's Body field, with the SDK's own decoder.
+func sdkBodyAnswer(t reflect.Type, b []byte) []string {
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if err := utils.Unmarshal(b, reflect.New(t).Interface()); err != nil {
+		return []string{fmt.Sprintf("the answer does not decode into the SDK's Body (%s): %v", t, err)}
+	}
+	return nil
 }
 
 // sdkQueryParam is a query parameter of the Go type t.

@@ -23,8 +23,9 @@ import (
 	"github.com/deploy-action/deploy-action/internal/sim"
 )
 
-// The demo run: the built action runs the four operations (deploy, stop,
-// release-plan with execute, signal) as a workflow step runs it, against
+// The demo run: the built action runs the four operations (deploy, a
+// deploy's dry run, stop, release-plan with execute, signal) as a workflow
+// step runs it, against
 // the simulator behind a recorder. Every request is then matched to the
 // SDK's definition of its operation or to one written from the API pages,
 // and every answer is checked against the SDK's response model or the
@@ -87,7 +88,7 @@ software_deployments:
 // mustSee are the operations a full demo run calls at least once.
 var mustSee = []string{
 	"StartDeployTask", "ShowDeployStatus", "ShowDeployTaskDetail", "ShowAppLog",
-	"ShowAppDetailById", "ListDeployTaskHistoryByDate", "StopDeployTaskRecordV2",
+	"ShowAppDetailById", "ListDeployTaskHistoryByDate", "ShowExecutionParams", "StopDeployTaskRecordV2",
 	"ShowReleasePlan", "ExecuteReleasePlan", "ShowReleasePlanDeployInfo",
 	"UpdateSoftwareDeployment",
 }
@@ -226,6 +227,11 @@ func TestDemoRunConforms(t *testing.T) {
 		{"deploy", map[string]string{
 			"task_id": deployTask,
 			"params":  "- {key: version, value: 1.4.2}\n- {key: db_password, value: not-a-real-secret, type: encrypt}\n",
+		}, 0},
+		// After the deploy above, whose parameters it compares with.
+		{"deploy dry run", map[string]string{
+			"task_id": deployTask, "dry_run": "true",
+			"params": "- {key: version, value: 1.4.3}\n- {key: replicas, value: 2}\n",
 		}, 0},
 		{"deploy that fails and rolls back", map[string]string{"task_id": rollbackTask, "rollback_on_failure": "true"}, 1},
 		{"stop", map[string]string{"operation": "stop", "task_id": stopTask, "record_id": running[0].ID}, 0},

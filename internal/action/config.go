@@ -35,6 +35,8 @@ const (
 	OpStop        Operation = "stop"
 	OpReleasePlan Operation = "release-plan"
 	OpSignal      Operation = "signal"
+	// OpWatch follows a deployment record someone else started.
+	OpWatch Operation = "watch"
 )
 
 // IfRunning says what a deploy does when the task is already deploying.
@@ -120,6 +122,18 @@ type Config struct {
 	DeploymentID, Status, StatusReason, ConfigID, DeploymentAction string
 	OutputValues, InputValues                                      map[string]any
 
+	// DryRun checks everything and changes nothing: no start, stop,
+	// execute or signal is sent (every operation).
+	DryRun bool
+
+	// Health is the health gate after a successful deployment (deploy,
+	// watch); nil when health_url is not given.
+	Health *HealthGate
+
+	// CABundles are certificate bundles to trust besides the system's:
+	// the ca_file input's and SSL_CERT_FILE's, read and checked.
+	CABundles []CABundle
+
 	// Debug is true when the workflow runs with debug logging
 	// (ACTIONS_STEP_DEBUG or RUNNER_DEBUG set to 1 or true).
 	Debug bool
@@ -172,7 +186,7 @@ var (
 	regionRE    = regexp.MustCompile(`^[a-z]{2,}-[a-z]+-[0-9]+$`)
 	id32RE      = regexp.MustCompile(`^[A-Za-z0-9]{32}$`)
 	shortIDRE   = regexp.MustCompile(`^[A-Za-z0-9-]{1,64}$`)
-	operations  = []string{string(OpDeploy), string(OpStop), string(OpReleasePlan), string(OpSignal)}
+	operations  = []string{string(OpDeploy), string(OpStop), string(OpReleasePlan), string(OpSignal), string(OpWatch)}
 	ifRunnings  = []string{string(IfRunningWait), string(IfRunningFail), string(IfRunningStop)}
 	signalStats = []string{"COMPLETE", "FAILED", "IN_PROGRESS"}
 )
@@ -235,6 +249,8 @@ func Load(getenv func(string) string) (*Config, error) {
 	l.loadEndpointAndRegion(c)
 	l.loadCredentials(c)
 	l.loadDurations(c)
+	l.loadCABundles(c)
+	c.DryRun = l.bool("dry_run", false)
 
 	c.ProjectID, _ = l.withEnv("project_id", EnvProjectID, EnvSDKProjectID)
 	if c.ProjectID != "" {
@@ -250,6 +266,8 @@ func Load(getenv func(string) string) (*Config, error) {
 		case OpStop:
 			c.TaskID = l.required("task_id", c.Operation, l.id32)
 			c.RecordID = l.required("record_id", c.Operation, l.id32)
+		case OpWatch:
+			l.loadWatch(c)
 		case OpReleasePlan:
 			l.requireProject(c)
 			c.ReleasePlanID = l.required("release_plan_id", c.Operation, l.shortID)
@@ -636,6 +654,10 @@ func (l *loader) loadDeploy(c *Config) {
 	c.StopOnTimeout = l.bool("stop_on_timeout", true)
 	c.RollbackOnFailure = l.bool("rollback_on_failure", false)
 	c.ShowLogs = l.bool("show_logs", true)
+	l.loadHealth(c)
+	if c.Health != nil && !c.Wait {
+		l.fail("health_url", "needs wait: true; with wait: false the action does not see the deployment succeed, so it cannot check its health")
+	}
 }
 
 func (l *loader) loadSignal(c *Config) {

@@ -35,7 +35,7 @@ func ExampleLoad_errors() {
 	}
 	_, err := action.Load(func(k string) string { return env[k] })
 	fmt.Println(err)
-	// Output: operation: "deplyo" is not one of deploy, stop, release-plan, signal
+	// Output: operation: "deplyo" is not one of deploy, stop, release-plan, signal, watch
 }
 
 func ExampleParseParams() {

@@ -1,5 +1,7 @@
 package action
 
+import "net/url"
+
 // secretInputs are the inputs and environment variables that carry
 // credentials.
 var secretInputs = []string{
@@ -21,11 +23,32 @@ func SecretInputs(getenv func(string) string) []string {
 			out = append(out, v)
 		}
 	}
+	out = append(out, proxySecrets(getenv)...)
 	if params, err := ParseParams(getenv("INPUT_PARAMS")); err == nil {
 		for _, p := range params {
 			if p.Type == "encrypt" && p.Value != "" {
 				out = append(out, p.Value)
 			}
+		}
+	}
+	return out
+}
+
+// proxyVars are the proxy settings Go's net/http honours (either case).
+var proxyVars = []string{"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"}
+
+// proxySecrets returns the password of a proxy URL such as
+// http://user:password@proxy:3128: net/http sends it to the proxy only,
+// but an error text that quoted the URL would show it.
+func proxySecrets(getenv func(string) string) []string {
+	var out []string
+	for _, name := range proxyVars {
+		u, err := url.Parse(getenv(name))
+		if err != nil || u.User == nil {
+			continue
+		}
+		if pw, ok := u.User.Password(); ok && pw != "" {
+			out = append(out, pw)
 		}
 	}
 	return out

@@ -68,9 +68,14 @@ const usage = `deploy-action: deploy to Huawei Cloud from a GitHub workflow.
 
 Usage:
   deploy-action                 run the action (inputs from INPUT_* variables, as the runner passes them)
-  deploy-action demo [--keyless]
+  deploy-action demo [--keyless] [--dry-run] [--watch] [--health PATTERN] [--proxy] [--no-wait]
                                 run a whole deployment against the built-in simulator and show the workflow log
-                                (--keyless: authenticate with a GitHub OIDC token exchanged at IAM, no keys)
+                                (--keyless: authenticate with a GitHub OIDC token exchanged at IAM, no keys;
+                                --dry-run: check everything, deploy nothing; --watch: follow a deployment someone
+                                else started; --health: a health gate after the deployment, against an endpoint
+                                that is healthy, later, flapping, never, slow or wrong-body; --proxy: every
+                                request through a CONNECT proxy to the simulator over TLS with its own CA;
+                                --no-wait: start and exit, wait: false)
   deploy-action simulate [--listen 127.0.0.1:8080] [--access-key-id AK --secret-access-key SK] [--scenario FILE]
                                 serve the simulator until interrupted
   deploy-action post            the post step: stop a deployment the main step left running
@@ -100,9 +105,14 @@ func mainStep(ctx context.Context, p Process) int {
 		log.Error("Keyless authentication failed", err.Error())
 		return 1
 	}
+	if cfg.DryRun {
+		return dryRunStep(ctx, cfg, creds, log, files)
+	}
 	switch cfg.Operation {
 	case action.OpDeploy:
 		return deployStep(ctx, cfg, creds, log, files)
+	case action.OpWatch:
+		return watchStep(ctx, cfg, creds, log, files)
 	case action.OpStop:
 		return stopStep(ctx, cfg, creds, log, files)
 	case action.OpReleasePlan:
@@ -124,6 +134,7 @@ func clientOptions(cfg *action.Config, log *action.Log) []huawei.Option {
 	policy := huawei.DefaultRetryPolicy
 	policy.AttemptTimeout = cfg.RequestTimeout
 	return []huawei.Option{
+		huawei.WithRootCAs(rootCAs(cfg, log)),
 		huawei.WithRetryPolicy(policy),
 		huawei.WithProjectID(cfg.ProjectID),
 		huawei.WithUserAgent("deploy-action/" + Version),
@@ -172,6 +183,7 @@ func describeWait(d time.Duration) string {
 var operationService = map[action.Operation]string{
 	action.OpDeploy:      huawei.ServiceCodeArtsDeploy,
 	action.OpStop:        huawei.ServiceCodeArtsDeploy,
+	action.OpWatch:       huawei.ServiceCodeArtsDeploy,
 	action.OpReleasePlan: huawei.ServiceServiceStage,
 	action.OpSignal:      huawei.ServiceRTS,
 }
@@ -226,6 +238,7 @@ func authenticate(ctx context.Context, cfg *action.Config, log *action.Log) (hua
 		RequestToken: cfg.IDTokenRequestToken,
 		Mask:         func(v string) { log.AddMask(v) },
 		Logf:         log.Infof,
+		RootCAs:      rootCAs(cfg, log),
 		Options:      clientOptions(cfg, log),
 	})
 	if err != nil {
@@ -254,10 +267,7 @@ func deployStep(ctx context.Context, cfg *action.Config, creds huawei.Credential
 		return 1
 	}
 	log.Infof("Deploying CodeArts Deploy task %s (%s).", cfg.TaskID, where(cfg, base))
-	params := make([]codearts.Param, len(cfg.Params))
-	for i, p := range cfg.Params {
-		params[i] = codearts.Param{Key: p.Key, Value: p.Value, Type: p.Type}
-	}
+	params := codeartsParams(cfg.Params)
 	if len(params) > 0 {
 		log.Infof("Parameters: %s.", describeParams(cfg.Params))
 	}
@@ -276,6 +286,7 @@ func deployStep(ctx context.Context, cfg *action.Config, creds huawei.Credential
 		ShowLogs:          cfg.ShowLogs,
 		Timeout:           cfg.Timeout,
 		PollInterval:      cfg.PollInterval,
+		Health:            healthSpec(cfg, log),
 	}, log, run.DeployHooks{
 		// Both written at once: the runner reads these files even when the
 		// step is cancelled or killed later, and the post step needs them
@@ -295,6 +306,15 @@ func deployStep(ctx context.Context, cfg *action.Config, creds huawei.Credential
 		},
 	})
 	return settle(res, outputs(res), summary(res, cfg.Region), log, files, written, writeErrs)
+}
+
+// codeartsParams are the params input as the start request carries them.
+func codeartsParams(ps []action.Param) []codearts.Param {
+	out := make([]codearts.Param, len(ps))
+	for i, p := range ps {
+		out[i] = codearts.Param{Key: p.Key, Value: p.Value, Type: p.Type}
+	}
+	return out
 }
 
 // describeParams lists the parameter names and types; values stay out of

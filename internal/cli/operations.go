@@ -253,17 +253,7 @@ func signalStep(ctx context.Context, cfg *action.Config, creds huawei.Credential
 		return 1
 	}
 	log.Infof("Signalling RTS software deployment %s (%s).", cfg.DeploymentID, where(cfg, base))
-	res := run.Signal(ctx, client, run.SignalInput{
-		ProjectID:    cfg.ProjectID,
-		DeploymentID: cfg.DeploymentID,
-		Status:       cfg.Status,
-		StatusReason: cfg.StatusReason,
-		OutputValues: cfg.OutputValues,
-		InputValues:  cfg.InputValues,
-		ConfigID:     cfg.ConfigID,
-		Action:       cfg.DeploymentAction,
-		Timeout:      cfg.Timeout,
-	}, log)
+	res := run.Signal(ctx, client, signalInput(cfg), log)
 	return settle(res, signalOutputs(res), signalSummary(res, cfg.Region), log, files, nil, nil)
 }
 

@@ -71,6 +71,8 @@ var statusIcon = map[run.Status]string{
 	run.StatusStopped:   "⏹️",
 	run.StatusTimedOut:  "⏱️",
 	run.StatusRunning:   "🔄",
+	run.StatusUnhealthy: "🩺",
+	run.StatusDryRun:    "🧪",
 }
 
 var stepIcon = map[run.StepState]string{
@@ -88,7 +90,11 @@ func summary(r *run.Result, region string) string {
 	if r.TaskName != "" {
 		task = mdEscape(r.TaskName) + " (" + task + ")"
 	}
-	fmt.Fprintf(&b, "### %s Deployment %s: %s\n\n", statusIcon[r.Status], strings.ReplaceAll(string(r.Status), "_", " "), task)
+	noun := "Deployment"
+	if r.Operation == run.OpWatch {
+		noun = "Watched deployment"
+	}
+	fmt.Fprintf(&b, "### %s %s %s: %s\n\n", statusIcon[r.Status], noun, strings.ReplaceAll(string(r.Status), "_", " "), task)
 	b.WriteString("| | |\n|---|---|\n")
 	row := func(k, v string) {
 		if v != "" {
@@ -105,12 +111,14 @@ func summary(r *run.Result, region string) string {
 	}
 	row("Started", rfc3339(r.StartedAt))
 	row("Finished", rfc3339(r.FinishedAt))
+	healthRows(row, r)
 	if r.RollbackRecordID != "" {
 		row("Rollback", code(r.RollbackRecordID)+" "+string(r.RollbackStatus))
 	}
 	if r.Failure != nil {
 		fmt.Fprintf(&b, "\n> [!CAUTION]\n> **%s.** %s\n", mdEscape(r.Failure.Title), mdEscape(r.Failure.Message))
 	}
+	healthAnswers(&b, r)
 	if len(r.Steps) > 0 {
 		b.WriteString("\n| # | Step | Time | Result |\n|---:|---|---:|---|\n")
 		for i, s := range r.Steps {

@@ -53,6 +53,7 @@ func simulate(ctx context.Context, p Process, args []string) int {
 	fmt.Fprintf(p.Stdout, "  INPUT_ENDPOINT=%s INPUT_ACCESS_KEY_ID=%s INPUT_SECRET_ACCESS_KEY=%s \\\n    INPUT_TASK_ID=0123456789abcdef0123456789abcdef go run .\n", base, *ak, *sk)
 	fmt.Fprintf(p.Stdout, "Keyless (OIDC): identity provider %s, audience %s; the runner's side is\n  ACTIONS_ID_TOKEN_REQUEST_URL=%s/_github/oidc/token?api-version=2.0 ACTIONS_ID_TOKEN_REQUEST_TOKEN=%s\n  with INPUT_IDP_ID=%s INPUT_IAM_ENDPOINT=%s (and no keys)\n",
 		sim.DefaultIdPID, sim.DefaultOIDCAudience, base, sim.DefaultOIDCRequestToken, sim.DefaultIdPID, base)
+	fmt.Fprintf(p.Stdout, "Health endpoints for health_url: %s/_health/NAME (healthy, unless a scenario's health entries script NAME).\n", base)
 	fmt.Fprintf(p.Stdout, "Interrupt (Ctrl-C) to stop.\n")
 	<-ctx.Done()
 	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)

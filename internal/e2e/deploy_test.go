@@ -266,6 +266,24 @@ func TestDeployNoWait(t *testing.T) {
 	require.Len(t, recs, 1)
 	assert.Equal(t, recs[0].ID, out["record_id"])
 	assert.Equal(t, "true", s.state()["done"], "the post step must leave a deployment alone after wait: false")
+	// The start answer decided the status: it is the result, and
+	// started_at is when it came.
+	var started struct {
+		ID      string `json:"id"`
+		TaskID  string `json:"task_id"`
+		JobName string `json:"job_name"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out["result"]), &started), "result: %q", out["result"])
+	assert.Equal(t, recs[0].ID, started.ID)
+	assert.Equal(t, taskOK, started.TaskID)
+	assert.Equal(t, out["job_name"], started.JobName)
+	at, err := time.Parse(time.RFC3339, out["started_at"])
+	require.NoError(t, err, "started_at: %q", out["started_at"])
+	// The local time the answer came and the simulator's time it made
+	// the record, in whole seconds: close, on any machine.
+	assert.WithinDuration(t, recs[0].CreatedAt, at, 30*time.Second)
+	assert.Empty(t, out["finished_at"])
+	assert.Empty(t, out["duration_seconds"])
 }
 
 func TestDeployCancelStopsRecord(t *testing.T) {

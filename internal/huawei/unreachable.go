@@ -3,6 +3,7 @@ package huawei
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -47,6 +48,12 @@ func (c *Client) permanentTransportError(err error) error {
 	return nil
 }
 
+// UnreachableReason says why err, a transport error of any HTTP client
+// that uses Transport, can never succeed on a retry, or "" when a retry
+// might: for the requests the action sends outside a Client (GitHub's ID
+// token endpoint, the health check).
+func UnreachableReason(err error) string { return unreachableReason(err) }
+
 // unreachableReason says why err can never succeed, or "" when a retry
 // might: a DNS timeout, a dropped connection, a refusal on loopback (the
 // simulator may be restarting), a proxy's 5xx.
@@ -65,7 +72,12 @@ func unreachableReason(err error) string {
 		// names, RFC 7686).
 		return fmt.Sprintf("address %s: %s", addrErr.Addr, addrErr.Err)
 	case errors.As(err, &certErr):
-		return "invalid certificate: " + strings.TrimPrefix(certErr.Err.Error(), "x509: ")
+		msg := "invalid certificate: " + strings.TrimPrefix(certErr.Err.Error(), "x509: ")
+		var unknown x509.UnknownAuthorityError
+		if errors.As(certErr.Err, &unknown) {
+			msg += " (a private CA or a TLS-inspecting proxy: trust its CA with ca_file or SSL_CERT_FILE)"
+		}
+		return msg
 	case errors.As(err, &recErr):
 		// (net/http reports an HTTP server behind an https URL
 		// with an untyped error, which stays retryable.)

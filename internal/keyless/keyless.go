@@ -6,6 +6,7 @@ package keyless
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -42,6 +43,11 @@ type Config struct {
 	Mask func(string)
 	Logf func(format string, a ...any)
 
+	// RootCAs are the CAs trusted for the ID token request and the
+	// exchange (nil: the system's); both go through the proxy the
+	// environment names, as every request of the action does.
+	RootCAs *x509.CertPool
+	// HTTP, when set, sends the ID token request instead.
 	HTTP    *http.Client
 	Options []huawei.Option // for the IAM client (retries, user agent)
 }
@@ -62,7 +68,7 @@ type Source struct {
 // New returns a Source; nothing is fetched until the first Token call.
 func New(cfg Config) (*Source, error) {
 	if cfg.HTTP == nil {
-		cfg.HTTP = &http.Client{Timeout: 30 * time.Second}
+		cfg.HTTP = &http.Client{Timeout: 30 * time.Second, Transport: huawei.Transport(cfg.RootCAs)}
 	}
 	if cfg.Mask == nil {
 		cfg.Mask = func(string) {}
@@ -74,7 +80,7 @@ func New(cfg Config) (*Source, error) {
 	// exchange names its project in the body's scope, and IAM's API pages
 	// list no such header for it
 	// (https://support.huaweicloud.com/intl/en-us/api-iam/iam_13_0605.html).
-	opts := append(slices.Clip(cfg.Options), huawei.WithProjectID(""))
+	opts := append(slices.Clip(cfg.Options), huawei.WithProjectID(""), huawei.WithRootCAs(cfg.RootCAs))
 	iam, err := huawei.NewClient("IAM", cfg.IAM, huawei.Credentials{None: true}, opts...)
 	if err != nil {
 		return nil, err
@@ -149,6 +155,10 @@ func (s *Source) idToken(ctx context.Context) (string, error) {
 		req.Header.Set("Accept", "application/json")
 		resp, err := s.cfg.HTTP.Do(req)
 		if err != nil {
+			if reason := huawei.UnreachableReason(err); reason != "" {
+				// No retry can fix it: say why at once.
+				return "", backoff.Permanent(fmt.Errorf("requesting the job's ID token: cannot reach %s: %s", u.Host, reason))
+			}
 			return "", fmt.Errorf("requesting the job's ID token: %w", stripURL(err))
 		}
 		defer resp.Body.Close()

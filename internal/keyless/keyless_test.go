@@ -1,8 +1,10 @@
 package keyless
 
 import (
+	"crypto/x509"
 	"encoding/json"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -137,4 +139,36 @@ func TestIDTokenFromFile(t *testing.T) {
 	src.token = ""
 	_, err = src.Token(t.Context())
 	assert.ErrorContains(t, err, "is empty")
+}
+
+// TestPrivateCATrustedForBothEnds runs GitHub's token endpoint and IAM
+// over TLS with a certificate of their own: with RootCAs both the ID token
+// request and the exchange trust it, without it neither does.
+func TestPrivateCATrustedForBothEnds(t *testing.T) {
+	t.Parallel()
+	f := &fakeServices{t: t, life: time.Hour}
+	srv := httptest.NewUnstartedServer(f)
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	roots := x509.NewCertPool()
+	roots.AddCert(srv.Certificate())
+	newSrc := func(roots *x509.CertPool) *Source {
+		src, err := New(Config{
+			IdPID: "github", ProjectID: "proj", Audience: "my-audience", IAM: srv.URL,
+			RequestURL: srv.URL + "/oidc/token?api-version=2.0", RequestToken: "request-token",
+			RootCAs: roots,
+		})
+		require.NoError(t, err)
+		return src
+	}
+
+	_, err := newSrc(nil).Token(t.Context())
+	require.ErrorContains(t, err, "certificate signed by unknown authority")
+	assert.Zero(t, f.jwts.Load())
+
+	tok, err := newSrc(roots).Token(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, "iam-token-1", tok)
+	assert.EqualValues(t, 1, f.jwts.Load())
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/deploy-action/deploy-action/internal/codearts"
+	"github.com/deploy-action/deploy-action/internal/health"
 	"github.com/deploy-action/deploy-action/internal/huawei"
 	"github.com/deploy-action/deploy-action/internal/wait"
 )
@@ -59,6 +60,10 @@ type DeployInput struct {
 	// is unknown before starting again (default 10 s: the service can take
 	// seconds to list a new record).
 	LookFor time.Duration
+	// Health is the health gate after a successful deployment; nil for
+	// none. An unhealthy service fails the deployment (status unhealthy)
+	// and is rolled back like a failed one.
+	Health *health.Spec
 }
 
 // DeployHooks let the caller act while the flow runs.
@@ -79,12 +84,17 @@ var errTimedOut = errors.New("the deployment did not finish within the timeout")
 // Deploy starts a deployment of in.TaskID, waits for it and reports how it
 // ended. It never returns a nil Result.
 func Deploy(ctx context.Context, api CodeArts, in DeployInput, log Logger, hooks DeployHooks) *Result {
+	d := newDeployer(api, in, log, hooks, OpDeploy)
+	d.run(ctx)
+	return d.res
+}
+
+// newDeployer returns the flow that deploy and watch share.
+func newDeployer(api CodeArts, in DeployInput, log Logger, hooks DeployHooks, op string) *deployer {
 	if in.StopGrace <= 0 {
 		in.StopGrace = 5 * time.Second
 	}
-	d := &deployer{api: api, in: in, log: log, hooks: hooks, zone: time.UTC, res: &Result{Operation: "deploy", TaskID: in.TaskID}}
-	d.run(ctx)
-	return d.res
+	return &deployer{api: api, in: in, log: log, hooks: hooks, zone: time.UTC, res: &Result{Operation: op, TaskID: in.TaskID}}
 }
 
 type deployer struct {
@@ -103,6 +113,11 @@ type deployer struct {
 	previous *codearts.Record // the task's latest final record before this run: a duration forecast
 	maybe    bool             // a start's outcome stayed unknown and no record was found
 	logs     stepLogs
+
+	// watching: the record is someone else's (watch), so its times do not
+	// start at localStart; sawRunning: it ran when first seen, so its end
+	// was seen as it came.
+	watching, sawRunning bool
 }
 
 func (d *deployer) run(ctx context.Context) {
@@ -140,6 +155,7 @@ func (d *deployer) run(ctx context.Context) {
 	started, err := d.start(tctx, codearts.StartRequest{Params: d.in.Params, RecordID: d.in.RecordID, TriggerSource: d.in.TriggerSource}, before)
 	if started != nil {
 		d.begin(started)
+		d.res.StartedAt = time.Now()
 	}
 	if err != nil {
 		d.maybe = started == nil && mayHaveStarted(err)
@@ -151,6 +167,10 @@ func (d *deployer) run(ctx context.Context) {
 	}
 	if !d.in.Wait {
 		d.res.Status = StatusRunning
+		// The start's answer decided the status; started_at is when it
+		// came (the record's own start_time would need a state read, and
+		// its zone is not given).
+		d.res.Remote = started.Raw
 		d.res.Settled = true // left running on purpose
 		d.log.Infof("wait is false: the deployment goes on; its record is %s.", d.res.RecordID)
 		return
@@ -162,7 +182,8 @@ func (d *deployer) run(ctx context.Context) {
 		return
 	}
 	d.finish(final)
-	if d.res.Status == StatusFailed && d.in.RollbackOnFailure {
+	d.gate(ctx)
+	if (d.res.Status == StatusFailed || d.res.Status == StatusUnhealthy) && d.in.RollbackOnFailure {
 		if target := d.rollbackTarget(ctx, latest, &final.Result); target != "" {
 			d.rollback(ctx, target)
 		}
@@ -448,19 +469,7 @@ func (d *deployer) finish(st *codearts.State) {
 	d.res.Settled = true
 	d.res.Remote = st.Raw
 	d.res.RemoteStatus = rec.Status
-	d.zone = codearts.GuessZone(rec.StartTime, d.localStart)
-	if t, ok := codearts.ParseTime(rec.StartTime, d.zone); ok && d.plausible(t) {
-		d.res.StartedAt = t
-	}
-	if t, ok := codearts.ParseTime(rec.EndTime, d.zone); ok && d.plausible(t) && !t.Before(d.res.StartedAt) {
-		d.res.FinishedAt = t
-	}
-	if d.res.StartedAt.IsZero() {
-		d.res.StartedAt = d.localStart
-	}
-	if d.res.FinishedAt.IsZero() {
-		d.res.FinishedAt = time.Now()
-	}
+	d.times(&rec)
 	if codearts.Classify(rec.Status) == codearts.PhaseSucceeded {
 		d.res.Status = StatusSucceeded
 		d.log.Infof("✓ Deployment succeeded in %s.", FormatDuration(d.res.Duration()))
@@ -488,13 +497,47 @@ func (d *deployer) finish(st *codearts.State) {
 	d.res.Failure = &Failure{Title: "Deployment failed", Message: msg}
 }
 
-// plausible reports whether a time the service gave can belong to this
-// run: the API's times carry no zone (it is guessed) and a buggy or hostile
+// plausible reports whether a time the service gave can be a record's:
+// the API's times carry no zone (it is guessed) and a buggy or hostile
 // answer can say 1970 or 9999, which must not reach the outputs. A record
 // followed (not started) by this run may be older than it, so the bounds
 // are wide: this century, and no later than a day from now (any zone).
-func (d *deployer) plausible(t time.Time) bool {
+func plausible(t time.Time) bool {
 	return t.Year() >= 2000 && t.Before(time.Now().Add(24*time.Hour))
+}
+
+// times sets the result's start and end from the record's zone-less times
+// and the zone they are guessed to be in (see codearts.GuessZone): from
+// our own start for a record this run started, from the moment its end
+// was seen for a watched record that ended while watched. A watched record
+// that had ended before the action looked gives a duration only.
+func (d *deployer) times(rec *codearts.Record) {
+	switch {
+	case !d.watching:
+		d.zone = codearts.GuessZone(rec.StartTime, d.localStart)
+	case d.sawRunning:
+		d.zone = codearts.GuessZone(rec.EndTime, time.Now())
+	default:
+		start, ok1 := codearts.ParseTime(rec.StartTime, time.UTC)
+		end, ok2 := codearts.ParseTime(rec.EndTime, time.UTC)
+		if ok1 && ok2 && plausible(start) && plausible(end) && !end.Before(start) {
+			d.res.Elapsed = end.Sub(start)
+		}
+		d.res.StartedAt = time.Time{}
+		return
+	}
+	if t, ok := codearts.ParseTime(rec.StartTime, d.zone); ok && plausible(t) {
+		d.res.StartedAt = t
+	}
+	if t, ok := codearts.ParseTime(rec.EndTime, d.zone); ok && plausible(t) && !t.Before(d.res.StartedAt) {
+		d.res.FinishedAt = t
+	}
+	if d.res.StartedAt.IsZero() {
+		d.res.StartedAt = d.localStart
+	}
+	if d.res.FinishedAt.IsZero() {
+		d.res.FinishedAt = time.Now()
+	}
 }
 
 // end settles a flow that stopped early: cancelled, timed out, or failed
@@ -589,7 +632,17 @@ func (d *deployer) rollback(ctx context.Context, target string) {
 		d.res.RollbackStatus = StatusFailed
 		d.log.Warningf("Rollback record %s ended with status %q.", s.ID, st.Result.Status)
 	}
-	d.res.Failure.Message += fmt.Sprintf(" Rollback to record %s: %s.", target, d.res.RollbackStatus)
+	d.res.Failure.Message += fmt.Sprintf("%sRollback to record %s: %s.", messageSep(d.res.Failure.Message), target, d.res.RollbackStatus)
+}
+
+// messageSep is what goes before a sentence added to a failure message:
+// a space, or a new line after a message that lists lines (the health
+// gate's last answers).
+func messageSep(msg string) string {
+	if strings.Contains(msg, "\n") {
+		return "\n"
+	}
+	return " "
 }
 
 func optional(format, value string) string {

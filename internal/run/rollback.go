@@ -81,7 +81,7 @@ func (d *deployer) rollbackTarget(ctx context.Context, latest, ours *codearts.Re
 // noRollback adds why nothing was rolled back to the failure message.
 func (d *deployer) noRollback(why string) {
 	if d.res.Failure != nil {
-		d.res.Failure.Message += fmt.Sprintf(" Not rolled back: %s.", why)
+		d.res.Failure.Message += fmt.Sprintf("%sNot rolled back: %s.", messageSep(d.res.Failure.Message), why)
 	}
 }
 

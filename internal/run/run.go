@@ -6,6 +6,8 @@ package run
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/deploy-action/deploy-action/internal/health"
 )
 
 // Logger is where a flow tells the workflow log what happens.
@@ -28,10 +30,16 @@ const (
 	StatusStopped   Status = "stopped"
 	StatusTimedOut  Status = "timed_out"
 	StatusRunning   Status = "running" // started with wait: false
+	// StatusUnhealthy is a deployment that succeeded whose service did
+	// not pass the health gate in time.
+	StatusUnhealthy Status = "unhealthy"
+	// StatusDryRun is a dry run: everything checked, nothing changed.
+	StatusDryRun Status = "dry_run"
 )
 
-// OK reports whether the operation achieved its aim (exit status 0).
-func (s Status) OK() bool { return s == StatusSucceeded || s == StatusRunning }
+// OK reports whether the operation achieved its aim (exit status 0). A dry
+// run achieved it when every check passed, which its Failure says.
+func (s Status) OK() bool { return s == StatusSucceeded || s == StatusRunning || s == StatusDryRun }
 
 // Failure says why an operation did not achieve its aim, for the ::error
 // annotation.
@@ -75,6 +83,14 @@ type Result struct {
 	RollbackStatus   Status
 	Remote           json.RawMessage // the last remote answer that decided the status
 	Failure          *Failure
+	// Elapsed is how long the remote work ran when StartedAt and
+	// FinishedAt are unknown: a watched record that had ended before the
+	// action looked, whose zone-less times tell a duration but no instant.
+	Elapsed time.Duration
+	// Health is the health gate's report; nil when there was none.
+	Health *health.Report
+	// DryRun is what a dry run found and would have sent; nil otherwise.
+	DryRun *DryRun
 	// Settled says the post step has nothing to check: what the run
 	// started has ended, was never started, or was left running on
 	// purpose (wait false, stop_on_cancel or stop_on_timeout false). It is
@@ -105,8 +121,10 @@ func (r *Result) OK() bool {
 	if r.Failure != nil {
 		return false
 	}
-	switch r.Operation {
-	case OpStop, OpSignal:
+	switch {
+	case r.Status == StatusDryRun:
+		return true
+	case r.Operation == OpStop, r.Operation == OpSignal:
 		return true
 	}
 	return r.Status.OK()
@@ -118,6 +136,7 @@ const (
 	OpStop        = "stop"
 	OpReleasePlan = "release-plan"
 	OpSignal      = "signal"
+	OpWatch       = "watch"
 )
 
 // Component is one component of a release plan as the action reports it
@@ -139,10 +158,10 @@ type Component struct {
 	RollbackElapsed     time.Duration `json:"-"` // the rollback job's run time, 0 while unknown
 }
 
-// Duration is FinishedAt - StartedAt, or 0 when either is unknown.
+// Duration is FinishedAt - StartedAt, or Elapsed when either is unknown.
 func (r *Result) Duration() time.Duration {
 	if r.StartedAt.IsZero() || r.FinishedAt.IsZero() || r.FinishedAt.Before(r.StartedAt) {
-		return 0
+		return r.Elapsed
 	}
 	return r.FinishedAt.Sub(r.StartedAt)
 }

@@ -482,6 +482,9 @@ func (s *Server) taskDetail(req *request) response {
 	if !validID(taskID) {
 		return paramInvalid("Param invalid")
 	}
+	if gone, ok := s.taskGone(taskID); ok {
+		return gone
+	}
 	sh := s.shape(taskID)
 	s.mu.Lock()
 	appID := s.appIDOf(taskID)

@@ -48,6 +48,7 @@ func codeArtsRoutes() []route {
 		{method: http.MethodGet, segs: []string{"v1", "applications", "{app_id}", "records", "{record_id}", "logs"}, op: "logs", handle: (*Server).appLog},
 		{method: http.MethodGet, segs: []string{"v2", "{project_id}", "task", "{task_id}", "history"}, op: "history", handle: (*Server).taskHistory},
 		{method: http.MethodGet, segs: []string{"v1", "applications", "{app_id}", "info"}, op: "app_detail", handle: (*Server).appDetail},
+		{method: http.MethodGet, segs: []string{"v2", "history", "tasks", "{task_id}", "params"}, op: "params", handle: (*Server).executionParams},
 	}
 }
 
@@ -426,6 +427,16 @@ func paramInvalid(msg string) response {
 	return response{status: http.StatusBadRequest, code: "DEV.CH.10001", body: b}
 }
 
+// taskGone is the answer to any request about a task the scenario marks
+// deleted: 404 Deploy.00011020, "no such application / deleted"
+// (huawei-api.md §1).
+func (s *Server) taskGone(taskID string) (response, bool) {
+	if !s.shape(taskID).Deleted {
+		return response{}, false
+	}
+	return deployError(http.StatusNotFound, "Deploy.00011020", "The application does not exist or has been deleted."), true
+}
+
 func recordNotFound() response {
 	return deployError(http.StatusNotFound, "Deploy.00011303", "The deployment record does not exist.")
 }
@@ -493,6 +504,9 @@ func (s *Server) startTask(req *request) response {
 	taskID := req.vars["task_id"]
 	if !validID(taskID) {
 		return paramInvalid("Param invalid")
+	}
+	if gone, ok := s.taskGone(taskID); ok {
+		return gone
 	}
 	var body startBody
 	if len(strings.TrimSpace(string(req.body))) > 0 {
@@ -641,6 +655,9 @@ func (s *Server) taskState(req *request) response {
 	if !validID(taskID) {
 		return paramInvalid("Param invalid")
 	}
+	if gone, ok := s.taskGone(taskID); ok {
+		return gone
+	}
 	q := req.http.URL.Query()
 	recordID := q.Get("record_id")
 	withSteps, _ := strconv.ParseBool(q.Get("step_state"))
@@ -723,6 +740,9 @@ func (s *Server) stopRecord(req *request) response {
 	if !validID(taskID) || !validID(recordID) {
 		return paramInvalid("Param invalid")
 	}
+	if gone, ok := s.taskGone(taskID); ok {
+		return gone
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	rec := s.byID[recordID]
@@ -736,4 +756,73 @@ func (s *Server) stopRecord(req *request) response {
 	var out stopEnvelope
 	out.Status, out.Result.ID, out.Result.TaskID = "success", rec.id, taskID
 	return response{status: http.StatusOK, body: out}
+}
+
+// Execution parameters.
+
+// configInfo is ConfigInfo, one parameter a record ran with.
+type configInfo struct {
+	Name  string `json:"name"`
+	Type  string `json:"type"`
+	Value string `json:"value"`
+}
+
+// executionParams is ShowExecutionParams:
+// GET /v2/history/tasks/{task_id}/params?record_id=
+//
+// https://support.huaweicloud.com/intl/en-us/api-deployman/ShowExecutionParams.html
+// task_id and record_id are 32 letters and digits; record_id is optional
+// (without it the simulator takes the latest record: the page does not
+// say). The answer is a bare array of {name, type, value}; an encrypt
+// value is answered "", as in the page's example. The page documents 400
+// and 403 only, so an unknown record is 400 Deploy.00011303 ("record or
+// parameters not found", huawei-api.md §1).
+func (s *Server) executionParams(req *request) response {
+	taskID := req.vars["task_id"]
+	q := req.http.URL.Query()
+	recordID, given := q.Get("record_id"), q.Has("record_id")
+	if !validID(taskID) {
+		return paramInvalid("Param invalid: task_id must be 32 letters or digits")
+	}
+	if given && !validID(recordID) {
+		return paramInvalid("Param invalid: record_id must be 32 letters or digits")
+	}
+	if gone, ok := s.taskGone(taskID); ok {
+		return gone
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var rec *record
+	if !given {
+		if list := s.records[taskID]; len(list) > 0 {
+			rec = list[len(list)-1]
+		}
+	} else if r := s.byID[recordID]; r != nil && r.taskID == taskID {
+		rec = r
+	}
+	if rec == nil {
+		return deployError(http.StatusBadRequest, "Deploy.00011303", "The deployment record or its parameters were not found.")
+	}
+	out := make([]configInfo, 0, len(rec.params))
+	for _, p := range rec.params {
+		v := p.Value
+		if p.Type == "encrypt" {
+			v = ""
+		}
+		out = append(out, configInfo{Name: p.Key, Type: p.Type, Value: v})
+	}
+	return response{status: http.StatusOK, body: out}
+}
+
+// SetRecordParams replaces the parameters record recordID ran with, as
+// ShowExecutionParams answers them: for a seeded record, which no start
+// request gave any. It panics on an unknown record, a bug in the caller.
+func (s *Server) SetRecordParams(recordID string, params ...ParamInfo) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec := s.byID[recordID]
+	if rec == nil {
+		panic(fmt.Sprintf("sim: SetRecordParams: no record %q", recordID))
+	}
+	rec.params = append([]ParamInfo(nil), params...)
 }

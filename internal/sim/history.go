@@ -127,6 +127,9 @@ func (s *Server) taskHistory(req *request) response {
 	if bad != "" {
 		return paramInvalid(bad)
 	}
+	if gone, ok := s.taskGone(taskID); ok {
+		return gone
+	}
 	sh := s.shape(taskID)
 	if rs := sh.RefuseHistory; rs != nil {
 		return deployError(rs.Status, rs.Code, rs.Message)

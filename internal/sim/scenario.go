@@ -25,6 +25,7 @@ import (
 //	tasks: [...]                # per-task behaviour, see ScenarioTask
 //	release_plans: [...]        # ServiceStage release plans, see ScenarioReleasePlan
 //	software_deployments: [...] # RTS software deployments, see ScenarioSoftwareDeployment
+//	health: [...]               # the deployed application's health endpoints, see ScenarioHealth
 //	faults: [...]               # wire-level fault injection, see Fault
 //
 // Durations are Go durations ("750ms", "2s", "1m30s"). Unknown fields are
@@ -44,6 +45,9 @@ type Scenario struct {
 	// SoftwareDeployments (`software_deployments`) define RTS software
 	// deployments; any other well-formed id is a default one.
 	SoftwareDeployments []ScenarioSoftwareDeployment
+	// Health (`health`) scripts the health endpoints of the application
+	// a deployment deploys (health.go); any other name is healthy.
+	Health []ScenarioHealth
 	// Faults (`faults`) inject wire-level failures, applied after
 	// authentication and before the service handles the request.
 	Faults []Fault
@@ -67,6 +71,7 @@ type Scenario struct {
 //     failed_status: abort          # status reported on failure instead of "failed"
 //     final_status: stopped         # status reported once a record has ended, however it ended
 //     string_fields: true           # step_state numbers/bools encoded as JSON strings
+//     deleted: true                 # the task no longer exists: 404 Deploy.00011020
 //
 // A task id named exactly wins over "*"; task ids nobody names use the
 // default four steps and succeed.
@@ -127,6 +132,10 @@ type ScenarioTask struct {
 	// (stopped? canceled?). It may not be one a client keeps polling on,
 	// and excludes FailedStatus.
 	FinalStatus string
+	// Deleted (`deleted`) makes the task one that no longer exists: every
+	// request about it (start, state, stop, detail, history, params)
+	// answers 404 Deploy.00011020.
+	Deleted bool
 	// StringFields (`string_fields`) encodes step_state's id, enable,
 	// offset, current_offset and elapsed_time, and the log API's offset
 	// and end_offset, as JSON strings, as one version of the API
@@ -258,15 +267,16 @@ const (
 var (
 	faultKinds = []string{FaultThrottle, FaultError, FaultDrop, FaultSlow, FaultHang}
 	faultOps   = []string{
-		"start", "state", "stop", "logs", "detail", "app_detail", "history", // CodeArts Deploy
+		"start", "state", "stop", "logs", "detail", "app_detail", "history", "params", // CodeArts Deploy
 		"plans", "plan", "execute", "rollback", "abort", "deploy_info", // ServiceStage
 		"signal", "deployment", // RTS
 		"iam", "oidc", // keyless authentication
+		"health", // the deployed application's health endpoint
 		FaultOpAny,
 	}
 	// taskOps are the operations that concern one CodeArts task, the only
 	// ones a fault's task_id can match.
-	taskOps = []string{"start", "state", "stop", "logs", "detail", "app_detail", "history"}
+	taskOps = []string{"start", "state", "stop", "logs", "detail", "app_detail", "history", "params"}
 	// errorStatuses are the statuses a gateway answers for a failing backend.
 	errorStatuses = []int{500, 502, 503, 504}
 	// finalStatuses would make a client stop polling, so a running_status
@@ -294,10 +304,11 @@ var (
 //
 // Operations: CodeArts Deploy start, state, stop, logs (ShowAppLog), detail
 // (ShowDeployTaskDetail), app_detail (ShowAppDetailById), history
-// (ListDeployTaskHistoryByDate); ServiceStage plans (list), plan (show),
+// (ListDeployTaskHistoryByDate), params (ShowExecutionParams); ServiceStage plans (list), plan (show),
 // execute, rollback, abort, deploy_info; RTS signal (PUT of a software
 // deployment), deployment (its GET); iam (the exchange of an OIDC token for
-// an IAM token), oidc (the GitHub OIDC token endpoint and its JWKS).
+// an IAM token), oidc (the GitHub OIDC token endpoint and its JWKS);
+// health (the deployed application's health endpoint).
 type Fault struct {
 	// Op (`op`) is the operation matched, or any.
 	Op string
@@ -331,6 +342,7 @@ type rawScenario struct {
 	Tasks               []rawTask               `yaml:"tasks"`
 	ReleasePlans        []rawReleasePlan        `yaml:"release_plans"`
 	SoftwareDeployments []rawSoftwareDeployment `yaml:"software_deployments"`
+	Health              []rawHealth             `yaml:"health"`
 	Faults              []rawFault              `yaml:"faults"`
 }
 
@@ -351,6 +363,7 @@ type rawTask struct {
 	StringFields   bool            `yaml:"string_fields"`
 	RefuseHistory  *rawRefuseStart `yaml:"refuse_history"`
 	HistoryOldest  bool            `yaml:"history_oldest_first"`
+	Deleted        bool            `yaml:"deleted"`
 }
 
 type rawRefuseStart struct {
@@ -454,6 +467,7 @@ func ParseScenario(data []byte) (*Scenario, error) {
 			StringFields:   rt.StringFields,
 
 			HistoryOldestFirst: rt.HistoryOldest,
+			Deleted:            rt.Deleted,
 		}
 		if rt.RefuseStart != nil {
 			t.RefuseStart = &RefuseStart{Status: rt.RefuseStart.Status, Code: rt.RefuseStart.Code, Message: rt.RefuseStart.Message}
@@ -481,6 +495,14 @@ func ParseScenario(data []byte) (*Scenario, error) {
 	}
 	for _, rd := range raw.SoftwareDeployments {
 		sc.SoftwareDeployments = append(sc.SoftwareDeployments, ScenarioSoftwareDeployment(rd))
+	}
+	for i, rh := range raw.Health {
+		p := fmt.Sprintf("health[%d].", i)
+		sc.Health = append(sc.Health, ScenarioHealth{
+			Name: rh.Name, HealthyAfter: dur(p+"healthy_after", rh.HealthyAfter), Flapping: rh.Flapping, Never: rh.Never,
+			Delay: dur(p+"delay", rh.Delay), Status: rh.Status, Body: rh.Body,
+			UnhealthyStatus: rh.UnhealthyStatus, UnhealthyBody: rh.UnhealthyBody,
+		})
 	}
 	for i, rf := range raw.Faults {
 		p := fmt.Sprintf("faults[%d].", i)
@@ -591,6 +613,8 @@ func (sc *Scenario) Validate() error {
 			add("%salready_running: %s must not be negative", p, t.AlreadyRunning)
 		case t.AlreadyRunning > 0 && t.TaskID == "*":
 			add("%salready_running: needs a concrete task_id, not \"*\"", p)
+		case t.AlreadyRunning > 0 && t.Deleted:
+			add("%salready_running: a deleted task runs nothing", p)
 		}
 		for _, f := range finalStatuses {
 			if t.RunningStatus == f {
@@ -712,6 +736,8 @@ func (sc *Scenario) Validate() error {
 		}
 	}
 
+	sc.validateHealth(add)
+
 	for i := range sc.Faults {
 		f := &sc.Faults[i]
 		p := fmt.Sprintf("faults[%d].", i)
@@ -817,6 +843,7 @@ func friendlyYAMLError(err error) error {
 		"rawComponent":          reflect.TypeFor[rawComponent](),
 		"rawSoftwareDeployment": reflect.TypeFor[rawSoftwareDeployment](),
 		"rawFault":              reflect.TypeFor[rawFault](),
+		"rawHealth":             reflect.TypeFor[rawHealth](),
 	}
 	names := map[string]string{
 		"rawScenario":           "at the top level",
@@ -826,6 +853,7 @@ func friendlyYAMLError(err error) error {
 		"rawComponent":          "in a release plan component",
 		"rawSoftwareDeployment": "in a software deployment",
 		"rawFault":              "in a fault",
+		"rawHealth":             "in a health endpoint",
 	}
 	msg := unknownFieldRE.ReplaceAllStringFunc(err.Error(), func(m string) string {
 		sub := unknownFieldRE.FindStringSubmatch(m)
@@ -841,7 +869,7 @@ func friendlyYAMLError(err error) error {
 	})
 	msg = strings.NewReplacer("[]sim.rawTask", "a list of tasks", "[]sim.rawFault", "a list of faults",
 		"[]sim.rawReleasePlan", "a list of release plans", "[]sim.rawComponent", "a list of components",
-		"[]sim.rawSoftwareDeployment", "a list of software deployments",
+		"[]sim.rawSoftwareDeployment", "a list of software deployments", "[]sim.rawHealth", "a list of health endpoints",
 		"[]string", "a list of names", "sim.raw", "").Replace(msg)
 	return errors.New(msg)
 }

@@ -124,7 +124,7 @@ func TestParseScenarioErrors(t *testing.T) {
 		name, yaml string
 		want       []string
 	}{
-		{"unknown top-level field", "step_durations: 1s", []string{"unknown field step_durations at the top level", "valid: step_duration, clock_skew, tasks, release_plans, software_deployments, faults"}},
+		{"unknown top-level field", "step_durations: 1s", []string{"unknown field step_durations at the top level", "valid: step_duration, clock_skew, tasks, release_plans, software_deployments, health, faults"}},
 		{"unknown task field", "tasks:\n  - " + id + "\n    fail_at: 2", []string{"line 3", "unknown field fail_at in a task", "fail_at_step"}},
 		{"unknown fault field", "faults:\n  - kind: drop\n    count: 2", []string{"unknown field count in a fault"}},
 		{"unknown refuse_start field", "tasks:\n  - " + id + "\n    refuse_start: {status: 400, text: x}", []string{"unknown field text in refuse_start"}},
@@ -150,7 +150,7 @@ func TestParseScenarioErrors(t *testing.T) {
 		{"polling final_status", "tasks:\n  - " + id + "\n    final_status: pending", []string{`tasks[0].final_status: "pending" is a status a client keeps polling on (running, pending, not_started, not_executed)`}},
 		{"blank final_status", "tasks:\n  - " + id + "\n    final_status: ' '", []string{`tasks[0].final_status: " "`}},
 		{"final_status and failed_status", "tasks:\n  - " + id + "\n    final_status: stopped\n    failed_status: abort", []string{"tasks[0].final_status: give either"}},
-		{"bad op", "faults:\n  - op: deploy\n    kind: drop", []string{`faults[0].op: "deploy" is not one of start, state, stop, logs, detail, app_detail, history, plans, plan, execute, rollback, abort, deploy_info, signal, deployment, iam, oidc, any`}},
+		{"bad op", "faults:\n  - op: deploy\n    kind: drop", []string{`faults[0].op: "deploy" is not one of start, state, stop, logs, detail, app_detail, history, params, plans, plan, execute, rollback, abort, deploy_info, signal, deployment, iam, oidc, health, any`}},
 		{"missing kind", "faults:\n  - op: start", []string{"faults[0].kind: required, one of throttle, error, drop, slow, hang"}},
 		{"bad kind", "faults:\n  - kind: explode", []string{`faults[0].kind: "explode" is not one of throttle, error, drop, slow, hang`}},
 		{"bad error status", "faults:\n  - kind: error\n    status: 418", []string{"faults[0].status: 418 is not one of 500, 502, 503, 504"}},
@@ -162,7 +162,7 @@ func TestParseScenarioErrors(t *testing.T) {
 		{"bad fault task id", "faults:\n  - kind: drop\n    task_id: '*'", []string{`faults[0].task_id: "*" is not 32 letters/digits`}},
 		{"every problem at once", "step_duration: x\nclock_skew: y", []string{"step_duration:", "clock_skew:"}},
 		{"fault task_id on a taskless op", "faults:\n  - op: execute\n    kind: drop\n    task_id: 0123456789abcdef0123456789abcdef",
-			[]string{"faults[0].task_id: op execute has no task; task_id only works with start, state, stop, logs, detail, app_detail, history or any"}},
+			[]string{"faults[0].task_id: op execute has no task; task_id only works with start, state, stop, logs, detail, app_detail, history, params or any"}},
 
 		{"unknown release plan field", "release_plans:\n  - id: x\n    strategy: stop", []string{"unknown field strategy in a release plan", "fail_strategy"}},
 		{"unknown component field", "release_plans:\n  - id: x\n    components: [{name: a, seq: 1, batch: 2}]", []string{"unknown field batch in a release plan component"}},
@@ -224,7 +224,7 @@ func TestExampleScenarios(t *testing.T) {
 			assert.NotPanics(t, func() { New(Options{Scenario: sc}) })
 		})
 	}
-	for _, want := range []string{"fail-at-step.yaml", "long-running.yaml", "refuse-start.yaml", "faults.yaml", "release-plan.yaml", "software-deployment.yaml"} {
+	for _, want := range []string{"fail-at-step.yaml", "long-running.yaml", "refuse-start.yaml", "faults.yaml", "release-plan.yaml", "software-deployment.yaml", "health.yaml"} {
 		assert.True(t, names[want], want)
 	}
 }

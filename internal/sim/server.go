@@ -151,6 +151,7 @@ type Server struct {
 	aks         map[string]*akState
 	faultSeen   []int             // per scenario fault: matching requests seen so far
 	apps        map[string]string // application id -> task id, as handed out
+	health      map[string]*healthState
 
 	// Keyless authentication. The signing key is generated on first use
 	// (an RSA-2048 key takes tens of milliseconds, and most servers never
@@ -212,8 +213,9 @@ func New(opts Options) *Server {
 		idps:        opts.IdentityProviders,
 		oidcKey:     sync.OnceValue(newSigningKey),
 		iamTokens:   make(map[string]iamToken),
+		health:      make(map[string]*healthState),
 	}
-	s.routes = slices.Concat(codeArtsRoutes(), serviceStageRoutes(), rtsRoutes(), oidcRoutes(), iamRoutes())
+	s.routes = slices.Concat(codeArtsRoutes(), serviceStageRoutes(), rtsRoutes(), oidcRoutes(), iamRoutes(), healthRoutes())
 	s.seedAlreadyRunning()
 	s.seedPlans()
 	s.seedDeployments()
@@ -248,6 +250,7 @@ func cloneScenario(sc *Scenario) *Scenario {
 		}
 	}
 	c.SoftwareDeployments = slices.Clone(sc.SoftwareDeployments)
+	c.Health = slices.Clone(sc.Health)
 	c.Faults = slices.Clone(sc.Faults)
 	return &c
 }
@@ -288,6 +291,9 @@ type response struct {
 	body   any
 	header http.Header
 	code   string // error code for the call log
+	// raw, when set, is sent as it is instead of body's JSON, with the
+	// Content-Type of header (the health endpoint plays an application).
+	raw []byte
 }
 
 // match finds the route for r; ok is false when no API has that method and
@@ -435,8 +441,8 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, idx int, fault s
 	// Date comes from the gateway clock (net/http keeps an explicit Date),
 	// so a client can correct a skewed clock from it as the API notes say.
 	h.Set("Date", s.clock().UTC().Format(http.TimeFormat))
-	var data []byte
-	if resp.body != nil {
+	data := resp.raw
+	if resp.raw == nil && resp.body != nil {
 		var err error
 		data, err = json.Marshal(resp.body)
 		if err != nil {
@@ -445,6 +451,8 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, idx int, fault s
 			panic(fmt.Sprintf("sim: marshal response: %v", err))
 		}
 		h.Set("Content-Type", jsonContentType)
+	}
+	if data != nil {
 		h.Set("Content-Length", strconv.Itoa(len(data)))
 	}
 	w.WriteHeader(resp.status)
