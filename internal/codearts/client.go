@@ -5,6 +5,7 @@ package codearts
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"time"
 
@@ -51,21 +52,28 @@ type Started struct {
 // Start starts a deployment of task taskID and returns the new record.
 //
 // The call is not idempotent: after an error for which
-// huawei.IsUnknownOutcome is true the record may exist all the same.
+// huawei.IsUnknownOutcome is true the record may exist all the same. An
+// accepted start whose answer names no record (an odd or cut body) is such
+// an error too: the service took the request, so the record most likely
+// exists, and the caller must look for it rather than report that nothing
+// started.
 //
 // API: https://support.huaweicloud.com/intl/en-us/api-deployman/StartDeployTask.html
 func (c *Client) Start(ctx context.Context, taskID string, req StartRequest) (*Started, error) {
-	var out Started
 	resp, err := c.api.Do(ctx, huawei.Request{
 		Method: "POST",
 		Path:   "/v2/tasks/" + url.PathEscape(taskID) + "/start",
 		Body:   req,
-	}, &out)
+	}, nil)
 	if err != nil {
 		return nil, err
 	}
+	out, err := decodeStarted(resp.Body)
+	if err != nil {
+		return nil, &huawei.UnknownOutcomeError{Err: fmt.Errorf("%s: the service accepted the start of task %s (request id %s), but its answer cannot be read: %w", ServiceName, taskID, resp.RequestID, err)}
+	}
 	out.Raw = resp.Body
-	return &out, nil
+	return out, nil
 }
 
 // Record is the state of one deployment record.
@@ -80,6 +88,9 @@ type Record struct {
 	StartTime string `json:"start_time"`
 	EndTime   string `json:"end_time"`
 	Steps     []Step `json:"step_state"`
+	// StepsCut says the answer listed more than MaxSteps steps: Steps
+	// holds the first MaxSteps.
+	StepsCut bool `json:"-"`
 }
 
 // Step is one step of a deployment. There is no per-step status: a step

@@ -293,6 +293,14 @@ func (c *Client) classify(ctx context.Context, req Request, err error, skew *ske
 			return backoff.Permanent(err)
 		}
 	}
+	if errors.Is(err, ErrAnswerTooLarge) {
+		// Asking again brings the same answer. The request did reach
+		// the service, so a call that is not idempotent may have acted.
+		if req.Idempotent {
+			return backoff.Permanent(err)
+		}
+		return backoff.Permanent(&UnknownOutcomeError{Err: err})
+	}
 	if perm := c.permanentTransportError(err); perm != nil {
 		// Nothing was sent (unreachable.go): no outcome to look into.
 		return backoff.Permanent(perm)
@@ -362,7 +370,7 @@ func (c *Client) attempt(ctx context.Context, req Request, body []byte) (*Respon
 		return nil, fmt.Errorf("%s: %s %s: %w", c.service, req.Method, req.Path, stripURL(err))
 	}
 	defer resp.Body.Close()
-	data, readErr := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes))
+	data, readErr := readBody(resp)
 	requestID := resp.Header.Get("X-Request-Id")
 	c.debug("%s %s -> %d in %s (request id %s)", req.Method, req.Path, resp.StatusCode, time.Since(started).Round(time.Millisecond), requestID)
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
@@ -371,9 +379,41 @@ func (c *Client) attempt(ctx context.Context, req Request, body []byte) (*Respon
 		return nil, apiErr
 	}
 	if readErr != nil {
-		return nil, fmt.Errorf("%s: reading the answer to %s %s: %w", c.service, req.Method, req.Path, readErr)
+		return nil, fmt.Errorf("%s: reading the answer to %s %s (request id %s): %w", c.service, req.Method, req.Path, requestID, readErr)
 	}
 	return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: data, RequestID: requestID}, nil
+}
+
+// ErrAnswerTooLarge is an answer of more than MaxResponseBytes: it is not
+// read, rather than read cut and then taken for malformed.
+var ErrAnswerTooLarge = fmt.Errorf("the answer is larger than %d MiB, more than the action reads", MaxResponseBytes>>20)
+
+// readBody reads at most MaxResponseBytes of a body, into a buffer sized
+// from Content-Length when it is given, so that a large answer does not
+// also leave the garbage of a growing buffer behind.
+func readBody(resp *http.Response) ([]byte, error) {
+	size := int64(512)
+	if resp.ContentLength > 0 {
+		size = min(resp.ContentLength, MaxResponseBytes) + 1
+	}
+	r := io.LimitReader(resp.Body, MaxResponseBytes+1)
+	data := make([]byte, 0, size)
+	for {
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)] // grow, as io.ReadAll does
+		}
+		n, err := r.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err != nil {
+			if len(data) > MaxResponseBytes {
+				return data[:MaxResponseBytes], ErrAnswerTooLarge
+			}
+			if err == io.EOF {
+				err = nil
+			}
+			return data, err
+		}
+	}
 }
 
 // requestURL joins the endpoint with req's path and query in the wire form

@@ -129,3 +129,32 @@ func IsNotFound(err error) bool {
 	var apiErr *huawei.APIError
 	return errors.As(err, &apiErr) && apiErr.NotFound()
 }
+
+// UnmarshalJSON reads a software deployment: its status strictly (the
+// signal reports it), the rest leniently, so that one odd field (a time as
+// a number, a reason as an object) cannot make an accepted signal look
+// refused. The value maps are kept as sent, whatever their shape.
+func (d *SoftwareDeployment) UnmarshalJSON(b []byte) error {
+	var w struct {
+		Status       string          `json:"status"`
+		Action       huawei.Text     `json:"action"`
+		ConfigID     huawei.Text     `json:"config_id"`
+		CreationTime huawei.Text     `json:"creation_time"`
+		ID           huawei.Text     `json:"id"`
+		ServerID     huawei.Text     `json:"server_id"`
+		StatusReason huawei.Text     `json:"status_reason"`
+		UpdatedTime  huawei.Text     `json:"updated_time"`
+		InputValues  json.RawMessage `json:"input_values"`
+		OutputValues json.RawMessage `json:"output_values"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*d = SoftwareDeployment{
+		Status: w.Status, Action: string(w.Action), ConfigID: string(w.ConfigID),
+		CreationTime: string(w.CreationTime), ID: string(w.ID), ServerID: string(w.ServerID),
+		StatusReason: string(w.StatusReason), UpdatedTime: string(w.UpdatedTime),
+		InputValues: w.InputValues, OutputValues: w.OutputValues,
+	}
+	return nil
+}
