@@ -19,7 +19,7 @@ type CodeArts interface {
 	Stop(ctx context.Context, taskID, recordID string) ([]byte, error)
 	Detail(ctx context.Context, taskID string) (*codearts.TaskDetail, error)
 	AppDetail(ctx context.Context, appID string) (*codearts.AppDetail, error)
-	ReadLog(ctx context.Context, appID, recordID, stepID string, offset int64, maxPages int) (string, int64, error)
+	StreamLog(ctx context.Context, appID, recordID, stepID string, offset int64, maxPages int, page func(text string) bool) (int64, bool, error)
 	History(ctx context.Context, projectID, taskID string, q codearts.HistoryQuery) (*codearts.HistoryPage, error)
 }
 
@@ -90,6 +90,7 @@ type deployer struct {
 	announced   int // steps announced as started
 	printed     int // steps whose group was printed
 	unknownSeen map[string]bool
+	stepsCut    bool // the answer listed more steps than are kept, and the log said so
 
 	previous *codearts.Record // the task's latest final record before this run: a duration forecast
 	logs     stepLogs
@@ -354,6 +355,10 @@ func transient(err error) bool {
 // that runs.
 func (d *deployer) progress(ctx context.Context, rec *codearts.Record, phase codearts.Phase) {
 	steps := rec.Steps
+	if rec.StepsCut && !d.stepsCut {
+		d.stepsCut = true
+		d.log.Warningf("CodeArts Deploy lists more than %d steps for record %s; the action shows the first %d, and the console shows them all.", codearts.MaxSteps, rec.RecordID, codearts.MaxSteps)
+	}
 	current := -1
 	for i, s := range steps {
 		if s.ElapsedTime > 0 {

@@ -1,0 +1,245 @@
+package run_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/deploy-action/deploy-action/internal/run"
+)
+
+// The bounds on a deployment's log, as the log says them (run/logs.go).
+const (
+	stepPrintBound = 1 << 20
+	runPrintBound  = 10 << 20
+	lineBound      = 4 << 10
+	quotedBound    = 512
+)
+
+// logPage is a ShowAppLog answer with text, offsets as strings.
+func logPage(text string, from int, more bool) []byte {
+	b, _ := json.Marshal(map[string]any{"status": "success", "result": map[string]any{
+		"has_more": more, "text": text, "offset": strconv.Itoa(from), "end_offset": strconv.Itoa(from + len(text)),
+	}})
+	return b
+}
+
+// serveLogs answers every log request with page(offset) and passes the
+// rest to the simulator; it counts the log requests.
+func serveLogs(h http.Handler, asked *atomic.Int64, page func(offset int) []byte) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasSuffix(r.URL.Path, "/logs") {
+			h.ServeHTTP(w, r)
+			return
+		}
+		asked.Add(1)
+		off, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(page(off))
+	})
+}
+
+// printedPerGroup returns the bytes printed under each group, debug lines
+// left out, and the groups' bodies.
+func printedPerGroup(l *opLog) ([]int, []string) {
+	bodies := groupBodies(l)
+	sizes := make([]int, len(bodies))
+	for i, b := range bodies {
+		sizes[i] = len(b)
+	}
+	return sizes, bodies
+}
+
+// TestDeployLogOfEndlessPagesIsBounded serves a log that always says
+// has_more, in pages of 8 MiB (the most the client reads of an answer):
+// the action must stop reading, print at most its bound and say so, and
+// still give the simulator's verdict. The server stops after 40 pages, so
+// that an action without bounds fails the test rather than run for ever.
+func TestDeployLogOfEndlessPagesIsBounded(t *testing.T) {
+	t.Parallel()
+	line := strings.Repeat("all work and no play makes a deployment dull ", 2) + "\n"
+	// As large as an answer may be: JSON writes each newline as two bytes.
+	big := strings.Repeat(line, (8<<20-4096)/(len(line)+1))
+	tests := []struct {
+		name  string
+		steps func(http.Handler) http.Handler
+	}{
+		{"by step id", func(h http.Handler) http.Handler { return h }},
+		{"whole log", func(h http.Handler) http.Handler {
+			return withoutSteps(h, func(p string) bool { return isTaskDetail(p) || isAppDetail(p) })
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var asked atomic.Int64
+			wrap := func(h http.Handler) http.Handler {
+				return tt.steps(serveLogs(h, &asked, func(off int) []byte {
+					if asked.Load() > 40 {
+						return logPage("", off, false)
+					}
+					return logPage(big, off, true)
+				}))
+			}
+			_, res, log := deployOnSim(t, failingScenario, wrap, run.DeployInput{ShowLogs: true})
+			require.Equal(t, run.StatusFailed, res.Status, "the simulator's verdict")
+			require.NotNil(t, res.Failure)
+			assert.Contains(t, res.Failure.Message, `in step "Deploy"`)
+
+			sizes, bodies := printedPerGroup(log)
+			require.Len(t, bodies, 3)
+			total := 0
+			for i, n := range sizes {
+				total += n
+				assert.LessOrEqual(t, n, stepPrintBound+2*lineBound, "group %d printed %d bytes", i+1, n)
+				assert.Contains(t, bodies[i], "The log of this step is cut here", "group %d says where it was cut", i+1)
+				assert.Contains(t, bodies[i], "CodeArts Deploy console, deployment record "+res.RecordID, "group %d says where the rest is", i+1)
+				assert.Contains(t, bodies[i], "The action stopped reading this log", "group %d says reading stopped", i+1)
+			}
+			assert.LessOrEqual(t, total, runPrintBound)
+			// 16 MiB read a step: three pages of just under 8 MiB.
+			assert.LessOrEqual(t, asked.Load(), int64(3*3), "log pages read")
+
+			// The annotation quotes short lines.
+			require.Contains(t, res.Failure.Message, "Last lines")
+			quoted := res.Failure.Message[strings.Index(res.Failure.Message, "Last lines"):]
+			for _, l := range strings.Split(quoted, "\n")[1:] {
+				assert.LessOrEqual(t, len(l), quotedBound)
+			}
+		})
+	}
+}
+
+// TestDeployLogOfOneEndlessLineIsBounded serves each step's log as one
+// line of 8 MiB without newline: it is printed cut, saying so.
+func TestDeployLogOfOneEndlessLineIsBounded(t *testing.T) {
+	t.Parallel()
+	huge := strings.Repeat("é", 4<<20-4096)
+	var asked atomic.Int64
+	wrap := func(h http.Handler) http.Handler {
+		return serveLogs(h, &asked, func(off int) []byte {
+			if off > 0 {
+				return logPage("", off, false)
+			}
+			return logPage(huge, off, false)
+		})
+	}
+	_, res, log := deployOnSim(t, failingScenario, wrap, run.DeployInput{ShowLogs: true})
+	require.Equal(t, run.StatusFailed, res.Status)
+	_, bodies := printedPerGroup(log)
+	require.Len(t, bodies, 3)
+	for i, b := range bodies {
+		lines := strings.Split(strings.TrimSuffix(b, "\n"), "\n")
+		require.Len(t, lines, 1, "group %d", i+1)
+		assert.LessOrEqual(t, len(lines[0]), lineBound+100, "group %d", i+1)
+		assert.Contains(t, lines[0], "line cut:", "group %d says the line was cut", i+1)
+		assert.True(t, strings.HasPrefix(lines[0], "éé"))
+		assert.NotContains(t, lines[0], "\uFFFD", "cut on a character boundary")
+	}
+}
+
+// TestDeployLogOfManyStepsIsBoundedPerRun prints 2 MiB of log for each of
+// twelve steps: each step shows 1 MiB, and the run stops at 10 MiB.
+func TestDeployLogOfManyStepsIsBoundedPerRun(t *testing.T) {
+	t.Parallel()
+	var names []string
+	for i := range 12 {
+		names = append(names, "Phase "+strconv.Itoa(i+1))
+	}
+	scenario := "tasks:\n  - task_id: " + logsTask + "\n    steps: [" + strings.Join(names, ", ") + "]\n"
+	line := strings.Repeat("x", 99) + "\n"
+	text := strings.Repeat(line, 2<<20/len(line))
+	var asked atomic.Int64
+	wrap := func(h http.Handler) http.Handler {
+		return serveLogs(h, &asked, func(off int) []byte {
+			if off > 0 {
+				return logPage("", off, false)
+			}
+			return logPage(text, off, false)
+		})
+	}
+	_, res, log := deployOnSim(t, scenario, wrap, run.DeployInput{ShowLogs: true})
+	require.Equal(t, run.StatusSucceeded, res.Status)
+	sizes, bodies := printedPerGroup(log)
+	require.Len(t, bodies, 12)
+	total := 0
+	for _, n := range sizes {
+		total += n
+	}
+	assert.LessOrEqual(t, total, runPrintBound+4*lineBound)
+	assert.Greater(t, total, runPrintBound-stepPrintBound, "the run's bound, not less")
+	assert.Equal(t, 1, strings.Count(log.String(), "The deployment's log is cut here"), log.String()[len(log.String())-2000:])
+	assert.Contains(t, bodies[11], "Step 12 of 12, Phase 12, ran", "a step after the cut shows its time only")
+}
+
+// stepFields rewrites the simulator's state answers: each step gets the
+// given fields, as a service version with odd optional fields would send.
+func stepFields(fields map[string]any) func(http.Handler) http.Handler {
+	return func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !strings.HasSuffix(r.URL.Path, "/state") {
+				h.ServeHTTP(w, r)
+				return
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+			body := rec.Body.Bytes()
+			var m map[string]any
+			if rec.Code == http.StatusOK && json.Unmarshal(body, &m) == nil {
+				if res, ok := m["result"].(map[string]any); ok {
+					steps, _ := res["step_state"].([]any)
+					for _, s := range steps {
+						for k, v := range fields {
+							s.(map[string]any)[k] = v
+						}
+					}
+				}
+				var b bytes.Buffer
+				enc := json.NewEncoder(&b)
+				enc.SetEscapeHTML(false)
+				_ = enc.Encode(m)
+				body = bytes.ReplaceAll(b.Bytes(), []byte(`"RAW:`), nil)
+				body = bytes.ReplaceAll(body, []byte(`:RAW"`), nil)
+			}
+			for k, v := range rec.Header() {
+				w.Header()[k] = v
+			}
+			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+			w.WriteHeader(rec.Code)
+			_, _ = w.Write(body)
+		})
+	}
+}
+
+// TestDeployVerdictDespiteOddStepFields gives every step of every state
+// answer an odd optional field: the verdict is still the simulator's, not
+// a timeout after reading nothing.
+func TestDeployVerdictDespiteOddStepFields(t *testing.T) {
+	t.Parallel()
+	tests := map[string]map[string]any{
+		`"id":1e400`:         {"id": "RAW:1e400:RAW"},
+		`"id":"1e400"`:       {"id": "1e400"},
+		`"enable":"yes"`:     {"enable": "yes"},
+		`numeric name`:       {"name": 42},
+		`object region`:      {"region": map[string]any{"cn": true}},
+		`array elapsed_time`: {"elapsed_time": []any{1, 2}},
+	}
+	for name, fields := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			_, res, log := deployOnSim(t, failingScenario, stepFields(fields), run.DeployInput{Timeout: 10 * time.Second})
+			require.Equal(t, run.StatusFailed, res.Status, "%+v\n%s", res.Failure, log.String())
+			assert.Equal(t, "Deployment failed", res.Failure.Title)
+			assert.NotContains(t, log.String(), "Could not read the deployment's state")
+		})
+	}
+}
