@@ -6,6 +6,7 @@ package codearts
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/url"
 	"time"
 
@@ -106,8 +107,14 @@ type Step struct {
 	FAQURL        string   `json:"faq_url"`
 }
 
-// Elapsed is the step's run time so far.
-func (s Step) Elapsed() time.Duration { return time.Duration(s.ElapsedTime) * time.Millisecond }
+// Elapsed is the step's run time so far; a count of milliseconds beyond
+// what a Duration holds (some 292 years) reads as the longest one.
+func (s Step) Elapsed() time.Duration {
+	if int64(s.ElapsedTime) > math.MaxInt64/int64(time.Millisecond) {
+		return math.MaxInt64
+	}
+	return time.Duration(s.ElapsedTime) * time.Millisecond
+}
 
 // State is a decoded ShowDeployStatus answer with its raw bytes.
 type State struct {

@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/deploy-action/deploy-action/internal/huawei"
 )
@@ -132,19 +135,29 @@ func decodeStarted(body []byte) (*Started, error) {
 	return &Started{ID: string(w.ID), TaskID: string(w.TaskID), JobName: string(w.JobName)}, nil
 }
 
+// rawLogPage is a ShowAppLog answer with its text as the answer spells
+// it (a JSON string, quotes and escapes included), not yet decoded.
+type rawLogPage struct {
+	hasMore           bool
+	text              []byte
+	offset, endOffset FlexInt
+	requested         int64 // the end_offset the request asked for
+}
+
 // decodeLogPage reads a ShowAppLog answer, {status, result: {has_more,
 // text, offset, end_offset}}, leniently: no field of it decides a verdict,
 // and an odd one costs at most the rest of the log (an unreadable offset
-// reads as 0, and paging then goes on after the text). The text is kept
-// whole: the caller bounds what it keeps of it.
+// reads as 0, and paging then goes on after the text; a text that is not
+// a string is none). The text is not decoded here, nor copied: it points
+// into body.
 // API: https://support.huaweicloud.com/intl/en-us/api-deployman/ShowAppLog.html
-func decodeLogPage(body []byte) (*LogPage, error) {
+func decodeLogPage(body []byte) (*rawLogPage, error) {
 	var w struct {
 		Result struct {
-			HasMore   looseBool   `json:"has_more"`
-			Text      looseString `json:"text"`
-			Offset    looseInt    `json:"offset"`
-			EndOffset looseInt    `json:"end_offset"`
+			HasMore   looseBool `json:"has_more"`
+			Text      rawString `json:"text"`
+			Offset    looseInt  `json:"offset"`
+			EndOffset looseInt  `json:"end_offset"`
 		} `json:"result"`
 	}
 	if err := json.Unmarshal(body, &w); err != nil {
@@ -153,10 +166,30 @@ func decodeLogPage(body []byte) (*LogPage, error) {
 			return nil, err
 		}
 		// result is not an object: a page without text.
-		return &LogPage{}, nil
+		return &rawLogPage{}, nil
 	}
 	r := w.Result
-	return &LogPage{HasMore: bool(r.HasMore), Text: string(r.Text), Offset: FlexInt(r.Offset), EndOffset: FlexInt(r.EndOffset)}, nil
+	return &rawLogPage{hasMore: bool(r.HasMore), text: r.Text, offset: FlexInt(r.Offset), endOffset: FlexInt(r.EndOffset)}, nil
+}
+
+// rawString keeps a JSON string as it is spelled, or nothing when the
+// value is not a string. It keeps the bytes it is given without copying
+// them: decodeLogPage decodes an answer it holds, and reads the text
+// before letting the answer go. (encoding/json hands UnmarshalJSON a
+// slice of the input; only a json.Decoder reuses its buffer.)
+type rawString []byte
+
+func (r *rawString) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if string(b) == "null" {
+		return nil // as for a string
+	}
+	if len(b) > 0 && b[0] == '"' {
+		*r = b
+	} else {
+		*r = nil
+	}
+	return nil
 }
 
 // looseString is a JSON string, or "" when the value is anything else
@@ -166,13 +199,144 @@ type looseString string
 
 func (t *looseString) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
-	var s string
-	if len(b) > 0 && b[0] == '"' && json.Unmarshal(b, &s) == nil {
-		*t = looseString(s)
-	} else {
-		*t = ""
+	if string(b) == "null" {
+		return nil // as for a string
 	}
+	s, _ := unquote(b)
+	*t = looseString(s)
 	return nil
+}
+
+// unquote decodes a JSON string as encoding/json does (malformed UTF-8
+// and lone surrogates become U+FFFD), into a string built once: decoding
+// into a string through encoding/json copies a text with escapes twice.
+// It returns "" and false for anything that is not a valid JSON string.
+func unquote(b []byte) (string, bool) {
+	var s string
+	ok := unquoteChunks(b, len(b)+utf8.UTFMax, func(text string) bool {
+		s += text // one piece, but for malformed UTF-8, which grows as it is replaced
+		return true
+	})
+	if !ok {
+		return "", false
+	}
+	return s, true
+}
+
+// unquoteChunks decodes a JSON string like unquote and hands it to each in
+// pieces of about chunk bytes, each whole characters. It stops when each
+// returns false, and returns false for what is not a valid JSON string
+// (after handing on what came before the fault).
+func unquoteChunks(b []byte, chunk int, each func(string) bool) bool {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return false
+	}
+	b = b[1 : len(b)-1]
+	var out strings.Builder
+	flush := func() bool {
+		if out.Len() == 0 {
+			return true
+		}
+		s := out.String()
+		out = strings.Builder{}
+		return each(s)
+	}
+	for len(b) > 0 {
+		if out.Len() >= chunk {
+			if !flush() {
+				return true
+			}
+		}
+		if out.Cap() == 0 {
+			out.Grow(min(len(b), chunk) + utf8.UTFMax)
+		}
+		// A run of what is copied as it is.
+		i := 0
+		for i < len(b) && i < chunk && b[i] != '\\' && b[i] != '"' && b[i] >= ' ' && b[i] < utf8.RuneSelf {
+			i++
+		}
+		out.Write(b[:i])
+		b = b[i:]
+		if len(b) == 0 || i == chunk {
+			continue
+		}
+		switch c := b[0]; {
+		case c == '"' || c < ' ':
+			flush()
+			return false
+		case c >= utf8.RuneSelf:
+			r, size := utf8.DecodeRune(b)
+			out.WriteRune(r) // RuneError for a malformed byte
+			b = b[size:]
+		default: // a backslash
+			if len(b) < 2 {
+				flush()
+				return false
+			}
+			switch b[1] {
+			case '"', '\\', '/', '\'':
+				out.WriteByte(b[1])
+			case 'b':
+				out.WriteByte('\b')
+			case 'f':
+				out.WriteByte('\f')
+			case 'n':
+				out.WriteByte('\n')
+			case 'r':
+				out.WriteByte('\r')
+			case 't':
+				out.WriteByte('\t')
+			case 'u':
+				r := hex4(b[2:])
+				if r < 0 {
+					flush()
+					return false
+				}
+				b = b[6:]
+				if utf16.IsSurrogate(r) {
+					if r2 := hex4(b[min(2, len(b)):]); len(b) >= 6 && b[0] == '\\' && b[1] == 'u' {
+						if d := utf16.DecodeRune(r, r2); d != unicode.ReplacementChar {
+							r, b = d, b[6:]
+						} else {
+							r = unicode.ReplacementChar
+						}
+					} else {
+						r = unicode.ReplacementChar
+					}
+				}
+				out.WriteRune(r)
+				continue
+			default:
+				flush()
+				return false
+			}
+			b = b[2:]
+		}
+	}
+	flush()
+	return true
+}
+
+// hex4 reads four hexadecimal digits, or returns -1.
+func hex4(b []byte) rune {
+	if len(b) < 4 {
+		return -1
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c = c - 'a' + 10
+		case 'A' <= c && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return -1
+		}
+		r = r*16 + rune(c)
+	}
+	return r
 }
 
 // looseInt is a FlexInt that reads anything it cannot as 0.

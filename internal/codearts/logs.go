@@ -287,6 +287,17 @@ const LogWindow = 16 << 10
 //
 // API: https://support.huaweicloud.com/intl/en-us/api-deployman/ShowAppLog.html
 func (c *Client) Logs(ctx context.Context, appID, recordID, stepID string, offset int64) (*LogPage, error) {
+	raw, err := c.logPage(ctx, appID, recordID, stepID, offset)
+	if err != nil {
+		return nil, err
+	}
+	text, _ := unquote(raw.text)
+	return &LogPage{HasMore: raw.hasMore, Text: text, Offset: raw.offset, EndOffset: raw.endOffset, Requested: raw.requested}, nil
+}
+
+// logPage reads one page of a record's log, its text left as the answer
+// spells it.
+func (c *Client) logPage(ctx context.Context, appID, recordID, stepID string, offset int64) (*rawLogPage, error) {
 	end := offset + LogWindow
 	q := url.Values{
 		"offset":     {strconv.FormatInt(offset, 10)},
@@ -308,52 +319,60 @@ func (c *Client) Logs(ctx context.Context, appID, recordID, stepID string, offse
 	if err != nil {
 		return nil, fmt.Errorf("%s: decoding a page of the log of record %s (request id %s): %w", ServiceName, recordID, resp.RequestID, err)
 	}
-	page.Requested = end
+	page.requested = end
 	return page, nil
 }
 
+// logChunk is how much of a page's text StreamLog decodes at a time.
+const logChunk = 64 << 10
+
 // StreamLog reads a record's log (one step's with a stepID) from offset
-// on, at most maxPages pages, hands each page's text to page as it comes,
-// and returns the offset to go on from later and whether it reached the
-// log's end. Nothing of the text is kept: what the log shows, however
-// long, costs the memory of one page. page returns false to stop early.
+// on, at most maxPages pages, hands the text to each as it comes, in
+// pieces that may end inside a line, and returns the offset to go on from
+// later, the pages read and whether it reached the log's end. Nothing of
+// the text is kept, nor even decoded whole: a log of any length costs the
+// memory of one answer. each returns false to stop early.
 //
 // It pages from each answer's end_offset, as the API reference says to,
 // not from the text's length: the service's offsets need not count bytes.
 // It goes on while has_more is true, and also after a page that filled
 // the whole window, in case has_more only speaks of the window asked for;
 // it stops at a page that makes no progress.
-func (c *Client) StreamLog(ctx context.Context, appID, recordID, stepID string, offset int64, maxPages int, page func(text string) bool) (next int64, ended bool, err error) {
-	for range maxPages {
-		p, err := c.Logs(ctx, appID, recordID, stepID, offset)
+func (c *Client) StreamLog(ctx context.Context, appID, recordID, stepID string, offset int64, maxPages int, each func(text string) bool) (next int64, pages int, ended bool, err error) {
+	for pages < maxPages {
+		p, err := c.logPage(ctx, appID, recordID, stepID, offset)
 		if err != nil {
-			return offset, false, err
+			return offset, pages, false, err
 		}
-		next := int64(p.EndOffset)
-		if next <= offset && p.Text != "" {
+		pages++
+		length, stopped := 0, false
+		unquoteChunks(p.text, logChunk, func(text string) bool {
+			length += len(text)
+			stopped = !each(text)
+			return !stopped
+		})
+		next := int64(p.endOffset)
+		if next <= offset && length > 0 {
 			// No usable end_offset: go on after the text.
-			next = offset + int64(len(p.Text))
+			next = offset + int64(length)
 		}
 		if next <= offset {
-			return offset, true, nil
+			return offset, pages, true, nil
 		}
 		offset = next
-		more := p.HasMore || next >= p.Requested
-		if !page(p.Text) {
-			return offset, !more, nil
-		}
-		if !more {
-			return offset, true, nil
+		more := p.hasMore || next >= p.requested
+		if stopped || !more {
+			return offset, pages, !more, nil
 		}
 	}
-	return offset, false, nil
+	return offset, pages, false, nil
 }
 
 // ReadLog reads a record's log like StreamLog and returns its text whole:
 // for logs known to be short. The action streams them (StreamLog).
 func (c *Client) ReadLog(ctx context.Context, appID, recordID, stepID string, offset int64, maxPages int) (string, int64, error) {
 	var text strings.Builder
-	next, _, err := c.StreamLog(ctx, appID, recordID, stepID, offset, maxPages, func(t string) bool {
+	next, _, _, err := c.StreamLog(ctx, appID, recordID, stepID, offset, maxPages, func(t string) bool {
 		text.WriteString(t)
 		return true
 	})

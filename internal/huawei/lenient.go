@@ -21,13 +21,16 @@ import (
 const MaxText = 2 << 10
 
 // Text is an optional string field read leniently: a JSON string as it
-// is, a number or a boolean as its literal text, anything else (null, an
-// object, an array) as "". Texts longer than MaxText are shortened. It
-// never fails.
+// is, a number or a boolean as its literal text, an object or an array as
+// "". Texts longer than MaxText are shortened. It never fails.
 type Text string
 
-// UnmarshalJSON reads b leniently; it never returns an error.
+// UnmarshalJSON reads b leniently; it never returns an error. null leaves
+// t as it was, as it leaves a string.
 func (t *Text) UnmarshalJSON(b []byte) error {
+	if string(bytes.TrimSpace(b)) == "null" {
+		return nil
+	}
 	s, _ := LooseString(b)
 	*t = Text(Shorten(s, MaxText))
 	return nil

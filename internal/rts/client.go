@@ -107,19 +107,35 @@ func (c *Client) GetSoftwareDeployment(ctx context.Context, projectID, deploymen
 }
 
 func (c *Client) call(ctx context.Context, req huawei.Request) (*Answer, error) {
-	var env struct {
-		SoftwareDeployment json.RawMessage `json:"software_deployment"`
-	}
-	resp, err := c.api.Do(ctx, req, &env)
+	resp, err := c.api.Do(ctx, req, nil)
 	if err != nil {
 		return nil, err
 	}
-	if len(env.SoftwareDeployment) == 0 || string(env.SoftwareDeployment) == "null" {
-		return nil, fmt.Errorf("%s: the answer to %s %s has no software_deployment (request id %s)", ServiceName, req.Method, req.Path, resp.RequestID)
+	out, err := decodeAnswer(resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("%s: the answer to %s %s (request id %s): %w", ServiceName, req.Method, req.Path, resp.RequestID, err)
 	}
-	out := &Answer{Object: env.SoftwareDeployment, Raw: resp.Body}
+	return out, nil
+}
+
+// errNoDeployment is an answer without its software_deployment object.
+var errNoDeployment = errors.New("it has no software_deployment")
+
+// decodeAnswer reads an answer, {software_deployment: {...}}, as
+// SoftwareDeployment says.
+func decodeAnswer(body []byte) (*Answer, error) {
+	var env struct {
+		SoftwareDeployment json.RawMessage `json:"software_deployment"`
+	}
+	if err := json.Unmarshal(body, &env); err != nil {
+		return nil, fmt.Errorf("decoding it: %w", err)
+	}
+	if len(env.SoftwareDeployment) == 0 || string(env.SoftwareDeployment) == "null" {
+		return nil, errNoDeployment
+	}
+	out := &Answer{Object: env.SoftwareDeployment, Raw: body}
 	if err := json.Unmarshal(env.SoftwareDeployment, &out.Deployment); err != nil {
-		return nil, fmt.Errorf("%s: decoding the software_deployment of %s %s (request id %s): %w", ServiceName, req.Method, req.Path, resp.RequestID, err)
+		return nil, fmt.Errorf("decoding its software_deployment: %w", err)
 	}
 	return out, nil
 }

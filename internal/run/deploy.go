@@ -19,7 +19,7 @@ type CodeArts interface {
 	Stop(ctx context.Context, taskID, recordID string) ([]byte, error)
 	Detail(ctx context.Context, taskID string) (*codearts.TaskDetail, error)
 	AppDetail(ctx context.Context, appID string) (*codearts.AppDetail, error)
-	StreamLog(ctx context.Context, appID, recordID, stepID string, offset int64, maxPages int, page func(text string) bool) (int64, bool, error)
+	StreamLog(ctx context.Context, appID, recordID, stepID string, offset int64, maxPages int, each func(text string) bool) (next int64, pages int, ended bool, err error)
 	History(ctx context.Context, projectID, taskID string, q codearts.HistoryQuery) (*codearts.HistoryPage, error)
 }
 

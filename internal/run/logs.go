@@ -131,15 +131,15 @@ func (l *stepLogs) print(ctx context.Context, s codearts.Step, pos int, final bo
 // stream reads one step's log (stepID "" for the whole log) from offset
 // into p, within what is left of the run's bounds.
 func (l *stepLogs) stream(ctx context.Context, p *stepPrinter, stepID string, offset int64) (int64, bool, error) {
-	pages := min(maxLogPages, maxRunLogPages-l.pages)
-	return l.api.StreamLog(ctx, l.appID, l.recordID, stepID, offset, pages, func(text string) bool {
-		l.pages++
-		p.pages++
+	next, pages, ended, err := l.api.StreamLog(ctx, l.appID, l.recordID, stepID, offset, min(maxLogPages, maxRunLogPages-l.pages), func(text string) bool {
 		p.read += int64(len(text))
 		l.read += int64(len(text))
 		p.write(text)
-		return p.read < maxStepLogRead && l.read < maxRunLogRead && l.pages < maxRunLogPages
+		return p.read < maxStepLogRead && l.read < maxRunLogRead
 	})
+	p.pages += pages
+	l.pages += pages
+	return next, ended, err
 }
 
 // settle says where reading a step's log stopped short, and stops reading

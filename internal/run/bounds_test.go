@@ -2,6 +2,7 @@ package run_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -240,6 +241,76 @@ func TestDeployVerdictDespiteOddStepFields(t *testing.T) {
 			require.Equal(t, run.StatusFailed, res.Status, "%+v\n%s", res.Failure, log.String())
 			assert.Equal(t, "Deployment failed", res.Failure.Title)
 			assert.NotContains(t, log.String(), "Could not read the deployment's state")
+		})
+	}
+}
+
+// TestReleasePlanListsABoundedBatch runs a plan of 130 components in one
+// batch, 25 of which fail: the batch's group lists 100 and says how many
+// more there are, and the failure names 20.
+func TestReleasePlanListsABoundedBatch(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	b.WriteString("release_plans:\n  - id: " + opsPlan + "\n    components:\n")
+	for i := range 130 {
+		fail := ""
+		if i%5 == 0 {
+			fail = ", fail: true"
+		}
+		b.WriteString("      - {name: c" + strconv.Itoa(i) + ", seq: 1" + fail + "}\n")
+	}
+	b.WriteString("      - {name: last, seq: 2}\n")
+	_, url := opsSim(t, b.String())
+	log := &opLog{}
+	res := run.ReleasePlan(context.Background(), stageClient(t, url), planInput(true), log)
+	require.Equal(t, run.StatusFailed, res.Status, log.String())
+	assert.Len(t, res.Components, 131, "all read")
+
+	bodies := groupBodies(log)
+	require.Len(t, bodies, 2)
+	lines := strings.Split(strings.TrimSuffix(bodies[0], "\n"), "\n")
+	assert.Len(t, lines, 101)
+	assert.Contains(t, lines[100], "and 30 more components of this batch")
+	assert.Contains(t, lines[100], "ServiceStage console")
+
+	require.NotNil(t, res.Failure)
+	assert.Equal(t, 20, strings.Count(res.Failure.Message, "(batch 1) FAILED"))
+	assert.Contains(t, res.Failure.Message, "and 6 more")
+}
+
+// TestDeployAdoptsARecordWhoseStartAnswerIsOdd: the service accepts the
+// start but answers without a readable record id. The record exists, so
+// the action must find and follow it, not report that nothing started
+// (which would leave it running unseen) nor start a second one.
+func TestDeployAdoptsARecordWhoseStartAnswerIsOdd(t *testing.T) {
+	t.Parallel()
+	for name, answer := range map[string]string{
+		"no id":           `{"task_id":"` + logsTask + `","job_name":"job"}`,
+		"id as an object": `{"id":{"value":"x"}}`,
+		"not JSON":        `<html>accepted</html>`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			wrap := func(h http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if !strings.HasSuffix(r.URL.Path, "/start") {
+						h.ServeHTTP(w, r)
+						return
+					}
+					rec := httptest.NewRecorder()
+					h.ServeHTTP(rec, r)
+					w.WriteHeader(rec.Code)
+					_, _ = w.Write([]byte(answer))
+				})
+			}
+			s, res, log := deployOnSim(t, failingScenario, wrap, run.DeployInput{})
+			require.Equal(t, run.StatusFailed, res.Status, "%+v\n%s", res.Failure, log.String())
+			assert.Equal(t, "Deployment failed", res.Failure.Title)
+			assert.Equal(t, 1, s.StartCount(logsTask), "started once")
+			recs := s.Records(logsTask)
+			require.Len(t, recs, 1)
+			assert.Equal(t, recs[0].ID, res.RecordID, "the record followed is the one started")
+			assert.Contains(t, log.String(), "adopting record "+recs[0].ID)
 		})
 	}
 }
