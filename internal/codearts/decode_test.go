@@ -93,7 +93,7 @@ func TestStateVerdictFieldsAreStrict(t *testing.T) {
 // decodes to MaxSteps, and says it was cut.
 func TestStateKeepsAtMostMaxSteps(t *testing.T) {
 	t.Parallel()
-	body := `{"result":{"status":"succeeded","step_state":[{"id":1,"name":"first"}` + strings.Repeat(",{}", 3<<20) + `]}}`
+	body := `{"result":{"status":"succeeded","step_state":[{"id":1,"name":"first"}` + strings.Repeat(",{}", 200_000) + `]}}`
 	var st State
 	require.NoError(t, json.Unmarshal([]byte(body), &st))
 	assert.Len(t, st.Result.Steps, MaxSteps)
@@ -183,7 +183,7 @@ func TestUnquoteIsEncodingJSONs(t *testing.T) {
 // pages' text is handed on in pieces, never whole.
 func TestStreamLogStopsOnEndlessPages(t *testing.T) {
 	t.Parallel()
-	text := strings.Repeat("line of an endless log\n", (8<<20-1024)/24)
+	text := strings.Repeat("line of an endless log\n", (1<<20)/24)
 	body, err := json.Marshal(map[string]any{"status": "success", "result": map[string]any{"has_more": true, "text": text, "offset": "0", "end_offset": "100"}})
 	require.NoError(t, err)
 	var asked atomic.Int64

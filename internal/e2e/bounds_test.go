@@ -46,7 +46,7 @@ func boundsServer(t *testing.T, wrap func(http.Handler) http.Handler) (*sim.Serv
 	return s, srv.URL
 }
 
-// peakWatch follows a running step's own peak resident memory, VmHWM in
+// boundsPeakWatch follows a running step's own peak resident memory, VmHWM in
 // /proc/<pid>/status, until it exits. The step's Maxrss from wait4 is no
 // measure of the action: on Linux it is never below the peak of the
 // process that started it (the kernel folds the spawner's high-water mark
@@ -55,14 +55,14 @@ func boundsServer(t *testing.T, wrap func(http.Handler) http.Handler) (*sim.Serv
 // binary with its simulator and its 8 MiB pages. VmHWM belongs to the
 // action's own image. It is read every few milliseconds: what the action
 // does in its last few, after the verdict, is writing its outputs.
-type peakWatch struct {
+type boundsPeakWatch struct {
 	peak atomic.Int64 // bytes
 	done chan struct{}
 }
 
-// watchPeak starts following the step, which must have been started.
-func watchPeak(s *step) *peakWatch {
-	w := &peakWatch{done: make(chan struct{})}
+// boundsWatchPeak starts following the step, which must have been started.
+func boundsWatchPeak(s *step) *boundsPeakWatch {
+	w := &boundsPeakWatch{done: make(chan struct{})}
 	path := "/proc/" + strconv.Itoa(s.cmd.Process.Pid) + "/status"
 	go func() {
 		defer close(w.done)
@@ -83,15 +83,15 @@ func watchPeak(s *step) *peakWatch {
 	return w
 }
 
-// runWatched runs the step to the end and returns its exit code and its
+// boundsRunWatched runs the step to the end and returns its exit code and its
 // peak memory in bytes.
-func runWatched(t *testing.T, s *step) (int, int64) {
+func boundsRunWatched(t *testing.T, s *step) (int, int64) {
 	t.Helper()
 	if _, err := os.Stat("/proc/self/status"); err != nil {
 		t.Skip("no /proc: the peak memory cannot be read")
 	}
 	s.start(false)
-	w := watchPeak(s)
+	w := boundsWatchPeak(s)
 	code := s.wait()
 	<-w.done
 	if ru, ok := s.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
@@ -101,8 +101,8 @@ func runWatched(t *testing.T, s *step) (int, int64) {
 	return code, w.peak.Load()
 }
 
-// rewriteState passes the simulator's state answers through edit.
-func rewriteState(h http.Handler, edit func(result map[string]any)) http.Handler {
+// boundsRewriteState passes the simulator's state answers through edit.
+func boundsRewriteState(h http.Handler, edit func(result map[string]any)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !strings.HasSuffix(r.URL.Path, "/state") {
 			h.ServeHTTP(w, r)
@@ -163,7 +163,7 @@ func TestDeployBoundedAgainstEndlessLogPages(t *testing.T) {
 		})
 	})
 	s := newStep(t, url, map[string]string{"task_id": taskOK})
-	code, peak := runWatched(t, s)
+	code, peak := boundsRunWatched(t, s)
 	stdout := s.stdout.String()
 	require.Equal(t, 1, code, "%.3000s", stdout)
 
@@ -212,9 +212,9 @@ func TestDeployBoundedAgainstHostileStates(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv, url := boundsServer(t, func(h http.Handler) http.Handler { return rewriteState(h, tt.edit) })
+			srv, url := boundsServer(t, func(h http.Handler) http.Handler { return boundsRewriteState(h, tt.edit) })
 			s := newStep(t, url, map[string]string{"task_id": taskOK, "timeout": "60s"})
-			code, peak := runWatched(t, s)
+			code, peak := boundsRunWatched(t, s)
 			stdout := s.stdout.String()
 			require.Equal(t, 1, code, "%.3000s", stdout)
 			assert.Equal(t, "failed", srv.Records(taskOK)[0].Status)

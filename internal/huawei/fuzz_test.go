@@ -28,7 +28,7 @@ func FuzzDecodeError(f *testing.F) {
 		if e.Message == "" && http.StatusText(status) != "" {
 			t.Fatalf("no message for status %d", status)
 		}
-		if !strings.HasPrefix(strings.TrimSpace(body), "{") && utf8.RuneCountInString(e.Message) > 301 {
+		if !strings.HasPrefix(strings.TrimSpace(body), "{") && utf8.RuneCountInString(e.Message) > maxMessageRunes+1 {
 			t.Fatalf("message not shortened: %d runes", utf8.RuneCountInString(e.Message))
 		}
 		_ = e.Error()
