@@ -13,11 +13,14 @@ import (
 	"github.com/deploy-action/deploy-action/internal/cli"
 )
 
-// memoryLimit is the heap the garbage collector keeps the action within.
-// The action promises to stay under 64 MB of memory whatever a server
-// sends; its largest need is one answer of huawei.MaxResponseBytes and
-// its decoded text. Without a limit the collector lets the heap grow to
-// twice what is live before collecting, which could cross 64 MB.
+// memoryLimit is a soft limit on the memory the Go runtime keeps. The
+// action promises to stay under 64 MB whatever a server sends; what it
+// holds at most is about two answers of huawei.MaxResponseBytes (the one
+// being read, and the last one kept for the result output). Without a
+// limit the collector lets the heap grow to twice what is live before it
+// collects, and pages of 8 MiB read one after another came near 64 MB;
+// with it, about 40 MB. The limit is soft: past it the collector works
+// harder, it never fails an allocation.
 const memoryLimit = 32 << 20
 
 func main() {

@@ -38,7 +38,13 @@ type Credentials struct {
 // official SDK spells it.
 const ContentTypeJSON = "application/json"
 
-// MaxResponseBytes bounds how much of any response body is read.
+// MaxResponseBytes bounds an answer: a larger one is refused
+// (ErrAnswerTooLarge). Every answer the action reads is far smaller (a
+// record's state is a few kilobytes, a log page is asked for in windows
+// of 16 KiB, deploy-info lists at most 1000 components), yet a service
+// that ignores a log page's end_offset may send a step's whole log at
+// once; 8 MiB leaves room for that, and one answer with what is decoded
+// from it stays well within the 64 MB the action promises (see main.go).
 const MaxResponseBytes = 8 << 20
 
 // Client is a signed, retrying HTTP client for one Huawei Cloud service.

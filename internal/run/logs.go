@@ -155,13 +155,14 @@ func (l *stepLogs) settle(p *stepPrinter, ended bool, err error) {
 	}
 	if l.read >= maxRunLogRead || l.pages >= maxRunLogPages {
 		l.off = true
-		l.log.Infof("The action has read all it reads of the deployment's log (%s in %d pages); the logs of the steps that follow are in the CodeArts Deploy console, deployment record %s.",
+		l.log.Infof("The action has read as much of the deployment's log as it reads in one run (%s in %d pages); the logs of the steps that follow are in the CodeArts Deploy console, deployment record %s.",
 			formatBytes(l.read), l.pages, l.recordID)
 	}
 }
 
-// say prints one line of the action's own about a step's log, whatever
-// the bounds: there is one such line per step at most, or one per run.
+// say prints a line of the action's own about a step's log, whatever the
+// bounds: there are two at most a step (where printing stopped, where
+// reading did) and one a run.
 func (l *stepLogs) say(p *stepPrinter, format string, a ...any) {
 	l.log.Infof(format, a...)
 	p.shown = true
