@@ -1,6 +1,7 @@
-# The runner builds this image at the start of every job that uses the
-# action, so the build stays small and cached; users who want to skip it can
-# use the prebuilt image (see the README).
+# With `image: Dockerfile` (main, `uses: ./`, a branch) the runner builds
+# this image at the start of every job that uses the action, so the build
+# stays small. A release's action.yml names the image the release workflow
+# built from this file instead, pinned by digest (see the README).
 #
 # Base images are pinned to exact tags: the Go patch release and Alpine
 # version of the build stage, and the Debian release of the runtime stage.
@@ -21,8 +22,9 @@
 # (BUILDPLATFORM) and Go cross-compiles for the image's platform
 # (TARGETOS/TARGETARCH), so an arm64 image needs no emulation. The runtime
 # stage only copies files, so nothing runs on the target platform either.
-# BuildKit and buildah set these arguments; a plain `docker build` (what the
-# runner does for `image: Dockerfile`) sets them to its own platform.
+# BuildKit (behind `docker build` since Docker 23, so behind the runner's
+# build of `image: Dockerfile` too) and buildah set these arguments, to the
+# machine's own platform when no other is asked for.
 
 FROM --platform=$BUILDPLATFORM golang:1.26.8-alpine3.23 AS build
 WORKDIR /src
