@@ -330,6 +330,9 @@ func alreadyDeploying(err error) bool {
 func (d *deployer) follow(ctx context.Context, recordID string, show bool) (*codearts.State, error) {
 	var last *codearts.State
 	policy := wait.Policy{First: d.in.FirstPoll, Max: d.in.PollInterval}
+	if show {
+		policy.Delay = d.firstDelay()
+	}
 	var unreadable readErrors
 	err := wait.Poll(ctx, policy, func(ctx context.Context) (bool, time.Duration, error) {
 		st, err := d.api.State(ctx, d.in.TaskID, recordID)
