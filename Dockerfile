@@ -1,6 +1,7 @@
-# The runner builds this image at the start of every job that uses the
-# action, so the build stays small and cached; users who want to skip it can
-# use the prebuilt image (see the README).
+# With `image: Dockerfile` (main, `uses: ./`, a branch) the runner builds
+# this image at the start of every job that uses the action, so the build
+# stays small. A release's action.yml names the image the release workflow
+# built from this file instead, pinned by digest (see the README).
 #
 # Base images are pinned to exact tags: the Go patch release and Alpine
 # version of the build stage, and the Debian release of the runtime stage.
@@ -15,8 +16,17 @@
 # file offline against stand-ins named after these FROM lines.
 # No `# syntax=` line: it would make BuildKit pull an unpinned frontend image
 # on every build, and nothing here needs a newer Dockerfile syntax.
+#
+# One Dockerfile for every platform (the release publishes linux/amd64 and
+# linux/arm64): the build stage always runs on the machine that builds
+# (BUILDPLATFORM) and Go cross-compiles for the image's platform
+# (TARGETOS/TARGETARCH), so an arm64 image needs no emulation. The runtime
+# stage only copies files, so nothing runs on the target platform either.
+# BuildKit (behind `docker build` since Docker 23, so behind the runner's
+# build of `image: Dockerfile` too) and buildah set these arguments, to the
+# machine's own platform when no other is asked for.
 
-FROM golang:1.26.8-alpine3.23 AS build
+FROM --platform=$BUILDPLATFORM golang:1.26.8-alpine3.23 AS build
 WORKDIR /src
 # A static binary, and the toolchain of the image (never a downloaded one).
 ENV CGO_ENABLED=0 GOTOOLCHAIN=local
@@ -24,8 +34,9 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY main.go ./
 COPY internal/ ./internal/
+ARG TARGETOS TARGETARCH
 ARG VERSION=dev
-RUN go build -trimpath -ldflags="-s -w -X github.com/deploy-action/deploy-action/internal/cli.Version=${VERSION}" -o /out/deploy-action . \
+RUN GOOS=$TARGETOS GOARCH=$TARGETARCH go build -trimpath -ldflags="-s -w -X github.com/deploy-action/deploy-action/internal/cli.Version=${VERSION}" -o /out/deploy-action . \
  && ln -s deploy-action /out/deploy-action-post
 
 # distroless/static carries CA certificates, /etc/passwd and /tmp, nothing

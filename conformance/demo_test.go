@@ -252,6 +252,9 @@ func TestDemoRunConforms(t *testing.T) {
 	// here with the action's own client, as the log reader makes it.
 	appDetailCall(t, srv.URL)
 
+	// Close waits for every handler to finish, so the last exchange is
+	// recorded before it is read.
+	srv.Close()
 	defs := append(sdkDefs(), docDefs()...)
 	seen := map[string]int{}
 	exchanges := rec.exchanges()

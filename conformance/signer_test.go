@@ -176,11 +176,18 @@ type wireRecorder struct {
 func (w *wireRecorder) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	sw := &statusWriter{ResponseWriter: rw}
-	w.next.ServeHTTP(sw, r)
+	// Recorded before the answer is written: the client may return (and
+	// the test look) as soon as the answer arrives.
 	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.seen = append(w.seen, wireRequest{method: r.Method, requestURI: r.RequestURI, host: r.Host, header: r.Header.Clone(), body: body, status: sw.status})
+	i := len(w.seen)
+	w.seen = append(w.seen, wireRequest{method: r.Method, requestURI: r.RequestURI, host: r.Host, header: r.Header.Clone(), body: body})
+	w.mu.Unlock()
+	sw := &statusWriter{ResponseWriter: rw, onStatus: func(status int) {
+		w.mu.Lock()
+		w.seen[i].status = status
+		w.mu.Unlock()
+	}}
+	w.next.ServeHTTP(sw, r)
 }
 
 func (w *wireRecorder) requests() []wireRequest {
@@ -194,19 +201,27 @@ type statusWriter struct {
 	http.ResponseWriter
 	status int
 	body   bytes.Buffer
+	// onStatus, when set, learns the status before the answer goes out.
+	onStatus func(int)
+}
+
+func (s *statusWriter) setStatus(code int) {
+	if s.status != 0 {
+		return
+	}
+	s.status = code
+	if s.onStatus != nil {
+		s.onStatus(code)
+	}
 }
 
 func (s *statusWriter) WriteHeader(code int) {
-	if s.status == 0 {
-		s.status = code
-	}
+	s.setStatus(code)
 	s.ResponseWriter.WriteHeader(code)
 }
 
 func (s *statusWriter) Write(b []byte) (int, error) {
-	if s.status == 0 {
-		s.status = http.StatusOK
-	}
+	s.setStatus(http.StatusOK)
 	s.body.Write(b)
 	return s.ResponseWriter.Write(b)
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Log writes the workflow log: plain lines and workflow commands (masks,
@@ -112,7 +113,7 @@ func (l *Log) Infof(format string, a ...any) {
 	msg := fmt.Sprintf(format, a...)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	out := l.scrubLocked(neutralize(cleanText(l.scrubLocked(msg), true)))
+	out := shorten(l.scrubLocked(neutralize(cleanText(l.scrubLocked(msg), true))))
 	if !strings.HasSuffix(out, "\n") {
 		out += "\n"
 	}
@@ -175,7 +176,28 @@ func (l *Log) command(name, title, msg string) {
 // A command's text is one line GitHub shows as plain text, so terminal
 // control goes, colour included.
 func (l *Log) escapeScrubbed(escape func(string) string, s string) string {
-	return l.scrubLocked(escape(cleanText(l.scrubLocked(s), false)))
+	return l.scrubLocked(escape(shorten(cleanText(l.scrubLocked(s), false))))
+}
+
+// MaxMessage bounds one message as written: a status, a name or a text of
+// megabytes that a server sent must not flood the log, and nobody reads
+// a line of more than 64 KiB. Flows bound their own output more tightly
+// (a deployment's log, a release plan's components); this is the last
+// guard.
+const MaxMessage = 64 << 10
+
+// shorten cuts a message to MaxMessage bytes, on a character boundary,
+// and says how much it left out. It runs after secrets are replaced, so a
+// cut can never leave part of a secret behind.
+func shorten(s string) string {
+	if len(s) <= MaxMessage {
+		return s
+	}
+	cut := MaxMessage
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + fmt.Sprintf(" … (message cut: %d more bytes not shown)", len(s)-cut)
 }
 
 func (l *Log) write(s string) {

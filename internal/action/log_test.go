@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 )
@@ -176,4 +177,42 @@ func TestLogConcurrent(t *testing.T) {
 			line == "::endgroup::"
 		assert.True(t, ok, "garbled line %q", line)
 	}
+}
+
+// TestLogCutsHugeMessages: a message of megabytes (a status or a name a
+// server sent) is cut to MaxMessage and says so; a secret across the cut
+// is replaced before it, never left in part.
+func TestLogCutsHugeMessages(t *testing.T) {
+	t.Parallel()
+	huge := strings.Repeat("é", MaxMessage) // twice MaxMessage bytes
+	straddling := strings.Repeat("x", MaxMessage-5) + testSK + strings.Repeat("y", 100)
+	tests := []struct {
+		name string
+		do   func(l *Log)
+	}{
+		{"info", func(l *Log) { l.Infof("status %q", huge) }},
+		{"warning", func(l *Log) { l.Warningf("status %q", huge) }},
+		{"error", func(l *Log) { l.Error("Deployment failed", huge) }},
+		{"group", func(l *Log) { l.Group(huge) }},
+		{"secret across the cut", func(l *Log) { l.Infof("%s", straddling) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var buf bytes.Buffer
+			l := NewLog(&buf, false)
+			l.AddMask(testSK)
+			buf.Reset()
+			tt.do(l)
+			got := buf.String()
+			assert.Less(t, len(got), MaxMessage+200, "cut")
+			assert.Contains(t, got, "(message cut: ")
+			assert.True(t, utf8.ValidString(got), "cut on a character boundary")
+			assert.NotContains(t, got, testSK[:4], "no part of a secret")
+			assert.Equal(t, 1, strings.Count(got, "\n"), "one line")
+		})
+	}
+	var buf bytes.Buffer
+	NewLog(&buf, false).Infof("%s", strings.Repeat("z", MaxMessage))
+	assert.Equal(t, strings.Repeat("z", MaxMessage)+"\n", buf.String(), "up to MaxMessage is whole")
 }

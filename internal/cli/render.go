@@ -41,13 +41,14 @@ func rfc3339(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-// compactJSON returns raw as one line of JSON, or "" when it is not JSON.
+// compactJSON returns raw as one line of JSON, or "" when it is not JSON
+// or is larger than maxResultJSON.
 // The server's text is decoded and encoded again rather than kept: a secret
 // it spelled with \uXXXX escapes (or any other odd spelling) comes out
 // plain, where the masking that follows can find it. Numbers keep their
 // digits.
 func compactJSON(raw []byte) string {
-	if len(raw) == 0 {
+	if len(raw) == 0 || len(raw) > maxResultJSON {
 		return ""
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -64,6 +65,13 @@ func compactJSON(raw []byte) string {
 	}
 	return strings.TrimSuffix(b.String(), "\n")
 }
+
+// maxResultJSON bounds the answer the result output carries. Decoded, a
+// JSON text takes up to fifty times its size (a list of empty objects),
+// and the action promises to stay under 64 MB whatever a server sends;
+// 256 KiB is far more than any answer a verdict rests on, and a quarter
+// of what GitHub keeps of a job's outputs (1 MB).
+const maxResultJSON = 256 << 10
 
 var statusIcon = map[run.Status]string{
 	run.StatusSucceeded: "✅",

@@ -68,4 +68,12 @@ func TestCompactJSONRespellsTheServersText(t *testing.T) {
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, compactJSON([]byte(tt.in)), tt.in)
 	}
+
+	// An answer larger than maxResultJSON is left out: decoded, a list of
+	// empty objects takes some fifty times its size.
+	within := "[" + strings.Repeat("{},", (maxResultJSON-2)/3) + "{}]"
+	assert.LessOrEqual(t, len(within), maxResultJSON)
+	assert.NotEmpty(t, compactJSON([]byte(within)))
+	beyond := "[" + strings.Repeat("{},", 200_000) + "{}]"
+	assert.Empty(t, compactJSON([]byte(beyond)))
 }

@@ -5,6 +5,8 @@ package codearts
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"net/url"
 	"strings"
 	"time"
@@ -52,18 +54,25 @@ type Started struct {
 // Start starts a deployment of task taskID and returns the new record.
 //
 // The call is not idempotent: after an error for which
-// huawei.IsUnknownOutcome is true the record may exist all the same.
+// huawei.IsUnknownOutcome is true the record may exist all the same. An
+// accepted start whose answer names no record (an odd or cut body) is such
+// an error too: the service took the request, so the record most likely
+// exists, and the caller must look for it rather than report that nothing
+// started.
 //
 // API: https://support.huaweicloud.com/intl/en-us/api-deployman/StartDeployTask.html
 func (c *Client) Start(ctx context.Context, taskID string, req StartRequest) (*Started, error) {
-	var out Started
 	resp, err := c.api.Do(ctx, huawei.Request{
 		Method: "POST",
 		Path:   "/v2/tasks/" + url.PathEscape(taskID) + "/start",
 		Body:   req,
-	}, &out)
+	}, nil)
 	if err != nil {
 		return nil, err
+	}
+	out, err := decodeStarted(resp.Body)
+	if err != nil {
+		return nil, &huawei.UnknownOutcomeError{Err: fmt.Errorf("%s: the service accepted the start of task %s (request id %s), but its answer cannot be read: %w", ServiceName, taskID, resp.RequestID, err)}
 	}
 	if !ValidID(out.ID) {
 		// The 2xx proves the start arrived, but without the new record's
@@ -72,7 +81,7 @@ func (c *Client) Start(ctx context.Context, taskID string, req StartRequest) (*S
 			RequestID: resp.RequestID, Problem: "it carries no record id of 32 letters and digits"}}
 	}
 	out.Raw = resp.Body
-	return &out, nil
+	return out, nil
 }
 
 // ValidID reports whether s has the shape of a CodeArts Deploy task or
@@ -104,6 +113,9 @@ type Record struct {
 	StartTime string `json:"start_time"`
 	EndTime   string `json:"end_time"`
 	Steps     []Step `json:"step_state"`
+	// StepsCut says the answer listed more than MaxSteps steps: Steps
+	// holds the first MaxSteps.
+	StepsCut bool `json:"-"`
 }
 
 // Step is one step of a deployment. There is no per-step status: a step
@@ -119,10 +131,17 @@ type Step struct {
 	FAQURL        string   `json:"faq_url"`
 }
 
-// Elapsed is the step's run time so far.
-// A negative elapsed time (a buggy or hostile answer) counts as none.
+// Elapsed is the step's run time so far. A negative count (a buggy or
+// hostile answer) reads as none, one beyond what a Duration holds (some 292
+// years) as the longest one.
 func (s Step) Elapsed() time.Duration {
-	return time.Duration(max(int64(s.ElapsedTime), 0)) * time.Millisecond
+	switch {
+	case int64(s.ElapsedTime) < 0:
+		return 0
+	case int64(s.ElapsedTime) > math.MaxInt64/int64(time.Millisecond):
+		return math.MaxInt64
+	}
+	return time.Duration(s.ElapsedTime) * time.Millisecond
 }
 
 // State is a decoded ShowDeployStatus answer with its raw bytes.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -32,8 +33,9 @@ func (f *FlexInt) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	// Some answers carry floats ("3012.0"); keep the whole part.
+	// Out of int64's range (1e400, 1e300) it is no count the action can use.
 	x, err := strconv.ParseFloat(s, 64)
-	if err != nil {
+	if err != nil || math.IsNaN(x) || x >= 1<<63 || x < -(1<<63) {
 		return fmt.Errorf("not a number: %.40q", s)
 	}
 	*f = FlexInt(x)

@@ -77,6 +77,29 @@ type HistoryPage struct {
 	TotalNum *FlexInt `json:"total_num"`
 }
 
+// UnmarshalJSON reads a history page with at most MaxHistoryPageSize
+// records, the most a page the action asks for may hold: an answer listing
+// millions would otherwise take hundreds of megabytes once decoded.
+func (p *HistoryPage) UnmarshalJSON(b []byte) error {
+	var w struct {
+		Records  historyRecords `json:"result"`
+		TotalNum *FlexInt       `json:"total_num"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*p = HistoryPage{Records: w.Records, TotalNum: w.TotalNum}
+	return nil
+}
+
+type historyRecords []HistoryRecord
+
+func (h *historyRecords) UnmarshalJSON(b []byte) error {
+	records, _, err := huawei.DecodeList[HistoryRecord](b, MaxHistoryPageSize)
+	*h = records
+	return err
+}
+
 // Check reports a query the API would refuse, naming the field and the
 // valid values, so a bad one is caught before it is sent.
 func (q HistoryQuery) Check() error {

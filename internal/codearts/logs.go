@@ -1,8 +1,10 @@
 package codearts
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -123,23 +125,110 @@ type DetailStep struct {
 // Steps are a task's steps keyed step1, step2, ... in step order.
 type Steps map[string]DetailStep
 
-// UnmarshalJSON keeps the steps it can read and drops the others: the
-// task detail API is marked as no longer maintained, and a step it cannot
-// name only costs that step its own log.
+// UnmarshalJSON keeps the steps it can read, at most MaxSteps, and drops
+// the others: the task detail API is marked as no longer maintained, and
+// a step it cannot name only costs that step its own log. It never fails.
 func (s *Steps) UnmarshalJSON(b []byte) error {
-	var raw map[string]json.RawMessage
-	if json.Unmarshal(b, &raw) != nil || raw == nil {
-		*s = nil
+	*s = nil
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
 		return nil
 	}
-	out := make(Steps, len(raw))
-	for k, v := range raw {
+	out := Steps{}
+	for n := 0; n < MaxSteps && dec.More(); n++ {
+		key, err := dec.Token()
+		if err != nil {
+			break
+		}
 		var st DetailStep
-		if json.Unmarshal(v, &st) == nil && st.ID != "" {
+		if dec.Decode(&st) != nil {
+			break
+		}
+		if k, ok := key.(string); ok && st.ID != "" {
 			out[k] = st
 		}
 	}
 	*s = out
+	return nil
+}
+
+// UnmarshalJSON reads a step of a task leniently; it never fails, and a
+// step it cannot read has no id.
+func (d *DetailStep) UnmarshalJSON(b []byte) error {
+	var w struct {
+		ID     looseString `json:"id"`
+		Name   huawei.Text `json:"name"`
+		Enable looseBool   `json:"enable"`
+	}
+	if json.Unmarshal(b, &w) != nil {
+		*d = DetailStep{}
+		return nil
+	}
+	*d = DetailStep{ID: string(w.ID), Name: string(w.Name), Enable: FlexBool(w.Enable)}
+	return nil
+}
+
+// UnmarshalJSON reads a task detail leniently: none of it decides a
+// verdict, and an odd field costs at most the step logs.
+func (t *TaskDetail) UnmarshalJSON(b []byte) error {
+	var w struct {
+		ID        huawei.Text `json:"id"`
+		Name      huawei.Text `json:"name"`
+		AppID     huawei.Text `json:"app_id"`
+		ProjectID huawei.Text `json:"project_id"`
+		Steps     Steps       `json:"steps"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*t = TaskDetail{ID: string(w.ID), Name: string(w.Name), AppID: string(w.AppID), ProjectID: string(w.ProjectID), Steps: w.Steps}
+	return nil
+}
+
+// maxAppTasks bounds the tasks kept from an application detail: an
+// application has a few deployment tasks, and only one of them is looked
+// for.
+const maxAppTasks = 500
+
+// UnmarshalJSON reads an application detail leniently, at most
+// maxAppTasks of its tasks.
+func (a *AppDetail) UnmarshalJSON(b []byte) error {
+	var w struct {
+		ID        huawei.Text `json:"id"`
+		Name      huawei.Text `json:"name"`
+		ProjectID huawei.Text `json:"project_id"`
+		Tasks     appTasks    `json:"arrange_infos"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*a = AppDetail{ID: string(w.ID), Name: string(w.Name), ProjectID: string(w.ProjectID), Tasks: w.Tasks}
+	return nil
+}
+
+type appTasks []AppTask
+
+func (l *appTasks) UnmarshalJSON(b []byte) error {
+	tasks, _, err := huawei.DecodeList[AppTask](b, maxAppTasks)
+	if err != nil {
+		tasks = nil
+	}
+	*l = tasks
+	return nil
+}
+
+// UnmarshalJSON reads a task of an application leniently.
+func (t *AppTask) UnmarshalJSON(b []byte) error {
+	var w struct {
+		ID    huawei.Text `json:"id"`
+		Name  huawei.Text `json:"name"`
+		Steps Steps       `json:"steps"`
+	}
+	if json.Unmarshal(b, &w) != nil {
+		*t = AppTask{}
+		return nil
+	}
+	*t = AppTask{ID: string(w.ID), Name: string(w.Name), Steps: w.Steps}
 	return nil
 }
 
@@ -198,6 +287,17 @@ const LogWindow = 16 << 10
 //
 // API: https://support.huaweicloud.com/intl/en-us/api-deployman/ShowAppLog.html
 func (c *Client) Logs(ctx context.Context, appID, recordID, stepID string, offset int64) (*LogPage, error) {
+	raw, err := c.logPage(ctx, appID, recordID, stepID, offset)
+	if err != nil {
+		return nil, err
+	}
+	text, _ := unquote(raw.text)
+	return &LogPage{HasMore: raw.hasMore, Text: text, Offset: raw.offset, EndOffset: raw.endOffset, Requested: raw.requested}, nil
+}
+
+// logPage reads one page of a record's log, its text left as the answer
+// spells it.
+func (c *Client) logPage(ctx context.Context, appID, recordID, stepID string, offset int64) (*rawLogPage, error) {
 	end := offset + LogWindow
 	q := url.Values{
 		"offset":     {strconv.FormatInt(offset, 10)},
@@ -206,49 +306,78 @@ func (c *Client) Logs(ctx context.Context, appID, recordID, stepID string, offse
 	if stepID != "" {
 		q.Set("step_id", stepID)
 	}
-	var out struct {
-		Result LogPage `json:"result"`
-	}
-	_, err := c.api.Do(ctx, huawei.Request{
+	resp, err := c.api.Do(ctx, huawei.Request{
 		Method:     "GET",
 		Path:       "/v1/applications/" + url.PathEscape(appID) + "/records/" + url.PathEscape(recordID) + "/logs",
 		Query:      q,
 		Idempotent: true,
-	}, &out)
+	}, nil)
 	if err != nil {
 		return nil, err
 	}
-	out.Result.Requested = end
-	return &out.Result, nil
+	page, err := decodeLogPage(resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("%s: decoding a page of the log of record %s (request id %s): %w", ServiceName, recordID, resp.RequestID, err)
+	}
+	page.requested = end
+	return page, nil
 }
 
-// ReadLog reads a record's log (one step's with a stepID) from offset on,
-// at most maxPages pages, and returns the text and the offset to go on
-// from later. It pages from each answer's end_offset, as the API
-// reference says to, not from the text's length: the service's offsets
-// need not count bytes. It goes on while has_more is true, and also after
-// a page that filled the whole window, in case has_more only speaks of
-// the window asked for; it stops at a page that makes no progress.
-func (c *Client) ReadLog(ctx context.Context, appID, recordID, stepID string, offset int64, maxPages int) (string, int64, error) {
-	var text strings.Builder
-	for range maxPages {
-		page, err := c.Logs(ctx, appID, recordID, stepID, offset)
+// logChunk is how much of a page's text StreamLog decodes at a time.
+const logChunk = 64 << 10
+
+// StreamLog reads a record's log (one step's with a stepID) from offset
+// on, at most maxPages pages, hands the text to each as it comes, in
+// pieces that may end inside a line, and returns the offset to go on from
+// later, the pages read and whether it reached the log's end. Nothing of
+// the text is kept, nor even decoded whole: a log of any length costs the
+// memory of one answer. each returns false to stop early.
+//
+// It pages from each answer's end_offset, as the API reference says to,
+// not from the text's length: the service's offsets need not count bytes.
+// It goes on while has_more is true, and also after a page that filled
+// the whole window, in case has_more only speaks of the window asked for;
+// it stops at a page that makes no progress.
+func (c *Client) StreamLog(ctx context.Context, appID, recordID, stepID string, offset int64, maxPages int, each func(text string) bool) (next int64, pages int, ended bool, err error) {
+	for pages < maxPages {
+		p, err := c.logPage(ctx, appID, recordID, stepID, offset)
 		if err != nil {
-			return "", offset, err
+			return offset, pages, false, err
 		}
-		text.WriteString(page.Text)
-		next := int64(page.EndOffset)
-		if next <= offset && page.Text != "" {
+		pages++
+		length, stopped := 0, false
+		unquoteChunks(p.text, logChunk, func(text string) bool {
+			length += len(text)
+			stopped = !each(text)
+			return !stopped
+		})
+		next := int64(p.endOffset)
+		if next <= offset && length > 0 {
 			// No usable end_offset: go on after the text.
-			next = offset + int64(len(page.Text))
+			next = offset + int64(length)
 		}
 		if next <= offset {
-			break
+			return offset, pages, true, nil
 		}
 		offset = next
-		if !page.HasMore && next < page.Requested {
-			break
+		more := p.hasMore || next >= p.requested
+		if stopped || !more {
+			return offset, pages, !more, nil
 		}
 	}
-	return text.String(), offset, nil
+	return offset, pages, false, nil
+}
+
+// ReadLog reads a record's log like StreamLog and returns its text whole:
+// for logs known to be short. The action streams them (StreamLog).
+func (c *Client) ReadLog(ctx context.Context, appID, recordID, stepID string, offset int64, maxPages int) (string, int64, error) {
+	var text strings.Builder
+	next, _, _, err := c.StreamLog(ctx, appID, recordID, stepID, offset, maxPages, func(t string) bool {
+		text.WriteString(t)
+		return true
+	})
+	if err != nil {
+		return "", offset, err
+	}
+	return text.String(), next, nil
 }

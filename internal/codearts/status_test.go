@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/deploy-action/deploy-action/internal/huawei"
 )
 
 func TestClassify(t *testing.T) {
@@ -87,9 +89,12 @@ func TestStateDecodesNumbersAndStrings(t *testing.T) {
 			assert.Equal(t, 3012*time.Millisecond, s.Elapsed())
 		})
 	}
+	// A value neither reading knows is left empty, not an error: see
+	// TestStateReadsOptionalFieldsLeniently.
 	var st State
-	assert.Error(t, json.Unmarshal([]byte(`{"result":{"step_state":[{"elapsed_time":"soon"}]}}`), &st))
-	assert.Error(t, json.Unmarshal([]byte(`{"result":{"step_state":[{"enable":"maybe"}]}}`), &st))
+	require.NoError(t, json.Unmarshal([]byte(`{"result":{"step_state":[{"elapsed_time":"soon","enable":"maybe"}]}}`), &st))
+	assert.Zero(t, st.Result.Steps[0].Elapsed())
+	assert.False(t, bool(st.Result.Steps[0].Enable))
 }
 
 func TestGuessZone(t *testing.T) {
@@ -117,7 +122,10 @@ func TestGuessZone(t *testing.T) {
 }
 
 // FuzzDecodeState feeds arbitrary bytes to the state decoder: it must never
-// panic, and whatever it accepts must classify to a phase.
+// panic, whatever it accepts must classify to a phase, it keeps at most
+// MaxSteps steps, and only what a verdict needs may make it fail: an
+// answer whose result, status, record_id, step and end_time read as plain
+// strings must be read.
 func FuzzDecodeState(f *testing.F) {
 	for _, seed := range []string{
 		`{"status":"success","result":{"record_id":"2c82ffe8d00d4968a4e5f7a36d87ae17","status":"succeeded","step":"finish","start_time":"2025-07-09 11:36:28","end_time":"2025-07-09 11:36:43","step_state":[{"id":1,"name":"Stop service","enable":true,"offset":0,"current_offset":0,"elapsed_time":3012,"region":"cn-north-4","faq_url":""}]}}`,
@@ -125,21 +133,45 @@ func FuzzDecodeState(f *testing.F) {
 		`{"status":"error"}`,
 		`{"result":{"step_state":null}}`,
 		`[]`,
+		`{"result":{"status":"failed","step_state":[{"id":"1e400","enable":"yes","name":7,"region":[1]},"x",null]}}`,
+		`{"result":{"status":"failed","RESULT":1,"Status":"succeeded","step_state":{"a":1}}}`,
 	} {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var st State
-		if json.Unmarshal(data, &st) != nil {
+		err := json.Unmarshal(data, &st)
+		if err != nil {
+			// Only the verdict's fields may fail a read.
+			var verdict struct {
+				Result *struct {
+					RecordID string `json:"record_id"`
+					Status   string `json:"status"`
+					Step     string `json:"step"`
+					EndTime  string `json:"end_time"`
+				} `json:"result"`
+			}
+			if json.Unmarshal(data, &verdict) == nil {
+				t.Fatalf("the verdict's fields read, the state did not: %v", err)
+			}
 			return
 		}
 		p := Classify(st.Result.Status)
 		if p < PhaseRunning || p > PhaseUnknown {
 			t.Fatalf("phase %d out of range", p)
 		}
-		for _, s := range st.Result.Steps {
-			_ = s.Elapsed()
+		if len(st.Result.Steps) > MaxSteps {
+			t.Fatalf("%d steps kept", len(st.Result.Steps))
 		}
+		for _, s := range st.Result.Steps {
+			if s.Elapsed() < 0 && s.ElapsedTime >= 0 {
+				t.Fatalf("elapsed %d overflows", s.ElapsedTime)
+			}
+			if len(s.Name) > huawei.MaxText {
+				t.Fatalf("a name of %d bytes", len(s.Name))
+			}
+		}
+		_ = st.Result.Phase()
 		_ = GuessZone(st.Result.StartTime, time.Now())
 	})
 }

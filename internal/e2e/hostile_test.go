@@ -679,11 +679,17 @@ func hostileCases() []hostileCase {
 			check:   func(h *hostileRun) { assert.Equal(h.t, 1, h.srv.PlanExecutions(planOK)) },
 		},
 		{
-			name:    "release plan deploy-info with 20,000 components: bounded memory, log and outputs",
+			// More components than any plan has (1000) is refused rather
+			// than cut: a component left out could be the one that failed.
+			// The plan is then never executed.
+			name:    "release plan deploy-info with 20,000 components: refused, nothing executed, bounded memory",
 			inputs:  with(planInputs, "request_timeout", "10s"),
 			hostile: manyComponents(20000),
-			want:    hostileWant{status: "succeeded"},
-			check:   func(h *hostileRun) { assert.Equal(h.t, 1, h.srv.PlanExecutions(planOK)) },
+			want:    hostileWant{code: 1, status: "failed"},
+			check: func(h *hostileRun) {
+				assert.Zero(h.t, h.srv.PlanExecutions(planOK))
+				assert.Contains(h.t, h.main.stdout.String(), "components")
+			},
 		},
 
 		// ---- RTS signals. ----

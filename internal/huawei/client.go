@@ -38,7 +38,13 @@ type Credentials struct {
 // official SDK spells it.
 const ContentTypeJSON = "application/json"
 
-// MaxResponseBytes bounds how much of any response body is read.
+// MaxResponseBytes bounds an answer: a larger one is refused
+// (ErrAnswerTooLarge). Every answer the action reads is far smaller (a
+// record's state is a few kilobytes, a log page is asked for in windows
+// of 16 KiB, deploy-info lists at most 1000 components), yet a service
+// that ignores a log page's end_offset may send a step's whole log at
+// once; 8 MiB leaves room for that, and one answer with what is decoded
+// from it stays well within the 64 MB the action promises (see main.go).
 const MaxResponseBytes = 8 << 20
 
 // Client is a signed, retrying HTTP client for one Huawei Cloud service.
@@ -302,6 +308,14 @@ func (c *Client) classify(ctx context.Context, req Request, err error, skew *ske
 			return backoff.Permanent(err)
 		}
 	}
+	if errors.Is(err, ErrAnswerTooLarge) {
+		// Asking again brings the same answer. The request did reach
+		// the service, so a call that is not idempotent may have acted.
+		if req.Idempotent {
+			return backoff.Permanent(err)
+		}
+		return backoff.Permanent(&UnknownOutcomeError{Err: err})
+	}
 	if perm := c.permanentTransportError(err); perm != nil {
 		// Nothing was sent (unreachable.go): no outcome to look into.
 		return backoff.Permanent(perm)
@@ -371,7 +385,7 @@ func (c *Client) attempt(ctx context.Context, req Request, body []byte) (*Respon
 		return nil, fmt.Errorf("%s: %s %s: %w", c.service, req.Method, req.Path, stripURL(err))
 	}
 	defer resp.Body.Close()
-	data, readErr := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
+	data, readErr := readBody(resp)
 	requestID := resp.Header.Get("X-Request-Id")
 	c.debug("%s %s -> %d in %s (request id %s)", req.Method, req.Path, resp.StatusCode, time.Since(started).Round(time.Millisecond), requestID)
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
@@ -380,14 +394,41 @@ func (c *Client) attempt(ctx context.Context, req Request, body []byte) (*Respon
 		return nil, apiErr
 	}
 	if readErr != nil {
-		return nil, fmt.Errorf("%s: reading the answer to %s %s: %w", c.service, req.Method, req.Path, readErr)
-	}
-	if len(data) > MaxResponseBytes {
-		// Retried like a dropped answer when idempotent; for a start it
-		// is an unknown outcome (classify), since the 2xx proves arrival.
-		return nil, c.protocolError(req, requestID, fmt.Sprintf("its body is larger than %d MiB", MaxResponseBytes>>20))
+		return nil, fmt.Errorf("%s: reading the answer to %s %s (request id %s): %w", c.service, req.Method, req.Path, requestID, readErr)
 	}
 	return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: data, RequestID: requestID}, nil
+}
+
+// ErrAnswerTooLarge is an answer of more than MaxResponseBytes: it is not
+// read, rather than read cut and then taken for malformed.
+var ErrAnswerTooLarge = fmt.Errorf("the answer is larger than %d MiB, more than the action reads", MaxResponseBytes>>20)
+
+// readBody reads at most MaxResponseBytes of a body, into a buffer sized
+// from Content-Length when it is given, so that a large answer does not
+// also leave the garbage of a growing buffer behind.
+func readBody(resp *http.Response) ([]byte, error) {
+	size := int64(512)
+	if resp.ContentLength > 0 {
+		size = min(resp.ContentLength, MaxResponseBytes) + 1
+	}
+	r := io.LimitReader(resp.Body, MaxResponseBytes+1)
+	data := make([]byte, 0, size)
+	for {
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)] // grow, as io.ReadAll does
+		}
+		n, err := r.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err != nil {
+			if len(data) > MaxResponseBytes {
+				return data[:MaxResponseBytes], ErrAnswerTooLarge
+			}
+			if err == io.EOF {
+				err = nil
+			}
+			return data, err
+		}
+	}
 }
 
 // requestURL joins the endpoint with req's path and query in the wire form
@@ -440,7 +481,8 @@ func jsonProblem(err error) string {
 	case errors.As(err, &typ):
 		return fmt.Sprintf("field %q is a JSON %s", typ.Field, typ.Value)
 	}
-	return "invalid JSON"
+	// A decoder's own refusal (a list over its bound, say) names no value.
+	return shorten(err.Error(), 200)
 }
 
 // authenticate adds the token or the signature for this attempt; a retried

@@ -107,19 +107,13 @@ func (c *Client) GetSoftwareDeployment(ctx context.Context, projectID, deploymen
 }
 
 func (c *Client) call(ctx context.Context, deploymentID string, req huawei.Request) (*Answer, error) {
-	var env struct {
-		SoftwareDeployment json.RawMessage `json:"software_deployment"`
-	}
-	resp, err := c.api.Do(ctx, req, &env)
+	resp, err := c.api.Do(ctx, req, nil)
 	if err != nil {
 		return nil, err
 	}
-	if len(env.SoftwareDeployment) == 0 || string(env.SoftwareDeployment) == "null" {
-		return nil, fmt.Errorf("%s: the answer to %s %s has no software_deployment (request id %s)", ServiceName, req.Method, req.Path, resp.RequestID)
-	}
-	out := &Answer{Object: env.SoftwareDeployment, Raw: resp.Body}
-	if err := json.Unmarshal(env.SoftwareDeployment, &out.Deployment); err != nil {
-		return nil, fmt.Errorf("%s: decoding the software_deployment of %s %s (request id %s): %w", ServiceName, req.Method, req.Path, resp.RequestID, err)
+	out, err := decodeAnswer(resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("%s: the answer to %s %s (request id %s): %w", ServiceName, req.Method, req.Path, resp.RequestID, err)
 	}
 	if id := out.Deployment.ID; id != "" && id != deploymentID || huawei.DuplicateKeys(resp.Body) {
 		// An answer about another software deployment must not be
@@ -130,8 +124,59 @@ func (c *Client) call(ctx context.Context, deploymentID string, req huawei.Reque
 	return out, nil
 }
 
+// errNoDeployment is an answer without its software_deployment object.
+var errNoDeployment = errors.New("it has no software_deployment")
+
+// decodeAnswer reads an answer, {software_deployment: {...}}, as
+// SoftwareDeployment says.
+func decodeAnswer(body []byte) (*Answer, error) {
+	var env struct {
+		SoftwareDeployment json.RawMessage `json:"software_deployment"`
+	}
+	if err := json.Unmarshal(body, &env); err != nil {
+		return nil, fmt.Errorf("decoding it: %w", err)
+	}
+	if len(env.SoftwareDeployment) == 0 || string(env.SoftwareDeployment) == "null" {
+		return nil, errNoDeployment
+	}
+	out := &Answer{Object: env.SoftwareDeployment, Raw: body}
+	if err := json.Unmarshal(env.SoftwareDeployment, &out.Deployment); err != nil {
+		return nil, fmt.Errorf("decoding its software_deployment: %w", err)
+	}
+	return out, nil
+}
+
 // IsNotFound reports whether err says the software deployment does not exist.
 func IsNotFound(err error) bool {
 	var apiErr *huawei.APIError
 	return errors.As(err, &apiErr) && apiErr.NotFound()
+}
+
+// UnmarshalJSON reads a software deployment: its status strictly (the
+// signal reports it), the rest leniently, so that one odd field (a time as
+// a number, a reason as an object) cannot make an accepted signal look
+// refused. The value maps are kept as sent, whatever their shape.
+func (d *SoftwareDeployment) UnmarshalJSON(b []byte) error {
+	var w struct {
+		Status       string          `json:"status"`
+		Action       huawei.Text     `json:"action"`
+		ConfigID     huawei.Text     `json:"config_id"`
+		CreationTime huawei.Text     `json:"creation_time"`
+		ID           huawei.Text     `json:"id"`
+		ServerID     huawei.Text     `json:"server_id"`
+		StatusReason huawei.Text     `json:"status_reason"`
+		UpdatedTime  huawei.Text     `json:"updated_time"`
+		InputValues  json.RawMessage `json:"input_values"`
+		OutputValues json.RawMessage `json:"output_values"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*d = SoftwareDeployment{
+		Status: w.Status, Action: string(w.Action), ConfigID: string(w.ConfigID),
+		CreationTime: string(w.CreationTime), ID: string(w.ID), ServerID: string(w.ServerID),
+		StatusReason: string(w.StatusReason), UpdatedTime: string(w.UpdatedTime),
+		InputValues: w.InputValues, OutputValues: w.OutputValues,
+	}
+	return nil
 }

@@ -20,7 +20,7 @@ type CodeArts interface {
 	Stop(ctx context.Context, taskID, recordID string) ([]byte, error)
 	Detail(ctx context.Context, taskID string) (*codearts.TaskDetail, error)
 	AppDetail(ctx context.Context, appID string) (*codearts.AppDetail, error)
-	ReadLog(ctx context.Context, appID, recordID, stepID string, offset int64, maxPages int) (string, int64, error)
+	StreamLog(ctx context.Context, appID, recordID, stepID string, offset int64, maxPages int, each func(text string) bool) (next int64, pages int, ended bool, err error)
 	History(ctx context.Context, projectID, taskID string, q codearts.HistoryQuery) (*codearts.HistoryPage, error)
 }
 
@@ -109,6 +109,7 @@ type deployer struct {
 	announced   int // steps announced as started
 	printed     int // steps whose group was printed
 	unknownSeen map[string]bool
+	stepsCut    bool // the answer listed more steps than are kept, and the log said so
 
 	previous *codearts.Record // the task's latest final record before this run: a duration forecast
 	maybe    bool             // a start's outcome stayed unknown and no record was found
@@ -399,6 +400,10 @@ func transient(err error) bool {
 // that runs.
 func (d *deployer) progress(ctx context.Context, rec *codearts.Record, phase codearts.Phase) {
 	steps := rec.Steps
+	if rec.StepsCut && !d.stepsCut {
+		d.stepsCut = true
+		d.log.Warningf("CodeArts Deploy lists more than %d steps for record %s; the action shows the first %d, and the console shows them all.", codearts.MaxSteps, rec.RecordID, codearts.MaxSteps)
+	}
 	current := -1
 	for i, s := range steps {
 		if s.ElapsedTime > 0 {

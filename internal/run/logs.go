@@ -2,6 +2,7 @@ package run
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -13,12 +14,48 @@ import (
 // failure annotation quotes.
 const failureLogLines = 8
 
-// maxLogPages bounds the pages read for one step in one go.
-const maxLogPages = 500
+// Bounds on a deployment's own log. The log is the service's text, and a
+// service that always says has_more, answers with pages of megabytes or
+// sends a line without end must not make the action run out of memory,
+// flood the workflow log or outlast the deployment. The log is streamed:
+// each page is printed line by line as it comes and then dropped; only a
+// step's last failureLogLines lines are kept, for the failure annotation.
+// Where a bound cuts the log, one line says so and where the rest is.
+const (
+	// maxLogPages bounds the pages read for one step: 500 windows of
+	// codearts.LogWindow (16 KiB) are 8 MiB, far more than a step logs.
+	maxLogPages = 500
+	// maxRunLogPages bounds the pages read in all, so that many steps of
+	// tiny pages that never end cannot keep the action asking for hours:
+	// 2000 requests take a minute or two.
+	maxRunLogPages = 2000
+	// maxStepLogRead bounds the text read for one step: 16 MiB is twice
+	// what maxLogPages windows hold, or two answers of the largest size
+	// the client accepts (huawei.MaxResponseBytes) from a service that
+	// ignores the window. Reading goes on past what is printed, up to
+	// here, so the annotation quotes the step's real last lines.
+	maxStepLogRead = 16 << 20
+	// maxRunLogRead bounds the text read in all: 64 MiB takes well under a
+	// minute to download, and no deployment's log needs more to be shown.
+	maxRunLogRead = 64 << 20
+	// maxStepLogPrint bounds what is printed of one step's log: 1 MiB is
+	// some 10 000 lines, more than anyone reads in a step's group.
+	maxStepLogPrint = 1 << 20
+	// maxRunLogPrint bounds what is printed of the deployment's log in
+	// all: 10 MiB keeps the workflow log readable in the browser, which
+	// slows down on logs of tens of megabytes.
+	maxRunLogPrint = 10 << 20
+	// maxLogLine bounds one line as printed: 4 KiB holds any line a person
+	// reads, and a page of one line without newline costs no more.
+	maxLogLine = 4 << 10
+	// maxQuotedLine bounds a line as kept for the failure annotation,
+	// which GitHub shows as a short message.
+	maxQuotedLine = 512
+)
 
 // stepLogs prints a deployment's own log (ShowAppLog) step by step, under
-// each step's group, and keeps the lines for the failure annotation. A zero
-// stepLogs prints nothing: show_logs is off.
+// each step's group, and keeps each step's last lines for the failure
+// annotation. A zero stepLogs prints nothing: show_logs is off.
 //
 // ShowAppLog filters by a step's id string, which the task detail's steps
 // map carries (step1, step2, ... by position), or else the application
@@ -34,24 +71,101 @@ type stepLogs struct {
 	looked bool // the application and the step ids have been looked up
 	appID  string
 	steps  codearts.Steps
-	off    bool // the log could not be read: say so once, then stay quiet
-	lines  map[int][]string
+	off    bool             // the log could not be read, or its bounds are spent: stay quiet
+	shown  map[int]bool     // steps read, and whether anything was printed for them
+	tails  map[int][]string // each step's last lines, for the failure annotation
 
 	// The record's whole log, for steps without a known id.
-	whole     []string // complete lines read so far
+	whole     []string // its last lines
 	wholeNext int64    // where the next read of the whole log starts
-	partial   string   // text after the last newline, held back until it is complete
+	partial   lineBuf  // text after the last newline, held back until it is complete
+
+	pages   int   // pages read in all
+	read    int64 // bytes of log text read in all
+	printed int64 // bytes of log text printed in all
+	runCut  bool  // maxRunLogPrint was reached, and said
 }
 
 // print reads the log of step s at position pos (1-based) and prints it;
-// it reports whether it did. final says the record has ended, so its log
-// no longer grows.
+// it reports whether it printed anything. final says the record has
+// ended, so its log no longer grows.
 func (l *stepLogs) print(ctx context.Context, s codearts.Step, pos int, final bool) bool {
-	lines := l.read(ctx, s, pos, final)
-	for _, line := range lines {
-		l.log.Infof("%s", line)
+	if l.api == nil || pos <= 0 {
+		return false
 	}
-	return len(lines) > 0
+	if shown, ok := l.shown[pos]; ok {
+		return shown
+	}
+	if l.off || !l.lookUp(ctx) {
+		return false
+	}
+	p := &stepPrinter{l: l}
+	if id := l.steps.IDOf(pos, s.Name); id != "" {
+		p.line = &lineBuf{}
+		_, ended, err := l.stream(ctx, p, id, 0)
+		if err != nil && refused(err) && p.read == 0 {
+			// The service does not take the ids it gave us: read the
+			// whole log from now on rather than nothing.
+			l.log.Debugf("Reading the log of step %d by its id was refused (%v); reading the whole log instead.", pos, err)
+			l.steps = nil
+			return l.print(ctx, s, pos, final)
+		}
+		p.flush()
+		l.settle(p, ended, err)
+	} else {
+		p.line, p.whole = &l.partial, true
+		next, ended, err := l.stream(ctx, p, "", l.wholeNext)
+		l.wholeNext = next
+		if final {
+			p.flush()
+		}
+		l.settle(p, ended, err)
+	}
+	if l.shown == nil {
+		l.shown, l.tails = map[int]bool{}, map[int][]string{}
+	}
+	l.shown[pos], l.tails[pos] = p.shown, p.tail
+	return p.shown
+}
+
+// stream reads one step's log (stepID "" for the whole log) from offset
+// into p, within what is left of the run's bounds.
+func (l *stepLogs) stream(ctx context.Context, p *stepPrinter, stepID string, offset int64) (int64, bool, error) {
+	next, pages, ended, err := l.api.StreamLog(ctx, l.appID, l.recordID, stepID, offset, min(maxLogPages, maxRunLogPages-l.pages), func(text string) bool {
+		p.read += int64(len(text))
+		l.read += int64(len(text))
+		p.write(text)
+		return p.read < maxStepLogRead && l.read < maxRunLogRead
+	})
+	p.pages += pages
+	l.pages += pages
+	return next, ended, err
+}
+
+// settle says where reading a step's log stopped short, and stops reading
+// logs once the run's bounds are spent or the log cannot be read.
+func (l *stepLogs) settle(p *stepPrinter, ended bool, err error) {
+	if err != nil {
+		l.disable(err)
+		return
+	}
+	if !ended {
+		l.say(p, "… The action stopped reading this log after %s in %d pages; the service had more. The rest is in the CodeArts Deploy console, deployment record %s.",
+			formatBytes(p.read), p.pages, l.recordID)
+	}
+	if l.read >= maxRunLogRead || l.pages >= maxRunLogPages {
+		l.off = true
+		l.log.Infof("The action has read as much of the deployment's log as it reads in one run (%s in %d pages); the logs of the steps that follow are in the CodeArts Deploy console, deployment record %s.",
+			formatBytes(l.read), l.pages, l.recordID)
+	}
+}
+
+// say prints a line of the action's own about a step's log, whatever the
+// bounds: there are two at most a step (where printing stopped, where
+// reading did) and one a run.
+func (l *stepLogs) say(p *stepPrinter, format string, a ...any) {
+	l.log.Infof(format, a...)
+	p.shown = true
 }
 
 // tail returns the last n lines read for the step at position pos, or of
@@ -60,52 +174,13 @@ func (l *stepLogs) tail(pos, n int) []string {
 	if l.api == nil || pos <= 0 {
 		return nil
 	}
-	lines := l.lines[pos]
+	lines := l.tails[pos]
 	if len(lines) == 0 {
 		lines = l.whole
 	}
 	if len(lines) > n {
 		lines = lines[len(lines)-n:]
 	}
-	return lines
-}
-
-func (l *stepLogs) read(ctx context.Context, s codearts.Step, pos int, final bool) []string {
-	if l.api == nil || l.off {
-		return nil
-	}
-	if lines, ok := l.lines[pos]; ok {
-		return lines
-	}
-	if !l.lookUp(ctx) {
-		return nil
-	}
-	var lines []string
-	if id := l.steps.IDOf(pos, s.Name); id != "" {
-		text, _, err := l.api.ReadLog(ctx, l.appID, l.recordID, id, 0, maxLogPages)
-		switch {
-		case err == nil:
-			lines = splitLines(text)
-		case refused(err):
-			// The service does not take the ids it gave us: read the
-			// whole log from now on rather than nothing.
-			l.log.Debugf("Reading the log of step %d by its id was refused (%v); reading the whole log instead.", pos, err)
-			l.steps = nil
-			return l.read(ctx, s, pos, final)
-		default:
-			l.disable(err)
-			return nil
-		}
-	} else {
-		var ok bool
-		if lines, ok = l.readOn(ctx, final); !ok {
-			return nil
-		}
-	}
-	if l.lines == nil {
-		l.lines = map[int][]string{}
-	}
-	l.lines[pos] = lines
 	return lines
 }
 
@@ -135,32 +210,126 @@ func (l *stepLogs) lookUp(ctx context.Context) bool {
 	return true
 }
 
-// readOn reads the whole log on from where the last read stopped and
-// returns its complete new lines (all of them once the record is final).
-func (l *stepLogs) readOn(ctx context.Context, final bool) ([]string, bool) {
-	text, next, err := l.api.ReadLog(ctx, l.appID, l.recordID, "", l.wholeNext, maxLogPages)
-	if err != nil {
-		l.disable(err)
-		return nil, false
-	}
-	l.wholeNext = next
-	text = l.partial + text
-	l.partial = ""
-	if i := strings.LastIndexByte(text, '\n'); i < len(text)-1 && !final {
-		text, l.partial = text[:i+1], text[i+1:]
-	}
-	lines := splitLines(text)
-	l.whole = append(l.whole, lines...)
-	return lines, true
+// stepPrinter prints one step's log as it streams in: complete lines,
+// within the bounds, and keeps the last ones.
+type stepPrinter struct {
+	l       *stepLogs
+	line    *lineBuf // the line being read: the step's own, or the whole log's
+	whole   bool     // the lines are the whole log's: keep them there too
+	tail    []string // the last failureLogLines lines
+	pages   int
+	read    int64 // bytes read
+	printed int64 // bytes printed
+	shown   bool  // something was printed
+	cut     bool  // maxStepLogPrint was reached, and said
 }
 
-// splitLines splits a log text into lines without their line ends.
-func splitLines(text string) []string {
-	lines := strings.Split(strings.TrimRight(strings.ReplaceAll(text, "\r\n", "\n"), "\n"), "\n")
-	if len(lines) == 1 && lines[0] == "" {
-		return nil
+// write takes a page's text: it prints the lines it completes and holds
+// back the rest of the last one.
+func (p *stepPrinter) write(text string) {
+	for {
+		i := strings.IndexByte(text, '\n')
+		if i < 0 {
+			p.line.add(text)
+			return
+		}
+		p.line.add(text[:i])
+		p.emit(p.line.take())
+		text = text[i+1:]
 	}
+}
+
+// flush prints the last line though it has no newline: the log is read to
+// its end.
+func (p *stepPrinter) flush() {
+	if !p.line.empty() {
+		p.emit(p.line.take())
+	}
+}
+
+// emit keeps a line as one of the last and prints it within the bounds.
+func (p *stepPrinter) emit(line string) {
+	line = strings.TrimSuffix(line, "\r")
+	p.keep(huawei.Shorten(line, maxQuotedLine))
+	l := p.l
+	if p.cut || l.runCut {
+		return
+	}
+	n := int64(len(line)) + 1
+	switch {
+	case p.printed+n > maxStepLogPrint:
+		p.cut = true
+		l.say(p, "… The log of this step is cut here, after %s: the action shows at most %s of a step's log. The rest is in the CodeArts Deploy console, deployment record %s.",
+			formatBytes(p.printed), formatBytes(maxStepLogPrint), l.recordID)
+	case l.printed+n > maxRunLogPrint:
+		l.runCut = true
+		l.say(p, "… The deployment's log is cut here: the action shows at most %s of it in all. The rest, and the logs of the steps that follow, are in the CodeArts Deploy console, deployment record %s.",
+			formatBytes(maxRunLogPrint), l.recordID)
+	default:
+		l.log.Infof("%s", line)
+		p.printed += n
+		l.printed += n
+		p.shown = true
+	}
+}
+
+// keep adds a line to the step's last lines (and the whole log's).
+func (p *stepPrinter) keep(line string) {
+	p.tail = pushLast(p.tail, line, failureLogLines)
+	if p.whole {
+		p.l.whole = pushLast(p.l.whole, line, failureLogLines)
+	}
+}
+
+// pushLast appends line to the last n lines, dropping the oldest.
+func pushLast(lines []string, line string, n int) []string {
+	if len(lines) < n {
+		return append(lines, line)
+	}
+	copy(lines, lines[1:])
+	lines[len(lines)-1] = line
 	return lines
+}
+
+// lineBuf is a line being read across pages, of at most maxLogLine bytes:
+// a longer one is cut, and says how much of it was not kept.
+type lineBuf struct {
+	b       []byte
+	dropped int64
+}
+
+func (b *lineBuf) add(s string) {
+	if room := maxLogLine - len(b.b); room > 0 {
+		n := min(room, len(s))
+		b.b = append(b.b, s[:n]...)
+		s = s[n:]
+	}
+	b.dropped += int64(len(s))
+}
+
+func (b *lineBuf) empty() bool { return len(b.b) == 0 && b.dropped == 0 }
+
+// take returns the line and empties the buffer.
+func (b *lineBuf) take() string {
+	line := string(b.b)
+	if b.dropped > 0 {
+		// The cut may have split a character: drop its first bytes.
+		line = strings.ToValidUTF8(line, "") + fmt.Sprintf(" … (line cut: %s more not shown)", formatBytes(b.dropped))
+	}
+	b.b, b.dropped = b.b[:0], 0
+	return line
+}
+
+// formatBytes writes a size the way the log shows it: 512 B, 16 KiB,
+// 1.5 MiB.
+func formatBytes(n int64) string {
+	switch {
+	case n < 1<<10:
+		return fmt.Sprintf("%d B", n)
+	case n < 1<<20:
+		return fmt.Sprintf("%.0f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
 }
 
 // refused reports a request the service rejected as invalid.

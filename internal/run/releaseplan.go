@@ -126,8 +126,12 @@ func (p *planner) run(ctx context.Context) {
 	}
 	p.initial = plan
 	p.res.PlanName = plan.Name
+	count := plural(len(plan.Components), "component")
+	if plan.ComponentsCut {
+		count = fmt.Sprintf("more than %d components", len(plan.Components))
+	}
 	p.log.Infof("Release plan %s%s: status %s, %s%s.", p.in.PlanID, optional(" (%s)", plan.Name), plan.Status,
-		plural(len(plan.Components), "component"), optional(", fail strategy %s", plan.FailStrategy))
+		count, optional(", fail strategy %s", plan.FailStrategy))
 
 	if p.in.Execute {
 		if err := p.execute(tctx, plan); err != nil {
@@ -513,7 +517,7 @@ func (p *planner) progress(final bool) {
 			for i, c := range b.comps {
 				names[i] = c.Name + optional(" %s", c.Version)
 			}
-			p.log.Infof("▶ Batch %d (%s) running: %s…", b.seq, plural(len(b.comps), "component"), strings.Join(names, ", "))
+			p.log.Infof("▶ Batch %d (%s) running: %s…", b.seq, plural(len(b.comps), "component"), strings.Join(firstOf(names), ", "))
 		}
 	}
 }
@@ -558,11 +562,32 @@ func (p *planner) printBatch(b planBatch) {
 		title += " " + word
 	}
 	p.log.Group(title)
-	for _, c := range b.comps {
+	for _, c := range b.comps[:min(len(b.comps), maxShownComponents)] {
 		p.log.Infof("%s", ComponentLine(c))
+	}
+	if more := len(b.comps) - maxShownComponents; more > 0 {
+		p.log.Infof("… and %d more components of this batch, not shown: the action lists at most %d a batch. The release plan's page in the ServiceStage console lists them all.", more, maxShownComponents)
 	}
 	p.log.EndGroup()
 }
+
+// firstOf returns the first maxNamedComponents of names, and how many
+// more there are: the failure annotation is a short message.
+func firstOf(names []string) []string {
+	if len(names) <= maxNamedComponents {
+		return names
+	}
+	return append(names[:maxNamedComponents:maxNamedComponents], fmt.Sprintf("and %d more", len(names)-maxNamedComponents))
+}
+
+// Bounds on what the log lists of a batch (servicestage.MaxComponents
+// bounds what is read): a group of more lines than this is read by nobody,
+// and a plan of a thousand components must not print megabytes each time
+// a batch runs.
+const (
+	maxShownComponents = 100 // lines in a batch's group
+	maxNamedComponents = 20  // names in the line that announces a batch, and in the failure annotation
+)
 
 // batchElapsed is from the first start to the last end of a batch's
 // components, 0 while unknown.
@@ -697,10 +722,10 @@ func (p *planner) finish(info *servicestage.DeployInfo) {
 		}
 	}
 	if len(failed) > 0 {
-		msg += ": " + strings.Join(failed, "; ")
+		msg += ": " + strings.Join(firstOf(failed), "; ")
 	}
 	if len(notRun) > 0 {
-		msg += "; not run: " + strings.Join(notRun, ", ")
+		msg += "; not run: " + strings.Join(firstOf(notRun), ", ")
 	}
 	p.res.Failure = &Failure{Title: "Release plan failed", Message: msg + "."}
 	p.log.Infof("✗ %s.", msg)

@@ -66,7 +66,10 @@ type Plan struct {
 	ExecuteTime  EpochMillis  `json:"execute_time"` // when the latest execution started; 0 before any
 	Creator      string       `json:"creator"`
 	Components   []PlanMember `json:"components"`
-	Raw          []byte       `json:"-"`
+	// ComponentsCut says the plan listed more than MaxPlanMembers
+	// components: Components holds the first MaxPlanMembers.
+	ComponentsCut bool   `json:"-"`
+	Raw           []byte `json:"-"`
 }
 
 // PlanMember is a component as the plan itself lists it.

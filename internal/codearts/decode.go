@@ -1,0 +1,364 @@
+package codearts
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strings"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/deploy-action/deploy-action/internal/huawei"
+)
+
+// How answers are read. The versions of the API reference disagree on the
+// types of step_state's fields (strings in one, numbers and booleans in
+// another: see flex.go), and a service version may send neither. Only the
+// fields a verdict depends on are read strictly: a record's status,
+// record_id, step and end_time
+// (https://support.huaweicloud.com/intl/en-us/api-deployman/ShowDeployStatus.html).
+// Every other field is read leniently and left empty when it is odd, so
+// that one step with "id":"1e400" cannot make every state unreadable and
+// turn a failed deployment into a timeout.
+
+// MaxSteps bounds the steps kept from one answer. CodeArts Deploy tasks
+// have a handful of steps; 500 is far beyond any real task, and keeps a
+// decoded answer small (about 100 bytes a step) even when a body of
+// huawei.MaxResponseBytes lists millions of empty steps.
+const MaxSteps = 500
+
+// UnmarshalJSON reads a record: status, record_id, step and end_time
+// strictly (a verdict cannot do without them), the rest leniently, at most
+// MaxSteps steps.
+func (r *Record) UnmarshalJSON(b []byte) error {
+	var w struct {
+		RecordID  string      `json:"record_id"`
+		Status    string      `json:"status"`
+		Step      string      `json:"step"`
+		EndTime   string      `json:"end_time"`
+		TaskID    huawei.Text `json:"task_id"`
+		TaskName  huawei.Text `json:"task_name"`
+		Executor  huawei.Text `json:"executor"`
+		NickName  huawei.Text `json:"nick_name"`
+		StartTime huawei.Text `json:"start_time"`
+		Steps     stepList    `json:"step_state"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*r = Record{
+		RecordID: w.RecordID, Status: w.Status, Step: w.Step, EndTime: w.EndTime,
+		TaskID: string(w.TaskID), TaskName: string(w.TaskName), Executor: string(w.Executor),
+		NickName: string(w.NickName), StartTime: string(w.StartTime),
+		Steps: w.Steps.steps, StepsCut: w.Steps.cut,
+	}
+	return nil
+}
+
+// stepList is step_state read leniently: at most MaxSteps steps, and none
+// when it is not a list.
+type stepList struct {
+	steps []Step
+	cut   bool
+}
+
+func (l *stepList) UnmarshalJSON(b []byte) error {
+	steps, cut, err := huawei.DecodeList[Step](b, MaxSteps)
+	if err != nil {
+		steps, cut = nil, false
+	}
+	*l = stepList{steps: steps, cut: cut}
+	return nil
+}
+
+// UnmarshalJSON reads a step leniently: it never fails, and a field it
+// cannot read stays empty. A step that is not an object keeps its place
+// in the list, so the positions of the others stay right.
+func (s *Step) UnmarshalJSON(b []byte) error {
+	var w struct {
+		ID            looseInt    `json:"id"`
+		Name          huawei.Text `json:"name"`
+		Enable        looseBool   `json:"enable"`
+		Offset        looseInt    `json:"offset"`
+		CurrentOffset looseInt    `json:"current_offset"`
+		ElapsedTime   looseInt    `json:"elapsed_time"`
+		Region        huawei.Text `json:"region"`
+		FAQURL        huawei.Text `json:"faq_url"`
+	}
+	if json.Unmarshal(b, &w) != nil {
+		*s = Step{}
+		return nil
+	}
+	*s = Step{
+		ID: FlexInt(w.ID), Name: string(w.Name), Enable: FlexBool(w.Enable),
+		Offset: FlexInt(w.Offset), CurrentOffset: FlexInt(w.CurrentOffset), ElapsedTime: FlexInt(w.ElapsedTime),
+		Region: string(w.Region), FAQURL: string(w.FAQURL),
+	}
+	return nil
+}
+
+// UnmarshalJSON reads a ShowDeployStatus answer: its own status (success
+// or error, which no verdict uses) leniently, its record as Record says.
+func (s *State) UnmarshalJSON(b []byte) error {
+	var w struct {
+		Status huawei.Text `json:"status"`
+		Result Record      `json:"result"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*s = State{Status: string(w.Status), Result: w.Result}
+	return nil
+}
+
+// errNoRecordID is a start answer that names no record.
+var errNoRecordID = errors.New("it names no record id")
+
+// decodeStarted reads a StartDeployTask answer, {id, task_id, job_name,
+// app_component_list} (huaweicloud-sdk-go-v3 v0.1.207
+// services/codeartsdeploy/v2/model/model_start_deploy_task_response.go).
+// Only the new record's id matters (the flow follows it); a number is
+// taken as its digits. The rest is read leniently or not at all.
+func decodeStarted(body []byte) (*Started, error) {
+	var w struct {
+		ID      huawei.Text `json:"id"`
+		TaskID  huawei.Text `json:"task_id"`
+		JobName huawei.Text `json:"job_name"`
+	}
+	if err := json.Unmarshal(body, &w); err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(string(w.ID)) == "" {
+		return nil, errNoRecordID
+	}
+	return &Started{ID: string(w.ID), TaskID: string(w.TaskID), JobName: string(w.JobName)}, nil
+}
+
+// rawLogPage is a ShowAppLog answer with its text as the answer spells
+// it (a JSON string, quotes and escapes included), not yet decoded.
+type rawLogPage struct {
+	hasMore           bool
+	text              []byte
+	offset, endOffset FlexInt
+	requested         int64 // the end_offset the request asked for
+}
+
+// decodeLogPage reads a ShowAppLog answer, {status, result: {has_more,
+// text, offset, end_offset}}, leniently: no field of it decides a verdict,
+// and an odd one costs at most the rest of the log (an unreadable offset
+// reads as 0, and paging then goes on after the text; a text that is not
+// a string is none). The text is not decoded here, nor copied: it points
+// into body.
+// API: https://support.huaweicloud.com/intl/en-us/api-deployman/ShowAppLog.html
+func decodeLogPage(body []byte) (*rawLogPage, error) {
+	var w struct {
+		Result struct {
+			HasMore   looseBool `json:"has_more"`
+			Text      rawString `json:"text"`
+			Offset    looseInt  `json:"offset"`
+			EndOffset looseInt  `json:"end_offset"`
+		} `json:"result"`
+	}
+	if err := json.Unmarshal(body, &w); err != nil {
+		var syntax *json.SyntaxError
+		if errors.As(err, &syntax) || !json.Valid(body) {
+			return nil, err
+		}
+		// result is not an object: a page without text.
+		return &rawLogPage{}, nil
+	}
+	r := w.Result
+	return &rawLogPage{hasMore: bool(r.HasMore), text: r.Text, offset: FlexInt(r.Offset), endOffset: FlexInt(r.EndOffset)}, nil
+}
+
+// rawString keeps a JSON string as it is spelled, or nothing when the
+// value is not a string. It keeps the bytes it is given without copying
+// them: decodeLogPage decodes an answer it holds, and reads the text
+// before letting the answer go. (encoding/json hands UnmarshalJSON a
+// slice of the input; only a json.Decoder reuses its buffer.)
+type rawString []byte
+
+func (r *rawString) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if string(b) == "null" {
+		return nil // as for a string
+	}
+	if len(b) > 0 && b[0] == '"' {
+		*r = b
+	} else {
+		*r = nil
+	}
+	return nil
+}
+
+// looseString is a JSON string, or "" when the value is anything else
+// (a number too: a step id that is a number is a position, which the log
+// API does not take). Unlike huawei.Text it is kept whole.
+type looseString string
+
+func (t *looseString) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if string(b) == "null" {
+		return nil // as for a string
+	}
+	s, _ := unquote(b)
+	*t = looseString(s)
+	return nil
+}
+
+// unquote decodes a JSON string as encoding/json does (malformed UTF-8
+// and lone surrogates become U+FFFD), into a string built once: decoding
+// into a string through encoding/json copies a text with escapes twice.
+// It returns "" and false for anything that is not a valid JSON string.
+func unquote(b []byte) (string, bool) {
+	var s string
+	ok := unquoteChunks(b, len(b)+utf8.UTFMax, func(text string) bool {
+		s += text // one piece, but for malformed UTF-8, which grows as it is replaced
+		return true
+	})
+	if !ok {
+		return "", false
+	}
+	return s, true
+}
+
+// unquoteChunks decodes a JSON string like unquote and hands it to each in
+// pieces of about chunk bytes, each whole characters. It stops when each
+// returns false, and returns false for what is not a valid JSON string
+// (after handing on what came before the fault).
+func unquoteChunks(b []byte, chunk int, each func(string) bool) bool {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return false
+	}
+	b = b[1 : len(b)-1]
+	var out strings.Builder
+	flush := func() bool {
+		if out.Len() == 0 {
+			return true
+		}
+		s := out.String()
+		out = strings.Builder{}
+		return each(s)
+	}
+	for len(b) > 0 {
+		if out.Len() >= chunk {
+			if !flush() {
+				return true
+			}
+		}
+		if out.Cap() == 0 {
+			out.Grow(min(len(b), chunk) + utf8.UTFMax)
+		}
+		// A run of what is copied as it is.
+		i := 0
+		for i < len(b) && i < chunk && b[i] != '\\' && b[i] != '"' && b[i] >= ' ' && b[i] < utf8.RuneSelf {
+			i++
+		}
+		out.Write(b[:i])
+		b = b[i:]
+		if len(b) == 0 || i == chunk {
+			continue
+		}
+		switch c := b[0]; {
+		case c == '"' || c < ' ':
+			flush()
+			return false
+		case c >= utf8.RuneSelf:
+			r, size := utf8.DecodeRune(b)
+			out.WriteRune(r) // RuneError for a malformed byte
+			b = b[size:]
+		default: // a backslash
+			if len(b) < 2 {
+				flush()
+				return false
+			}
+			switch b[1] {
+			case '"', '\\', '/', '\'':
+				out.WriteByte(b[1])
+			case 'b':
+				out.WriteByte('\b')
+			case 'f':
+				out.WriteByte('\f')
+			case 'n':
+				out.WriteByte('\n')
+			case 'r':
+				out.WriteByte('\r')
+			case 't':
+				out.WriteByte('\t')
+			case 'u':
+				r := hex4(b[2:])
+				if r < 0 {
+					flush()
+					return false
+				}
+				b = b[6:]
+				if utf16.IsSurrogate(r) {
+					if r2 := hex4(b[min(2, len(b)):]); len(b) >= 6 && b[0] == '\\' && b[1] == 'u' {
+						if d := utf16.DecodeRune(r, r2); d != unicode.ReplacementChar {
+							r, b = d, b[6:]
+						} else {
+							r = unicode.ReplacementChar
+						}
+					} else {
+						r = unicode.ReplacementChar
+					}
+				}
+				out.WriteRune(r)
+				continue
+			default:
+				flush()
+				return false
+			}
+			b = b[2:]
+		}
+	}
+	flush()
+	return true
+}
+
+// hex4 reads four hexadecimal digits, or returns -1.
+func hex4(b []byte) rune {
+	if len(b) < 4 {
+		return -1
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c = c - 'a' + 10
+		case 'A' <= c && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return -1
+		}
+		r = r*16 + rune(c)
+	}
+	return r
+}
+
+// looseInt is a FlexInt that reads anything it cannot as 0.
+type looseInt FlexInt
+
+func (l *looseInt) UnmarshalJSON(b []byte) error {
+	var f FlexInt
+	if f.UnmarshalJSON(b) != nil {
+		f = 0
+	}
+	*l = looseInt(f)
+	return nil
+}
+
+// looseBool is a FlexBool that reads anything it cannot as false.
+type looseBool FlexBool
+
+func (l *looseBool) UnmarshalJSON(b []byte) error {
+	var f FlexBool
+	if f.UnmarshalJSON(b) != nil {
+		f = false
+	}
+	*l = looseBool(f)
+	return nil
+}
