@@ -154,8 +154,8 @@ func (l *stepLogs) follow(ctx context.Context, s codearts.Step, pos int) bool {
 	}
 	lv := l.liveOf(s, pos)
 	p := lv.p
-	if p.read >= maxStepLogRead || p.pages >= maxLogPages {
-		return false // its bounds are spent; print says so when it ends
+	if p.read >= maxStepLogRead || p.pages >= maxLogPages || l.read >= maxRunLogRead || l.pages >= maxRunLogPages {
+		return false // the bounds are spent; print says so when the step ends
 	}
 	printed := p.printed
 	var err error
