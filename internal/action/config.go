@@ -594,16 +594,15 @@ func (l *loader) loadDurations(c *Config) {
 	timeout, tOK := l.duration("timeout", DefaultTimeout)
 	if tOK && timeout < MinTimeout {
 		l.fail("timeout", "must be at least %s, got %s", MinTimeout, timeout)
-		tOK = false
 	}
 	poll, pOK := l.duration("poll_interval", DefaultPollInterval)
 	if pOK && (poll < MinPollInterval || poll > MaxPollInterval) {
 		l.fail("poll_interval", "must be between %s and %s, got %s", MinPollInterval, shortDuration(MaxPollInterval), poll)
-		pOK = false
 	}
-	if tOK && pOK && poll > timeout {
-		l.fail("poll_interval", "%s must not exceed timeout %s", poll, timeout)
-	}
+	// A poll_interval longer than the timeout is not an error: the runner
+	// passes action.yml's default (10s) whether or not the user set it, so
+	// `timeout: 3s` alone must work. The wait never sleeps past the time
+	// left (wait.Poll), whatever poll_interval says.
 	c.Timeout, c.PollInterval = timeout, poll
 
 	req, rOK := l.duration("request_timeout", DefaultRequestTimeout)

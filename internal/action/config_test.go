@@ -120,6 +120,16 @@ func TestLoadGood(t *testing.T) {
 			},
 		},
 		{
+			// The runner passes action.yml's poll_interval (10s) whether
+			// or not the user set it: a short timeout alone must work.
+			name: "timeout shorter than poll_interval",
+			env:  deployEnv(map[string]string{"INPUT_TIMEOUT": "3s", "INPUT_POLL_INTERVAL": "10s"}),
+			check: func(t *testing.T, got *Config) {
+				assert.Equal(t, 3*time.Second, got.Timeout)
+				assert.Equal(t, 10*time.Second, got.PollInterval)
+			},
+		},
+		{
 			name: "endpoint ports at the ends of the range",
 			env:  deployEnv(map[string]string{"INPUT_ENDPOINT": "https://deploy.example.com:65535/base"}),
 			check: func(t *testing.T, got *Config) {
@@ -385,8 +395,6 @@ func TestLoadErrors(t *testing.T) {
 			"poll_interval", `poll_interval: must be between 1s and 10m, got 500ms`},
 		{"poll_interval too long", map[string]string{"INPUT_POLL_INTERVAL": "11m"},
 			"poll_interval", `poll_interval: must be between 1s and 10m, got 11m0s`},
-		{"poll_interval above timeout", map[string]string{"INPUT_POLL_INTERVAL": "5m", "INPUT_TIMEOUT": "1m"},
-			"poll_interval", `poll_interval: 5m0s must not exceed timeout 1m0s`},
 		{"AK with a line break", map[string]string{"INPUT_ACCESS_KEY_ID": testAK[:6] + "\n" + testAK[6:]},
 			"access_key_id", `access_key_id: contains a line break or another control character; store the secret as one line, without trailing newline or tab`},
 		{"SK with a tab", map[string]string{"INPUT_SECRET_ACCESS_KEY": testSK[:5] + "\t" + testSK[5:]},

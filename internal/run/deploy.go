@@ -60,6 +60,10 @@ type DeployInput struct {
 	// is unknown before starting again (default 10 s: the service can take
 	// seconds to list a new record).
 	LookFor time.Duration
+	// TailAfter is how long a step runs before its log is followed as it
+	// is written (default DefaultTailAfter); Heartbeat how long the log
+	// may stay silent while a step runs (default DefaultHeartbeat).
+	TailAfter, Heartbeat time.Duration
 	// Health is the health gate after a successful deployment; nil for
 	// none. An unhealthy service fails the deployment (status unhealthy)
 	// and is rolled back like a failed one.
@@ -114,6 +118,7 @@ type deployer struct {
 	previous *codearts.Record // the task's latest final record before this run: a duration forecast
 	maybe    bool             // a start's outcome stayed unknown and no record was found
 	logs     stepLogs
+	liveState
 
 	// watching: the record is someone else's (watch), so its times do not
 	// start at localStart; sawRunning: it ran when first seen, so its end
@@ -331,6 +336,9 @@ func alreadyDeploying(err error) bool {
 func (d *deployer) follow(ctx context.Context, recordID string, show bool) (*codearts.State, error) {
 	var last *codearts.State
 	policy := wait.Policy{First: d.in.FirstPoll, Max: d.in.PollInterval}
+	if show {
+		policy.Delay = d.firstDelay()
+	}
 	var unreadable readErrors
 	err := wait.Poll(ctx, policy, func(ctx context.Context) (bool, time.Duration, error) {
 		st, err := d.api.State(ctx, d.in.TaskID, recordID)
@@ -437,6 +445,9 @@ func (d *deployer) progress(ctx context.Context, rec *codearts.Record, phase cod
 	if !final && current >= d.announced && current < len(steps) {
 		d.log.Infof("▶ %d/%d %s…", current+1, len(steps), stepName(steps[current], current))
 		d.announced = current + 1
+	}
+	if !final {
+		d.live(ctx, rec, current)
 	}
 	d.res.Steps = stepResults(steps, current, phase)
 	d.res.RemoteStatus = rec.Status

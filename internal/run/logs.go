@@ -74,6 +74,7 @@ type stepLogs struct {
 	off    bool             // the log could not be read, or its bounds are spent: stay quiet
 	shown  map[int]bool     // steps read, and whether anything was printed for them
 	tails  map[int][]string // each step's last lines, for the failure annotation
+	live   map[int]*liveLog // running steps whose log is followed as it is written
 
 	// The record's whole log, for steps without a known id.
 	whole     []string // its last lines
@@ -86,9 +87,17 @@ type stepLogs struct {
 	runCut  bool  // maxRunLogPrint was reached, and said
 }
 
-// print reads the log of step s at position pos (1-based) and prints it;
-// it reports whether it printed anything. final says the record has
-// ended, so its log no longer grows.
+// liveLog is a running step's log as followed so far.
+type liveLog struct {
+	p    *stepPrinter
+	id   string // the step's id; "" when the whole log is read
+	next int64  // where the step's log goes on (by its id)
+}
+
+// print reads the log of step s at position pos (1-based), once the step
+// has ended, and prints it (what follow has not printed yet); it reports
+// whether it printed anything. final says the record has ended, so its
+// log no longer grows.
 func (l *stepLogs) print(ctx context.Context, s codearts.Step, pos int, final bool) bool {
 	if l.api == nil || pos <= 0 {
 		return false
@@ -99,10 +108,14 @@ func (l *stepLogs) print(ctx context.Context, s codearts.Step, pos int, final bo
 	if l.off || !l.lookUp(ctx) {
 		return false
 	}
-	p := &stepPrinter{l: l}
-	if id := l.steps.IDOf(pos, s.Name); id != "" {
-		p.line = &lineBuf{}
-		_, ended, err := l.stream(ctx, p, id, 0)
+	lv := l.liveOf(s, pos)
+	delete(l.live, pos)
+	p := lv.p
+	if p.tailed && p.shown {
+		l.log.Infof("(the step's earlier lines are above, shown as it ran)")
+	}
+	if lv.id != "" {
+		_, ended, err := l.stream(ctx, p, lv.id, lv.next, maxLogPages)
 		if err != nil && refused(err) && p.read == 0 {
 			// The service does not take the ids it gave us: read the
 			// whole log from now on rather than nothing.
@@ -113,8 +126,7 @@ func (l *stepLogs) print(ctx context.Context, s codearts.Step, pos int, final bo
 		p.flush()
 		l.settle(p, ended, err)
 	} else {
-		p.line, p.whole = &l.partial, true
-		next, ended, err := l.stream(ctx, p, "", l.wholeNext)
+		next, ended, err := l.stream(ctx, p, "", l.wholeNext, maxLogPages)
 		l.wholeNext = next
 		if final {
 			p.flush()
@@ -128,10 +140,68 @@ func (l *stepLogs) print(ctx context.Context, s codearts.Step, pos int, final bo
 	return p.shown
 }
 
+// follow prints what the running step s at position pos has written to
+// its log since the last read: one page at most (one log call for each
+// state check), from where the last answer ended, complete lines only,
+// within the same bounds as the rest of its log. It reports whether it
+// printed anything.
+func (l *stepLogs) follow(ctx context.Context, s codearts.Step, pos int) bool {
+	if l.api == nil || pos <= 0 || l.off {
+		return false
+	}
+	if _, ended := l.shown[pos]; ended || !l.lookUp(ctx) {
+		return false
+	}
+	lv := l.liveOf(s, pos)
+	p := lv.p
+	if p.read >= maxStepLogRead || p.pages >= maxLogPages || l.read >= maxRunLogRead || l.pages >= maxRunLogPages {
+		return false // the bounds are spent; print says so when the step ends
+	}
+	printed := p.printed
+	var err error
+	if lv.id != "" {
+		lv.next, _, err = l.stream(ctx, p, lv.id, lv.next, 1)
+		if err != nil && refused(err) && p.read == 0 {
+			l.log.Debugf("Reading the log of step %d by its id was refused (%v); reading the whole log instead.", pos, err)
+			l.steps = nil
+			delete(l.live, pos)
+			return false
+		}
+	} else {
+		l.wholeNext, _, err = l.stream(ctx, p, "", l.wholeNext, 1)
+	}
+	if err != nil {
+		l.disable(err)
+		return false
+	}
+	p.tailed = true
+	return p.printed > printed
+}
+
+// liveOf returns what has been read of step pos's log, started afresh.
+func (l *stepLogs) liveOf(s codearts.Step, pos int) *liveLog {
+	if lv, ok := l.live[pos]; ok {
+		return lv
+	}
+	lv := &liveLog{p: &stepPrinter{l: l}, id: l.steps.IDOf(pos, s.Name)}
+	if lv.id != "" {
+		lv.p.line = &lineBuf{}
+	} else {
+		lv.p.line, lv.p.whole = &l.partial, true
+	}
+	if l.live == nil {
+		l.live = map[int]*liveLog{}
+	}
+	l.live[pos] = lv
+	return lv
+}
+
 // stream reads one step's log (stepID "" for the whole log) from offset
-// into p, within what is left of the run's bounds.
-func (l *stepLogs) stream(ctx context.Context, p *stepPrinter, stepID string, offset int64) (int64, bool, error) {
-	next, pages, ended, err := l.api.StreamLog(ctx, l.appID, l.recordID, stepID, offset, min(maxLogPages, maxRunLogPages-l.pages), func(text string) bool {
+// into p, at most pages pages, within what is left of the step's and the
+// run's bounds.
+func (l *stepLogs) stream(ctx context.Context, p *stepPrinter, stepID string, offset int64, pages int) (int64, bool, error) {
+	pages = min(pages, maxLogPages-p.pages, maxRunLogPages-l.pages)
+	next, pages, ended, err := l.api.StreamLog(ctx, l.appID, l.recordID, stepID, offset, pages, func(text string) bool {
 		p.read += int64(len(text))
 		l.read += int64(len(text))
 		p.write(text)
@@ -222,6 +292,7 @@ type stepPrinter struct {
 	printed int64 // bytes printed
 	shown   bool  // something was printed
 	cut     bool  // maxStepLogPrint was reached, and said
+	tailed  bool  // followed while the step ran
 }
 
 // write takes a page's text: it prints the lines it completes and holds

@@ -1,8 +1,11 @@
 package sim
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"regexp"
 	"slices"
@@ -222,6 +225,10 @@ func (s *Server) shape(taskID string) taskShape {
 
 func (s *Server) stepDurations(t ScenarioTask, n int, total time.Duration) []time.Duration {
 	out := make([]time.Duration, n)
+	if total <= 0 && len(t.StepDurations) == n {
+		copy(out, t.StepDurations)
+		return out
+	}
 	if total > 0 {
 		// Spread evenly; the last step absorbs the rounding.
 		each := total / time.Duration(n)
@@ -240,6 +247,35 @@ func (s *Server) stepDurations(t ScenarioTask, n int, total time.Duration) []tim
 	}
 	for i := range out {
 		out[i] = d
+	}
+	return out
+}
+
+// drawDurations returns the step times of the n-th deployment (from 0) a
+// start of taskID makes: each step's time scaled by its own factor drawn
+// from [1-vary, 1+vary], then the overrun step's by the overrun factor.
+// The draws depend only on the scenario's seed, the task and n, so a run
+// repeats whatever the order of the requests.
+func (s *Server) drawDurations(taskID string, sh taskShape, n int) []time.Duration {
+	out := slices.Clone(sh.durations)
+	if v := sh.Vary; v > 0 && v < 1 {
+		seed := s.scenario.Seed
+		if seed == 0 {
+			seed = 1
+		}
+		sum := sha256.Sum256(fmt.Appendf(nil, "vary:%s:%d", taskID, n))
+		rng := rand.New(rand.NewPCG(seed, binary.BigEndian.Uint64(sum[:8])))
+		for i, d := range out {
+			out[i] = time.Duration(float64(d) * (1 - v + 2*v*rng.Float64()))
+		}
+	}
+	if o := sh.Overrun; o != nil && o.Step >= 1 && o.Step <= len(out) && o.Factor > 0 {
+		out[o.Step-1] = time.Duration(float64(out[o.Step-1]) * o.Factor)
+	}
+	for i := range out {
+		// A step that ran has an elapsed time above 0 (the state API
+		// tells the running step by it).
+		out[i] = max(out[i], time.Millisecond)
 	}
 	return out
 }
@@ -272,6 +308,28 @@ func (s *Server) addRecord(rec *record) {
 	sort.SliceStable(list, func(i, j int) bool { return list[i].createdAt.Before(list[j].createdAt) })
 	s.records[rec.taskID] = list
 	s.byID[rec.id] = rec
+}
+
+// seedHistory creates, for tasks with history, the succeeded record of
+// their planned times that ended a minute before the server started.
+func (s *Server) seedHistory() {
+	now := s.clock()
+	for _, t := range s.scenario.Tasks {
+		if !t.History || !validID(t.TaskID) || t.Deleted {
+			continue
+		}
+		sh := s.shape(t.TaskID)
+		var total time.Duration
+		for _, d := range sh.durations {
+			total += d
+		}
+		rec := s.newRecord(t.TaskID, sh, now.Add(-total-time.Minute))
+		rec.failAt = 0
+		rec.triggerSource = "0"
+		s.mu.Lock()
+		s.addRecord(rec)
+		s.mu.Unlock()
+	}
 }
 
 // seedAlreadyRunning creates the records of tasks the scenario says are
@@ -545,6 +603,7 @@ func (s *Server) startTask(req *request) response {
 	}
 
 	rec := s.newRecord(taskID, sh, req.now)
+	rec.durations = s.drawDurations(taskID, sh, s.starts[taskID])
 	rec.triggerSource = body.TriggerSource
 	if from != nil {
 		// A redeploy with an earlier record's parameters: the rollback

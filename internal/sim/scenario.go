@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,6 +22,7 @@ import (
 // fields with examples. Every field is optional.
 //
 //	step_duration: 1s           # default time of one deployment step (overrides Options.StepDuration)
+//	seed: 7                     # seed of the draws tasks' `vary` makes (default 1)
 //	clock_skew: 20m             # gateway clock = now + skew: the Date header, the X-Sdk-Date
 //	                            # check (±15m) and all record times; negative values allowed
 //	tasks: [...]                # per-task behaviour, see ScenarioTask
@@ -34,6 +37,10 @@ import (
 type Scenario struct {
 	// StepDuration (`step_duration`) is the default time of one step.
 	StepDuration time.Duration
+	// Seed (`seed`) seeds the draws of the tasks' Vary (0 means 1). A
+	// task's n-th deployment draws the same times for the same seed,
+	// whatever the order of requests, so a run can be repeated.
+	Seed uint64
 	// ClockSkew (`clock_skew`) moves the gateway clock, to exercise a
 	// client's handling of APIGW.0303 and its use of the Date header.
 	ClockSkew time.Duration
@@ -60,6 +67,10 @@ type Scenario struct {
 //     steps: [Download package, Stop service, Deploy, Start service, Health check]
 //     step_duration: 2s             # per-step time for this task
 //     duration: 2m                  # or: total run time, spread evenly over the steps
+//     step_durations: [2s, 20s, 5s, 3s, 10s]  # or: each step's own time
+//     vary: 30%                     # each step of each deployment: its time ±30 %, drawn on its own
+//     overrun: {step: 3, factor: 5} # step 3 of each deployment takes 5x its time
+//     history: true                 # a succeeded record of the planned times ended before server start
 //     fail_at_step: 3               # 1-based: the deployment fails in this step
 //     fail_message: "Health check failed: HTTP 503 from /healthz"
 //     rollback_fails: false         # redeploys (start with record_id) fail too
@@ -89,6 +100,23 @@ type ScenarioTask struct {
 	// steps: the way to make a deployment "run long". Exclusive with
 	// StepDuration.
 	Duration time.Duration
+	// StepDurations (`step_durations`) gives each step its own time, one
+	// per step. Exclusive with Duration and StepDuration.
+	StepDurations []time.Duration
+	// Vary (`vary`, a percentage such as 30%) makes each step of each
+	// deployment the task runs take its time times a factor drawn
+	// uniformly from [1-Vary, 1+Vary], on its own: real steps do not all
+	// run slow or fast together. 0 to under 1 (100%).
+	Vary float64
+	// Overrun (`overrun`) makes one step of each deployment take a
+	// multiple of its time (after Vary): a step that hangs.
+	Overrun *Overrun
+	// History (`history`) gives the task, when the server starts, one
+	// succeeded record that ran each step its time exactly (no Vary, no
+	// Overrun) and ended a minute before: the previous deployment a client
+	// forecasts from. Without it a task has no record until the first
+	// start (or SeedRecord). Needs a concrete task_id.
+	History bool
 	// FailAtStep (`fail_at_step`, 1-based) makes deployments fail at the
 	// end of that step; 0 means they succeed.
 	FailAtStep int
@@ -141,6 +169,16 @@ type ScenarioTask struct {
 	// and end_offset, as JSON strings, as one version of the API
 	// documentation types them.
 	StringFields bool
+}
+
+// Overrun is the step of a task's deployments that takes longer than
+// its time.
+type Overrun struct {
+	// Step (`step`) is the step, 1-based.
+	Step int
+	// Factor (`factor`) multiplies the step's time; above 0 (below 1 makes
+	// the step quicker).
+	Factor float64
 }
 
 // RefuseStart is the error a refused start gets:
@@ -338,6 +376,7 @@ type Fault struct {
 // error.
 type rawScenario struct {
 	StepDuration        string                  `yaml:"step_duration"`
+	Seed                uint64                  `yaml:"seed"`
 	ClockSkew           string                  `yaml:"clock_skew"`
 	Tasks               []rawTask               `yaml:"tasks"`
 	ReleasePlans        []rawReleasePlan        `yaml:"release_plans"`
@@ -352,6 +391,10 @@ type rawTask struct {
 	Steps          []string        `yaml:"steps"`
 	StepDuration   string          `yaml:"step_duration"`
 	Duration       string          `yaml:"duration"`
+	StepDurations  []string        `yaml:"step_durations"`
+	Vary           string          `yaml:"vary"`
+	Overrun        *rawOverrun     `yaml:"overrun"`
+	History        bool            `yaml:"history"`
 	FailAtStep     int             `yaml:"fail_at_step"`
 	FailMessage    string          `yaml:"fail_message"`
 	RollbackFails  bool            `yaml:"rollback_fails"`
@@ -364,6 +407,11 @@ type rawTask struct {
 	RefuseHistory  *rawRefuseStart `yaml:"refuse_history"`
 	HistoryOldest  bool            `yaml:"history_oldest_first"`
 	Deleted        bool            `yaml:"deleted"`
+}
+
+type rawOverrun struct {
+	Step   int     `yaml:"step"`
+	Factor float64 `yaml:"factor"`
 }
 
 type rawRefuseStart struct {
@@ -447,6 +495,7 @@ func ParseScenario(data []byte) (*Scenario, error) {
 	}
 	sc := &Scenario{
 		StepDuration: dur("step_duration", raw.StepDuration),
+		Seed:         raw.Seed,
 		ClockSkew:    dur("clock_skew", raw.ClockSkew),
 	}
 	for i, rt := range raw.Tasks {
@@ -468,6 +517,14 @@ func ParseScenario(data []byte) (*Scenario, error) {
 
 			HistoryOldestFirst: rt.HistoryOldest,
 			Deleted:            rt.Deleted,
+			Vary:               percent(p+"vary", rt.Vary, &errs),
+			History:            rt.History,
+		}
+		for j, d := range rt.StepDurations {
+			t.StepDurations = append(t.StepDurations, dur(fmt.Sprintf("%sstep_durations[%d]", p, j), d))
+		}
+		if o := rt.Overrun; o != nil {
+			t.Overrun = &Overrun{Step: o.Step, Factor: o.Factor}
 		}
 		if rt.RefuseStart != nil {
 			t.RefuseStart = &RefuseStart{Status: rt.RefuseStart.Status, Code: rt.RefuseStart.Code, Message: rt.RefuseStart.Message}
@@ -528,6 +585,20 @@ func ParseScenario(data []byte) (*Scenario, error) {
 	return sc, nil
 }
 
+// percent reads a percentage such as "30%" as a fraction (0.3); "" is 0.
+func percent(field, s string, errs *[]error) float64 {
+	if s == "" {
+		return 0
+	}
+	num, ok := strings.CutSuffix(strings.TrimSpace(s), "%")
+	f, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
+	if !ok || err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		*errs = append(*errs, fmt.Errorf("%s: %q is not a percentage (write it like 30%%)", field, s))
+		return 0
+	}
+	return f / 100
+}
+
 // Validate reports every problem of the scenario at once (errors.Join),
 // each naming its field and, for choices, the valid values. It also fills
 // in defaults (fault op "any", error status 503, refuse_start,
@@ -573,6 +644,36 @@ func (sc *Scenario) Validate() error {
 		}
 		if t.StepDuration > 0 && t.Duration > 0 {
 			add("%sduration: give either duration (total) or step_duration (per step), not both", p)
+		}
+		if len(t.StepDurations) > 0 {
+			if t.StepDuration > 0 || t.Duration > 0 {
+				add("%sstep_durations: give one of duration, step_duration and step_durations", p)
+			}
+			if len(t.StepDurations) != nSteps {
+				add("%sstep_durations: %d durations for %d steps; give one per step", p, len(t.StepDurations), nSteps)
+			}
+			for j, d := range t.StepDurations {
+				if d <= 0 {
+					add("%sstep_durations[%d]: %s must be more than 0", p, j, d)
+				}
+			}
+		}
+		if t.Vary < 0 || t.Vary >= 1 {
+			add("%svary: %g%% must be from 0%% to under 100%% (a step's time never reaches 0)", p, t.Vary*100)
+		}
+		if o := t.Overrun; o != nil {
+			if o.Step < 1 || o.Step > nSteps {
+				add("%soverrun.step: %d is not a step (1-%d)", p, o.Step, nSteps)
+			}
+			if !(o.Factor > 0) || math.IsInf(o.Factor, 0) {
+				add("%soverrun.factor: %g must be more than 0 (5 makes the step take 5 times its time)", p, o.Factor)
+			}
+		}
+		switch {
+		case t.History && t.TaskID == "*":
+			add("%shistory: needs a concrete task_id, not \"*\"", p)
+		case t.History && t.Deleted:
+			add("%shistory: a deleted task has no records", p)
 		}
 		switch {
 		case t.FailAtStep < 0:
@@ -839,6 +940,7 @@ func friendlyYAMLError(err error) error {
 		"rawScenario":           reflect.TypeFor[rawScenario](),
 		"rawTask":               reflect.TypeFor[rawTask](),
 		"rawRefuseStart":        reflect.TypeFor[rawRefuseStart](),
+		"rawOverrun":            reflect.TypeFor[rawOverrun](),
 		"rawReleasePlan":        reflect.TypeFor[rawReleasePlan](),
 		"rawComponent":          reflect.TypeFor[rawComponent](),
 		"rawSoftwareDeployment": reflect.TypeFor[rawSoftwareDeployment](),
@@ -849,6 +951,7 @@ func friendlyYAMLError(err error) error {
 		"rawScenario":           "at the top level",
 		"rawTask":               "in a task",
 		"rawRefuseStart":        "in refuse_start, refuse_history or execute_refuse",
+		"rawOverrun":            "in overrun",
 		"rawReleasePlan":        "in a release plan",
 		"rawComponent":          "in a release plan component",
 		"rawSoftwareDeployment": "in a software deployment",

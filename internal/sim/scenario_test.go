@@ -14,6 +14,7 @@ func TestParseScenario(t *testing.T) {
 	t.Parallel()
 	data := `
 step_duration: 1s
+seed: 42
 clock_skew: -20m
 tasks:
   - task_id: 0123456789abcdef0123456789abcdef
@@ -34,6 +35,11 @@ tasks:
     duration: 2m
   - task_id: 00000000000000000000000000000001
     final_status: stopped
+  - task_id: 00000000000000000000000000000002
+    step_durations: [1s, 20s, 3s, 500ms]
+    vary: 30%
+    overrun: {step: 2, factor: 5}
+    history: true
 release_plans:
   - id: 716eda33-dbc6-47f3-953f-29119edd5e5c
     name: checkout-release
@@ -69,6 +75,7 @@ faults:
 	require.NoError(t, err)
 	want := &Scenario{
 		StepDuration: time.Second,
+		Seed:         42,
 		ClockSkew:    -20 * time.Minute,
 		Tasks: []ScenarioTask{
 			{
@@ -83,6 +90,8 @@ faults:
 			},
 			{TaskID: "*", Duration: 2 * time.Minute},
 			{TaskID: "00000000000000000000000000000001", FinalStatus: "stopped"},
+			{TaskID: "00000000000000000000000000000002", StepDurations: []time.Duration{time.Second, 20 * time.Second, 3 * time.Second, 500 * time.Millisecond},
+				Vary: 0.3, Overrun: &Overrun{Step: 2, Factor: 5}, History: true},
 		},
 		ReleasePlans: []ScenarioReleasePlan{
 			{
@@ -124,7 +133,7 @@ func TestParseScenarioErrors(t *testing.T) {
 		name, yaml string
 		want       []string
 	}{
-		{"unknown top-level field", "step_durations: 1s", []string{"unknown field step_durations at the top level", "valid: step_duration, clock_skew, tasks, release_plans, software_deployments, health, faults"}},
+		{"unknown top-level field", "step_durations: 1s", []string{"unknown field step_durations at the top level", "valid: step_duration, seed, clock_skew, tasks, release_plans, software_deployments, health, faults"}},
 		{"unknown task field", "tasks:\n  - " + id + "\n    fail_at: 2", []string{"line 3", "unknown field fail_at in a task", "fail_at_step"}},
 		{"unknown fault field", "faults:\n  - kind: drop\n    count: 2", []string{"unknown field count in a fault"}},
 		{"unknown refuse_start field", "tasks:\n  - " + id + "\n    refuse_start: {status: 400, text: x}", []string{"unknown field text in refuse_start"}},
@@ -143,6 +152,17 @@ func TestParseScenarioErrors(t *testing.T) {
 		{"fail_at_step negative", "tasks:\n  - " + id + "\n    fail_at_step: -1", []string{"tasks[0].fail_at_step: -1 must be 1 or more"}},
 		{"empty step name", "tasks:\n  - " + id + "\n    steps: [a, '']", []string{"tasks[0].steps[1]"}},
 		{"duration and step_duration", "tasks:\n  - " + id + "\n    duration: 1m\n    step_duration: 1s", []string{"tasks[0].duration: give either"}},
+		{"step_durations and duration", "tasks:\n  - " + id + "\n    duration: 1m\n    step_durations: [1s, 1s, 1s, 1s]", []string{"tasks[0].step_durations: give one of duration, step_duration and step_durations"}},
+		{"step_durations count", "tasks:\n  - " + id + "\n    step_durations: [1s, 2s]", []string{"tasks[0].step_durations: 2 durations for 4 steps; give one per step"}},
+		{"step_durations zero and bad", "tasks:\n  - " + id + "\n    steps: [a, b]\n    step_durations: [0s, soon]", []string{"tasks[0].step_durations[0]: 0s must be more than 0", `tasks[0].step_durations[1]: "soon" is not a duration`}},
+		{"vary without percent", "tasks:\n  - " + id + "\n    vary: 0.3", []string{`tasks[0].vary: "0.3" is not a percentage (write it like 30%)`}},
+		{"vary too large", "tasks:\n  - " + id + "\n    vary: 100%", []string{"tasks[0].vary: 100% must be from 0% to under 100%"}},
+		{"vary negative", "tasks:\n  - " + id + "\n    vary: -5%", []string{"tasks[0].vary: -5% must be from 0% to under 100%"}},
+		{"overrun past the steps", "tasks:\n  - " + id + "\n    overrun: {step: 5, factor: 3}", []string{"tasks[0].overrun.step: 5 is not a step (1-4)"}},
+		{"overrun without factor", "tasks:\n  - " + id + "\n    overrun: {step: 1}", []string{"tasks[0].overrun.factor: 0 must be more than 0"}},
+		{"unknown overrun field", "tasks:\n  - " + id + "\n    overrun: {step: 1, times: 3}", []string{"unknown field times in overrun", "valid: step, factor"}},
+		{"history on star", "tasks:\n  - task_id: '*'\n    history: true", []string{`tasks[0].history: needs a concrete task_id`}},
+		{"history of a deleted task", "tasks:\n  - " + id + "\n    history: true\n    deleted: true", []string{"tasks[0].history: a deleted task has no records"}},
 		{"refuse_start status", "tasks:\n  - " + id + "\n    refuse_start: {status: 200}", []string{"tasks[0].refuse_start.status: 200"}},
 		{"already_running on star", "tasks:\n  - task_id: '*'\n    already_running: 1m", []string{`tasks[0].already_running: needs a concrete task_id`}},
 		{"final running_status", "tasks:\n  - " + id + "\n    running_status: succeeded", []string{"tasks[0].running_status", "final"}},
@@ -224,7 +244,7 @@ func TestExampleScenarios(t *testing.T) {
 			assert.NotPanics(t, func() { New(Options{Scenario: sc}) })
 		})
 	}
-	for _, want := range []string{"fail-at-step.yaml", "long-running.yaml", "refuse-start.yaml", "faults.yaml", "release-plan.yaml", "software-deployment.yaml", "health.yaml"} {
+	for _, want := range []string{"variable.yaml", "fail-at-step.yaml", "long-running.yaml", "refuse-start.yaml", "faults.yaml", "release-plan.yaml", "software-deployment.yaml", "health.yaml"} {
 		assert.True(t, names[want], want)
 	}
 }

@@ -216,6 +216,7 @@ func New(opts Options) *Server {
 		health:      make(map[string]*healthState),
 	}
 	s.routes = slices.Concat(codeArtsRoutes(), serviceStageRoutes(), rtsRoutes(), oidcRoutes(), iamRoutes(), healthRoutes())
+	s.seedHistory()
 	s.seedAlreadyRunning()
 	s.seedPlans()
 	s.seedDeployments()
@@ -232,6 +233,11 @@ func cloneScenario(sc *Scenario) *Scenario {
 	c.Tasks = slices.Clone(sc.Tasks)
 	for i, t := range c.Tasks {
 		c.Tasks[i].Steps = slices.Clone(t.Steps)
+		c.Tasks[i].StepDurations = slices.Clone(t.StepDurations)
+		if t.Overrun != nil {
+			o := *t.Overrun
+			c.Tasks[i].Overrun = &o
+		}
 		if t.RefuseStart != nil {
 			rs := *t.RefuseStart
 			c.Tasks[i].RefuseStart = &rs

@@ -13,7 +13,10 @@ import (
 
 // Policy shapes the gaps between checks.
 type Policy struct {
-	First time.Duration // gap before the second check (the first is immediate)
+	// Delay is the wait before the first check (0: at once), for a caller
+	// that knows the operation cannot end soon. Max caps it too.
+	Delay time.Duration
+	First time.Duration // gap before the second check
 	Max   time.Duration // no two checks further apart than this (poll_interval)
 }
 
@@ -25,8 +28,8 @@ const DefaultFirst = time.Second
 // over, and may suggest the next gap (0: let the backoff decide).
 type Check func(ctx context.Context) (done bool, next time.Duration, err error)
 
-// Poll runs check at once and then after growing gaps, until check is done
-// or fails, or ctx ends (its cause is returned).
+// Poll runs check at once (or after Policy.Delay) and then after growing
+// gaps, until check is done or fails, or ctx ends (its cause is returned).
 func Poll(ctx context.Context, p Policy, check Check) error {
 	b := backoff.NewExponentialBackOff()
 	b.InitialInterval = p.First
@@ -49,6 +52,11 @@ func Poll(ctx context.Context, p Policy, check Check) error {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	<-timer.C
+	if p.Delay > 0 {
+		if err := sleep(ctx, timer, min(p.Delay, b.MaxInterval)); err != nil {
+			return err
+		}
+	}
 	// nominal follows the backoff's interval before jitter, which the
 	// library does not expose: once it reaches the cap, the gap is the cap
 	// itself. Jitter there could only shorten the gaps (they are capped
@@ -71,11 +79,26 @@ func Poll(ctx context.Context, p Policy, check Check) error {
 		if gap > b.MaxInterval {
 			gap = b.MaxInterval
 		}
-		timer.Reset(gap)
-		select {
-		case <-ctx.Done():
-			return context.Cause(ctx)
-		case <-timer.C:
+		if err := sleep(ctx, timer, gap); err != nil {
+			return err
 		}
+	}
+}
+
+// sleep waits for gap on timer, or until ctx ends: then it returns its
+// cause. A gap that would end at or past ctx's deadline is not waited
+// for: the wait ends with the deadline, so a timeout shorter than
+// poll_interval ends it on time and no check is sent as it passes.
+func sleep(ctx context.Context, timer *time.Timer, gap time.Duration) error {
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) <= gap {
+		<-ctx.Done()
+		return context.Cause(ctx)
+	}
+	timer.Reset(gap)
+	select {
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	case <-timer.C:
+		return nil
 	}
 }

@@ -74,3 +74,51 @@ func TestPollStopsOnErrorAndContext(t *testing.T) {
 		assert.ErrorIs(t, err, cause)
 	})
 }
+
+func TestPollDelaysTheFirstCheck(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name        string
+		delay, max  time.Duration
+		wantFirstAt time.Duration
+	}{
+		{"no delay: at once", 0, 10 * time.Second, 0},
+		{"delayed", 4 * time.Second, 10 * time.Second, 4 * time.Second},
+		{"delay capped at Max", time.Minute, 10 * time.Second, 10 * time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				start := time.Now()
+				var got time.Duration
+				err := Poll(t.Context(), Policy{Delay: tt.delay, First: time.Second, Max: tt.max}, func(context.Context) (bool, time.Duration, error) {
+					got = time.Since(start)
+					return true, 0, nil
+				})
+				require.NoError(t, err)
+				assert.Equal(t, tt.wantFirstAt, got)
+			})
+		})
+	}
+}
+
+func TestPollNeverWaitsPastTheDeadline(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		cause := errors.New("timed out")
+		ctx, cancel := context.WithTimeoutCause(t.Context(), 3*time.Second, cause)
+		defer cancel()
+		start := time.Now()
+		calls := 0
+		// poll_interval (10s) longer than the timeout (3s), a delayed first
+		// check and a hint past the deadline: the wait ends at 3s.
+		err := Poll(ctx, Policy{Delay: 2 * time.Second, First: 10 * time.Second, Max: 10 * time.Second}, func(context.Context) (bool, time.Duration, error) {
+			calls++
+			return false, time.Hour, nil
+		})
+		assert.ErrorIs(t, err, cause)
+		assert.Equal(t, 3*time.Second, time.Since(start))
+		assert.Equal(t, 1, calls)
+	})
+}
