@@ -382,7 +382,7 @@ func (c *Client) attempt(ctx context.Context, req Request, body []byte) (*Respon
 	resp, err := c.http.Do(hr)
 	if err != nil {
 		c.debug("%s %s: %v", req.Method, req.Path, err)
-		return nil, fmt.Errorf("%s: %s %s: %w", c.service, req.Method, req.Path, stripURL(err))
+		return nil, fmt.Errorf("%s: %s %s: %w", c.service, req.Method, req.Path, StripURL(err))
 	}
 	defer resp.Body.Close()
 	data, readErr := readBody(resp)
@@ -546,9 +546,9 @@ func (c *Client) debug(format string, args ...any) {
 	}
 }
 
-// stripURL drops the URL from a *url.Error: the message already names the
+// StripURL drops the URL from a *url.Error: the message already names the
 // method and path, and the full URL need not be repeated.
-func stripURL(err error) error {
+func StripURL(err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		return ue.Err

@@ -159,7 +159,7 @@ func (s *Source) idToken(ctx context.Context) (string, error) {
 				// No retry can fix it: say why at once.
 				return "", backoff.Permanent(fmt.Errorf("requesting the job's ID token: cannot reach %s: %s", u.Host, reason))
 			}
-			return "", fmt.Errorf("requesting the job's ID token: %w", stripURL(err))
+			return "", fmt.Errorf("requesting the job's ID token: %w", huawei.StripURL(err))
 		}
 		defer resp.Body.Close()
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
@@ -232,12 +232,4 @@ func (s *Source) explain(err error) error {
 		hint = "check project_id: the token is scoped to that IAM project"
 	}
 	return fmt.Errorf("IAM refused the ID token: %w; %s", err, hint)
-}
-
-func stripURL(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
 }

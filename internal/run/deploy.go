@@ -31,12 +31,6 @@ const (
 	IfRunningStop = "stop"
 )
 
-// Error codes of CodeArts Deploy the flow reacts to.
-const (
-	codeAlreadyDeploying = "Deploy.00011027"
-	codeNotFound         = "Deploy.00011303"
-)
-
 // DeployInput is what the deploy operation needs.
 type DeployInput struct {
 	TaskID            string
@@ -209,7 +203,7 @@ func (d *deployer) begin(s *codearts.Started) {
 func (d *deployer) latest(ctx context.Context) (*codearts.Record, error) {
 	st, err := d.api.State(ctx, d.in.TaskID, "")
 	if err != nil {
-		if apiErr, ok := huawei.AsAPIError(err); ok && apiErr.Code == codeNotFound {
+		if apiErr, ok := huawei.AsAPIError(err); ok && apiErr.Code == codearts.CodeNotFound {
 			return nil, nil
 		}
 		return nil, err
@@ -236,7 +230,7 @@ func (d *deployer) resolveConflict(ctx context.Context, other *codearts.Record) 
 		return nil, fmt.Errorf("task %s is already deploying record %s%s, and if_running is fail", d.in.TaskID, other.RecordID, who)
 	case IfRunningStop:
 		d.log.Noticef("Task is already deploying record %s%s; stopping it (if_running: stop).", other.RecordID, who)
-		if _, err := d.api.Stop(ctx, d.in.TaskID, other.RecordID); err != nil && !finishedAlready(err) {
+		if _, err := d.api.Stop(ctx, d.in.TaskID, other.RecordID); err != nil && !codearts.IsEndedRefusal(err) {
 			return nil, fmt.Errorf("stopping record %s: %w", other.RecordID, err)
 		}
 	default:
@@ -248,12 +242,6 @@ func (d *deployer) resolveConflict(ctx context.Context, other *codearts.Record) 
 	}
 	d.log.Infof("Record %s ended: %s.", other.RecordID, st.Result.Status)
 	return &st.Result, nil
-}
-
-// finishedAlready reports a stop refused because the record had ended.
-func finishedAlready(err error) bool {
-	apiErr, ok := huawei.AsAPIError(err)
-	return ok && apiErr.HTTPStatus == 400 && strings.HasPrefix(apiErr.Code, "Deploy.")
 }
 
 // maxConflicts bounds how often a start meets someone else's deployment
@@ -292,14 +280,14 @@ func (d *deployer) start(ctx context.Context, req codearts.StartRequest, before 
 				}
 				return &codearts.Started{ID: rec.RecordID, TaskID: rec.TaskID}, true, nil
 			},
-			busy:  alreadyDeploying,
+			busy:  codearts.IsAlreadyDeploying,
 			grace: d.in.StopGrace,
 			look:  d.in.LookFor,
 		})
 		if adopted && s != nil {
 			d.log.Noticef("The start request did reach the service: adopting record %s instead of starting again.", s.ID)
 		}
-		if err == nil || s != nil || !alreadyDeploying(err) || conflict >= maxConflicts {
+		if err == nil || s != nil || !codearts.IsAlreadyDeploying(err) || conflict >= maxConflicts {
 			return s, err
 		}
 		// Someone else's deployment runs: apply if_running, then start.
@@ -322,13 +310,6 @@ func (d *deployer) start(ctx context.Context, req codearts.StartRequest, before 
 // was created.
 func mayHaveStarted(err error) bool {
 	return huawei.IsUnknownOutcome(err) || errors.Is(err, errNoProof) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
-}
-
-// alreadyDeploying recognises the answer to a start while the task
-// deploys (API notes §1, Deploy.00011027).
-func alreadyDeploying(err error) bool {
-	apiErr, ok := huawei.AsAPIError(err)
-	return ok && apiErr.Code == codeAlreadyDeploying
 }
 
 // follow polls a record until it is final. With show set it prints the
@@ -587,7 +568,7 @@ func (d *deployer) stopRecord(ctx context.Context) stopOutcome {
 		d.log.Infof("Stopped deployment record %s.", d.res.RecordID)
 		markStopped(d.res.Steps)
 		return stopOutcome{stopped: true}
-	case finishedAlready(err):
+	case codearts.IsEndedRefusal(err):
 		st, serr := d.api.State(ctx, d.in.TaskID, d.res.RecordID)
 		if serr == nil && isFinal(&st.Result) {
 			d.log.Infof("Record %s had already ended (%s).", d.res.RecordID, st.Result.Status)

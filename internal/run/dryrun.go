@@ -203,7 +203,7 @@ func (r *dryRun) codeartsTask(ctx context.Context, api CodeArtsReader, taskID st
 	switch {
 	case apiErr != nil && apiErr.HTTPStatus == http.StatusForbidden:
 		r.fail(name, "these credentials may not see task %s: %v", taskID, err)
-	case apiErr != nil && (apiErr.NotFound() || apiErr.Code == codeNotFound || apiErr.Code == "Deploy.00011020"):
+	case apiErr != nil && (apiErr.NotFound() || apiErr.Code == codearts.CodeNotFound || apiErr.Code == codearts.CodeNoApplication):
 		r.fail(name, "task %s does not exist (deleted, or another region or project?): %v", taskID, err)
 	default:
 		r.fail(name, "could not be read: %v", err)
@@ -215,7 +215,7 @@ func (r *dryRun) codeartsTask(ctx context.Context, api CodeArtsReader, taskID st
 func latestRecord(ctx context.Context, api CodeArtsReader, taskID string) (*codearts.Record, error) {
 	st, err := api.State(ctx, taskID, "")
 	if err != nil {
-		if recordMissing(err) {
+		if codearts.IsRecordMissing(err) {
 			return nil, nil
 		}
 		return nil, err
@@ -283,7 +283,7 @@ func (r *dryRun) redeployed(ctx context.Context, api CodeArtsReader, taskID, rec
 	switch {
 	case err == nil:
 		r.pass(name, "record %s exists (status %s): its parameters would be deployed again", recordID, st.Result.Status)
-	case recordMissing(err):
+	case codearts.IsRecordMissing(err):
 		r.fail(name, "task %s has no record %s to deploy again: %v", taskID, recordID, err)
 	default:
 		r.fail(name, "record %s could not be read: %v", recordID, err)
@@ -425,9 +425,9 @@ func DryRunWatch(ctx context.Context, api CodeArtsReader, in WatchInput, log Log
 			what = "it has ended: the watch would report it at once"
 		}
 		r.pass(name, "record %s%s: status %s; %s", r.res.RecordID, optional(" (started by %s)", rec.Executor), rec.Status, what)
-	case recordMissing(err) && in.RecordID == "":
+	case codearts.IsRecordMissing(err) && in.RecordID == "":
 		r.fail(name, "task %s has no deployment record to watch: %v", in.TaskID, err)
-	case recordMissing(err):
+	case codearts.IsRecordMissing(err):
 		r.fail(name, "task %s has no deployment record %s: %v", in.TaskID, in.RecordID, err)
 	default:
 		r.fail(name, "could not be read: %v", err)
@@ -473,7 +473,7 @@ func DryRunStop(ctx context.Context, api CodeArtsReader, in StopInput, log Logge
 	case err == nil:
 		r.pass(name, "record %s is %s: it would be stopped", in.RecordID, st.Result.Status)
 		r.would(http.MethodPut, taskPath(in.TaskID)+"/records/"+url.PathEscape(in.RecordID)+"/stop", nil, "")
-	case recordMissing(err):
+	case codearts.IsRecordMissing(err):
 		r.fail(name, "task %s has no deployment record %s: %v", in.TaskID, in.RecordID, err)
 	default:
 		r.fail(name, "could not be read: %v", err)

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/deploy-action/deploy-action/internal/codearts"
 	"github.com/deploy-action/deploy-action/internal/huawei"
 )
 
@@ -26,7 +27,7 @@ func (nopLog) EndGroup()               {}
 
 var (
 	errLost = &huawei.UnknownOutcomeError{Err: errors.New("connection reset after the request was sent")}
-	errBusy = &huawei.APIError{HTTPStatus: 400, Code: codeAlreadyDeploying, Message: "already deploying"}
+	errBusy = &huawei.APIError{HTTPStatus: 400, Code: codearts.CodeAlreadyDeploying, Message: "already deploying"}
 )
 
 // TestSendOnce drives the exactly-once mechanism through the answers a
@@ -73,7 +74,7 @@ func TestSendOnce(t *testing.T) {
 					}
 					return "", false, nil
 				},
-				busy: alreadyDeploying,
+				busy: codearts.IsAlreadyDeploying,
 				look: 2 * time.Second, grace: time.Second,
 			})
 			assert.Equal(t, tt.wantSends, sends.Load())

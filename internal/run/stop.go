@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/deploy-action/deploy-action/internal/codearts"
-	"github.com/deploy-action/deploy-action/internal/huawei"
 )
 
 // RecordStopper is the part of the CodeArts Deploy client the stop
@@ -52,7 +51,7 @@ func Stop(ctx context.Context, api RecordStopper, in StopInput, log Logger) *Res
 
 	st, err := api.State(ctx, in.TaskID, in.RecordID)
 	switch {
-	case err != nil && recordMissing(err):
+	case err != nil && codearts.IsRecordMissing(err):
 		return fail("No such deployment record", fmt.Errorf("task %s has no deployment record %s: %w", in.TaskID, in.RecordID, err))
 	case err != nil && ctx.Err() != nil:
 		return fail("Could not read the record's state", fmt.Errorf("reading record %s of task %s: %w", in.RecordID, in.TaskID, err))
@@ -76,9 +75,9 @@ func Stop(ctx context.Context, api RecordStopper, in StopInput, log Logger) *Res
 	body, err := api.Stop(ctx, in.TaskID, in.RecordID)
 	if err != nil {
 		switch {
-		case recordMissing(err):
+		case codearts.IsRecordMissing(err):
 			return fail("No such deployment record", fmt.Errorf("stopping record %s of task %s: %w", in.RecordID, in.TaskID, err))
-		case finishedAlready(err):
+		case codearts.IsEndedRefusal(err):
 			// It ended between the look and the stop: report how.
 			log.Infof("The stop was refused (%v); reading the record's final state.", err)
 			final, serr := api.State(ctx, in.TaskID, in.RecordID)
@@ -121,12 +120,6 @@ func stopAlreadyEnded(res *Result, st *codearts.State, log Logger) *Result {
 	return res
 }
 
-// recordMissing reports the service's "record not found" answer.
-func recordMissing(err error) bool {
-	apiErr, ok := huawei.AsAPIError(err)
-	return ok && apiErr.Code == codeNotFound
-}
-
 // StartedRecord finds the record a start may have created when the step
 // that sent it ended before it knew the outcome: the task's latest record,
 // if it is not latestBefore (the latest before the start) and still runs.
@@ -136,7 +129,7 @@ func recordMissing(err error) bool {
 func StartedRecord(ctx context.Context, api RecordStopper, taskID, latestBefore string) (*codearts.Record, error) {
 	st, err := api.State(ctx, taskID, "")
 	if err != nil {
-		if recordMissing(err) {
+		if codearts.IsRecordMissing(err) {
 			return nil, nil
 		}
 		return nil, err

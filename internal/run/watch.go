@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/deploy-action/deploy-action/internal/codearts"
 	"github.com/deploy-action/deploy-action/internal/health"
 )
 
@@ -54,7 +55,7 @@ func (d *deployer) watch(ctx context.Context, recordID string, found func(string
 	st, err := d.api.State(tctx, d.in.TaskID, recordID)
 	if err != nil {
 		title := "Could not read the record's state"
-		if recordMissing(err) {
+		if codearts.IsRecordMissing(err) {
 			title = "No such deployment record"
 			if recordID == "" {
 				err = fmt.Errorf("task %s has no deployment record to watch: %w", d.in.TaskID, err)
