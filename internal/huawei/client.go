@@ -482,7 +482,7 @@ func jsonProblem(err error) string {
 		return fmt.Sprintf("field %q is a JSON %s", typ.Field, typ.Value)
 	}
 	// A decoder's own refusal (a list over its bound, say) names no value.
-	return shorten(err.Error(), 200)
+	return Shorten(err.Error(), 200)
 }
 
 // authenticate adds the token or the signature for this attempt; a retried

@@ -319,8 +319,8 @@ func TestErrorsAreMaskedBeforeTheyAreCut(t *testing.T) {
 	redact := func(s string) string { return strings.ReplaceAll(s, secret, "***") }
 	escaped := strings.ReplaceAll(secret, "S", `\u0053`)
 	tests := []struct{ name, body string }{
-		{"text cut inside the secret", strings.Repeat("x", maxMessageRunes-5) + secret},
-		{"json cut inside the secret", `{"error_code":"APIGW.0301","error_msg":"` + strings.Repeat("x", maxMessageRunes-5) + secret + `"}`},
+		{"text cut inside the secret", strings.Repeat("x", maxMessageBytes-5) + secret},
+		{"json cut inside the secret", `{"error_code":"APIGW.0301","error_msg":"` + strings.Repeat("x", maxMessageBytes-5) + secret + `"}`},
 		{"json escapes", `{"error_code":"Deploy.1","error_msg":"token ` + escaped + ` refused"}`},
 		{"in the code", `{"error_code":"` + secret + `","error_msg":"m"}`},
 	}
@@ -331,7 +331,7 @@ func TestErrorsAreMaskedBeforeTheyAreCut(t *testing.T) {
 			_, err := newTestClient(t, srv.URL, WithRedact(redact)).Do(t.Context(), Request{Method: "GET", Path: "/x", Idempotent: true}, nil)
 			require.Error(t, err)
 			assert.NotContains(t, err.Error(), secret[:6])
-			assert.LessOrEqual(t, len([]rune(err.Error())), maxMessageRunes+200, "bounded")
+			assert.LessOrEqual(t, len([]rune(err.Error())), maxMessageBytes+200, "bounded")
 		})
 	}
 }

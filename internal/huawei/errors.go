@@ -107,8 +107,8 @@ func (e *APIError) NotFound() bool { return e.HTTPStatus == http.StatusNotFound 
 // Bounds of the server's words kept in an APIError (they reach the log and
 // the annotation).
 const (
-	maxMessageRunes = 500
-	maxCodeRunes    = 64
+	maxMessageBytes = 500
+	maxCodeBytes    = 64
 )
 
 // DecodeError builds an APIError from a response status, headers and body.
@@ -126,19 +126,19 @@ func decodeError(status int, header http.Header, body []byte, redact func(string
 	if redact == nil {
 		redact = func(s string) string { return s }
 	}
-	e := &APIError{HTTPStatus: status, RequestID: shorten(redact(header.Get("X-Request-Id")), maxCodeRunes)}
+	e := &APIError{HTTPStatus: status, RequestID: Shorten(redact(header.Get("X-Request-Id")), maxCodeBytes)}
 	var m map[string]any
 	if err := json.Unmarshal(body, &m); err == nil {
 		code, message := findError(m, 0)
-		e.Code, e.Message = shorten(redact(code), maxCodeRunes), shorten(redact(message), maxMessageRunes)
+		e.Code, e.Message = Shorten(redact(code), maxCodeBytes), Shorten(redact(message), maxMessageBytes)
 		if e.RequestID == "" {
 			id, _ := m["request_id"].(string)
-			e.RequestID = shorten(redact(id), maxCodeRunes)
+			e.RequestID = Shorten(redact(id), maxCodeBytes)
 		}
 	}
 	if e.Code == "" && e.Message == "" {
 		if text := strings.TrimSpace(string(body)); text != "" {
-			e.Message = shorten(redact(text), maxMessageRunes)
+			e.Message = Shorten(redact(text), maxMessageBytes)
 		}
 	}
 	if e.Message == "" {
@@ -270,14 +270,6 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 		return t.Sub(now)
 	}
 	return 0
-}
-
-func shorten(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n]) + "…"
 }
 
 // ProtocolError is a 2xx answer that is not what the API documents: a body

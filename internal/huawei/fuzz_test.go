@@ -30,10 +30,10 @@ func FuzzDecodeError(f *testing.F) {
 			t.Fatalf("no message for status %d", status)
 		}
 		// Whatever the body's shape, what reaches the annotation is short.
-		if n := utf8.RuneCountInString(e.Message); n > maxMessageRunes+1 {
+		if n := utf8.RuneCountInString(e.Message); n > maxMessageBytes+1 {
 			t.Fatalf("message not shortened: %d runes", n)
 		}
-		if n := utf8.RuneCountInString(e.Code); n > maxCodeRunes+1 {
+		if n := utf8.RuneCountInString(e.Code); n > maxCodeBytes+1 {
 			t.Fatalf("code not shortened: %d runes", n)
 		}
 		_ = e.Error()
