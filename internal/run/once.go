@@ -109,17 +109,10 @@ func sendOnce[T any](ctx context.Context, o once[T]) (v T, adopted bool, err err
 func (o once[T]) lookForProof(ctx context.Context) (T, bool, error) {
 	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), o.look)
 	defer cancel()
-	if ctx.Err() != nil && o.grace > 0 {
-		lctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), min(o.look, o.grace))
-		defer cancel()
-	} else {
-		// A cancel that arrives while looking shortens the look to the
-		// grace period.
-		stop := context.AfterFunc(ctx, func() {
-			time.AfterFunc(o.grace, cancel)
-		})
-		defer stop()
-	}
+	// A cancel, before the look or during it, leaves it the grace period
+	// (AfterFunc runs at once for a context already cancelled).
+	stop := context.AfterFunc(ctx, func() { time.AfterFunc(o.grace, cancel) })
+	defer stop()
 	b := backoff.NewExponentialBackOff()
 	b.InitialInterval = 500 * time.Millisecond
 	b.MaxInterval = 4 * time.Second
