@@ -102,7 +102,7 @@ func TestDeployHeartbeat(t *testing.T) {
 }
 
 // TestDeployFollowIsBounded serves a log that always has more, in pages
-// of 64 KiB, while a step runs for two seconds: what is printed of it as
+// of 64 KiB, while a step runs for five seconds: what is printed of it as
 // it runs and under its group together stays within a step's bound, and
 // says where it was cut once.
 func TestDeployFollowIsBounded(t *testing.T) {
@@ -113,7 +113,11 @@ func TestDeployFollowIsBounded(t *testing.T) {
 	wrap := func(h http.Handler) http.Handler {
 		return serveLogs(h, &asked, func(int) []byte { return page })
 	}
-	_, res, log := deployOnSim(t, longStepScenario, wrap, run.DeployInput{ShowLogs: true, TailAfter: 200 * time.Millisecond, Heartbeat: time.Hour})
+	// A longer step than longStepScenario's: under a loaded machine (the
+	// race detector, other packages' tests) a 2 s step can end between
+	// two checks that came late, and never be followed.
+	scenario := strings.Replace(longStepScenario, "[100ms, 2s, 100ms]", "[100ms, 5s, 100ms]", 1)
+	_, res, log := deployOnSim(t, scenario, wrap, run.DeployInput{ShowLogs: true, TailAfter: 200 * time.Millisecond, Heartbeat: time.Hour})
 	require.Equal(t, run.StatusSucceeded, res.Status)
 
 	// Migrate's part: from its announcement to the end of its group.
