@@ -15,36 +15,11 @@ import (
 )
 
 // readKeyValueFile parses a GITHUB_OUTPUT / GITHUB_STATE file the way the
-// runner does: "name=value" lines, or "name<<DELIM", value lines, "DELIM".
+// runner does.
 func readKeyValueFile(t *testing.T, path string) map[string]string {
 	t.Helper()
-	data, err := os.ReadFile(path)
+	out, err := ReadFileCommands(path)
 	require.NoError(t, err)
-	out := map[string]string{}
-	lines := strings.Split(string(data), "\n")
-	require.Equal(t, "", lines[len(lines)-1], "file must end with a newline")
-	lines = lines[:len(lines)-1]
-	for i := 0; i < len(lines); i++ {
-		line := lines[i]
-		heredoc := strings.Index(line, "<<")
-		equals := strings.Index(line, "=")
-		if equals >= 0 && (heredoc < 0 || equals < heredoc) {
-			out[line[:equals]] = line[equals+1:]
-			continue
-		}
-		require.GreaterOrEqual(t, heredoc, 1, "line %q is no record", line)
-		name, delim := line[:heredoc], line[heredoc+2:]
-		require.NotEmpty(t, delim)
-		var value []string
-		for i++; ; i++ {
-			require.Less(t, i, len(lines), "delimiter %q never closed", delim)
-			if lines[i] == delim {
-				break
-			}
-			value = append(value, lines[i])
-		}
-		out[name] = strings.Join(value, "\n")
-	}
 	return out
 }
 

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -19,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/deploy-action/deploy-action/internal/action"
 	"github.com/deploy-action/deploy-action/internal/sim"
 )
 
@@ -159,9 +159,10 @@ func demo(ctx context.Context, p Process, args []string) int {
 	code := mainStep(ctx, Process{Args: []string{"deploy-action"}, Stdout: view, Stderr: p.Stderr, Getenv: func(k string) string { return env[k] }})
 	view.Flush()
 	fmt.Fprintf(p.Stdout, "\n── Outputs ──────────────────────────────────────────────────\n")
-	if out, err := readKeyValues(files["GITHUB_OUTPUT"]); err == nil {
+	if text, err := os.ReadFile(files["GITHUB_OUTPUT"]); err == nil {
+		out, _ := action.ParseFileCommands(string(text))
 		for _, kv := range out {
-			fmt.Fprintf(p.Stdout, "%-20s %s\n", kv[0], view.mask(kv[1]))
+			fmt.Fprintf(p.Stdout, "%-20s %s\n", kv.Name, view.mask(kv.Value))
 		}
 	}
 	fmt.Fprintf(p.Stdout, "\n── Step summary (Markdown) ──────────────────────────────────\n")
@@ -334,34 +335,6 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
-}
-
-// readKeyValues parses a file-command file (name<<DELIM\nvalue\nDELIM).
-func readKeyValues(path string) ([][2]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var out [][2]string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64*1024), 16<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		name, delim, ok := strings.Cut(line, "<<")
-		if !ok {
-			if n, v, ok := strings.Cut(line, "="); ok {
-				out = append(out, [2]string{n, v})
-			}
-			continue
-		}
-		var value []string
-		for sc.Scan() && sc.Text() != delim {
-			value = append(value, sc.Text())
-		}
-		out = append(out, [2]string{name, strings.Join(value, "\n")})
-	}
-	return out, sc.Err()
 }
 
 // runnerView renders workflow commands the way the runner shows them in a

@@ -5,7 +5,6 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"net/http/httptest"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/deploy-action/deploy-action/internal/action"
 	"github.com/deploy-action/deploy-action/internal/sim"
 )
 
@@ -213,35 +213,12 @@ func (s *step) everything() string {
 	return s.stdout.String() + s.stderr.String() + string(b) + string(st) + s.summary()
 }
 
-// readFileCommands parses name<<DELIMITER\nvalue\nDELIMITER records the
-// way the runner does, failing on anything malformed. Later values win.
+// readFileCommands parses a file-command file the way the runner does,
+// failing on anything malformed. Later values win.
 func readFileCommands(t *testing.T, path string) map[string]string {
 	t.Helper()
-	out := map[string]string{}
-	f, err := os.Open(path)
-	if os.IsNotExist(err) {
-		return out
-	}
+	out, err := action.ReadFileCommands(path)
 	require.NoError(t, err)
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64<<10), 4<<20)
-	for sc.Scan() {
-		name, delim, ok := strings.Cut(sc.Text(), "<<")
-		require.True(t, ok, "malformed file command line %q", sc.Text())
-		var value []string
-		closed := false
-		for sc.Scan() {
-			if sc.Text() == delim {
-				closed = true
-				break
-			}
-			value = append(value, sc.Text())
-		}
-		require.True(t, closed, "value of %s is not closed by its delimiter", name)
-		out[name] = strings.Join(value, "\n")
-	}
-	require.NoError(t, sc.Err())
 	return out
 }
 

@@ -163,7 +163,7 @@ func runHostile(t *testing.T, tc hostileCase) {
 		startProbed(h.main, false)
 	}
 	h.mainCode = h.main.wait()
-	h.mainState = commandsOf(t, h.main.env["GITHUB_STATE"])
+	h.mainState = readFileCommands(t, h.main.env["GITHUB_STATE"])
 	h.startsAfterMain = h.srv.StartCount(taskOK)
 	h.executionsAfterMain = h.srv.PlanExecutions(planOK)
 	h.signalsAfterMain = h.srv.SignalCount(hostileDeployment)
@@ -188,33 +188,8 @@ func runHostile(t *testing.T, tc hostileCase) {
 }
 
 // out returns the main step's outputs.
-func (h *hostileRun) out() map[string]string { return commandsOf(h.t, h.main.env["GITHUB_OUTPUT"]) }
+func (h *hostileRun) out() map[string]string { return readFileCommands(h.t, h.main.env["GITHUB_OUTPUT"]) }
 
-// commandsOf is readFileCommands for files whose values may be larger
-// than that reader takes (a case checks their size).
-func commandsOf(t *testing.T, path string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	b, err := os.ReadFile(path)
-	if os.IsNotExist(err) {
-		return out
-	}
-	require.NoError(t, err)
-	rest := string(b)
-	for rest != "" {
-		head, tail, _ := strings.Cut(rest, "\n")
-		name, delim, ok := strings.Cut(head, "<<")
-		require.True(t, ok, "malformed file command line %.80q", head)
-		value, after, closed := strings.Cut(tail, "\n"+delim+"\n")
-		if !closed && strings.HasPrefix(tail, delim+"\n") {
-			value, after, closed = "", strings.TrimPrefix(tail, delim+"\n"), true
-		}
-		require.True(t, closed, "value of %s is not closed by its delimiter", name)
-		out[name] = value
-		rest = after
-	}
-	return out
-}
 
 // inputs are the case's inputs over hostileInputs.
 func (h *hostileRun) inputs() map[string]string {
@@ -296,7 +271,7 @@ func (h *hostileRun) checkCommon() {
 			assert.Less(t, kib, int64(maxRSSKiB), "peak memory of the %s in KiB", stepName(s))
 		}
 		assert.LessOrEqual(t, len(s.stdout.String()), maxLogBytes, "bytes written to the workflow log")
-		for name, v := range commandsOf(t, s.env["GITHUB_OUTPUT"]) {
+		for name, v := range readFileCommands(t, s.env["GITHUB_OUTPUT"]) {
 			assert.LessOrEqual(t, len(v), maxOutputBytes, "size of output %s", name)
 		}
 	}
