@@ -188,8 +188,9 @@ func runHostile(t *testing.T, tc hostileCase) {
 }
 
 // out returns the main step's outputs.
-func (h *hostileRun) out() map[string]string { return readFileCommands(h.t, h.main.env["GITHUB_OUTPUT"]) }
-
+func (h *hostileRun) out() map[string]string {
+	return readFileCommands(h.t, h.main.env["GITHUB_OUTPUT"])
+}
 
 // inputs are the case's inputs over hostileInputs.
 func (h *hostileRun) inputs() map[string]string {
