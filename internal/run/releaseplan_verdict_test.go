@@ -350,7 +350,9 @@ func TestRollbackStarted(t *testing.T) {
 	t.Parallel()
 	decided := &servicestage.DeployInfo{Components: vComps("a:1:SUCCESS", "b:1:FAILED", "c:2:CREATED")}
 	deployed := []string{"a", "b"}
-	info := func(c []servicestage.Component) *servicestage.DeployInfo { return &servicestage.DeployInfo{Components: c} }
+	info := func(c []servicestage.Component) *servicestage.DeployInfo {
+		return &servicestage.DeployInfo{Components: c}
+	}
 	started := vComps("a:1:SUCCESS", "b:1:FAILED", "c:2:CREATED")
 	started[0].RollbackStartTime = 10
 	tests := []struct {
@@ -397,7 +399,7 @@ func TestRollbackDone(t *testing.T) {
 func TestRolledBack(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		status, job    string
+		status, job   string
 		ended, rolled bool
 	}{
 		{"ROLLBACK_SUCCEED", "", true, true},
