@@ -110,6 +110,11 @@ type planner struct {
 	unknownSeen map[string]bool
 }
 
+// deployInfo reads the components of the plan's latest execution.
+func (p *planner) deployInfo(ctx context.Context) (*servicestage.DeployInfo, error) {
+	return p.api.DeployInfo(ctx, p.in.ProjectID, p.in.PlanID)
+}
+
 func (p *planner) run(ctx context.Context) {
 	tctx, cancel := context.WithTimeoutCause(ctx, p.in.Timeout, errPlanTimedOut)
 	defer cancel()
@@ -169,7 +174,7 @@ func (p *planner) notFoundTitle(err error, otherwise string) string {
 
 // execute executes the plan exactly once (see ReleasePlan and sendOnce).
 func (p *planner) execute(ctx context.Context, plan *servicestage.Plan) error {
-	before, err := p.api.DeployInfo(ctx, p.in.ProjectID, p.in.PlanID)
+	before, err := p.deployInfo(ctx)
 	if err != nil {
 		return fmt.Errorf("reading the plan's deploy-info before executing it: %w", err)
 	}
@@ -234,7 +239,7 @@ func (p *planner) executedSince(ctx context.Context, before *servicestage.Plan, 
 			case <-t.C:
 			}
 		}
-		info, err := p.api.DeployInfo(ctx, p.in.ProjectID, p.in.PlanID)
+		info, err := p.deployInfo(ctx)
 		if err != nil {
 			return false, err
 		}
@@ -254,7 +259,7 @@ func (p *planner) executedSince(ctx context.Context, before *servicestage.Plan, 
 
 // noWait reports after one look (wait: false).
 func (p *planner) noWait(ctx, tctx context.Context) {
-	info, err := p.api.DeployInfo(tctx, p.in.ProjectID, p.in.PlanID)
+	info, err := p.deployInfo(tctx)
 	if err != nil {
 		if p.executed {
 			// The plan runs; only the look failed.
@@ -321,13 +326,7 @@ func (p *planner) follow(ctx context.Context) (*servicestage.DeployInfo, error) 
 	policy := wait.Policy{First: p.in.FirstPoll, Max: p.in.PollInterval}
 	var done *servicestage.DeployInfo
 	emptyWarned := false
-	var unreadable readErrors
-	err := wait.Poll(ctx, policy, func(ctx context.Context) (bool, time.Duration, error) {
-		info, err := p.api.DeployInfo(ctx, p.in.ProjectID, p.in.PlanID)
-		if err != nil {
-			return false, 0, unreadable.note(ctx, p.log, "the plan's deploy-info", err)
-		}
-		unreadable.reset()
+	err := pollRead(ctx, p.log, policy, "the plan's deploy-info", p.deployInfo, func(ctx context.Context, info *servicestage.DeployInfo) (bool, time.Duration, error) {
 		if !p.started {
 			// Right after an execute the answer may still show the
 			// previous execution, which must not be taken for ours.
