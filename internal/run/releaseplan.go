@@ -187,21 +187,7 @@ func (p *planner) execute(ctx context.Context, plan *servicestage.Plan) error {
 	if p.in.Executing != nil {
 		p.in.Executing()
 	}
-	_, adopted, err := sendOnce(ctx, once[struct{}]{
-		what: "execute",
-		log:  p.log,
-		send: func(ctx context.Context) (struct{}, error) {
-			_, err := p.api.Execute(ctx, p.in.ProjectID, p.in.PlanID)
-			return struct{}{}, err
-		},
-		find: func(ctx context.Context) (struct{}, bool, error) {
-			ok, err := p.executedSince(ctx, plan, 1)
-			return struct{}{}, ok, err
-		},
-		busy:  planBusy,
-		grace: p.in.AbortGrace,
-		look:  p.in.LookFor,
-	})
+	adopted, err := p.callExecute(ctx, plan)
 	switch {
 	case err == nil && adopted:
 		p.executed, p.started = true, true
@@ -224,6 +210,28 @@ func (p *planner) execute(ctx context.Context, plan *servicestage.Plan) error {
 		p.executed, p.started = true, true
 	}
 	return err
+}
+
+// callExecute asks for the execute exactly once (sendOnce): it is not
+// idempotent, so an unknown outcome is looked into before asking again.
+// adopted says an execute whose answer was lost did reach the service.
+func (p *planner) callExecute(ctx context.Context, plan *servicestage.Plan) (adopted bool, err error) {
+	_, adopted, err = sendOnce(ctx, once[struct{}]{
+		what: "execute",
+		log:  p.log,
+		send: func(ctx context.Context) (struct{}, error) {
+			_, err := p.api.Execute(ctx, p.in.ProjectID, p.in.PlanID)
+			return struct{}{}, err
+		},
+		find: func(ctx context.Context) (struct{}, bool, error) {
+			ok, err := p.executedSince(ctx, plan, 1)
+			return struct{}{}, ok, err
+		},
+		busy:  planBusy,
+		grace: p.in.AbortGrace,
+		look:  p.in.LookFor,
+	})
+	return adopted, err
 }
 
 // executedSince looks (up to looks times, FirstPoll apart) for signs that

@@ -19,7 +19,9 @@ import (
 // not list, no components at all.
 
 // vComps builds deploy-info components from "name:seq:STATUS" or
-// "name:seq:STATUS:ROLLBACK_JOB_STATUS"; the ID is the name.
+// "name:seq:STATUS:ROLLBACK_JOB_STATUS"; the ID is the name. A deliberate
+// pair with comps in releaseplan_test.go, which is in package run_test
+// and cannot be shared with these tests of unexported rules.
 func vComps(spec ...string) []servicestage.Component {
 	out := make([]servicestage.Component, len(spec))
 	for i, s := range spec {
