@@ -24,6 +24,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/sethvargo/go-githubactions"
+
+	"github.com/deploy-action/deploy-action/internal/huawei"
 )
 
 // Operation selects what the action does.
@@ -180,10 +182,6 @@ type InputError struct {
 func (e *InputError) Error() string { return e.Input + e.Entry + ": " + e.Msg }
 
 var (
-	// regionRE accepts every well-formed region name, including ones the
-	// action has never heard of (huawei-api.md §1: never hard-fail on an
-	// unknown region, only on a malformed one).
-	regionRE    = regexp.MustCompile(`^[a-z]{2,}-[a-z]+-[0-9]+$`)
 	id32RE      = regexp.MustCompile(`^[A-Za-z0-9]{32}$`)
 	shortIDRE   = regexp.MustCompile(`^[A-Za-z0-9-]{1,64}$`)
 	operations  = []string{string(OpDeploy), string(OpStop), string(OpReleasePlan), string(OpSignal), string(OpWatch)}
@@ -400,7 +398,9 @@ func (l *loader) loadEndpointAndRegion(c *Config) {
 	}
 	switch {
 	case region != "":
-		if regionRE.MatchString(region) {
+		// huawei owns the region shape: an unknown but well-formed
+		// region is accepted, a malformed one is not.
+		if huawei.ValidRegion(region) {
 			c.Region = region
 		} else {
 			l.fail("region", "%s is not a region name like cn-north-4", quote(region))
