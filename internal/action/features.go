@@ -15,8 +15,8 @@ import (
 	"time"
 )
 
-// This file reads the inputs of the watch operation, the health gate and
-// the CA bundles to trust.
+// This file reads the inputs of the health gate and the CA bundles to
+// trust.
 
 // Health gate defaults and bounds (interface.md: health_status 200-399,
 // health_timeout 5m, health_healthy 3).
@@ -101,20 +101,6 @@ func ParseStatusRanges(s string) (StatusRanges, error) {
 		out = append(out, StatusRange{a, b})
 	}
 	return out, nil
-}
-
-// loadWatch reads the watch operation's inputs. It follows a record the
-// job did not start, so neither a cancel nor a timeout stops it unless
-// the workflow says so.
-func (l *loader) loadWatch(c *Config) {
-	c.TaskID = l.required("task_id", c.Operation, l.id32)
-	if v := l.input("record_id"); v != "" && l.id32("record_id", v) {
-		c.RecordID = v
-	}
-	c.StopOnCancel = l.bool("stop_on_cancel", false)
-	c.StopOnTimeout = l.bool("stop_on_timeout", false)
-	c.ShowLogs = l.bool("show_logs", true)
-	l.loadHealth(c)
 }
 
 // loadHealth reads the health gate's inputs when health_url is given.
