@@ -119,6 +119,15 @@ func (l *loader) loadHealth(c *Config) {
 	if u, ok := l.healthURL(raw); ok {
 		h.URL = u
 	}
+	l.healthStatus(h)
+	l.healthBody(h)
+	l.healthTimes(h)
+	l.healthHealthy(h)
+	c.Health = h
+}
+
+// healthStatus reads health_status, the accepted status codes.
+func (l *loader) healthStatus(h *HealthGate) {
 	status := l.input("health_status")
 	if status == "" {
 		status = DefaultHealthStatus
@@ -128,15 +137,26 @@ func (l *loader) loadHealth(c *Config) {
 	} else {
 		h.Status = r
 	}
+}
+
+// healthBody reads health_body: text the answer must contain, or a
+// regular expression when it is written /like this/.
+func (l *loader) healthBody(h *HealthGate) {
 	h.Body = l.input("health_body")
-	if len(h.Body) >= 2 && strings.HasPrefix(h.Body, "/") && strings.HasSuffix(h.Body, "/") {
-		re, err := regexp.Compile(h.Body[1 : len(h.Body)-1])
-		if err != nil {
-			l.fail("health_body", "is written /like this/, so it is a regular expression (RE2 syntax), but it does not compile: %s", strings.TrimPrefix(err.Error(), "error parsing regexp: "))
-		} else {
-			h.BodyRE = re
-		}
+	if len(h.Body) < 2 || !strings.HasPrefix(h.Body, "/") || !strings.HasSuffix(h.Body, "/") {
+		return
 	}
+	re, err := regexp.Compile(h.Body[1 : len(h.Body)-1])
+	if err != nil {
+		l.fail("health_body", "is written /like this/, so it is a regular expression (RE2 syntax), but it does not compile: %s", strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+		return
+	}
+	h.BodyRE = re
+}
+
+// healthTimes reads health_timeout and health_interval; the interval is
+// compared with the timeout only when both are valid.
+func (l *loader) healthTimes(h *HealthGate) {
 	timeout, tOK := l.duration("health_timeout", DefaultHealthTimeout)
 	if tOK && timeout < MinTimeout {
 		l.fail("health_timeout", "must be at least %s, got %s", MinTimeout, timeout)
@@ -152,15 +172,20 @@ func (l *loader) loadHealth(c *Config) {
 		l.fail("health_interval", "%s must not exceed health_timeout %s", interval, timeout)
 	}
 	h.Interval = interval
-	if v := l.input("health_healthy"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > MaxHealthHealthy {
-			l.fail("health_healthy", "%s is not a whole number from 1 to %d (good answers in a row)", quote(v), MaxHealthHealthy)
-		} else {
-			h.Healthy = n
-		}
+}
+
+// healthHealthy reads health_healthy, the good answers needed in a row.
+func (l *loader) healthHealthy(h *HealthGate) {
+	v := l.input("health_healthy")
+	if v == "" {
+		return
 	}
-	c.Health = h
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > MaxHealthHealthy {
+		l.fail("health_healthy", "%s is not a whole number from 1 to %d (good answers in a row)", quote(v), MaxHealthHealthy)
+		return
+	}
+	h.Healthy = n
 }
 
 // healthURL checks the address of the health gate. The URL is the
