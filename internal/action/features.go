@@ -257,20 +257,7 @@ func (l *loader) loadCABundles(c *Config) {
 // caBundle reads and checks one bundle: a file of at least one PEM
 // certificate that parses.
 func (l *loader) caBundle(name, path string) ([]byte, bool) {
-	const mounted = "; a container action sees only the workspace (and the runner's temp and home folders) of the runner's files: keep the bundle in the workspace and give its path relative to it"
-	st, err := os.Stat(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		l.fail(name, "file %s does not exist%s", quote(path), mounted)
-		return nil, false
-	case err != nil:
-		l.fail(name, "cannot read %s: %v", quote(path), errors.Unwrap(err))
-		return nil, false
-	case st.IsDir():
-		l.fail(name, "%s is a folder; name a file of PEM certificates", quote(path))
-		return nil, false
-	case st.Size() > maxCABundleBytes:
-		l.fail(name, "%s is larger than %d MiB; name a file of PEM certificates", quote(path), maxCABundleBytes>>20)
+	if !l.caBundleFile(name, path) {
 		return nil, false
 	}
 	b, err := os.ReadFile(path)
@@ -282,12 +269,32 @@ func (l *loader) caBundle(name, path string) ([]byte, bool) {
 	switch {
 	case problem != "":
 		l.fail(name, "%s: %s", quote(path), problem)
-		return nil, false
 	case n == 0:
 		l.fail(name, "%s holds no PEM certificate (-----BEGIN CERTIFICATE-----)", quote(path))
-		return nil, false
+	default:
+		return b, true
 	}
-	return b, true
+	return nil, false
+}
+
+// caBundleFile checks, before reading it, that path is a file small
+// enough to be a bundle.
+func (l *loader) caBundleFile(name, path string) bool {
+	const mounted = "; a container action sees only the workspace (and the runner's temp and home folders) of the runner's files: keep the bundle in the workspace and give its path relative to it"
+	st, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		l.fail(name, "file %s does not exist%s", quote(path), mounted)
+	case err != nil:
+		l.fail(name, "cannot read %s: %v", quote(path), errors.Unwrap(err))
+	case st.IsDir():
+		l.fail(name, "%s is a folder; name a file of PEM certificates", quote(path))
+	case st.Size() > maxCABundleBytes:
+		l.fail(name, "%s is larger than %d MiB; name a file of PEM certificates", quote(path), maxCABundleBytes>>20)
+	default:
+		return true
+	}
+	return false
 }
 
 // countCertificates counts the PEM certificates of a bundle and names the

@@ -212,34 +212,42 @@ func (p *Param) set(field, text string) {
 func (p *paramParser) validate() {
 	first := map[string]int{}
 	for i, param := range p.params {
-		known := false
-		for _, t := range paramTypes {
-			known = known || param.Type == t
-		}
+		known := slices.Contains(paramTypes, param.Type)
 		if param.Type == ParamEncrypt || !known {
 			p.hidden = append(p.hidden, param.Value)
 		}
 		if p.bad[i] && param.Key == "" {
 			continue
 		}
-		if !paramKeyRE.MatchString(param.Key) {
-			p.fail(i, param.Key, "key %s must be 1 to 128 characters of A-Z, a-z, 0-9, '.', '_', '-'", quote(param.Key))
-		}
-		if j, dup := first[param.Key]; dup {
-			p.fail(i, param.Key, "duplicate key, first given at %s[%d]", p.input, j)
-		} else {
-			first[param.Key] = i
-		}
+		p.validateKey(i, param.Key, first)
 		if !known {
 			p.fail(i, param.Key, "type %s is not one of %s", quote(param.Type), strings.Join(paramTypes, ", "))
 		}
-		if n := utf8.RuneCountInString(param.Value); n > MaxParamValueLen {
-			p.fail(i, param.Key, "value is %d characters long, the limit is %d", n, MaxParamValueLen)
-		}
-		for _, mark := range templateMarks {
-			if strings.Contains(param.Value, mark) {
-				p.fail(i, param.Key, "value must not contain %q", mark)
-			}
+		p.validateValue(i, param)
+	}
+}
+
+// validateKey checks the key of entry i, and that no earlier entry has
+// it; first maps each key seen to its first entry.
+func (p *paramParser) validateKey(i int, key string, first map[string]int) {
+	if !paramKeyRE.MatchString(key) {
+		p.fail(i, key, "key %s must be 1 to 128 characters of A-Z, a-z, 0-9, '.', '_', '-'", quote(key))
+	}
+	if j, dup := first[key]; dup {
+		p.fail(i, key, "duplicate key, first given at %s[%d]", p.input, j)
+	} else {
+		first[key] = i
+	}
+}
+
+// validateValue checks the value of entry i without ever showing it.
+func (p *paramParser) validateValue(i int, param Param) {
+	if n := utf8.RuneCountInString(param.Value); n > MaxParamValueLen {
+		p.fail(i, param.Key, "value is %d characters long, the limit is %d", n, MaxParamValueLen)
+	}
+	for _, mark := range templateMarks {
+		if strings.Contains(param.Value, mark) {
+			p.fail(i, param.Key, "value must not contain %q", mark)
 		}
 	}
 }

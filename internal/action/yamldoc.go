@@ -24,6 +24,15 @@ func parseDocument(input, s string) (root *yaml.Node, err error) {
 			root, err = nil, &InputError{Input: input, Msg: "could not be parsed as YAML or JSON"}
 		}
 	}()
+	doc, err := decodeSingle(input, s)
+	if err != nil || doc == nil {
+		return nil, err
+	}
+	return documentRoot(doc), nil
+}
+
+// decodeSingle decodes the one document of s; nil when there is none.
+func decodeSingle(input, s string) (*yaml.Node, error) {
 	dec := yaml.NewDecoder(strings.NewReader(s))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
@@ -37,23 +46,28 @@ func parseDocument(input, s string) (root *yaml.Node, err error) {
 		var extra yaml.Node
 		err := dec.Decode(&extra)
 		if errors.Is(err, io.EOF) {
-			break
+			return &doc, nil
 		}
 		if err != nil || !isEmptyDocument(&extra) {
 			return nil, &InputError{Input: input, Msg: "must be a single YAML document (remove the --- separators)"}
 		}
 	}
-	root = resolveAlias(&doc)
+}
+
+// documentRoot returns the content of a document, or nil when it is
+// empty or null.
+func documentRoot(doc *yaml.Node) *yaml.Node {
+	root := resolveAlias(doc)
 	if root.Kind == yaml.DocumentNode {
 		if len(root.Content) == 0 {
-			return nil, nil
+			return nil
 		}
 		root = resolveAlias(root.Content[0])
 	}
 	if root.Kind == yaml.ScalarNode && root.ShortTag() == "!!null" {
-		return nil, nil
+		return nil
 	}
-	return root, nil
+	return root
 }
 
 func isEmptyDocument(doc *yaml.Node) bool {
