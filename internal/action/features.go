@@ -80,27 +80,35 @@ func (r StatusRanges) String() string {
 func ParseStatusRanges(s string) (StatusRanges, error) {
 	var out StatusRanges
 	for _, part := range strings.Split(s, ",") {
-		part = strings.TrimSpace(part)
-		lo, hi, isRange := strings.Cut(part, "-")
-		a, errA := strconv.Atoi(strings.TrimSpace(lo))
-		b := a
-		var errB error
-		if isRange {
-			b, errB = strconv.Atoi(strings.TrimSpace(hi))
+		r, err := parseStatusRange(strings.TrimSpace(part))
+		if err != nil {
+			return nil, err
 		}
-		switch {
-		case part == "":
-			return nil, errors.New("an empty entry; write codes or ranges separated by commas, e.g. 200-399 or 200,204")
-		case errA != nil || errB != nil:
-			return nil, fmt.Errorf("%s is not a status code or a range like 200-299", quote(part))
-		case a < 100 || b > 599 || a > 599 || b < 100:
-			return nil, fmt.Errorf("%s is outside 100-599", quote(part))
-		case a > b:
-			return nil, fmt.Errorf("%s: the range ends before it starts", quote(part))
-		}
-		out = append(out, StatusRange{a, b})
+		out = append(out, r)
 	}
 	return out, nil
+}
+
+// parseStatusRange reads one entry of health_status: 200 or 200-299.
+func parseStatusRange(part string) (StatusRange, error) {
+	lo, hi, isRange := strings.Cut(part, "-")
+	a, errA := strconv.Atoi(strings.TrimSpace(lo))
+	b := a
+	var errB error
+	if isRange {
+		b, errB = strconv.Atoi(strings.TrimSpace(hi))
+	}
+	switch {
+	case part == "":
+		return StatusRange{}, errors.New("an empty entry; write codes or ranges separated by commas, e.g. 200-399 or 200,204")
+	case errA != nil || errB != nil:
+		return StatusRange{}, fmt.Errorf("%s is not a status code or a range like 200-299", quote(part))
+	case a < 100 || b > 599 || a > 599 || b < 100:
+		return StatusRange{}, fmt.Errorf("%s is outside 100-599", quote(part))
+	case a > b:
+		return StatusRange{}, fmt.Errorf("%s: the range ends before it starts", quote(part))
+	}
+	return StatusRange{a, b}, nil
 }
 
 // loadHealth reads the health gate's inputs when health_url is given.

@@ -22,18 +22,8 @@ func (l *loader) loadTask(c *Config) {
 // loadDeploy reads the deploy operation's inputs.
 func (l *loader) loadDeploy(c *Config) {
 	l.loadTask(c)
-	if v := l.input("trigger_source"); v != "" {
-		if v == "0" || v == "1" {
-			c.TriggerSource = v
-		} else {
-			l.fail("trigger_source", "%s is not one of 0, 1 (or empty)", quote(v))
-		}
-	}
-	if params, err := ParseParams(l.block("params")); err != nil {
-		l.errs = append(l.errs, flatten(err)...)
-	} else {
-		c.Params = params
-	}
+	c.TriggerSource = l.triggerSource()
+	c.Params = l.params()
 	c.Wait = l.bool("wait", true)
 	if ir := l.choice("if_running", ifRunnings, strings.ToLower); ir != "" {
 		c.IfRunning = IfRunning(ir)
@@ -46,6 +36,25 @@ func (l *loader) loadDeploy(c *Config) {
 	if c.Health != nil && !c.Wait {
 		l.fail("health_url", "needs wait: true; with wait: false the action does not see the deployment succeed, so it cannot check its health")
 	}
+}
+
+// triggerSource reads trigger_source: "", 0 or 1.
+func (l *loader) triggerSource() string {
+	v := l.input("trigger_source")
+	if v != "" && v != "0" && v != "1" {
+		l.fail("trigger_source", "%s is not one of 0, 1 (or empty)", quote(v))
+		return ""
+	}
+	return v
+}
+
+// params reads the params input.
+func (l *loader) params() []Param {
+	params, err := ParseParams(l.block("params"))
+	if err != nil {
+		l.errs = append(l.errs, flatten(err)...)
+	}
+	return params
 }
 
 // loadStop reads the stop operation's inputs: the record to stop.
