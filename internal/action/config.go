@@ -287,12 +287,16 @@ func (l *loader) loadDurations(c *Config) {
 	// `timeout: 3s` alone must work. The wait never sleeps past the time
 	// left (wait.Poll), whatever poll_interval says.
 	c.Timeout, c.PollInterval = timeout, poll
+	c.RequestTimeout = l.requestTimeout()
+}
 
-	req, rOK := l.duration("request_timeout", DefaultRequestTimeout)
-	if rOK && (req < MinRequestTimeout || req > MaxRequestTimeout) {
+// requestTimeout reads request_timeout, the longest one request may take.
+func (l *loader) requestTimeout() time.Duration {
+	req, ok := l.duration("request_timeout", DefaultRequestTimeout)
+	if ok && (req < MinRequestTimeout || req > MaxRequestTimeout) {
 		l.fail("request_timeout", "must be between %s and %s, got %s", MinRequestTimeout, shortDuration(MaxRequestTimeout), req)
 	}
-	c.RequestTimeout = req
+	return req
 }
 
 // loadOperationInputs reads the inputs of c.Operation only: inputs of
