@@ -113,8 +113,9 @@ func (r *scenarioReader) mapping(n *yaml.Node, t reflect.Type, path string) {
 			key = key.Alias
 		}
 		switch {
-		case key.Kind != yaml.ScalarNode:
-			// The decoder reports a key that is not a name.
+		case key.Kind != yaml.ScalarNode || key.ShortTag() == "!!null":
+			// The decoder reports a key that is not a name, and skips
+			// a null one.
 		case key.ShortTag() == "!!merge":
 			r.merge(*slot, t, path)
 		default:

@@ -93,6 +93,17 @@ func TestParseScenarioDurations(t *testing.T) {
 	}
 }
 
+// TestParseScenarioNothing: what reads as no scenario at all, as the
+// YAML decoder reads it (a null key is skipped, an empty list is none).
+func TestParseScenarioNothing(t *testing.T) {
+	t.Parallel()
+	for _, data := range []string{"?", "~: 1", "tasks: []", "faults: []\nhealth: []", "---", "tasks: ~"} {
+		got, err := ParseScenario([]byte(data))
+		require.NoError(t, err, "%q", data)
+		assert.Equal(t, &Scenario{}, got, "%q", data)
+	}
+}
+
 // TestParseScenarioAliases: anchors, aliases and merge keys work as YAML
 // has them, and an alias is checked where it is used.
 func TestParseScenarioAliases(t *testing.T) {

@@ -77,9 +77,10 @@ func (f Fault) withDefaults() Fault {
 	return f
 }
 
-// mapSlice returns f of each element of s, in a new slice (nil for nil).
+// mapSlice returns f of each element of s, in a new slice; nil when s is
+// empty, as an empty YAML list reads the same as none.
 func mapSlice[T any](s []T, f func(T) T) []T {
-	if s == nil {
+	if len(s) == 0 {
 		return nil
 	}
 	out := make([]T, len(s))

@@ -18,6 +18,9 @@ func TestScenarioWithDefaults(t *testing.T) {
 		{"nil", func() *Scenario { return nil }, &Scenario{}},
 		{"no lists stay no lists", func() *Scenario { return &Scenario{StepDuration: time.Second, Seed: 3} },
 			&Scenario{StepDuration: time.Second, Seed: 3}},
+		{"empty lists become none", func() *Scenario {
+			return &Scenario{Tasks: []ScenarioTask{}, Faults: []Fault{}, ReleasePlans: []ScenarioReleasePlan{{ID: "a", Components: []ScenarioPlanComponent{}}}}
+		}, &Scenario{ReleasePlans: []ScenarioReleasePlan{{ID: "a", FailStrategy: "stop", Status: "CREATED"}}}},
 		{"task refusals",
 			func() *Scenario {
 				return &Scenario{Tasks: []ScenarioTask{
