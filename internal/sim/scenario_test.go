@@ -224,7 +224,7 @@ func TestParseScenarioErrors(t *testing.T) {
 			for _, w := range tc.want {
 				assert.Contains(t, err.Error(), w)
 			}
-			assert.NotContains(t, err.Error(), "sim.raw", "internal type names stay hidden")
+			assert.NotContains(t, err.Error(), "sim.", "Go type names stay hidden")
 		})
 	}
 }
