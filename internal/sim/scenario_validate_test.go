@@ -10,26 +10,34 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// checkValidate runs a validate method's table: want lists the lines of
-// the error, none for a valid entry.
-func checkValidate(t *testing.T, validate func(path string) error, path string, want []string) {
+// validateCase is a case of a listEntry's validate: want lists the lines
+// of the error, none for a valid entry.
+type validateCase[E listEntry] struct {
+	name  string
+	entry E
+	want  []string
+}
+
+// runValidateCases validates each case's entry at path.
+func runValidateCases[E listEntry](t *testing.T, path string, tests []validateCase[E]) {
 	t.Helper()
-	err := validate(path)
-	if len(want) == 0 {
-		assert.NoError(t, err)
-		return
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			err := tc.entry.validate(path)
+			if len(tc.want) == 0 {
+				assert.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.Equal(t, strings.Join(tc.want, "\n"), err.Error())
+		})
 	}
-	require.Error(t, err)
-	assert.Equal(t, strings.Join(want, "\n"), err.Error())
 }
 
 func TestScenarioTaskValidate(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name string
-		task ScenarioTask
-		want []string
-	}{
+	runValidateCases(t, "tasks[3]", []validateCase[ScenarioTask]{
 		{"minimal", ScenarioTask{TaskID: testTask}, nil},
 		{"every task", ScenarioTask{TaskID: "*", Duration: time.Minute, Vary: 0.3}, nil},
 		{"every field right", ScenarioTask{
@@ -79,13 +87,7 @@ func TestScenarioTaskValidate(t *testing.T) {
 		}},
 		{"blank final_status", ScenarioTask{TaskID: testTask, FinalStatus: " "},
 			[]string{`tasks[3].final_status: " " is a status a client keeps polling on (running, pending, not_started, not_executed); use a final one, e.g. stopped or canceled`}},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			checkValidate(t, tc.task.validate, "tasks[3]", tc.want)
-		})
-	}
+	})
 }
 
 func TestScenarioReleasePlanValidate(t *testing.T) {
@@ -94,11 +96,7 @@ func TestScenarioReleasePlanValidate(t *testing.T) {
 	plan := func(id, strategy, status string, comps []ScenarioPlanComponent) ScenarioReleasePlan {
 		return ScenarioReleasePlan{ID: id, FailStrategy: strategy, Status: status, Components: comps}
 	}
-	tests := []struct {
-		name string
-		plan ScenarioReleasePlan
-		want []string
-	}{
+	runValidateCases(t, "release_plans[1]", []validateCase[ScenarioReleasePlan]{
 		{"minimal", plan("rp-1", "stop", "CREATED", one), nil},
 		{"ended as its components say", plan(testPlan, "continue", "PARTIALLY_FAILED",
 			[]ScenarioPlanComponent{{Name: "a", Seq: 1, Fail: true}, {Name: "b", Seq: 1}}), nil},
@@ -125,22 +123,12 @@ func TestScenarioReleasePlanValidate(t *testing.T) {
 			"release_plans[1].components[3].duration: -1s must not be negative",
 			"release_plans[1].components[3].fail_message: only used with fail: true",
 		}},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			checkValidate(t, tc.plan.validate, "release_plans[1]", tc.want)
-		})
-	}
+	})
 }
 
 func TestScenarioSoftwareDeploymentValidate(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name string
-		d    ScenarioSoftwareDeployment
-		want []string
-	}{
+	runValidateCases(t, "software_deployments[0]", []validateCase[ScenarioSoftwareDeployment]{
 		{"minimal", ScenarioSoftwareDeployment{ID: testDeployment, Action: "CREATE", Status: "IN_PROGRESS"}, nil},
 		{"missing id", ScenarioSoftwareDeployment{Action: "UPDATE", Status: "COMPLETE"}, []string{"software_deployments[0].id: required"}},
 		{"every field wrong", ScenarioSoftwareDeployment{ID: "a_b", Action: "DEPLOY", Status: "DONE"}, []string{
@@ -148,22 +136,12 @@ func TestScenarioSoftwareDeploymentValidate(t *testing.T) {
 			`software_deployments[0].action: "DEPLOY" is not one of CREATE, UPDATE, DELETE, SUSPEND, RESUME`,
 			`software_deployments[0].status: "DONE" is not one of COMPLETE, IN_PROGRESS, FAILED`,
 		}},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			checkValidate(t, tc.d.validate, "software_deployments[0]", tc.want)
-		})
-	}
+	})
 }
 
 func TestFaultValidate(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name  string
-		fault Fault
-		want  []string
-	}{
+	runValidateCases(t, "faults[2]", []validateCase[Fault]{
 		{"throttle", Fault{Op: "state", Kind: FaultThrottle, RetryAfter: time.Second, After: 1, Times: 2}, nil},
 		{"error", Fault{Op: "any", Kind: FaultError, Status: 504}, nil},
 		{"slow task", Fault{Op: "start", TaskID: testTask, Kind: FaultSlow, Delay: time.Second}, nil},
@@ -189,23 +167,13 @@ func TestFaultValidate(t *testing.T) {
 			"faults[2].after: -1 must not be negative",
 			"faults[2].times: -2 must not be negative (0 means every matching request)",
 		}},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			checkValidate(t, tc.fault.validate, "faults[2]", tc.want)
-		})
-	}
+	})
 }
 
 func TestScenarioHealthValidate(t *testing.T) {
 	t.Parallel()
 	ok := ScenarioHealth{Name: "app", Status: 200, UnhealthyStatus: 503}
-	tests := []struct {
-		name string
-		h    ScenarioHealth
-		want []string
-	}{
+	runValidateCases(t, "health[1]", []validateCase[ScenarioHealth]{
 		{"minimal", ok, nil},
 		{"flapping, slow, late", ScenarioHealth{Name: "a_b-1", HealthyAfter: time.Second, Flapping: true, Delay: time.Second, Status: 100, UnhealthyStatus: 599}, nil},
 		{"missing name", ScenarioHealth{Status: 200, UnhealthyStatus: 503}, []string{"health[1].name: required (the endpoint is GET /_health/{name})"}},
@@ -218,13 +186,7 @@ func TestScenarioHealthValidate(t *testing.T) {
 		}},
 		{"never healthy, yet healthy later", ScenarioHealth{Name: "x", Never: true, Flapping: true, Status: 200, UnhealthyStatus: 503},
 			[]string{"health[1].never: a never-healthy endpoint takes neither healthy_after nor flapping"}},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			checkValidate(t, tc.h.validate, "health[1]", tc.want)
-		})
-	}
+	})
 }
 
 // TestValidateList: each entry is validated below its own path, and a key
