@@ -196,10 +196,9 @@ func New(opts Options) *Server {
 	opts.AuthTokens = slices.Clone(opts.AuthTokens)
 	opts.SecurityTokens = slices.Clone(opts.SecurityTokens)
 	opts.IdentityProviders = defaultIdentityProviders(opts.IdentityProviders)
-	sc := cloneScenario(opts.Scenario)
-	// Fill in defaults on the private copy; values Validate would reject
+	// Defaults filled in on a private copy; values Validate would reject
 	// are served leniently instead of failing here.
-	_ = sc.Validate()
+	sc := cloneScenario(opts.Scenario).withDefaults()
 	s := &Server{
 		opts:        opts,
 		scenario:    sc,
