@@ -77,22 +77,22 @@ func (l *stepList) UnmarshalJSON(b []byte) error {
 // in the list, so the positions of the others stay right.
 func (s *Step) UnmarshalJSON(b []byte) error {
 	var w struct {
-		ID            looseInt    `json:"id"`
-		Name          huawei.Text `json:"name"`
-		Enable        looseBool   `json:"enable"`
-		Offset        looseInt    `json:"offset"`
-		CurrentOffset looseInt    `json:"current_offset"`
-		ElapsedTime   looseInt    `json:"elapsed_time"`
-		Region        huawei.Text `json:"region"`
-		FAQURL        huawei.Text `json:"faq_url"`
+		ID            huawei.Lenient[FlexInt]  `json:"id"`
+		Name          huawei.Text              `json:"name"`
+		Enable        huawei.Lenient[FlexBool] `json:"enable"`
+		Offset        huawei.Lenient[FlexInt]  `json:"offset"`
+		CurrentOffset huawei.Lenient[FlexInt]  `json:"current_offset"`
+		ElapsedTime   huawei.Lenient[FlexInt]  `json:"elapsed_time"`
+		Region        huawei.Text              `json:"region"`
+		FAQURL        huawei.Text              `json:"faq_url"`
 	}
 	if json.Unmarshal(b, &w) != nil {
 		*s = Step{}
 		return nil
 	}
 	*s = Step{
-		ID: FlexInt(w.ID), Name: string(w.Name), Enable: FlexBool(w.Enable),
-		Offset: FlexInt(w.Offset), CurrentOffset: FlexInt(w.CurrentOffset), ElapsedTime: FlexInt(w.ElapsedTime),
+		ID: w.ID.V, Name: string(w.Name), Enable: w.Enable.V,
+		Offset: w.Offset.V, CurrentOffset: w.CurrentOffset.V, ElapsedTime: w.ElapsedTime.V,
 		Region: string(w.Region), FAQURL: string(w.FAQURL),
 	}
 	return nil
@@ -154,10 +154,10 @@ type rawLogPage struct {
 func decodeLogPage(body []byte) (*rawLogPage, error) {
 	var w struct {
 		Result struct {
-			HasMore   looseBool `json:"has_more"`
-			Text      rawString `json:"text"`
-			Offset    looseInt  `json:"offset"`
-			EndOffset looseInt  `json:"end_offset"`
+			HasMore   huawei.Lenient[FlexBool] `json:"has_more"`
+			Text      rawString                `json:"text"`
+			Offset    huawei.Lenient[FlexInt]  `json:"offset"`
+			EndOffset huawei.Lenient[FlexInt]  `json:"end_offset"`
 		} `json:"result"`
 	}
 	if err := json.Unmarshal(body, &w); err != nil {
@@ -169,7 +169,7 @@ func decodeLogPage(body []byte) (*rawLogPage, error) {
 		return &rawLogPage{}, nil
 	}
 	r := w.Result
-	return &rawLogPage{hasMore: bool(r.HasMore), text: r.Text, offset: FlexInt(r.Offset), endOffset: FlexInt(r.EndOffset)}, nil
+	return &rawLogPage{hasMore: bool(r.HasMore.V), text: r.Text, offset: r.Offset.V, endOffset: r.EndOffset.V}, nil
 }
 
 // rawString keeps a JSON string as it is spelled, or nothing when the
@@ -337,28 +337,4 @@ func hex4(b []byte) rune {
 		r = r*16 + rune(c)
 	}
 	return r
-}
-
-// looseInt is a FlexInt that reads anything it cannot as 0.
-type looseInt FlexInt
-
-func (l *looseInt) UnmarshalJSON(b []byte) error {
-	var f FlexInt
-	if f.UnmarshalJSON(b) != nil {
-		f = 0
-	}
-	*l = looseInt(f)
-	return nil
-}
-
-// looseBool is a FlexBool that reads anything it cannot as false.
-type looseBool FlexBool
-
-func (l *looseBool) UnmarshalJSON(b []byte) error {
-	var f FlexBool
-	if f.UnmarshalJSON(b) != nil {
-		f = false
-	}
-	*l = looseBool(f)
-	return nil
 }

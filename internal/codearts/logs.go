@@ -156,15 +156,15 @@ func (s *Steps) UnmarshalJSON(b []byte) error {
 // step it cannot read has no id.
 func (d *DetailStep) UnmarshalJSON(b []byte) error {
 	var w struct {
-		ID     looseString `json:"id"`
-		Name   huawei.Text `json:"name"`
-		Enable looseBool   `json:"enable"`
+		ID     looseString              `json:"id"`
+		Name   huawei.Text              `json:"name"`
+		Enable huawei.Lenient[FlexBool] `json:"enable"`
 	}
 	if json.Unmarshal(b, &w) != nil {
 		*d = DetailStep{}
 		return nil
 	}
-	*d = DetailStep{ID: string(w.ID), Name: string(w.Name), Enable: FlexBool(w.Enable)}
+	*d = DetailStep{ID: string(w.ID), Name: string(w.Name), Enable: w.Enable.V}
 	return nil
 }
 
