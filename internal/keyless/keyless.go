@@ -127,15 +127,7 @@ func (s *Source) Token(ctx context.Context) (string, error) {
 // each time: platforms that mount one rotate it.
 func (s *Source) idToken(ctx context.Context) (string, error) {
 	if s.cfg.IDTokenFile != "" {
-		b, err := os.ReadFile(s.cfg.IDTokenFile)
-		if err != nil {
-			return "", fmt.Errorf("reading the ID token file (HUAWEICLOUD_SDK_ID_TOKEN_FILE): %w", err)
-		}
-		jwt := strings.TrimSpace(string(b))
-		if jwt == "" {
-			return "", errors.New("the ID token file (HUAWEICLOUD_SDK_ID_TOKEN_FILE) is empty")
-		}
-		return jwt, nil
+		return s.idTokenFromFile()
 	}
 	u, err := url.Parse(s.cfg.RequestURL)
 	if err != nil {
@@ -147,37 +139,56 @@ func (s *Source) idToken(ctx context.Context) (string, error) {
 	b := backoff.NewExponentialBackOff()
 	b.InitialInterval = 500 * time.Millisecond
 	return backoff.Retry(ctx, func() (string, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-		if err != nil {
-			return "", backoff.Permanent(err)
-		}
-		req.Header.Set("Authorization", "Bearer "+s.cfg.RequestToken)
-		req.Header.Set("Accept", "application/json")
-		resp, err := s.cfg.HTTP.Do(req)
-		if err != nil {
-			if reason := huawei.UnreachableReason(err); reason != "" {
-				// No retry can fix it: say why at once.
-				return "", backoff.Permanent(fmt.Errorf("requesting the job's ID token: cannot reach %s: %s", u.Host, reason))
-			}
-			return "", fmt.Errorf("requesting the job's ID token: %w", huawei.StripURL(err))
-		}
-		defer resp.Body.Close()
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-		switch {
-		case resp.StatusCode == http.StatusOK:
-		case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
-			return "", fmt.Errorf("requesting the job's ID token: HTTP %d", resp.StatusCode)
-		default:
-			return "", backoff.Permanent(fmt.Errorf("requesting the job's ID token: HTTP %d; the job needs `permissions: id-token: write`", resp.StatusCode))
-		}
-		var out struct {
-			Value string `json:"value"`
-		}
-		if err := json.Unmarshal(body, &out); err != nil || out.Value == "" {
-			return "", backoff.Permanent(errors.New("requesting the job's ID token: the answer carries no token"))
-		}
-		return out.Value, nil
+		return s.requestIDToken(ctx, u)
 	}, backoff.WithBackOff(b), backoff.WithMaxTries(4))
+}
+
+// idTokenFromFile reads the ID token from HUAWEICLOUD_SDK_ID_TOKEN_FILE.
+func (s *Source) idTokenFromFile() (string, error) {
+	b, err := os.ReadFile(s.cfg.IDTokenFile)
+	if err != nil {
+		return "", fmt.Errorf("reading the ID token file (HUAWEICLOUD_SDK_ID_TOKEN_FILE): %w", err)
+	}
+	jwt := strings.TrimSpace(string(b))
+	if jwt == "" {
+		return "", errors.New("the ID token file (HUAWEICLOUD_SDK_ID_TOKEN_FILE) is empty")
+	}
+	return jwt, nil
+}
+
+// requestIDToken asks the runner's token service at u once; an error
+// that no retry can fix is backoff.Permanent.
+func (s *Source) requestIDToken(ctx context.Context, u *url.URL) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return "", backoff.Permanent(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+s.cfg.RequestToken)
+	req.Header.Set("Accept", "application/json")
+	resp, err := s.cfg.HTTP.Do(req)
+	if err != nil {
+		if reason := huawei.UnreachableReason(err); reason != "" {
+			// No retry can fix it: say why at once.
+			return "", backoff.Permanent(fmt.Errorf("requesting the job's ID token: cannot reach %s: %s", u.Host, reason))
+		}
+		return "", fmt.Errorf("requesting the job's ID token: %w", huawei.StripURL(err))
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	switch {
+	case resp.StatusCode == http.StatusOK:
+	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
+		return "", fmt.Errorf("requesting the job's ID token: HTTP %d", resp.StatusCode)
+	default:
+		return "", backoff.Permanent(fmt.Errorf("requesting the job's ID token: HTTP %d; the job needs `permissions: id-token: write`", resp.StatusCode))
+	}
+	var out struct {
+		Value string `json:"value"`
+	}
+	if err := json.Unmarshal(body, &out); err != nil || out.Value == "" {
+		return "", backoff.Permanent(errors.New("requesting the job's ID token: the answer carries no token"))
+	}
+	return out.Value, nil
 }
 
 // exchange trades the JWT for a project-scoped IAM token.
