@@ -232,89 +232,128 @@ func unquoteChunks(b []byte, chunk int, each func(string) bool) bool {
 		return false
 	}
 	b = b[1 : len(b)-1]
-	var out strings.Builder
-	flush := func() bool {
-		if out.Len() == 0 {
+	p := pieces{chunk: chunk, each: each}
+	for len(b) > 0 {
+		if p.out.Len() >= chunk && !p.flush() {
 			return true
 		}
-		s := out.String()
-		out = strings.Builder{}
-		return each(s)
-	}
-	for len(b) > 0 {
-		if out.Len() >= chunk {
-			if !flush() {
-				return true
-			}
+		if p.out.Cap() == 0 {
+			p.out.Grow(min(len(b), chunk) + utf8.UTFMax)
 		}
-		if out.Cap() == 0 {
-			out.Grow(min(len(b), chunk) + utf8.UTFMax)
-		}
-		// A run of what is copied as it is.
-		i := 0
-		for i < len(b) && i < chunk && b[i] != '\\' && b[i] != '"' && b[i] >= ' ' && b[i] < utf8.RuneSelf {
-			i++
-		}
-		out.Write(b[:i])
+		i := plainRun(b, chunk)
+		p.out.Write(b[:i])
 		b = b[i:]
 		if len(b) == 0 || i == chunk {
 			continue
 		}
-		switch c := b[0]; {
-		case c == '"' || c < ' ':
-			flush()
+		var ok bool
+		if b, ok = p.special(b); !ok {
+			p.flush()
 			return false
-		case c >= utf8.RuneSelf:
-			r, size := utf8.DecodeRune(b)
-			out.WriteRune(r) // RuneError for a malformed byte
-			b = b[size:]
-		default: // a backslash
-			if len(b) < 2 {
-				flush()
-				return false
-			}
-			switch b[1] {
-			case '"', '\\', '/', '\'':
-				out.WriteByte(b[1])
-			case 'b':
-				out.WriteByte('\b')
-			case 'f':
-				out.WriteByte('\f')
-			case 'n':
-				out.WriteByte('\n')
-			case 'r':
-				out.WriteByte('\r')
-			case 't':
-				out.WriteByte('\t')
-			case 'u':
-				r := hex4(b[2:])
-				if r < 0 {
-					flush()
-					return false
-				}
-				b = b[6:]
-				if utf16.IsSurrogate(r) {
-					if r2 := hex4(b[min(2, len(b)):]); len(b) >= 6 && b[0] == '\\' && b[1] == 'u' {
-						if d := utf16.DecodeRune(r, r2); d != unicode.ReplacementChar {
-							r, b = d, b[6:]
-						} else {
-							r = unicode.ReplacementChar
-						}
-					} else {
-						r = unicode.ReplacementChar
-					}
-				}
-				out.WriteRune(r)
-				continue
-			default:
-				flush()
-				return false
-			}
-			b = b[2:]
 		}
 	}
-	flush()
+	p.flush()
 	return true
+}
+
+// pieces gathers decoded text and hands it on in pieces of about chunk
+// bytes.
+type pieces struct {
+	out   strings.Builder
+	chunk int
+	each  func(string) bool
+}
+
+// flush hands on what is gathered, if anything, and returns what each
+// says (true: go on).
+func (p *pieces) flush() bool {
+	if p.out.Len() == 0 {
+		return true
+	}
+	s := p.out.String()
+	p.out = strings.Builder{}
+	return p.each(s)
+}
+
+// plainRun is the length of the run at the start of b, at most chunk
+// bytes, that a JSON string holds as it is: printable ASCII but quotes
+// and backslashes.
+func plainRun(b []byte, chunk int) int {
+	i := 0
+	for i < len(b) && i < chunk && b[i] != '\\' && b[i] != '"' && b[i] >= ' ' && b[i] < utf8.RuneSelf {
+		i++
+	}
+	return i
+}
+
+// special decodes the character or escape that starts b, which plainRun
+// stopped at, and returns the rest; false when it is not valid in a JSON
+// string.
+func (p *pieces) special(b []byte) ([]byte, bool) {
+	switch c := b[0]; {
+	case c == '"' || c < ' ':
+		return b, false
+	case c >= utf8.RuneSelf:
+		r, size := utf8.DecodeRune(b)
+		p.out.WriteRune(r) // RuneError for a malformed byte
+		return b[size:], true
+	}
+	if len(b) < 2 { // a backslash at the end
+		return b, false
+	}
+	if b[1] == 'u' {
+		r, rest, ok := unicodeEscape(b)
+		if ok {
+			p.out.WriteRune(r)
+		}
+		return rest, ok
+	}
+	c, ok := shortEscape(b[1])
+	if ok {
+		p.out.WriteByte(c)
+	}
+	return b[2:], ok
+}
+
+// shortEscape is the byte that \c stands for in a JSON string. It takes
+// \' too, which strict JSON has not: a log's text is only shown, and one
+// odd escape should not cost the rest of it.
+func shortEscape(c byte) (byte, bool) {
+	switch c {
+	case '"', '\\', '/', '\'':
+		return c, true
+	case 'b':
+		return '\b', true
+	case 'f':
+		return '\f', true
+	case 'n':
+		return '\n', true
+	case 'r':
+		return '\r', true
+	case 't':
+		return '\t', true
+	}
+	return 0, false
+}
+
+// unicodeEscape decodes the \uXXXX that starts b, with the low surrogate
+// that follows a high one, and returns the rest. A lone or broken
+// surrogate is U+FFFD, as encoding/json makes it.
+func unicodeEscape(b []byte) (rune, []byte, bool) {
+	r := hex4(b[2:])
+	if r < 0 {
+		return 0, b, false
+	}
+	b = b[6:]
+	if !utf16.IsSurrogate(r) {
+		return r, b, true
+	}
+	if len(b) >= 6 && b[0] == '\\' && b[1] == 'u' {
+		if d := utf16.DecodeRune(r, hex4(b[2:])); d != unicode.ReplacementChar {
+			return d, b[6:], true
+		}
+	}
+	return unicode.ReplacementChar, b, true
 }
 
 // hex4 reads four hexadecimal digits, or returns -1.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"unicode"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -218,4 +219,57 @@ func TestStreamLogStopsOnEndlessPages(t *testing.T) {
 	assert.Equal(t, 1, pages)
 	assert.False(t, ended)
 	assert.EqualValues(t, 1, asked.Load())
+}
+
+func TestUnicodeEscape(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in       string
+		want     rune
+		wantRest string
+		wantOK   bool
+	}{
+		{`\u0041rest`, 'A', "rest", true},
+		{`\u00e9`, 'é', "", true},
+		{`\ud83d\ude00!`, '😀', "!", true},
+		{`\ud83d!`, unicode.ReplacementChar, "!", true},
+		{`\ud83d\u0041`, unicode.ReplacementChar, `\u0041`, true},
+		{`\ude00\ud83d`, unicode.ReplacementChar, `\ud83d`, true},
+		{`\ud83d\uzz00`, unicode.ReplacementChar, `\uzz00`, true},
+		{`\u12`, 0, `\u12`, false},
+		{`\u12g4`, 0, `\u12g4`, false},
+	}
+	for _, tt := range tests {
+		got, rest, ok := unicodeEscape([]byte(tt.in))
+		assert.Equal(t, tt.wantOK, ok, tt.in)
+		assert.Equal(t, tt.want, got, tt.in)
+		assert.Equal(t, tt.wantRest, string(rest), tt.in)
+	}
+}
+
+func TestShortEscapeAndPlainRun(t *testing.T) {
+	t.Parallel()
+	escapes := map[byte]byte{'"': '"', '\\': '\\', '/': '/', '\'': '\'', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
+	for c := range 256 {
+		got, ok := shortEscape(byte(c))
+		want, wantOK := escapes[byte(c)]
+		assert.Equal(t, wantOK, ok, "%q", c)
+		assert.Equal(t, want, got, "%q", c)
+	}
+	runs := []struct {
+		in    string
+		chunk int
+		want  int
+	}{
+		{"plain", 100, 5},
+		{"plain", 3, 3},
+		{`ab\n`, 100, 2},
+		{`ab"`, 100, 2},
+		{"ab\x01", 100, 2},
+		{"abé", 100, 2},
+		{"", 100, 0},
+	}
+	for _, tt := range runs {
+		assert.Equal(t, tt.want, plainRun([]byte(tt.in), tt.chunk), tt.in)
+	}
 }
