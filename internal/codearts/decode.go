@@ -64,11 +64,7 @@ type stepList struct {
 }
 
 func (l *stepList) UnmarshalJSON(b []byte) error {
-	steps, cut, err := huawei.DecodeList[Step](b, MaxSteps)
-	if err != nil {
-		steps, cut = nil, false
-	}
-	*l = stepList{steps: steps, cut: cut}
+	l.steps, l.cut = huawei.LenientList[Step](b, MaxSteps)
 	return nil
 }
 
@@ -76,7 +72,7 @@ func (l *stepList) UnmarshalJSON(b []byte) error {
 // cannot read stays empty. A step that is not an object keeps its place
 // in the list, so the positions of the others stay right.
 func (s *Step) UnmarshalJSON(b []byte) error {
-	var w struct {
+	var l huawei.Lenient[struct {
 		ID            huawei.Lenient[FlexInt]  `json:"id"`
 		Name          huawei.Text              `json:"name"`
 		Enable        huawei.Lenient[FlexBool] `json:"enable"`
@@ -85,11 +81,9 @@ func (s *Step) UnmarshalJSON(b []byte) error {
 		ElapsedTime   huawei.Lenient[FlexInt]  `json:"elapsed_time"`
 		Region        huawei.Text              `json:"region"`
 		FAQURL        huawei.Text              `json:"faq_url"`
-	}
-	if json.Unmarshal(b, &w) != nil {
-		*s = Step{}
-		return nil
-	}
+	}]
+	_ = l.UnmarshalJSON(b) // a step it cannot read stays empty
+	w := l.V
 	*s = Step{
 		ID: w.ID.V, Name: string(w.Name), Enable: w.Enable.V,
 		Offset: w.Offset.V, CurrentOffset: w.CurrentOffset.V, ElapsedTime: w.ElapsedTime.V,

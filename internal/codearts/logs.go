@@ -34,11 +34,7 @@ type TaskDetail struct {
 //
 // API: https://support.huaweicloud.com/intl/en-us/api-deployman/ShowDeployTaskDetail.html
 func (c *Client) Detail(ctx context.Context, taskID string) (*TaskDetail, error) {
-	resp, err := c.api.Do(ctx, huawei.Request{
-		Method:     "GET",
-		Path:       "/v2/tasks/" + url.PathEscape(taskID),
-		Idempotent: true,
-	}, nil)
+	resp, err := c.api.Get(ctx, "/v2/tasks/"+url.PathEscape(taskID), nil, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -102,12 +98,7 @@ func (c *Client) AppDetail(ctx context.Context, appID string) (*AppDetail, error
 	var out struct {
 		Result AppDetail `json:"result"`
 	}
-	_, err := c.api.Do(ctx, huawei.Request{
-		Method:     "GET",
-		Path:       "/v1/applications/" + url.PathEscape(appID) + "/info",
-		Idempotent: true,
-	}, &out)
-	if err != nil {
+	if _, err := c.api.Get(ctx, "/v1/applications/"+url.PathEscape(appID)+"/info", nil, &out); err != nil {
 		return nil, err
 	}
 	return &out.Result, nil
@@ -155,15 +146,13 @@ func (s *Steps) UnmarshalJSON(b []byte) error {
 // UnmarshalJSON reads a step of a task leniently; it never fails, and a
 // step it cannot read has no id.
 func (d *DetailStep) UnmarshalJSON(b []byte) error {
-	var w struct {
+	var l huawei.Lenient[struct {
 		ID     looseString              `json:"id"`
 		Name   huawei.Text              `json:"name"`
 		Enable huawei.Lenient[FlexBool] `json:"enable"`
-	}
-	if json.Unmarshal(b, &w) != nil {
-		*d = DetailStep{}
-		return nil
-	}
+	}]
+	_ = l.UnmarshalJSON(b) // a step it cannot read stays empty
+	w := l.V
 	*d = DetailStep{ID: string(w.ID), Name: string(w.Name), Enable: w.Enable.V}
 	return nil
 }
@@ -209,25 +198,19 @@ func (a *AppDetail) UnmarshalJSON(b []byte) error {
 type appTasks []AppTask
 
 func (l *appTasks) UnmarshalJSON(b []byte) error {
-	tasks, _, err := huawei.DecodeList[AppTask](b, maxAppTasks)
-	if err != nil {
-		tasks = nil
-	}
-	*l = tasks
+	*l, _ = huawei.LenientList[AppTask](b, maxAppTasks)
 	return nil
 }
 
 // UnmarshalJSON reads a task of an application leniently.
 func (t *AppTask) UnmarshalJSON(b []byte) error {
-	var w struct {
+	var l huawei.Lenient[struct {
 		ID    huawei.Text `json:"id"`
 		Name  huawei.Text `json:"name"`
 		Steps Steps       `json:"steps"`
-	}
-	if json.Unmarshal(b, &w) != nil {
-		*t = AppTask{}
-		return nil
-	}
+	}]
+	_ = l.UnmarshalJSON(b) // a task it cannot read stays empty
+	w := l.V
 	*t = AppTask{ID: string(w.ID), Name: string(w.Name), Steps: w.Steps}
 	return nil
 }
@@ -306,12 +289,7 @@ func (c *Client) logPage(ctx context.Context, appID, recordID, stepID string, of
 	if stepID != "" {
 		q.Set("step_id", stepID)
 	}
-	resp, err := c.api.Do(ctx, huawei.Request{
-		Method:     "GET",
-		Path:       "/v1/applications/" + url.PathEscape(appID) + "/records/" + url.PathEscape(recordID) + "/logs",
-		Query:      q,
-		Idempotent: true,
-	}, nil)
+	resp, err := c.api.Get(ctx, "/v1/applications/"+url.PathEscape(appID)+"/records/"+url.PathEscape(recordID)+"/logs", q, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -234,3 +234,20 @@ func (c *Client) notifyRetry(req Request, attempt int, err error, wait time.Dura
 	}
 	c.notify(e)
 }
+
+// Get sends an idempotent GET of path with query (nil for none), retried
+// like every read, and decodes a 2xx JSON body into out as Do does.
+func (c *Client) Get(ctx context.Context, path string, query url.Values, out any) (*Response, error) {
+	return c.Do(ctx, Request{Method: "GET", Path: path, Query: query, Idempotent: true}, out)
+}
+
+// NewService builds a service package's client: wrap makes it from the
+// shared Client that NewClient returns for service at baseURL.
+func NewService[T any](wrap func(*Client) T, service, baseURL string, creds Credentials, opts ...Option) (T, error) {
+	api, err := NewClient(service, baseURL, creds, opts...)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return wrap(api), nil
+}

@@ -109,3 +109,14 @@ func DecodeList[T any](b []byte, limit int) (items []T, more bool, err error) {
 	}
 	return items, false, nil
 }
+
+// LenientList decodes the JSON array b like DecodeList, but never fails:
+// a value that is not a list, or an element T cannot read, gives no items.
+// It is for the lists of an answer that no verdict depends on.
+func LenientList[T any](b []byte, limit int) (items []T, more bool) {
+	items, more, err := DecodeList[T](b, limit)
+	if err != nil {
+		return nil, false
+	}
+	return items, more
+}

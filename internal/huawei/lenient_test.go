@@ -126,3 +126,25 @@ func TestAnswerTooLargeIsRefused(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, resp.Body, MaxResponseBytes)
 }
+
+func TestLenientList(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in       string
+		want     []int
+		wantMore bool
+	}{
+		{`[1,2]`, []int{1, 2}, false},
+		{`[1,2,3]`, []int{1, 2}, true},
+		{`null`, nil, false},
+		{`[]`, nil, false},
+		{`{"a":1}`, nil, false},
+		{`"list"`, nil, false},
+		{`[1,"two"]`, nil, false},
+	}
+	for _, tt := range tests {
+		got, more := LenientList[int]([]byte(tt.in), 2)
+		assert.Equal(t, tt.want, got, tt.in)
+		assert.Equal(t, tt.wantMore, more, tt.in)
+	}
+}

@@ -127,28 +127,22 @@ type planMembers struct {
 }
 
 func (l *planMembers) UnmarshalJSON(b []byte) error {
-	members, cut, err := huawei.DecodeList[PlanMember](b, MaxPlanMembers)
-	if err != nil {
-		members, cut = nil, false
-	}
-	*l = planMembers{members: members, cut: cut}
+	l.members, l.cut = huawei.LenientList[PlanMember](b, MaxPlanMembers)
 	return nil
 }
 
 // UnmarshalJSON reads a component as the plan lists it, leniently: the
 // verdict reads components from deploy-info, not from here.
 func (m *PlanMember) UnmarshalJSON(b []byte) error {
-	var w struct {
+	var l huawei.Lenient[struct {
 		ID      huawei.Text         `json:"id"`
 		Name    huawei.Text         `json:"name"`
 		Seq     huawei.Lenient[Seq] `json:"seq"`
 		Version huawei.Text         `json:"version"`
 		Status  huawei.Text         `json:"status"`
-	}
-	if json.Unmarshal(b, &w) != nil {
-		*m = PlanMember{}
-		return nil
-	}
+	}]
+	_ = l.UnmarshalJSON(b) // a member it cannot read stays empty
+	w := l.V
 	*m = PlanMember{ID: string(w.ID), Name: string(w.Name), Seq: w.Seq.V, Version: string(w.Version), Status: string(w.Status)}
 	return nil
 }
