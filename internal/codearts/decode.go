@@ -33,17 +33,18 @@ const MaxSteps = 500
 // MaxSteps steps.
 func (r *Record) UnmarshalJSON(b []byte) error {
 	var w struct {
-		RecordID  string      `json:"record_id"`
-		Status    string      `json:"status"`
-		Step      string      `json:"step"`
-		EndTime   string      `json:"end_time"`
-		TaskID    huawei.Text `json:"task_id"`
-		TaskName  huawei.Text `json:"task_name"`
-		Executor  huawei.Text `json:"executor"`
-		NickName  huawei.Text `json:"nick_name"`
-		StartTime huawei.Text `json:"start_time"`
-		Steps     stepList    `json:"step_state"`
+		RecordID  string                   `json:"record_id"`
+		Status    string                   `json:"status"`
+		Step      string                   `json:"step"`
+		EndTime   string                   `json:"end_time"`
+		TaskID    huawei.Text              `json:"task_id"`
+		TaskName  huawei.Text              `json:"task_name"`
+		Executor  huawei.Text              `json:"executor"`
+		NickName  huawei.Text              `json:"nick_name"`
+		StartTime huawei.Text              `json:"start_time"`
+		Steps     huawei.LimitedList[Step] `json:"step_state"` // none when it is not a list
 	}
+	w.Steps.Max = MaxSteps
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
@@ -51,20 +52,8 @@ func (r *Record) UnmarshalJSON(b []byte) error {
 		RecordID: w.RecordID, Status: w.Status, Step: w.Step, EndTime: w.EndTime,
 		TaskID: string(w.TaskID), TaskName: string(w.TaskName), Executor: string(w.Executor),
 		NickName: string(w.NickName), StartTime: string(w.StartTime),
-		Steps: w.Steps.steps, StepsCut: w.Steps.cut,
+		Steps: w.Steps.Items, StepsCut: w.Steps.More,
 	}
-	return nil
-}
-
-// stepList is step_state read leniently: at most MaxSteps steps, and none
-// when it is not a list.
-type stepList struct {
-	steps []Step
-	cut   bool
-}
-
-func (l *stepList) UnmarshalJSON(b []byte) error {
-	l.steps, l.cut = huawei.LenientList[Step](b, MaxSteps)
 	return nil
 }
 

@@ -183,22 +183,16 @@ const maxAppTasks = 500
 // maxAppTasks of its tasks.
 func (a *AppDetail) UnmarshalJSON(b []byte) error {
 	var w struct {
-		ID        huawei.Text `json:"id"`
-		Name      huawei.Text `json:"name"`
-		ProjectID huawei.Text `json:"project_id"`
-		Tasks     appTasks    `json:"arrange_infos"`
+		ID        huawei.Text                 `json:"id"`
+		Name      huawei.Text                 `json:"name"`
+		ProjectID huawei.Text                 `json:"project_id"`
+		Tasks     huawei.LimitedList[AppTask] `json:"arrange_infos"`
 	}
+	w.Tasks.Max = maxAppTasks
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	*a = AppDetail{ID: string(w.ID), Name: string(w.Name), ProjectID: string(w.ProjectID), Tasks: w.Tasks}
-	return nil
-}
-
-type appTasks []AppTask
-
-func (l *appTasks) UnmarshalJSON(b []byte) error {
-	*l, _ = huawei.LenientList[AppTask](b, maxAppTasks)
+	*a = AppDetail{ID: string(w.ID), Name: string(w.Name), ProjectID: string(w.ProjectID), Tasks: w.Tasks.Items}
 	return nil
 }
 

@@ -120,3 +120,18 @@ func LenientList[T any](b []byte, limit int) (items []T, more bool) {
 	}
 	return items, more
 }
+
+// LimitedList is a list field read as LenientList reads it, keeping at
+// most Max items; set Max before decoding into it.
+type LimitedList[T any] struct {
+	Max   int
+	Items []T
+	// More says the list held more than Max items.
+	More bool
+}
+
+// UnmarshalJSON reads b leniently; it never returns an error.
+func (l *LimitedList[T]) UnmarshalJSON(b []byte) error {
+	l.Items, l.More = LenientList[T](b, l.Max)
+	return nil
+}

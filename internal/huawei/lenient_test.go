@@ -148,3 +148,26 @@ func TestLenientList(t *testing.T) {
 		assert.Equal(t, tt.wantMore, more, tt.in)
 	}
 }
+
+func TestLimitedListInAnAnswer(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in       string
+		want     []int
+		wantMore bool
+	}{
+		{`{"l":[1,2]}`, []int{1, 2}, false},
+		{`{"l":[1,2,3]}`, []int{1, 2}, true},
+		{`{"l":"odd"}`, nil, false},
+		{`{}`, nil, false},
+	}
+	for _, tt := range tests {
+		var w struct {
+			L LimitedList[int] `json:"l"`
+		}
+		w.L.Max = 2
+		require.NoError(t, json.Unmarshal([]byte(tt.in), &w), tt.in)
+		assert.Equal(t, tt.want, w.L.Items, tt.in)
+		assert.Equal(t, tt.wantMore, w.L.More, tt.in)
+	}
+}

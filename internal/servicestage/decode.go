@@ -98,16 +98,17 @@ const MaxPlanMembers = MaxComponents
 // MaxPlanMembers of its components.
 func (p *Plan) UnmarshalJSON(b []byte) error {
 	var w struct {
-		Status       string                      `json:"status"`
-		ID           huawei.Text                 `json:"id"`
-		Name         huawei.Text                 `json:"name"`
-		Action       huawei.Text                 `json:"action"`
-		FailStrategy huawei.Text                 `json:"fail_strategy"`
-		CreateTime   huawei.Lenient[EpochMillis] `json:"create_time"`
-		ExecuteTime  huawei.Lenient[EpochMillis] `json:"execute_time"`
-		Creator      huawei.Text                 `json:"creator"`
-		Components   planMembers                 `json:"components"`
+		Status       string                         `json:"status"`
+		ID           huawei.Text                    `json:"id"`
+		Name         huawei.Text                    `json:"name"`
+		Action       huawei.Text                    `json:"action"`
+		FailStrategy huawei.Text                    `json:"fail_strategy"`
+		CreateTime   huawei.Lenient[EpochMillis]    `json:"create_time"`
+		ExecuteTime  huawei.Lenient[EpochMillis]    `json:"execute_time"`
+		Creator      huawei.Text                    `json:"creator"`
+		Components   huawei.LimitedList[PlanMember] `json:"components"`
 	}
+	w.Components.Max = MaxPlanMembers
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
@@ -115,19 +116,8 @@ func (p *Plan) UnmarshalJSON(b []byte) error {
 		Status: w.Status, ID: string(w.ID), Name: string(w.Name), Action: string(w.Action),
 		FailStrategy: string(w.FailStrategy), CreateTime: w.CreateTime.V,
 		ExecuteTime: w.ExecuteTime.V, Creator: string(w.Creator),
-		Components: w.Components.members, ComponentsCut: w.Components.cut,
+		Components: w.Components.Items, ComponentsCut: w.Components.More,
 	}
-	return nil
-}
-
-// planMembers is a plan's own list of components, read leniently.
-type planMembers struct {
-	members []PlanMember
-	cut     bool
-}
-
-func (l *planMembers) UnmarshalJSON(b []byte) error {
-	l.members, l.cut = huawei.LenientList[PlanMember](b, MaxPlanMembers)
 	return nil
 }
 
