@@ -21,6 +21,7 @@ func TestPackageLayering(t *testing.T) {
 	allowed := map[string][]string{
 		"action":       {},
 		"huawei":       {},
+		"huaweitest":   {}, // test support, imported by _test.go files only
 		"wait":         {},
 		"sim":          {},
 		"health":       {},
