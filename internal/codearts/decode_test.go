@@ -3,10 +3,7 @@ package codearts
 import (
 	"context"
 	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"unicode"
 
@@ -14,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/deploy-action/deploy-action/internal/huawei"
+	"github.com/deploy-action/deploy-action/internal/huaweitest"
 )
 
 // stateWith is a ShowDeployStatus answer of a failed record whose only
@@ -110,11 +108,7 @@ func TestStateKeepsAtMostMaxSteps(t *testing.T) {
 // answeringStart serves body to a start and returns a client of it.
 func answeringStart(t *testing.T, body string) *Client {
 	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(body))
-	}))
-	t.Cleanup(srv.Close)
+	srv := huaweitest.New(t, huaweitest.OK(body))
 	c, err := New(srv.URL, huawei.Credentials{AccessKeyID: "AK", SecretAccessKey: "SK"})
 	require.NoError(t, err)
 	return c
@@ -188,13 +182,7 @@ func TestStreamLogStopsOnEndlessPages(t *testing.T) {
 	text := strings.Repeat("line of an endless log\n", (1<<20)/24)
 	body, err := json.Marshal(map[string]any{"status": "success", "result": map[string]any{"has_more": true, "text": text, "offset": "0", "end_offset": "100"}})
 	require.NoError(t, err)
-	var asked atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		asked.Add(1)
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(body)
-	}))
-	t.Cleanup(srv.Close)
+	srv := huaweitest.New(t, huaweitest.OK(string(body)))
 	c, err := New(srv.URL, huawei.Credentials{AccessKeyID: "AK", SecretAccessKey: "SK"})
 	require.NoError(t, err)
 
@@ -210,15 +198,15 @@ func TestStreamLogStopsOnEndlessPages(t *testing.T) {
 	assert.Equal(t, 3*len(text), read)
 	assert.LessOrEqual(t, largest, 2*logChunk, "pieces, not whole pages")
 	assert.Positive(t, next)
-	assert.EqualValues(t, 3, asked.Load())
+	assert.EqualValues(t, 3, srv.Count())
 
 	// The caller stops it after the first piece.
-	asked.Store(0)
+	before := srv.Count()
 	_, pages, ended, err = c.StreamLog(context.Background(), "a", "r", "", 0, 500, func(string) bool { return false })
 	require.NoError(t, err)
 	assert.Equal(t, 1, pages)
 	assert.False(t, ended)
-	assert.EqualValues(t, 1, asked.Load())
+	assert.Equal(t, 1, srv.Count()-before)
 }
 
 func TestUnicodeEscape(t *testing.T) {

@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/deploy-action/deploy-action/internal/huaweitest"
 )
 
 func TestTextReadsAnyScalar(t *testing.T) {
@@ -108,12 +110,12 @@ func TestDecodeListBoundsWhatItDecodes(t *testing.T) {
 func TestAnswerTooLargeIsRefused(t *testing.T) {
 	t.Parallel()
 	big := `{"text":"` + strings.Repeat("x", MaxResponseBytes) + `"}`
-	srv, n, _ := scripted(t, answer(200, nil, big))
+	srv := huaweitest.New(t, answer(200, nil, big))
 	c := newTestClient(t, srv.URL)
 	var out map[string]any
 	_, err := c.Do(context.Background(), Request{Method: "GET", Path: "/x", Idempotent: true}, &out)
 	require.ErrorIs(t, err, ErrAnswerTooLarge)
-	assert.EqualValues(t, 1, n.Load(), "not asked again: the answer would be as large")
+	assert.EqualValues(t, 1, srv.Count(), "not asked again: the answer would be as large")
 
 	_, err = c.Do(context.Background(), Request{Method: "POST", Path: "/start"}, nil)
 	require.ErrorIs(t, err, ErrAnswerTooLarge)
@@ -121,7 +123,7 @@ func TestAnswerTooLargeIsRefused(t *testing.T) {
 
 	// Exactly the bound is read whole.
 	exact := `"` + strings.Repeat("y", MaxResponseBytes-2) + `"`
-	srv2, _, _ := scripted(t, answer(http.StatusOK, nil, exact))
+	srv2 := huaweitest.New(t, answer(http.StatusOK, nil, exact))
 	resp, err := newTestClient(t, srv2.URL).Do(context.Background(), Request{Method: "GET", Path: "/x", Idempotent: true}, nil)
 	require.NoError(t, err)
 	assert.Len(t, resp.Body, MaxResponseBytes)

@@ -7,8 +7,10 @@ package huaweitest
 
 import (
 	"crypto/x509"
+	"encoding/pem"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -36,6 +38,7 @@ type Request struct {
 	Method string
 	Path   string // decoded
 	URL    *url.URL
+	Host   string // the Host header
 	Header http.Header
 	Body   string
 }
@@ -62,14 +65,21 @@ func New(t testing.TB, answers ...Answer) *Server {
 	return start(t, &Server{answers: answers}, false)
 }
 
-// NewTLS is New over HTTPS, with the server's own certificate (see
-// Certificate).
+// NewTLS is New over HTTPS, with a certificate of its own that no system
+// trusts (see Certificate). Handshake errors, which tests of untrusted
+// certificates cause on purpose, are not logged.
 func NewTLS(t testing.TB, answers ...Answer) *Server {
 	t.Helper()
 	if len(answers) == 0 {
 		t.Fatal("huaweitest.NewTLS: no answer to serve")
 	}
 	return start(t, &Server{answers: answers}, true)
+}
+
+// ServeTLS is Serve over HTTPS, as NewTLS is New.
+func ServeTLS(t testing.TB, h http.Handler) *Server {
+	t.Helper()
+	return start(t, &Server{handler: h}, true)
 }
 
 // Serve starts a server that answers with h, for answers that depend on
@@ -82,6 +92,7 @@ func Serve(t testing.TB, h http.Handler) *Server {
 func start(t testing.TB, s *Server, tls bool) *Server {
 	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
 	if tls {
+		s.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 		s.srv.StartTLS()
 	} else {
 		s.srv.Start()
@@ -91,15 +102,20 @@ func start(t testing.TB, s *Server, tls bool) *Server {
 	return s
 }
 
-// Certificate is the certificate of a NewTLS server.
+// Certificate is the certificate of a NewTLS or ServeTLS server.
 func (s *Server) Certificate() *x509.Certificate { return s.srv.Certificate() }
+
+// CertificatePEM is Certificate in PEM, as a CA file holds it.
+func (s *Server) CertificatePEM() []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.srv.Certificate().Raw})
+}
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	r.Body = io.NopCloser(strings.NewReader(string(body)))
 	s.mu.Lock()
 	i := len(s.reqs)
-	s.reqs = append(s.reqs, Request{Method: r.Method, Path: r.URL.Path, URL: r.URL, Header: r.Header.Clone(), Body: string(body)})
+	s.reqs = append(s.reqs, Request{Method: r.Method, Path: r.URL.Path, URL: r.URL, Host: r.Host, Header: r.Header.Clone(), Body: string(body)})
 	s.mu.Unlock()
 	if s.handler != nil {
 		s.handler.ServeHTTP(w, r)

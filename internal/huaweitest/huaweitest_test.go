@@ -1,6 +1,8 @@
 package huaweitest
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"net/http"
@@ -109,6 +111,36 @@ func TestSigned(t *testing.T) {
 		ok := Signed(rec, Request{Method: "GET", Path: "/x", Header: tt.header}, tt.ak, tt.headers...)
 		if ok != tt.wantOK || (len(rec.errs) == 0) != tt.wantOK {
 			t.Errorf("%s: Signed = %v with errors %q, want %v", tt.name, ok, rec.errs, tt.wantOK)
+		}
+	}
+}
+
+func TestTLSServersAnswerOverHTTPS(t *testing.T) {
+	t.Parallel()
+	for name, s := range map[string]*Server{
+		"NewTLS":   NewTLS(t, OK("{}")),
+		"ServeTLS": ServeTLS(t, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "{}") })),
+	} {
+		if !strings.HasPrefix(s.URL, "https://127.0.0.1:") {
+			t.Errorf("%s: URL %s", name, s.URL)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(s.CertificatePEM()) {
+			t.Fatalf("%s: CertificatePEM is no PEM certificate", name)
+		}
+		c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+		resp, err := c.Get(s.URL + "/x")
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if string(b) != "{}" || s.Count() != 1 {
+			t.Errorf("%s: got %q after %d requests", name, b, s.Count())
+		}
+		// An untrusting client fails the handshake; the server logs nothing.
+		if _, err := http.Get(s.URL); err == nil {
+			t.Errorf("%s: an untrusting client got through", name)
 		}
 	}
 }

@@ -4,9 +4,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"io"
-	"log"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sync/atomic"
@@ -17,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/deploy-action/deploy-action/internal/huawei"
+	"github.com/deploy-action/deploy-action/internal/huaweitest"
 )
 
 // fakeServices answers GitHub's ID token request and IAM's exchange,
@@ -69,10 +68,9 @@ func (f *fakeServices) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func newSource(t *testing.T, f *fakeServices, masked *[]string) (*Source, *httptest.Server) {
+func newSource(t *testing.T, f *fakeServices, masked *[]string) (*Source, *huaweitest.Server) {
 	t.Helper()
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
+	srv := huaweitest.Serve(t, f)
 	src, err := New(Config{
 		IdPID: "github", ProjectID: "proj", Audience: "my-audience", IAM: srv.URL,
 		RequestURL: srv.URL + "/oidc/token?api-version=2.0", RequestToken: "request-token",
@@ -147,10 +145,7 @@ func TestIDTokenFromFile(t *testing.T) {
 func TestPrivateCATrustedForBothEnds(t *testing.T) {
 	t.Parallel()
 	f := &fakeServices{t: t, life: time.Hour}
-	srv := httptest.NewUnstartedServer(f)
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
+	srv := huaweitest.ServeTLS(t, f)
 	roots := x509.NewCertPool()
 	roots.AddCert(srv.Certificate())
 	newSrc := func(roots *x509.CertPool) *Source {
