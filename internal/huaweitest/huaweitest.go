@@ -159,6 +159,20 @@ func (s *Server) Requests() []Request {
 	return append([]Request(nil), s.reqs...)
 }
 
+// One checks that the server received exactly one request, a method
+// request of path, and returns it.
+func (s *Server) One(t testing.TB, method, path string) Request {
+	t.Helper()
+	reqs := s.Requests()
+	if len(reqs) != 1 {
+		t.Fatalf("the server received %d requests, want 1", len(reqs))
+	}
+	if r := reqs[0]; r.Method != method || r.Path != path {
+		t.Errorf("the server received %s %s, want %s %s", r.Method, r.Path, method, path)
+	}
+	return reqs[0]
+}
+
 // Count is the number of requests received so far.
 func (s *Server) Count() int {
 	s.mu.Lock()

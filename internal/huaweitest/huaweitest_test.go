@@ -144,3 +144,24 @@ func TestTLSServersAnswerOverHTTPS(t *testing.T) {
 		}
 	}
 }
+
+func TestOne(t *testing.T) {
+	t.Parallel()
+	s := New(t, OK("{}"))
+	tests := []struct {
+		name         string
+		method, path string
+		wantErrors   int
+	}{
+		{"as asked", "POST", "/a", 0},
+		{"another method", "GET", "/a", 1},
+		{"another path", "POST", "/b", 1},
+	}
+	get(t, s.URL+"/a")
+	for _, tt := range tests {
+		rec := &recorder{TB: t}
+		if r := s.One(rec, tt.method, tt.path); r.Path != "/a" || len(rec.errs) != tt.wantErrors {
+			t.Errorf("%s: got %s with errors %q", tt.name, r.Path, rec.errs)
+		}
+	}
+}

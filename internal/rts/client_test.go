@@ -46,11 +46,7 @@ func TestUpdateSendsOnlyGivenFields(t *testing.T) {
 	})
 	require.NoError(t, err)
 
-	reqs := s.Requests()
-	require.Len(t, reqs, 1)
-	r := reqs[0]
-	assert.Equal(t, "PUT", r.Method)
-	assert.Equal(t, path, r.Path)
+	r := s.One(t, "PUT", path)
 	assert.Equal(t, project, r.Header.Get("X-Project-Id"))
 	assert.Contains(t, r.Header.Get("Authorization"), "SignedHeaders=")
 	assert.Contains(t, r.Header.Get("Content-Type"), "application/json")
@@ -112,11 +108,8 @@ func TestGetSoftwareDeployment(t *testing.T) {
 	s := huaweitest.New(t, huaweitest.Answer{Status: 200, Body: answerBody})
 	ans, err := client(t, s).GetSoftwareDeployment(context.Background(), project, deploymentID)
 	require.NoError(t, err)
-	reqs := s.Requests()
-	require.Len(t, reqs, 1)
-	assert.Equal(t, "GET", reqs[0].Method)
-	assert.Equal(t, path, reqs[0].Path)
-	assert.Empty(t, reqs[0].Body)
+	r := s.One(t, "GET", path)
+	assert.Empty(t, r.Body)
 	assert.Equal(t, deploymentID, ans.Deployment.ID)
 }
 

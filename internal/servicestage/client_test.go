@@ -50,12 +50,9 @@ func TestDeployInfoDecodesTheSeedExample(t *testing.T) {
 	info, err := client(t, s).DeployInfo(context.Background(), project, planID)
 	require.NoError(t, err)
 
-	reqs := s.Requests()
-	require.Len(t, reqs, 1)
-	assert.Equal(t, "GET", reqs[0].Method)
-	assert.Equal(t, "/v3/"+project+"/cas/release-plans/"+planID+"/deploy-info", reqs[0].Path)
-	assert.Empty(t, reqs[0].Body)
-	assertSigned(t, reqs[0])
+	r := s.One(t, "GET", "/v3/"+project+"/cas/release-plans/"+planID+"/deploy-info")
+	assert.Empty(t, r.Body)
+	assertSigned(t, r)
 
 	assert.Equal(t, planID, info.ID)
 	assert.JSONEq(t, seedDeployInfo, string(info.Raw))
@@ -135,11 +132,8 @@ func TestShowDecodesThePlan(t *testing.T) {
 	s := huaweitest.New(t, huaweitest.Answer{Status: 200, Body: body})
 	plan, err := client(t, s).Show(context.Background(), project, planID)
 	require.NoError(t, err)
-	reqs := s.Requests()
-	require.Len(t, reqs, 1)
-	assert.Equal(t, "GET", reqs[0].Method)
-	assert.Equal(t, "/v3/"+project+"/cas/release-plans/"+planID, reqs[0].Path)
-	assertSigned(t, reqs[0])
+	r := s.One(t, "GET", "/v3/"+project+"/cas/release-plans/"+planID)
+	assertSigned(t, r)
 	assert.Equal(t, "checkout", plan.Name)
 	assert.Equal(t, "FAILED", plan.Status)
 	assert.Equal(t, "stop", plan.FailStrategy)
@@ -154,12 +148,10 @@ func TestExecuteIsNotRetriedAfterA5xx(t *testing.T) {
 	_, err := client(t, s).Execute(context.Background(), project, planID)
 	require.Error(t, err)
 	assert.True(t, huawei.IsUnknownOutcome(err), "a 5xx leaves an execute's outcome open: %v", err)
-	reqs := s.Requests()
-	require.Len(t, reqs, 1, "execute is not idempotent: never retried blindly")
-	assert.Equal(t, "POST", reqs[0].Method)
-	assert.Equal(t, "/v3/"+project+"/cas/release-plans/"+planID+"/execute", reqs[0].Path)
-	assert.Empty(t, reqs[0].Body, "execute has no body")
-	assertSigned(t, reqs[0])
+	// execute is not idempotent: never retried blindly.
+	r := s.One(t, "POST", "/v3/"+project+"/cas/release-plans/"+planID+"/execute")
+	assert.Empty(t, r.Body, "execute has no body")
+	assertSigned(t, r)
 }
 
 func TestExecuteIsRetriedWhenThrottled(t *testing.T) {
@@ -188,10 +180,7 @@ func TestRollbackPath(t *testing.T) {
 	s := huaweitest.New(t, huaweitest.Answer{Status: 200, Body: `{}`})
 	_, err := client(t, s).Rollback(context.Background(), project, planID)
 	require.NoError(t, err)
-	reqs := s.Requests()
-	require.Len(t, reqs, 1)
-	assert.Equal(t, "POST", reqs[0].Method)
-	assert.Equal(t, "/v3/"+project+"/cas/release-plans/"+planID+"/rollback", reqs[0].Path)
+	s.One(t, "POST", "/v3/"+project+"/cas/release-plans/"+planID+"/rollback")
 }
 
 func TestServiceStageErrorsCarryCodeAndRequestID(t *testing.T) {
