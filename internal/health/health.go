@@ -236,17 +236,23 @@ func (s Spec) check(ctx context.Context) Answer {
 	a.Took = time.Since(a.At)
 	a.Status = resp.StatusCode
 	a.Body = oneLine(string(body), bodyShown)
-	switch {
-	case !s.Accept(resp.StatusCode):
-		a.Why = "status not in " + s.Accepted
-	case s.BodyRE != nil && !s.BodyRE.Match(body):
-		a.Why = fmt.Sprintf("body does not match /%s/", s.BodyRE)
-	case s.BodyRE == nil && s.Body != "" && !strings.Contains(string(body), s.Body):
-		a.Why = fmt.Sprintf("body does not contain %q", s.Body)
-	default:
-		a.OK = true
-	}
+	a.Why = s.judge(resp.StatusCode, body)
+	a.OK = a.Why == ""
 	return a
+}
+
+// judge says why an answer of status and body is not a good one, or ""
+// when it is.
+func (s Spec) judge(status int, body []byte) string {
+	switch {
+	case !s.Accept(status):
+		return "status not in " + s.Accepted
+	case s.BodyRE != nil && !s.BodyRE.Match(body):
+		return fmt.Sprintf("body does not match /%s/", s.BodyRE)
+	case s.BodyRE == nil && s.Body != "" && !strings.Contains(string(body), s.Body):
+		return fmt.Sprintf("body does not contain %q", s.Body)
+	}
+	return ""
 }
 
 // transportProblem says why a check got no answer, without the URL.

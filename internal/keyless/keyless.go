@@ -100,7 +100,7 @@ func (s *Source) Token(ctx context.Context) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
-	if s.token != "" && now.Before(s.expires.Add(-renewMargin(s.expires.Sub(s.obtained)))) {
+	if s.fresh(now) {
 		return s.token, nil
 	}
 	renewing := s.token != ""
@@ -121,6 +121,12 @@ func (s *Source) Token(ctx context.Context) (string, error) {
 	}
 	s.cfg.Logf("%s an IAM token through identity provider %s (valid until %s).", verb, s.cfg.IdPID, expires.UTC().Format(time.RFC3339))
 	return token, nil
+}
+
+// fresh reports whether the token held is still good at now, short of
+// its renewal margin.
+func (s *Source) fresh(now time.Time) bool {
+	return s.token != "" && now.Before(s.expires.Add(-renewMargin(s.expires.Sub(s.obtained))))
 }
 
 // idToken reads or requests the job's OIDC ID token. A file is read anew
@@ -175,12 +181,19 @@ func (s *Source) requestIDToken(ctx context.Context, u *url.URL) (string, error)
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	return idTokenAnswer(resp.StatusCode, body)
+}
+
+// idTokenAnswer reads the token service's answer of status and body: the
+// token, an error to retry (throttling, a server fault), or a
+// backoff.Permanent one.
+func idTokenAnswer(status int, body []byte) (string, error) {
 	switch {
-	case resp.StatusCode == http.StatusOK:
-	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
-		return "", fmt.Errorf("requesting the job's ID token: HTTP %d", resp.StatusCode)
+	case status == http.StatusOK:
+	case status == http.StatusTooManyRequests || status >= 500:
+		return "", fmt.Errorf("requesting the job's ID token: HTTP %d", status)
 	default:
-		return "", backoff.Permanent(fmt.Errorf("requesting the job's ID token: HTTP %d; the job needs `permissions: id-token: write`", resp.StatusCode))
+		return "", backoff.Permanent(fmt.Errorf("requesting the job's ID token: HTTP %d; the job needs `permissions: id-token: write`", status))
 	}
 	var out struct {
 		Value string `json:"value"`

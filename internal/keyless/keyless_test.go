@@ -3,6 +3,7 @@ package keyless
 import (
 	"crypto/x509"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cenkalti/backoff/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -166,4 +168,36 @@ func TestPrivateCATrustedForBothEnds(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "iam-token-1", tok)
 	assert.EqualValues(t, 1, f.jwts.Load())
+}
+
+func TestIDTokenAnswer(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name          string
+		status        int
+		body          string
+		want          string
+		wantErr       string
+		wantPermanent bool
+	}{
+		{"token", 200, `{"count":1,"value":"eyJ.jwt"}`, "eyJ.jwt", "", false},
+		{"no value", 200, `{"count":0}`, "", "the answer carries no token", true},
+		{"not JSON", 200, `<html>`, "", "the answer carries no token", true},
+		{"throttled: retried", 429, ``, "", "HTTP 429", false},
+		{"server fault: retried", 503, ``, "", "HTTP 503", false},
+		{"forbidden: the permission is missing", 403, ``, "", "permissions: id-token: write", true},
+	}
+	for _, tt := range tests {
+		got, err := idTokenAnswer(tt.status, []byte(tt.body))
+		assert.Equal(t, tt.want, got, tt.name)
+		if tt.wantErr == "" {
+			assert.NoError(t, err, tt.name)
+			continue
+		}
+		if assert.Error(t, err, tt.name) {
+			assert.Contains(t, err.Error(), tt.wantErr, tt.name)
+			var perm *backoff.PermanentError
+			assert.Equal(t, tt.wantPermanent, errors.As(err, &perm), tt.name)
+		}
+	}
 }
