@@ -12,39 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-const encryptValue = "enc-VALUE-must-stay-hidden-42"
-
-var paramsWithSecret = "- {key: version, value: 1.4.2}\n- {key: db_password, value: " + encryptValue + ", type: encrypt}\n"
-
-// assertNoSecrets checks that no credential or encrypt value escaped
-// anywhere but in the ::add-mask:: commands that hide it, and that each
-// mask came before the value's first other use.
-func assertNoSecrets(t *testing.T, s *step, extra ...string) {
-	t.Helper()
-	var shown []string
-	masked := map[string]bool{}
-	for _, l := range strings.Split(s.everything(), "\n") {
-		if v, ok := strings.CutPrefix(l, "::add-mask::"); ok {
-			masked[v] = true
-			continue
-		}
-		shown = append(shown, l)
-	}
-	all := strings.Join(shown, "\n")
-	for _, secret := range append([]string{testSK, encryptValue}, extra...) {
-		if strings.Contains(all, secret) {
-			t.Errorf("secret %.6s… leaked into stdout, stderr, outputs, state or summary", secret)
-		}
-	}
-	stdout := s.stdout.String()
-	for secret := range masked {
-		i := strings.Index(stdout, "::add-mask::"+secret)
-		if strings.Contains(stdout[:i], secret) {
-			t.Errorf("secret %.6s… printed before its mask", secret)
-		}
-	}
-}
-
 func TestDeploySucceeds(t *testing.T) {
 	t.Parallel()
 	srv, url := simulator(t, `
@@ -204,15 +171,7 @@ func TestDeployBadInputSendsNothing(t *testing.T) {
 		"params":        "- {key: 'bad key', value: " + encryptValue + ", type: encrypt}",
 		"poll_interval": "1s",
 	})
-	code := s.run()
-	stdout := s.stdout.String()
-	require.Equal(t, 1, code, stdout)
-	assert.Empty(t, srv.Calls(), "nothing may be sent when the inputs are bad")
-	errs := annotations(stdout, "error")
-	require.Len(t, errs, 1, stdout)
-	for _, input := range []string{"task_id", "wait", "timeout", "params"} {
-		assert.Contains(t, errs[0], input)
-	}
+	refusedBeforeSending(t, srv, s, "task_id", "wait", "timeout", "params")
 	assert.Empty(t, s.outputs()["record_id"])
 	assertNoSecrets(t, s)
 }
@@ -288,16 +247,12 @@ func TestDeployNoWait(t *testing.T) {
 
 func TestDeployCancelStopsRecord(t *testing.T) {
 	t.Parallel()
-	srv, url := simulator(t, `
-tasks:
-  - task_id: `+taskOK+`
-    duration: 5m
-`)
+	srv, url := simulator(t, longTask)
 	s := newStep(t, url, map[string]string{"task_id": taskOK, "params": paramsWithSecret})
 	s.start(false)
 	recordID := s.waitForOutput("record_id", 10*time.Second)
 	signalled := time.Now()
-	require.NoError(t, s.cmd.Process.Signal(syscall.SIGINT))
+	s.signal(syscall.SIGINT)
 	code := s.wait()
 	exited := time.Since(signalled)
 	assert.NotEqual(t, 0, code)
@@ -315,11 +270,7 @@ tasks:
 
 func TestDeployTimeoutStopsRecord(t *testing.T) {
 	t.Parallel()
-	srv, url := simulator(t, `
-tasks:
-  - task_id: `+taskOK+`
-    duration: 5m
-`)
+	srv, url := simulator(t, longTask)
 	s := newStep(t, url, map[string]string{"task_id": taskOK, "timeout": "2s"})
 	require.Equal(t, 1, s.run())
 	out := s.outputs()
@@ -334,11 +285,7 @@ tasks:
 
 func TestPostStopsRecordLeftByKilledStep(t *testing.T) {
 	t.Parallel()
-	srv, url := simulator(t, `
-tasks:
-  - task_id: `+taskOK+`
-    duration: 5m
-`)
+	srv, url := simulator(t, longTask)
 	main := newStep(t, url, map[string]string{"task_id": taskOK})
 	main.start(false)
 	recordID := main.waitForOutput("record_id", 10*time.Second)
@@ -347,9 +294,7 @@ tasks:
 	require.Len(t, srv.Running(), 1)
 
 	post := newStep(t, url, map[string]string{"task_id": taskOK})
-	for k, v := range main.state() {
-		post.env["STATE_"+k] = v
-	}
+	post.setState(main.state())
 	post.start(true)
 	require.Equal(t, 0, post.wait(), post.stdout.String())
 	assert.Empty(t, srv.Running(), "the post step stops the record the killed step left")
@@ -367,9 +312,7 @@ func TestPostLeavesFinishedRunAlone(t *testing.T) {
 	require.Equal(t, 0, main.run())
 	calls := len(srv.Calls())
 	post := newStep(t, url, map[string]string{"task_id": taskOK})
-	for k, v := range main.state() {
-		post.env["STATE_"+k] = v
-	}
+	post.setState(main.state())
 	post.start(true)
 	require.Equal(t, 0, post.wait())
 	assert.Len(t, srv.Calls(), calls, "nothing to do after a final status")

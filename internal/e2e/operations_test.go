@@ -23,6 +23,9 @@ import (
 
 const planOK = "716eda33-dbc6-47f3-953f-29119edd5e5c"
 
+// planInputs execute the release plan planOK.
+var planInputs = map[string]string{"operation": "release-plan", "release_plan_id": planOK, "execute": "true"}
+
 // pathCalls returns the simulator's calls whose path ends with suffix.
 func pathCalls(srv *sim.Server, method, suffix string) []sim.Call {
 	var out []sim.Call
@@ -38,10 +41,7 @@ func pathCalls(srv *sim.Server, method, suffix string) []sim.Call {
 
 func TestStopRunningRecord(t *testing.T) {
 	t.Parallel()
-	srv, url := simulator(t, `
-tasks:
-  - {task_id: `+taskOK+`, already_running: 5m}
-`)
+	srv, url := simulator(t, runningTask)
 	running := srv.Running()
 	require.Len(t, running, 1)
 	rec := running[0].ID
@@ -116,21 +116,13 @@ func TestStopBadInputSendsNothing(t *testing.T) {
 	t.Parallel()
 	srv, url := simulator(t, "")
 	s := newStep(t, url, map[string]string{"operation": "stop", "task_id": "not-a-task"})
-	require.Equal(t, 1, s.run())
-	assert.Empty(t, srv.Calls(), "nothing may be sent when the inputs are bad")
-	errs := annotations(s.stdout.String(), "error")
-	require.Len(t, errs, 1)
-	assert.Contains(t, errs[0], "task_id")
-	assert.Contains(t, errs[0], "record_id: required for operation stop")
+	refusedBeforeSending(t, srv, s, "task_id", "record_id: required for operation stop")
 	assertNoSecrets(t, s)
 }
 
 func TestStopThroughFaults(t *testing.T) {
 	t.Parallel()
-	srv, url := simulator(t, `
-tasks:
-  - {task_id: `+taskOK+`, already_running: 5m}
-faults:
+	srv, url := simulator(t, runningTask+`faults:
   - {op: state, kind: throttle, retry_after: 1s, times: 1}
   - {op: stop, kind: error, status: 503, times: 1}
   - {op: stop, kind: error, status: 504, times: 1}
@@ -146,13 +138,15 @@ faults:
 
 // ---- release-plan ----
 
+// longSinglePlan is the release plan planOK with one component, which
+// runs for 5 minutes.
+const longSinglePlan = "release_plans:\n  - id: " + planOK + "\n    components: [{name: api, seq: 1, duration: 5m}]\n"
+
+// planStep is a step executing the release plan planOK, with inputs on
+// top.
 func planStep(t *testing.T, url string, inputs map[string]string) *step {
 	t.Helper()
-	in := map[string]string{"operation": "release-plan", "release_plan_id": planOK, "execute": "true"}
-	for k, v := range inputs {
-		in[k] = v
-	}
-	return newStep(t, url, in)
+	return newStep(t, url, merge(planInputs, inputs))
 }
 
 func TestReleasePlanSucceeds(t *testing.T) {
@@ -268,13 +262,7 @@ func TestReleasePlanBadInputSendsNothing(t *testing.T) {
 	t.Parallel()
 	srv, url := simulator(t, "")
 	s := planStep(t, url, map[string]string{"project_id": "", "release_plan_id": "bad id!", "execute": "yes"})
-	require.Equal(t, 1, s.run())
-	assert.Empty(t, srv.Calls(), "nothing may be sent when the inputs are bad")
-	errs := annotations(s.stdout.String(), "error")
-	require.Len(t, errs, 1)
-	for _, input := range []string{"project_id", "release_plan_id", "execute"} {
-		assert.Contains(t, errs[0], input)
-	}
+	refusedBeforeSending(t, srv, s, "project_id", "release_plan_id", "execute")
 	assertNoSecrets(t, s)
 }
 
@@ -316,11 +304,7 @@ func TestReleasePlanThroughFaults(t *testing.T) {
 
 func TestReleasePlanCancelAborts(t *testing.T) {
 	t.Parallel()
-	srv, url := simulator(t, `
-release_plans:
-  - id: `+planOK+`
-    components: [{name: api, seq: 1, duration: 5m}, {name: web, seq: 2}]
-`)
+	srv, url := simulator(t, longPlan)
 	s := planStep(t, url, nil)
 	s.start(false)
 	deadline := time.Now().Add(10 * time.Second)
@@ -329,7 +313,7 @@ release_plans:
 		time.Sleep(20 * time.Millisecond)
 	}
 	signalled := time.Now()
-	require.NoError(t, s.cmd.Process.Signal(syscall.SIGINT))
+	s.signal(syscall.SIGINT)
 	code := s.wait()
 	assert.NotEqual(t, 0, code)
 	assert.Less(t, time.Since(signalled), 7*time.Second, "the action must exit before the runner escalates to SIGTERM")
@@ -349,29 +333,17 @@ release_plans:
 
 func TestReleasePlanTimeoutAborts(t *testing.T) {
 	t.Parallel()
-	srv, url := simulator(t, `
-release_plans:
-  - id: `+planOK+`
-    components: [{name: api, seq: 1, duration: 5m}]
-`)
+	srv, url := simulator(t, longSinglePlan)
 	s := planStep(t, url, map[string]string{"timeout": "2s"})
-	require.Equal(t, 1, s.run())
-	assert.Equal(t, "timed_out", s.outputs()["status"])
+	err := assertFailed(t, s, s.run(), "timed_out", "title=Timed out")
 	assert.Equal(t, 1, srv.PlanAborts(planOK))
 	assert.Equal(t, "ABORTED", srv.PlanStatus(planOK))
-	errs := annotations(s.stdout.String(), "error")
-	require.Len(t, errs, 1)
-	assert.Contains(t, errs[0], "title=Timed out")
-	assert.Contains(t, errs[0], "2.0s")
+	assert.Contains(t, err, "2.0s")
 }
 
 func TestReleasePlanNoWait(t *testing.T) {
 	t.Parallel()
-	srv, url := simulator(t, `
-release_plans:
-  - id: `+planOK+`
-    components: [{name: api, seq: 1, duration: 5m}]
-`)
+	srv, url := simulator(t, longSinglePlan)
 	s := planStep(t, url, map[string]string{"wait": "false"})
 	require.Equal(t, 0, s.run(), s.stdout.String())
 	assert.Equal(t, "running", s.outputs()["status"])
@@ -381,13 +353,11 @@ release_plans:
 
 // ---- signal ----
 
+// signalStep is a step signalling the software deployment sd-e2e-1, with
+// inputs on top.
 func signalStep(t *testing.T, url string, inputs map[string]string) *step {
 	t.Helper()
-	in := map[string]string{"operation": "signal", "deployment_id": "sd-e2e-1"}
-	for k, v := range inputs {
-		in[k] = v
-	}
-	return newStep(t, url, in)
+	return newStep(t, url, merge(map[string]string{"operation": "signal", "deployment_id": "sd-e2e-1"}, inputs))
 }
 
 // multiLineLog returns about n bytes of log text with the characters that
@@ -519,13 +489,7 @@ func TestSignalBadInputSendsNothing(t *testing.T) {
 		"status":        "DONE",
 		"output_values": "- just\n- a list\n",
 	})
-	require.Equal(t, 1, s.run())
-	assert.Empty(t, srv.Calls(), "nothing may be sent when the inputs are bad")
-	errs := annotations(s.stdout.String(), "error")
-	require.Len(t, errs, 1)
-	for _, input := range []string{"deployment_id", "status", "output_values"} {
-		assert.Contains(t, errs[0], input)
-	}
+	refusedBeforeSending(t, srv, s, "deployment_id", "status", "output_values")
 	assertNoSecrets(t, s)
 }
 

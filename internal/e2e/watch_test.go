@@ -116,11 +116,11 @@ func TestWatchCancel(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv, url := simulator(t, "tasks:\n  - {task_id: "+taskOK+", already_running: 5m}\n")
+			srv, url := simulator(t, runningTask)
 			s := newStep(t, url, map[string]string{"operation": "watch", "task_id": taskOK, "stop_on_cancel": tt.stopOnCancel})
 			s.start(false)
 			recordID := s.waitForOutput("record_id", 10*time.Second)
-			require.NoError(t, s.cmd.Process.Signal(syscall.SIGINT))
+			s.signal(syscall.SIGINT)
 			assert.Equal(t, 1, s.wait())
 			recs := srv.Records(taskOK)
 			require.Len(t, recs, 1)
@@ -139,10 +139,5 @@ func TestWatchBadInputSendsNothing(t *testing.T) {
 	t.Parallel()
 	srv, url := simulator(t, "")
 	s := newStep(t, url, map[string]string{"operation": "watch", "record_id": "abc"})
-	require.Equal(t, 1, s.run())
-	errs := annotations(s.stdout.String(), "error")
-	require.Len(t, errs, 1)
-	assert.Contains(t, errs[0], "task_id: required for operation watch")
-	assert.Contains(t, errs[0], "record_id: must be 32 letters or digits")
-	assert.Empty(t, srv.Calls())
+	refusedBeforeSending(t, srv, s, "task_id: required for operation watch", "record_id: must be 32 letters or digits")
 }
