@@ -106,12 +106,11 @@ tasks:
 	assert.Equal(t, "failed", out["status"])
 	rec := srv.Records(taskOK)[0]
 	assert.Equal(t, rec.ID, out["record_id"])
-	errs := annotations(stdout, "error")
-	require.Len(t, errs, 1, stdout)
-	assert.Contains(t, errs[0], "title=Deployment failed")
-	assert.Contains(t, errs[0], rec.ID)
-	assert.Contains(t, errs[0], "Deploy")
-	assert.Contains(t, errs[0], "Deploy failed: disk full", "the annotation quotes the failing step's log")
+	msg := oneError(t, s)
+	assert.Contains(t, msg, "title=Deployment failed")
+	assert.Contains(t, msg, rec.ID)
+	assert.Contains(t, msg, "Deploy")
+	assert.Contains(t, msg, "Deploy failed: disk full", "the annotation quotes the failing step's log")
 	assert.Contains(t, stdout, "::group::✗ 3/4 Deploy")
 	// The deployment's own log is printed under each step's group, once.
 	groups := strings.Split(stdout, "::group::")
@@ -185,10 +184,9 @@ tasks:
 `)
 	s := newStep(t, url, map[string]string{"task_id": taskOK})
 	require.Equal(t, 1, s.run())
-	errs := annotations(s.stdout.String(), "error")
-	require.Len(t, errs, 1)
-	assert.Contains(t, errs[0], "Deploy.00011042")
-	assert.Contains(t, errs[0], "A draft application cannot be executed.")
+	err := oneError(t, s)
+	assert.Contains(t, err, "Deploy.00011042")
+	assert.Contains(t, err, "A draft application cannot be executed.")
 	var requestID string
 	for _, c := range srv.Calls() {
 		if strings.HasSuffix(c.Path, "/start") {
@@ -196,7 +194,7 @@ tasks:
 		}
 	}
 	require.NotEmpty(t, requestID)
-	assert.Contains(t, errs[0], "request id "+requestID)
+	assert.Contains(t, err, "request id "+requestID)
 	assert.Equal(t, "failed", s.outputs()["status"])
 	assert.Zero(t, srv.StartCount(taskOK))
 }
@@ -207,9 +205,8 @@ func TestDeployWrongSecretIsNotRetried(t *testing.T) {
 	wrong := "wrong-secret-key-value-0000"
 	s := newStep(t, url, map[string]string{"task_id": taskOK, "secret_access_key": wrong})
 	require.Equal(t, 1, s.run())
-	errs := annotations(s.stdout.String(), "error")
-	require.Len(t, errs, 1)
-	assert.Contains(t, errs[0], "APIGW.0301")
+	err := oneError(t, s)
+	assert.Contains(t, err, "APIGW.0301")
 	assert.Len(t, srv.Calls(), 1, "a signature failure must not be retried (AK lockout)")
 	assertNoSecrets(t, s, wrong)
 }
@@ -278,9 +275,8 @@ func TestDeployTimeoutStopsRecord(t *testing.T) {
 	recs := srv.Records(taskOK)
 	require.Len(t, recs, 1)
 	assert.True(t, recs[0].Stopped, "a timed-out deployment is stopped")
-	errs := annotations(s.stdout.String(), "error")
-	require.Len(t, errs, 1)
-	assert.Contains(t, errs[0], "2.0s")
+	err := oneError(t, s)
+	assert.Contains(t, err, "2.0s")
 }
 
 func TestPostStopsRecordLeftByKilledStep(t *testing.T) {

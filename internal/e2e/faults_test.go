@@ -168,9 +168,8 @@ tasks:
 		s := newStep(t, url, map[string]string{"task_id": taskOK, "if_running": "fail"})
 		require.Equal(t, 1, s.run())
 		assert.Zero(t, srv.StartCount(taskOK))
-		errs := annotations(s.stdout.String(), "error")
-		require.Len(t, errs, 1)
-		assert.Contains(t, errs[0], other.ID)
+		err := oneError(t, s)
+		assert.Contains(t, err, other.ID)
 		assert.Equal(t, "failed", s.outputs()["status"])
 	})
 	t.Run("stop", func(t *testing.T) {

@@ -30,8 +30,7 @@ func TestDeployTimeoutShorterThanDefaultPollInterval(t *testing.T) {
 	require.Len(t, recs, 1, "the deployment was started")
 	assert.True(t, recs[0].Stopped, "a timed-out deployment is stopped")
 	assert.Empty(t, srv.Running())
-	errs := annotations(s.stdout.String(), "error")
-	require.Len(t, errs, 1)
-	assert.Contains(t, errs[0], "3.0s")
-	assert.NotContains(t, errs[0], "poll_interval")
+	err := oneError(t, s)
+	assert.Contains(t, err, "3.0s")
+	assert.NotContains(t, err, "poll_interval")
 }
