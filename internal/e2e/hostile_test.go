@@ -21,7 +21,7 @@ import (
 // a server that breaks one assumption, in front of the simulator (which
 // still checks every signature), and what the action must do about it.
 // Every case runs the built binary as the runner does, then its post step
-// with the main step's state, and checks (hostile_helpers_test.go): the
+// with the main step's state, and checks (hostile_run_test.go): the
 // exit codes, the status output, that the post step started nothing, that
 // no deployment or release plan is left running (unless the case says so),
 // that no record id in the outputs or state is one the server made up, the
