@@ -16,9 +16,12 @@ import (
 
 func TestWatchFollowsAnotherJobsDeployment(t *testing.T) {
 	t.Parallel()
+	// The record must still run when the step looks at it, even on a
+	// loaded machine where starting the binary takes seconds: a record
+	// that had ended is TestWatchRecordThatHadEnded's case (no start time).
 	srv, url := simulator(t, `
 tasks:
-  - {task_id: `+taskOK+`, name: checkout-service, steps: [Build, Deploy, Verify], already_running: 900ms}
+  - {task_id: `+taskOK+`, name: checkout-service, steps: [Build, Deploy, Verify], already_running: 4s}
 `)
 	running := srv.Running()
 	require.Len(t, running, 1)
