@@ -181,7 +181,7 @@ func paramFields(item *yaml.Node) (param Param, problems []string) {
 func paramField(k *yaml.Node, seen map[string]bool) (field, problem string) {
 	field, ok := scalarText(k)
 	if !ok || (field != "key" && field != "value" && field != "type") {
-		name := "a " + describe(k)
+		name := describe(k)
 		if ok {
 			name = quote(field)
 		}

@@ -322,6 +322,8 @@ func TestParamFields(t *testing.T) {
 		{"no key", "{value: x}", Param{"", "x", ParamText}, []string{"key is required"}},
 		{"unknown field", "{key: a, name: b}", Param{"a", "", ParamText},
 			[]string{`unknown field "name" (use key, value, type)`}},
+		{"field name not text", "{key: a, [x]: b}", Param{"a", "", ParamText},
+			[]string{`unknown field a list (use key, value, type)`}},
 		{"field twice", "{key: a, key: b}", Param{"a", "", ParamText}, []string{"field key given twice"}},
 		{"nested key is no missing key", "{key: {x: 1}}", Param{"", "", ParamText},
 			[]string{"key must be a single value, got a mapping"}},
