@@ -103,6 +103,21 @@ func varName(p string) (name string, ok bool) {
 	return "", false
 }
 
+// withObject makes a handler of one object a service keeps (a release
+// plan, a software deployment) out of h: under s.mu, find checks the
+// request and finds the object, or gives the answer refusing it.
+func withObject[T any](find func(*Server, *request) (T, response, bool), h func(*Server, *request, T) response) func(*Server, *request) response {
+	return func(s *Server, req *request) response {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		obj, refusal, ok := find(s, req)
+		if !ok {
+			return refusal
+		}
+		return h(s, req, obj)
+	}
+}
+
 // ServeHTTP answers one API call: routing, gateway authentication, fault
 // injection, then the service's own handling.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
