@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -180,6 +181,19 @@ func (h *harness) stateResult(taskID, recordID string) map[string]any {
 func (h *harness) stop(taskID, recordID string) reply {
 	h.t.Helper()
 	return h.do(http.MethodPut, "/v2/tasks/"+taskID+"/records/"+recordID+"/stop", "")
+}
+
+// startMidway starts a deployment of testTask on a harness whose scenario
+// has just task, and returns its state 150ms later: halfway through the
+// second of its 100ms steps, still running.
+func startMidway(t *testing.T, task ScenarioTask) (*harness, string, map[string]any) {
+	t.Helper()
+	h := newHarness(t, Options{Scenario: &Scenario{Tasks: []ScenarioTask{task}}})
+	id := h.startOK(testTask, "")
+	h.clock.Advance(150 * time.Millisecond)
+	res := h.stateResult(testTask, id)
+	assert.Equal(t, "running", res["status"], "a running record reports running")
+	return h, id, res
 }
 
 // testSign signs req the way huawei-api.md §3 describes. It is written

@@ -335,3 +335,41 @@ func TestFaultDropExecuteAndLogsTaskFilter(t *testing.T) {
 	assert.Equal(t, http.StatusOK, appDetail(testTask))
 	assert.Equal(t, http.StatusTooManyRequests, appDetail(other), "the application's task matches")
 }
+
+// TestLenientScenario: a scenario built in Go that Validate would reject
+// is served, not crashed on.
+func TestLenientScenario(t *testing.T) {
+	t.Parallel()
+	sc := &Scenario{Tasks: []ScenarioTask{{TaskID: testTask, FailAtStep: 9, StepDuration: -time.Second, AlreadyRunning: -time.Second}}}
+	h := newHarness(t, Options{Scenario: sc})
+	id := h.startOK(testTask, "")
+	h.clock.Advance(time.Second)
+	assert.Equal(t, "failed", h.stateResult(testTask, id)["status"], "fails at the last step")
+	assert.NotEmpty(t, h.srv.SeedRecord(testTask, "failed", time.Millisecond))
+	assert.Equal(t, 9, sc.Tasks[0].FailAtStep, "the caller's scenario is not modified")
+}
+
+// TestLenientPlansAndDeployments: the same for release plans and software
+// deployments.
+func TestLenientPlansAndDeployments(t *testing.T) {
+	t.Parallel()
+	sc := &Scenario{
+		ReleasePlans: []ScenarioReleasePlan{
+			{ID: "odd", FailStrategy: "sideways", Status: "ABORTED", Components: []ScenarioPlanComponent{{Name: "a", Seq: 0, Duration: -time.Second}}},
+			{ID: "empty", Status: "FAILED"},
+			{ID: ""},
+		},
+		SoftwareDeployments: []ScenarioSoftwareDeployment{{ID: "x", Status: "WEIRD"}, {ID: ""}},
+	}
+	h := newHarness(t, Options{Scenario: sc})
+	h.planOpOK("odd", "execute")
+	assert.Equal(t, "RUNNING", h.srv.PlanStatus("odd"))
+	h.clock.Advance(time.Second)
+	assert.Equal(t, "SUCCESS", h.srv.PlanStatus("odd"), "seq and duration clamped to defaults")
+	assert.Equal(t, "CREATED", h.srv.PlanStatus("empty"))
+	h.planOpOK("empty", "execute")
+	assert.Equal(t, "SUCCESS", h.srv.PlanStatus("empty"), "a plan without components ends at once")
+	assert.Empty(t, h.components("empty"))
+	assert.Equal(t, "WEIRD", swResult(t, h.do(http.MethodGet, deploymentPath("x"), ""))["status"])
+	assert.Equal(t, "sideways", sc.ReleasePlans[0].FailStrategy, "the caller's scenario is not modified")
+}
