@@ -328,3 +328,32 @@ func TestGlobMatch(t *testing.T) {
 		})
 	}
 }
+
+func TestParseExchangeBody(t *testing.T) {
+	t.Parallel()
+	project := strings.Repeat("a", 32)
+	tests := []struct {
+		name, body, wantCode, wantMsg string
+	}{
+		{"well formed", exchangeBody("jwt", project), "", ""},
+		{"not JSON", "{", iamBodyInvalid, "want {"},
+		{"no auth", `{}`, iamBodyInvalid, "want {"},
+		{"no id_token", `{"auth":{"scope":{"project":{"id":"` + project + `"}}}}`, iamBodyInvalid, "auth.id_token.id is required"},
+		{"no scope", `{"auth":{"id_token":{"id":"jwt"}}}`, iamBodyInvalid, "auth.scope is required"},
+		{"a domain scope", `{"auth":{"id_token":{"id":"jwt"},"scope":{"domain":{"id":"d"}}}}`, iamBodyInvalid, "only a project scope"},
+		{"an empty scope", `{"auth":{"id_token":{"id":"jwt"},"scope":{}}}`, iamBodyInvalid, "auth.scope.project.id is required"},
+		{"a short project id", exchangeBody("jwt", "p1"), iamProjectInvalid, `Invalid project id "p1"`},
+	}
+	for _, tc := range tests {
+		jwt, projectID, refusal, ok := parseExchangeBody([]byte(tc.body))
+		if tc.wantCode == "" {
+			assert.True(t, ok, tc.name)
+			assert.Equal(t, "jwt", jwt, tc.name)
+			assert.Equal(t, project, projectID, tc.name)
+			continue
+		}
+		assert.False(t, ok, tc.name)
+		assert.Equal(t, tc.wantCode, refusal.code, tc.name)
+		assert.Contains(t, refusal.body.(iamErrorBody).ErrorMsg, tc.wantMsg, tc.name)
+	}
+}
