@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -263,6 +264,35 @@ func testSignatureOf(req *http.Request, q url.Values, sk, date string, body []by
 	mac := hmac.New(sha256.New, []byte(sk))
 	mac.Write([]byte(sts))
 	return hex.EncodeToString(mac.Sum(nil))
+}
+
+// logLines collects what a server logs through Options.Logf (give it
+// logf), safely for concurrent requests.
+type logLines struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (l *logLines) logf(format string, args ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lines = append(l.lines, fmt.Sprintf(format, args...))
+}
+
+// all returns the lines logged so far.
+func (l *logLines) all() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.lines...)
+}
+
+// callFaults returns the Fault of every call so far, in arrival order.
+func callFaults(s *Server) []string {
+	var faults []string
+	for _, c := range s.Calls() {
+		faults = append(faults, c.Fault)
+	}
+	return faults
 }
 
 // lastCall returns the newest call of the log.

@@ -43,13 +43,8 @@ func must[T any](v T, err error) T {
 
 func TestCallLog(t *testing.T) {
 	t.Parallel()
-	var mu sync.Mutex
-	var lines []string
-	h := newHarness(t, Options{Logf: func(format string, args ...any) {
-		mu.Lock()
-		defer mu.Unlock()
-		lines = append(lines, fmt.Sprintf(format, args...))
-	}})
+	var log logLines
+	h := newHarness(t, Options{Logf: log.logf})
 	first := h.start(testTask, `{"params":[{"key":"db_password","value":"hunter2","type":"encrypt"}]}`)
 	id := first.json(t)["id"].(string)
 	h.start(testTask, "")
@@ -62,8 +57,7 @@ func TestCallLog(t *testing.T) {
 	assert.Equal(t, "Deploy.00011027", calls[1].Code)
 	assert.Equal(t, "record_id="+id+"&step_state=true", calls[2].Query)
 
-	mu.Lock()
-	defer mu.Unlock()
+	lines := log.all()
 	require.Len(t, lines, 3)
 	assert.Equal(t, "sim: POST /v2/tasks/"+testTask+"/start -> 400 Deploy.00011027", lines[1])
 	for _, l := range lines {
@@ -89,11 +83,7 @@ func TestFaultThrottle(t *testing.T) {
 	assert.Equal(t, got.header.Get("X-Request-Id"), m["request_id"])
 	assert.Equal(t, http.StatusOK, h.state(testTask, id).status, "times: 1")
 
-	var faults []string
-	for _, c := range h.srv.Calls() {
-		faults = append(faults, c.Fault)
-	}
-	assert.Equal(t, []string{"", "", "throttle", ""}, faults)
+	assert.Equal(t, []string{"", "", "throttle", ""}, callFaults(h.srv))
 }
 
 func TestFaultError(t *testing.T) {
