@@ -58,24 +58,31 @@ func (rec *record) newLogEnv(rng *rand.Rand) logEnv {
 		files:   40 + rng.IntN(400),
 		sizeMB:  float64(10+rng.IntN(900)) / 10,
 	}
-	var shown []string
-	for _, p := range rec.params {
-		switch p.Type {
-		case "text":
-			shown = append(shown, p.Key+"="+p.Value)
-			if p.Key == "version" {
-				e.version = p.Value
-			}
-		case "encrypt":
-			shown = append(shown, p.Key+"=******")
-		}
-	}
-	e.params = strings.Join(shown, ", ")
+	e.params, e.version = shownParams(rec.params)
 	e.pkg = e.service + ".tar.gz"
 	if e.version != "" {
 		e.pkg = e.service + "-" + e.version + ".tar.gz"
 	}
 	return e
+}
+
+// shownParams is how the log shows params: text parameters with their
+// values, encrypt parameters masked, other types not at all. version is
+// the value of a text parameter named version, "" without one.
+func shownParams(params []ParamInfo) (shown, version string) {
+	var parts []string
+	for _, p := range params {
+		switch p.Type {
+		case "text":
+			parts = append(parts, p.Key+"="+p.Value)
+			if p.Key == "version" {
+				version = p.Value
+			}
+		case "encrypt":
+			parts = append(parts, p.Key+"=******")
+		}
+	}
+	return strings.Join(parts, ", "), version
 }
 
 // stepBody is the work a step logs while it runs, chosen by the step's

@@ -332,3 +332,24 @@ func TestParseLogQuery(t *testing.T) {
 		assert.Equal(t, tc.want, got, tc.query)
 	}
 }
+
+func TestShownParams(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name                   string
+		params                 []ParamInfo
+		wantShown, wantVersion string
+	}{
+		{"none", nil, "", ""},
+		{"text with a version", []ParamInfo{{"version", "1.2.3", "text"}, {"replicas", "3", "text"}}, "version=1.2.3, replicas=3", "1.2.3"},
+		{"encrypt is masked", []ParamInfo{{"db_password", "hunter2", "encrypt"}}, "db_password=******", ""},
+		{"other types are left out", []ParamInfo{{"hosts", "group-a", "host_group"}, {"env", "prod", "enum"}}, "", ""},
+		{"an encrypt version is no version", []ParamInfo{{"version", "9.9", "encrypt"}}, "version=******", ""},
+	}
+	for _, tc := range tests {
+		shown, version := shownParams(tc.params)
+		assert.Equal(t, tc.wantShown, shown, tc.name)
+		assert.Equal(t, tc.wantVersion, version, tc.name)
+		assert.NotContains(t, shown, "hunter2", tc.name)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -198,19 +199,7 @@ func parseAuthorization(h string) (authorization, string) {
 	seen := map[string]bool{}
 	for part := range strings.SplitSeq(rest, ",") {
 		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
-		if !ok {
-			return a, "Authorization header is malformed"
-		}
-		switch k {
-		case "Access":
-			a.access = v
-		case "SignedHeaders":
-			if v != "" {
-				a.signedHeaders = strings.Split(v, ";")
-			}
-		case "Signature":
-			a.signature = v
-		default:
+		if !ok || !a.set(k, v) {
 			return a, "Authorization header is malformed"
 		}
 		seen[k] = true
@@ -224,6 +213,23 @@ func parseAuthorization(h string) (authorization, string) {
 		}
 	}
 	return a, ""
+}
+
+// set sets field k of the header to v; it is false for an unknown field.
+func (a *authorization) set(k, v string) bool {
+	switch k {
+	case "Access":
+		a.access = v
+	case "SignedHeaders":
+		if v != "" {
+			a.signedHeaders = strings.Split(v, ";")
+		}
+	case "Signature":
+		a.signature = v
+	default:
+		return false
+	}
+	return true
 }
 
 // sign returns the lowercase hex signature of a canonical request.
@@ -289,7 +295,25 @@ func canonicalURI(escapedPath string) string {
 // A query with a broken escape yields a canonical form no client signs, so
 // its signature check fails.
 func canonicalQuery(rawQuery string) string {
-	values := map[string][]string{}
+	values, ok := decodeQuery(rawQuery)
+	if !ok {
+		return unsignableQuery
+	}
+	var out []string
+	for _, k := range slices.Sorted(maps.Keys(values)) {
+		vs := values[k]
+		sort.Strings(vs)
+		for _, v := range vs {
+			out = append(out, signEscape(k)+"="+signEscape(v))
+		}
+	}
+	return strings.Join(out, "&")
+}
+
+// decodeQuery splits a raw query into its decoded keys and values, a "+"
+// staying a plus; ok is false when an escape is broken.
+func decodeQuery(rawQuery string) (values map[string][]string, ok bool) {
+	values = map[string][]string{}
 	for part := range strings.SplitSeq(rawQuery, "&") {
 		if part == "" {
 			continue
@@ -298,24 +322,11 @@ func canonicalQuery(rawQuery string) string {
 		key, kerr := url.PathUnescape(k)
 		val, verr := url.PathUnescape(v)
 		if kerr != nil || verr != nil {
-			return unsignableQuery
+			return nil, false
 		}
 		values[key] = append(values[key], val)
 	}
-	keys := make([]string, 0, len(values))
-	for k := range values {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var out []string
-	for _, k := range keys {
-		vs := values[k]
-		sort.Strings(vs)
-		for _, v := range vs {
-			out = append(out, signEscape(k)+"="+signEscape(v))
-		}
-	}
-	return strings.Join(out, "&")
+	return values, true
 }
 
 // unsignableQuery stands for a query that cannot be decoded: signEscape

@@ -72,15 +72,9 @@ type compRun struct {
 // failure. It also returns when the last batch that runs ends.
 func (pl *plan) schedule(start time.Time) ([]compRun, time.Time) {
 	comps := pl.spec.Components
-	var seqs []int
-	for _, c := range comps {
-		seqs = append(seqs, c.Seq)
-	}
-	slices.Sort(seqs)
-	seqs = slices.Compact(seqs)
 	runs := make([]compRun, len(comps))
 	t := start
-	for _, seq := range seqs {
+	for _, seq := range batches(comps) {
 		end, failed := t, false
 		for i, c := range comps {
 			if c.Seq != seq {
@@ -98,6 +92,17 @@ func (pl *plan) schedule(start time.Time) ([]compRun, time.Time) {
 		}
 	}
 	return runs, t
+}
+
+// batches are the components' distinct seq values, in order: the batches
+// of an execution.
+func batches(comps []ScenarioPlanComponent) []int {
+	var seqs []int
+	for _, c := range comps {
+		seqs = append(seqs, c.Seq)
+	}
+	slices.Sort(seqs)
+	return slices.Compact(seqs)
 }
 
 // compView is a component as deploy-info shows it; nil strings are JSON
