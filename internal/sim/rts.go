@@ -308,6 +308,14 @@ func (s *Server) updateDeployment(req *request, d *softwareDeployment) response 
 	if msg != "" {
 		return heatBadRequest(msg)
 	}
+	d.apply(u)
+	d.updated = req.now
+	d.signals++
+	return response{status: http.StatusOK, body: d.body()}
+}
+
+// apply sets the fields u carries and keeps the others.
+func (d *softwareDeployment) apply(u swUpdate) {
 	set := func(dst *string, v *string) {
 		if v != nil {
 			*dst = *v
@@ -323,9 +331,6 @@ func (s *Server) updateDeployment(req *request, d *softwareDeployment) response 
 	if u.outputValues != nil {
 		d.outputValues = u.outputValues
 	}
-	d.updated = req.now
-	d.signals++
-	return response{status: http.StatusOK, body: d.body()}
 }
 
 // SoftwareDeployment returns deployment id as GET would answer it now (the
@@ -347,13 +352,19 @@ func (s *Server) SoftwareDeployment(id string) (map[string]any, bool) {
 	if d == nil {
 		return nil, false
 	}
+	return decodeWithNumbers(data), true
+}
+
+// decodeWithNumbers decodes a JSON object the simulator marshalled, numbers
+// as json.Number.
+func decodeWithNumbers(data []byte) map[string]any {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var m map[string]any
 	if err := dec.Decode(&m); err != nil {
 		panic(fmt.Sprintf("sim: decode software deployment: %v", err))
 	}
-	return m, true
+	return m
 }
 
 // SignalCount returns how many PUT requests updated deployment id

@@ -300,17 +300,24 @@ func (s *Server) seedPlans() {
 			continue
 		}
 		pl := s.newPlan(spec, now)
-		switch {
-		case spec.Status == planRunning:
-			pl.execSeq = 1
-			pl.exec = &planExec{n: 1, start: now}
-		case slices.Contains(finalPlanStatuses, spec.Status) && len(pl.spec.Components) > 0:
-			_, end := pl.schedule(now)
-			pl.execSeq = 1
-			pl.exec = &planExec{n: 1, start: now.Add(-end.Sub(now))}
-		}
+		pl.seedExecution(spec.Status, now)
 		s.plans[spec.ID] = pl
 		s.planOrder = append(s.planOrder, spec.ID)
+	}
+}
+
+// seedExecution gives a plan whose scenario status says someone else
+// executed it that execution: RUNNING from now, or a final status ending
+// now (a plan without components has nothing to end).
+func (pl *plan) seedExecution(status string, now time.Time) {
+	switch {
+	case status == planRunning:
+		pl.execSeq = 1
+		pl.exec = &planExec{n: 1, start: now}
+	case slices.Contains(finalPlanStatuses, status) && len(pl.spec.Components) > 0:
+		_, end := pl.schedule(now)
+		pl.execSeq = 1
+		pl.exec = &planExec{n: 1, start: now.Add(-end.Sub(now))}
 	}
 }
 
