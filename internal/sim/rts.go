@@ -239,7 +239,9 @@ type rawFields map[string]json.RawMessage
 // swUpdateFieldsOf decodes a PUT body (empty is no fields) into its
 // fields and refuses an unknown one, naming the first in sorted order.
 func swUpdateFieldsOf(body []byte) (rawFields, string) {
-	var fields rawFields
+	// A plain map, not rawFields: the decoder's error names the type and
+	// is part of the answer.
+	var fields map[string]json.RawMessage
 	if len(bytes.TrimSpace(body)) > 0 {
 		if err := json.Unmarshal(body, &fields); err != nil {
 			return nil, "the request body must be a JSON object: " + err.Error()
