@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -14,7 +13,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -116,13 +114,11 @@ func (e exchange) String() string {
 // recorder records every exchange with the handler behind it.
 type recorder struct {
 	next http.Handler
-	mu   sync.Mutex
-	seen []exchange
+	seen record[exchange]
 }
 
 func (rc *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	r.Body = io.NopCloser(bytes.NewReader(body))
+	body := readBody(r)
 	sw := &statusWriter{ResponseWriter: w}
 	rc.next.ServeHTTP(sw, r)
 	names := make([]string, 0, len(r.Header)+1)
@@ -141,16 +137,10 @@ func (rc *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		ex.contentType = mediaType(ct)
 	}
-	rc.mu.Lock()
-	rc.seen = append(rc.seen, ex)
-	rc.mu.Unlock()
+	rc.seen.add(ex)
 }
 
-func (rc *recorder) exchanges() []exchange {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	return append([]exchange(nil), rc.seen...)
-}
+func (rc *recorder) exchanges() []exchange { return rc.seen.all() }
 
 // runStep runs the action once as a workflow step: inputs as INPUT_
 // variables (with the defaults action.yml gives), file commands in a
@@ -325,7 +315,10 @@ func checkExchange(defs []apiDef, ex exchange) (string, []string) {
 }
 
 // checkQuery reads the query as the gateway does ("+" is a literal plus)
-// and checks it against the definition's parameters.
+// and checks it against the definition's parameters. The simulator's
+// canonicalQuery (internal/sim/auth.go) reads it the same way; the pair
+// is deliberate: a check of the simulator's answers must not take its
+// reading of the request from the simulator.
 func checkQuery(d apiDef, rawQuery string) []string {
 	var out []string
 	if strings.Contains(rawQuery, "+") {

@@ -3,14 +3,12 @@ package conformance
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"reflect"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -169,32 +167,21 @@ type wireRequest struct {
 // wireRecorder records each request in front of the simulator.
 type wireRecorder struct {
 	next http.Handler
-	mu   sync.Mutex
-	seen []wireRequest
+	seen record[wireRequest]
 }
 
 func (w *wireRecorder) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	r.Body = io.NopCloser(bytes.NewReader(body))
+	body := readBody(r)
 	// Recorded before the answer is written: the client may return (and
 	// the test look) as soon as the answer arrives.
-	w.mu.Lock()
-	i := len(w.seen)
-	w.seen = append(w.seen, wireRequest{method: r.Method, requestURI: r.RequestURI, host: r.Host, header: r.Header.Clone(), body: body})
-	w.mu.Unlock()
+	i := w.seen.add(wireRequest{method: r.Method, requestURI: r.RequestURI, host: r.Host, header: r.Header.Clone(), body: body})
 	sw := &statusWriter{ResponseWriter: rw, onStatus: func(status int) {
-		w.mu.Lock()
-		w.seen[i].status = status
-		w.mu.Unlock()
+		w.seen.update(i, func(q *wireRequest) { q.status = status })
 	}}
 	w.next.ServeHTTP(sw, r)
 }
 
-func (w *wireRecorder) requests() []wireRequest {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return append([]wireRequest(nil), w.seen...)
-}
+func (w *wireRecorder) requests() []wireRequest { return w.seen.all() }
 
 // statusWriter remembers the status and the body written.
 type statusWriter struct {

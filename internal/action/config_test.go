@@ -1,7 +1,6 @@
 package action
 
 import (
-	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -9,54 +8,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// Values that look like credentials. Every error text is checked not to
-// contain them.
-const (
-	testAK     = "HPUAK7TESTACCESSKEYID01"
-	testSK     = "tEsTsEcReTaCcEsSkEy0123456789abcdefGHIJ"
-	testToken  = "MIIEtestIAMtoken+/=0123456789"
-	testSTS    = "gQpTestSecurityToken==987654"
-	testTaskID = "d2dc947ec2424d8789bb3984bb3adf45"
-	testRecord = "0ee9c8e6a7dc44109541e53c6dccf47c"
-	testProjID = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
-)
-
-var testSecrets = []string{testAK, testSK, testToken, testSTS}
-
-// envFrom returns a getenv over m, the way the runner presents inputs.
-func envFrom(m map[string]string) func(string) string {
-	return func(k string) string { return m[k] }
-}
-
-// deployEnv is a minimal valid deploy; overrides replace entries and ""
-// removes one.
-func deployEnv(overrides map[string]string) map[string]string {
-	m := map[string]string{
-		"INPUT_TASK_ID":           testTaskID,
-		"INPUT_REGION":            "cn-north-4",
-		"INPUT_ACCESS_KEY_ID":     testAK,
-		"INPUT_SECRET_ACCESS_KEY": testSK,
-	}
-	for k, v := range overrides {
-		if v == "" {
-			delete(m, k)
-		} else {
-			m[k] = v
-		}
-	}
-	return m
-}
-
-func assertNoSecret(t *testing.T, err error, extra ...string) {
-	t.Helper()
-	if err == nil {
-		return
-	}
-	for _, s := range append(append([]string{}, testSecrets...), extra...) {
-		assert.NotContains(t, err.Error(), s, "error text leaks a secret")
-	}
-}
 
 func TestLoadDefaults(t *testing.T) {
 	t.Parallel()
@@ -80,13 +31,12 @@ func TestLoadDefaults(t *testing.T) {
 	assert.Equal(t, want, got)
 }
 
+// TestLoadGood checks valid configurations, among them the credential
+// precedence: explicit inputs, then keyless (OIDC), then the environment's
+// keys.
 func TestLoadGood(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name  string
-		env   map[string]string
-		check func(t *testing.T, got *Config)
-	}{
+	tests := []loadCase{
 		{
 			name: "every deploy input",
 			env: deployEnv(map[string]string{
@@ -345,26 +295,73 @@ func TestLoadGood(t *testing.T) {
 				assert.Equal(t, time.Second, got.PollInterval)
 			},
 		},
+		{
+			name: "keyless beats the environment's keys",
+			env: deployEnv(map[string]string{
+				"INPUT_ACCESS_KEY_ID": "", "INPUT_SECRET_ACCESS_KEY": "",
+				"INPUT_PROJECT_ID":               testProjID,
+				"INPUT_IDP_ID":                   "github-actions",
+				"ACTIONS_ID_TOKEN_REQUEST_URL":   "https://pipelines.example.com/oidc/token?api-version=2.0",
+				"ACTIONS_ID_TOKEN_REQUEST_TOKEN": "request-bearer-token-1234",
+				"HUAWEI_CLOUD_ACCESS_KEY_ID":     testAK, "HUAWEI_CLOUD_SECRET_ACCESS_KEY": testSK,
+			}),
+			check: func(t *testing.T, cfg *Config) {
+				assert.Equal(t, "github-actions", cfg.IdPID)
+				assert.Empty(t, cfg.AccessKeyID, "environment keys lose to keyless")
+				assert.Equal(t, DefaultOIDCAudience, cfg.OIDCAudience)
+				assert.Empty(t, cfg.IAMEndpoint, "without iam_endpoint, IAM follows the region")
+				assert.Equal(t, "request-bearer-token-1234", cfg.IDTokenRequestToken)
+				assert.Contains(t, cfg.Secrets(), "request-bearer-token-1234", "the request token is masked")
+			},
+		},
+		{
+			// The SDK's variables work too, and a token file wins over the runner's URL.
+			name: "the SDK's variables, a token file",
+			env:  deployEnv(keylessSDK("https://iam.ap-southeast-1.myhuaweicloud.com/")),
+			check: func(t *testing.T, cfg *Config) {
+				assert.Equal(t, "corp-idp", cfg.IdPID)
+				assert.Equal(t, "/var/run/secrets/token", cfg.IDTokenFile)
+				assert.Equal(t, "https://iam.ap-southeast-1.myhuaweicloud.com", cfg.IAMEndpoint)
+				assert.Equal(t, "my-client-id", cfg.OIDCAudience)
+			},
+		},
+		{
+			// As in the SDK, the variable may hold a bare host.
+			name: "a bare IAM host",
+			env:  deployEnv(keylessSDK("iam.eu-west-101.myhuaweicloud.eu")),
+			check: func(t *testing.T, cfg *Config) {
+				assert.Equal(t, "https://iam.eu-west-101.myhuaweicloud.eu", cfg.IAMEndpoint)
+			},
+		},
+		{
+			name: "explicit keys beat an idp_id from the environment",
+			env:  deployEnv(map[string]string{"HUAWEICLOUD_SDK_IDP_ID": "corp-idp"}),
+			check: func(t *testing.T, cfg *Config) {
+				assert.Equal(t, testAK, cfg.AccessKeyID)
+				assert.Empty(t, cfg.IdPID)
+			},
+		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			got, err := Load(envFrom(tt.env))
-			require.NoError(t, err)
-			tt.check(t, got)
-		})
+	runLoadCases(t, tests)
+}
+
+// keylessSDK is keyless authentication set up with the SDK's variables
+// alone, with iam as HUAWEICLOUD_SDK_IAM_ENDPOINT.
+func keylessSDK(iam string) map[string]string {
+	return map[string]string{
+		"INPUT_ACCESS_KEY_ID": "", "INPUT_SECRET_ACCESS_KEY": "",
+		"HUAWEICLOUD_SDK_PROJECT_ID":    testProjID,
+		"HUAWEICLOUD_SDK_IDP_ID":        "corp-idp",
+		"HUAWEICLOUD_SDK_ID_TOKEN_FILE": "/var/run/secrets/token",
+		"HUAWEICLOUD_SDK_IAM_ENDPOINT":  iam,
+		"INPUT_OIDC_AUDIENCE":           "my-client-id",
 	}
 }
 
 func TestLoadErrors(t *testing.T) {
 	t.Parallel()
 	long := strings.Repeat("x", 65)
-	tests := []struct {
-		name      string
-		env       map[string]string
-		wantInput string
-		want      string
-	}{
+	tests := []loadErrorCase{
 		{"operation", map[string]string{"INPUT_OPERATION": "deplyo"},
 			"operation", `operation: "deplyo" is not one of deploy, stop, release-plan, signal`},
 		{"wait yes", map[string]string{"INPUT_WAIT": "yes"},
@@ -520,19 +517,7 @@ func TestLoadErrors(t *testing.T) {
 			"INPUT_OPERATION": "signal", "INPUT_PROJECT_ID": testProjID, "INPUT_DEPLOYMENT_ID": "d1", "INPUT_INPUT_VALUES": "a: ["},
 			"input_values", `input_values: not valid YAML or JSON: `},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			got, err := Load(envFrom(deployEnv(tt.env)))
-			require.Error(t, err)
-			assert.Nil(t, got)
-			assert.Contains(t, err.Error(), tt.want)
-			var ie *InputError
-			require.True(t, errors.As(err, &ie), "want an *InputError in %v", err)
-			assert.Equal(t, tt.wantInput, ie.Input)
-			assertNoSecret(t, err, "hunter2pass")
-		})
-	}
+	runLoadErrorCases(t, tests)
 }
 
 func TestLoadReportsEveryProblem(t *testing.T) {
@@ -610,21 +595,4 @@ func TestConfigSecrets(t *testing.T) {
 	assert.Equal(t, []string{testAK, testSK, testSTS, "s3cret"}, c.Secrets())
 	assert.Equal(t, []string{testToken}, (&Config{AuthToken: testToken}).Secrets())
 	assert.Empty(t, (&Config{}).Secrets())
-}
-
-func TestTrimBlankLines(t *testing.T) {
-	t.Parallel()
-	tests := []struct{ in, want string }{
-		{"", ""},
-		{" \n\t\n", ""},
-		{"a: 1", "a: 1"},
-		{"\n\n  a: 1\n  b: 2\n\n \n", "  a: 1\n  b: 2\n"},
-		{"\r\n  a: |\r\n    x\r\n\r\n", "  a: |\r\n    x\r\n"},
-		{"é\n\n", "é\n"},
-		{"x  ", "x  "},
-	}
-	for _, tt := range tests {
-		got := trimBlankLines(tt.in)
-		assert.Equal(t, tt.want, got, "trimBlankLines(%q)", tt.in)
-	}
 }

@@ -15,8 +15,8 @@ import (
 	"time"
 )
 
-// This file reads the inputs of the watch operation, the health gate and
-// the CA bundles to trust.
+// This file reads the inputs of the health gate and the CA bundles to
+// trust.
 
 // Health gate defaults and bounds (interface.md: health_status 200-399,
 // health_timeout 5m, health_healthy 3).
@@ -80,41 +80,35 @@ func (r StatusRanges) String() string {
 func ParseStatusRanges(s string) (StatusRanges, error) {
 	var out StatusRanges
 	for _, part := range strings.Split(s, ",") {
-		part = strings.TrimSpace(part)
-		lo, hi, isRange := strings.Cut(part, "-")
-		a, errA := strconv.Atoi(strings.TrimSpace(lo))
-		b := a
-		var errB error
-		if isRange {
-			b, errB = strconv.Atoi(strings.TrimSpace(hi))
+		r, err := parseStatusRange(strings.TrimSpace(part))
+		if err != nil {
+			return nil, err
 		}
-		switch {
-		case part == "":
-			return nil, errors.New("an empty entry; write codes or ranges separated by commas, e.g. 200-399 or 200,204")
-		case errA != nil || errB != nil:
-			return nil, fmt.Errorf("%s is not a status code or a range like 200-299", quote(part))
-		case a < 100 || b > 599 || a > 599 || b < 100:
-			return nil, fmt.Errorf("%s is outside 100-599", quote(part))
-		case a > b:
-			return nil, fmt.Errorf("%s: the range ends before it starts", quote(part))
-		}
-		out = append(out, StatusRange{a, b})
+		out = append(out, r)
 	}
 	return out, nil
 }
 
-// loadWatch reads the watch operation's inputs. It follows a record the
-// job did not start, so neither a cancel nor a timeout stops it unless
-// the workflow says so.
-func (l *loader) loadWatch(c *Config) {
-	c.TaskID = l.required("task_id", c.Operation, l.id32)
-	if v := l.input("record_id"); v != "" && l.id32("record_id", v) {
-		c.RecordID = v
+// parseStatusRange reads one entry of health_status: 200 or 200-299.
+func parseStatusRange(part string) (StatusRange, error) {
+	lo, hi, isRange := strings.Cut(part, "-")
+	a, errA := strconv.Atoi(strings.TrimSpace(lo))
+	b := a
+	var errB error
+	if isRange {
+		b, errB = strconv.Atoi(strings.TrimSpace(hi))
 	}
-	c.StopOnCancel = l.bool("stop_on_cancel", false)
-	c.StopOnTimeout = l.bool("stop_on_timeout", false)
-	c.ShowLogs = l.bool("show_logs", true)
-	l.loadHealth(c)
+	switch {
+	case part == "":
+		return StatusRange{}, errors.New("an empty entry; write codes or ranges separated by commas, e.g. 200-399 or 200,204")
+	case errA != nil || errB != nil:
+		return StatusRange{}, fmt.Errorf("%s is not a status code or a range like 200-299", quote(part))
+	case a < 100 || b > 599 || a > 599 || b < 100:
+		return StatusRange{}, fmt.Errorf("%s is outside 100-599", quote(part))
+	case a > b:
+		return StatusRange{}, fmt.Errorf("%s: the range ends before it starts", quote(part))
+	}
+	return StatusRange{a, b}, nil
 }
 
 // loadHealth reads the health gate's inputs when health_url is given.
@@ -133,6 +127,15 @@ func (l *loader) loadHealth(c *Config) {
 	if u, ok := l.healthURL(raw); ok {
 		h.URL = u
 	}
+	l.healthStatus(h)
+	l.healthBody(h)
+	l.healthTimes(h)
+	l.healthHealthy(h)
+	c.Health = h
+}
+
+// healthStatus reads health_status, the accepted status codes.
+func (l *loader) healthStatus(h *HealthGate) {
 	status := l.input("health_status")
 	if status == "" {
 		status = DefaultHealthStatus
@@ -142,15 +145,26 @@ func (l *loader) loadHealth(c *Config) {
 	} else {
 		h.Status = r
 	}
+}
+
+// healthBody reads health_body: text the answer must contain, or a
+// regular expression when it is written /like this/.
+func (l *loader) healthBody(h *HealthGate) {
 	h.Body = l.input("health_body")
-	if len(h.Body) >= 2 && strings.HasPrefix(h.Body, "/") && strings.HasSuffix(h.Body, "/") {
-		re, err := regexp.Compile(h.Body[1 : len(h.Body)-1])
-		if err != nil {
-			l.fail("health_body", "is written /like this/, so it is a regular expression (RE2 syntax), but it does not compile: %s", strings.TrimPrefix(err.Error(), "error parsing regexp: "))
-		} else {
-			h.BodyRE = re
-		}
+	if len(h.Body) < 2 || !strings.HasPrefix(h.Body, "/") || !strings.HasSuffix(h.Body, "/") {
+		return
 	}
+	re, err := regexp.Compile(h.Body[1 : len(h.Body)-1])
+	if err != nil {
+		l.fail("health_body", "is written /like this/, so it is a regular expression (RE2 syntax), but it does not compile: %s", strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+		return
+	}
+	h.BodyRE = re
+}
+
+// healthTimes reads health_timeout and health_interval; the interval is
+// compared with the timeout only when both are valid.
+func (l *loader) healthTimes(h *HealthGate) {
 	timeout, tOK := l.duration("health_timeout", DefaultHealthTimeout)
 	if tOK && timeout < MinTimeout {
 		l.fail("health_timeout", "must be at least %s, got %s", MinTimeout, timeout)
@@ -166,15 +180,20 @@ func (l *loader) loadHealth(c *Config) {
 		l.fail("health_interval", "%s must not exceed health_timeout %s", interval, timeout)
 	}
 	h.Interval = interval
-	if v := l.input("health_healthy"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > MaxHealthHealthy {
-			l.fail("health_healthy", "%s is not a whole number from 1 to %d (good answers in a row)", quote(v), MaxHealthHealthy)
-		} else {
-			h.Healthy = n
-		}
+}
+
+// healthHealthy reads health_healthy, the good answers needed in a row.
+func (l *loader) healthHealthy(h *HealthGate) {
+	v := l.input("health_healthy")
+	if v == "" {
+		return
 	}
-	c.Health = h
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > MaxHealthHealthy {
+		l.fail("health_healthy", "%s is not a whole number from 1 to %d (good answers in a row)", quote(v), MaxHealthHealthy)
+		return
+	}
+	h.Healthy = n
 }
 
 // healthURL checks the address of the health gate. The URL is the
@@ -246,20 +265,7 @@ func (l *loader) loadCABundles(c *Config) {
 // caBundle reads and checks one bundle: a file of at least one PEM
 // certificate that parses.
 func (l *loader) caBundle(name, path string) ([]byte, bool) {
-	const mounted = "; a container action sees only the workspace (and the runner's temp and home folders) of the runner's files: keep the bundle in the workspace and give its path relative to it"
-	st, err := os.Stat(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		l.fail(name, "file %s does not exist%s", quote(path), mounted)
-		return nil, false
-	case err != nil:
-		l.fail(name, "cannot read %s: %v", quote(path), errors.Unwrap(err))
-		return nil, false
-	case st.IsDir():
-		l.fail(name, "%s is a folder; name a file of PEM certificates", quote(path))
-		return nil, false
-	case st.Size() > maxCABundleBytes:
-		l.fail(name, "%s is larger than %d MiB; name a file of PEM certificates", quote(path), maxCABundleBytes>>20)
+	if !l.caBundleFile(name, path) {
 		return nil, false
 	}
 	b, err := os.ReadFile(path)
@@ -271,12 +277,32 @@ func (l *loader) caBundle(name, path string) ([]byte, bool) {
 	switch {
 	case problem != "":
 		l.fail(name, "%s: %s", quote(path), problem)
-		return nil, false
 	case n == 0:
 		l.fail(name, "%s holds no PEM certificate (-----BEGIN CERTIFICATE-----)", quote(path))
-		return nil, false
+	default:
+		return b, true
 	}
-	return b, true
+	return nil, false
+}
+
+// caBundleFile checks, before reading it, that path is a file small
+// enough to be a bundle.
+func (l *loader) caBundleFile(name, path string) bool {
+	const mounted = "; a container action sees only the workspace (and the runner's temp and home folders) of the runner's files: keep the bundle in the workspace and give its path relative to it"
+	st, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		l.fail(name, "file %s does not exist%s", quote(path), mounted)
+	case err != nil:
+		l.fail(name, "cannot read %s: %v", quote(path), errors.Unwrap(err))
+	case st.IsDir():
+		l.fail(name, "%s is a folder; name a file of PEM certificates", quote(path))
+	case st.Size() > maxCABundleBytes:
+		l.fail(name, "%s is larger than %d MiB; name a file of PEM certificates", quote(path), maxCABundleBytes>>20)
+	default:
+		return true
+	}
+	return false
 }
 
 // countCertificates counts the PEM certificates of a bundle and names the

@@ -1,17 +1,8 @@
 package action
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/pem"
-	"errors"
-	"math/big"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -19,39 +10,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// testCAPEM returns a self-signed CA certificate in PEM.
-func testCAPEM(t *testing.T) []byte {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	require.NoError(t, err)
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "deploy-action test CA"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		KeyUsage:              x509.KeyUsageCertSign,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	require.NoError(t, err)
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-}
-
-func writeFile(t *testing.T, dir, name string, b []byte) string {
-	t.Helper()
-	p := filepath.Join(dir, name)
-	require.NoError(t, os.WriteFile(p, b, 0o600))
-	return p
-}
-
 func TestLoadWatch(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name  string
-		env   map[string]string
-		check func(t *testing.T, got *Config)
-	}{
+	tests := []loadCase{
 		{
 			name: "defaults: the latest record, nothing stopped",
 			env:  deployEnv(map[string]string{"INPUT_OPERATION": "watch"}),
@@ -85,14 +46,7 @@ func TestLoadWatch(t *testing.T) {
 			},
 		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			got, err := Load(envFrom(tt.env))
-			require.NoError(t, err)
-			tt.check(t, got)
-		})
-	}
+	runLoadCases(t, tests)
 }
 
 func TestLoadHealth(t *testing.T) {
@@ -170,12 +124,7 @@ func TestLoadFeatureErrors(t *testing.T) {
 		m["INPUT_HEALTH_URL"] = "https://app.example.com/healthz"
 		return m
 	}
-	tests := []struct {
-		name      string
-		env       map[string]string
-		wantInput string
-		want      string
-	}{
+	tests := []loadErrorCase{
 		{"watch without task", map[string]string{"INPUT_OPERATION": "watch", "INPUT_TASK_ID": ""},
 			"task_id", "task_id: required for operation watch"},
 		{"watch record malformed", map[string]string{"INPUT_OPERATION": "watch", "INPUT_RECORD_ID": "abc"},
@@ -227,19 +176,7 @@ func TestLoadFeatureErrors(t *testing.T) {
 		{"SSL_CERT_FILE missing", map[string]string{"SSL_CERT_FILE": filepath.Join(dir, "nope.pem")},
 			"SSL_CERT_FILE", "SSL_CERT_FILE: file"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			got, err := Load(envFrom(deployEnv(tt.env)))
-			require.Error(t, err)
-			assert.Nil(t, got)
-			assert.Contains(t, err.Error(), tt.want)
-			var ie *InputError
-			require.True(t, errors.As(err, &ie), "want an *InputError in %v", err)
-			assert.Equal(t, tt.wantInput, ie.Input)
-			assert.NotContains(t, err.Error(), "hunter2pass")
-		})
-	}
+	runLoadErrorCases(t, tests)
 }
 
 func TestLoadHealthIgnoredByOtherOperations(t *testing.T) {
@@ -252,28 +189,6 @@ func TestLoadHealthIgnoredByOtherOperations(t *testing.T) {
 	assert.Nil(t, got.Health)
 }
 
-func TestLoadCABundles(t *testing.T) {
-	t.Parallel()
-	ws := t.TempDir()
-	ca := testCAPEM(t)
-	writeFile(t, ws, "corp-ca.pem", append([]byte("# the corporate CA\n"), ca...))
-	other := writeFile(t, t.TempDir(), "env-ca.pem", append(append([]byte{}, ca...), testCAPEM(t)...))
-	got, err := Load(envFrom(deployEnv(map[string]string{
-		"INPUT_CA_FILE":    "corp-ca.pem",
-		"GITHUB_WORKSPACE": ws,
-		"SSL_CERT_FILE":    other,
-	})))
-	require.NoError(t, err)
-	require.Len(t, got.CABundles, 2)
-	assert.Equal(t, "ca_file", got.CABundles[0].Source)
-	assert.Equal(t, filepath.Join(ws, "corp-ca.pem"), got.CABundles[0].Path, "a relative ca_file is in the workspace")
-	assert.True(t, strings.HasSuffix(string(got.CABundles[0].PEM), string(ca)))
-	assert.Equal(t, "SSL_CERT_FILE", got.CABundles[1].Source)
-	n, problem := countCertificates(got.CABundles[1].PEM)
-	assert.Equal(t, 2, n)
-	assert.Empty(t, problem)
-}
-
 func TestSecretInputsMaskProxyPasswords(t *testing.T) {
 	t.Parallel()
 	got := SecretInputs(envFrom(map[string]string{
@@ -281,4 +196,33 @@ func TestSecretInputsMaskProxyPasswords(t *testing.T) {
 		"HTTP_PROXY":  "http://proxy.corp.example:3128",
 	}))
 	assert.Equal(t, []string{"pr0xy-Passw0rd"}, got)
+}
+
+func TestParseStatusRange(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in      string
+		want    StatusRange
+		wantErr string
+	}{
+		{"200", StatusRange{200, 200}, ""},
+		{"200-299", StatusRange{200, 299}, ""},
+		{"200 - 299", StatusRange{200, 299}, ""},
+		{"100-599", StatusRange{100, 599}, ""},
+		{"", StatusRange{}, "an empty entry; write codes or ranges separated by commas, e.g. 200-399 or 200,204"},
+		{"2xx", StatusRange{}, `"2xx" is not a status code or a range like 200-299`},
+		{"200-", StatusRange{}, `"200-" is not a status code or a range like 200-299`},
+		{"99", StatusRange{}, `"99" is outside 100-599`},
+		{"500-600", StatusRange{}, `"500-600" is outside 100-599`},
+		{"299-200", StatusRange{}, `"299-200": the range ends before it starts`},
+	}
+	for _, tt := range tests {
+		got, err := parseStatusRange(tt.in)
+		if tt.wantErr != "" {
+			assert.EqualError(t, err, tt.wantErr, "parseStatusRange(%q)", tt.in)
+			continue
+		}
+		require.NoError(t, err, "parseStatusRange(%q)", tt.in)
+		assert.Equal(t, tt.want, got, "parseStatusRange(%q)", tt.in)
+	}
 }

@@ -81,22 +81,27 @@ func (f Files) appendKeyValue(path, name, value string) error {
 	if name == "" || strings.ContainsAny(name, "\r\n=") || strings.Contains(name, "<<") {
 		return fmt.Errorf("file command: invalid name %q: must be non-empty without line breaks, '=' or '<<'", name)
 	}
+	delim, ok := f.pickDelimiter(name, value)
+	if !ok {
+		return fmt.Errorf("file command %s: could not find a delimiter that does not occur in the value", name)
+	}
+	return appendFile(path, name+"<<"+delim+"\n"+value+"\n"+delim+"\n")
+}
+
+// pickDelimiter returns a delimiter that occurs in neither name nor
+// value; it gives up after three tries (a random one never collides).
+func (f Files) pickDelimiter(name, value string) (string, bool) {
 	newDelim := f.delimiter
 	if newDelim == nil {
 		newDelim = randomDelimiter
 	}
-	delim := ""
 	for range 3 {
 		d := newDelim()
 		if !strings.Contains(name, d) && !strings.Contains(value, d) {
-			delim = d
-			break
+			return d, true
 		}
 	}
-	if delim == "" {
-		return fmt.Errorf("file command %s: could not find a delimiter that does not occur in the value", name)
-	}
-	return appendFile(path, name+"<<"+delim+"\n"+value+"\n"+delim+"\n")
+	return "", false
 }
 
 // randomDelimiter returns ghadelimiter_ and a random UUID (version 4), the
@@ -120,25 +125,45 @@ func (f Files) AppendSummary(markdown string) error {
 	markdown = f.scrub(markdown)
 	summaryMu.Lock()
 	defer summaryMu.Unlock()
-	var size int64
-	switch fi, err := os.Stat(f.SummaryPath); {
-	case err == nil:
-		size = fi.Size()
-	case !errors.Is(err, fs.ErrNotExist):
+	size, err := fileSize(f.SummaryPath)
+	if err != nil {
 		return fmt.Errorf("step summary: %w", err)
 	}
-	if size+int64(len(markdown)) > MaxSummarySize {
-		room := MaxSummarySize - size - int64(len(summaryNote))
-		if room < 0 {
-			return fmt.Errorf("step summary: full (%d bytes; GitHub accepts at most %d), %d bytes not written", size, MaxSummarySize, len(markdown))
-		}
-		cut := int(room)
-		for cut > 0 && !utf8.RuneStart(markdown[cut]) {
-			cut--
-		}
-		markdown = markdown[:cut] + summaryNote
+	markdown, ok := fitSummary(markdown, size)
+	if !ok {
+		return fmt.Errorf("step summary: full (%d bytes; GitHub accepts at most %d), %d bytes not written", size, MaxSummarySize, len(markdown))
 	}
 	return appendFile(f.SummaryPath, markdown)
+}
+
+// fileSize returns the size of the file at path, 0 when there is none.
+func fileSize(path string) (int64, error) {
+	fi, err := os.Stat(path)
+	switch {
+	case err == nil:
+		return fi.Size(), nil
+	case errors.Is(err, fs.ErrNotExist):
+		return 0, nil
+	}
+	return 0, err
+}
+
+// fitSummary returns markdown as it may be added to a summary of size
+// bytes: whole, or cut at a character boundary and ended with
+// summaryNote. It returns markdown and false when not even the note fits.
+func fitSummary(markdown string, size int64) (string, bool) {
+	if size+int64(len(markdown)) <= MaxSummarySize {
+		return markdown, true
+	}
+	room := MaxSummarySize - size - int64(len(summaryNote))
+	if room < 0 {
+		return markdown, false
+	}
+	cut := int(room)
+	for cut > 0 && !utf8.RuneStart(markdown[cut]) {
+		cut--
+	}
+	return markdown[:cut] + summaryNote, true
 }
 
 // appendFile appends s with one write, so that records of concurrent

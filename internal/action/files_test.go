@@ -264,3 +264,28 @@ func TestFilesScrubEveryValue(t *testing.T) {
 	assert.NotContains(t, string(data), secret[:8])
 	assert.Contains(t, string(data), "***")
 }
+
+func TestFitSummary(t *testing.T) {
+	t.Parallel()
+	noteRoom := int64(MaxSummarySize - len(summaryNote))
+	long := strings.Repeat("x", 2*len(summaryNote)) // never fits next to the note
+	tests := []struct {
+		name   string
+		in     string
+		size   int64
+		want   string
+		wantOK bool
+	}{
+		{"fits", "abc", 0, "abc", true},
+		{"fits exactly", "abc", MaxSummarySize - 3, "abc", true},
+		{"cut, with the note", long, noteRoom - 2, "xx" + summaryNote, true},
+		{"cut before a character it would split", "a€" + long, noteRoom - 3, "a" + summaryNote, true},
+		{"only the note fits", long, noteRoom, summaryNote, true},
+		{"not even the note fits", long, noteRoom + 1, long, false},
+	}
+	for _, tt := range tests {
+		got, ok := fitSummary(tt.in, tt.size)
+		assert.Equal(t, tt.wantOK, ok, tt.name)
+		assert.Equal(t, tt.want, got, tt.name)
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/deploy-action/deploy-action/internal/huawei"
 )
 
 // Seeds live in testdata/fuzz/<FuzzName>/; the f.Add calls keep a minimal
@@ -156,7 +158,8 @@ func FuzzLoad(f *testing.F) {
 		if c.Timeout < MinTimeout || c.PollInterval < MinPollInterval || c.PollInterval > MaxPollInterval {
 			t.Fatalf("durations accepted: timeout %s, poll_interval %s", c.Timeout, c.PollInterval)
 		}
-		if c.Region != "" && !regionRE.MatchString(c.Region) {
+		// An accepted region must be one huawei.Endpoint resolves.
+		if c.Region != "" && !huawei.ValidRegion(c.Region) {
 			t.Fatalf("region %q accepted", c.Region)
 		}
 		if c.Region == "" && c.Endpoint == "" {

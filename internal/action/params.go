@@ -4,8 +4,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"io"
-	"math"
 	"regexp"
 	"slices"
 	"strings"
@@ -131,55 +129,17 @@ func (p *paramParser) fromMapping(m *yaml.Node) {
 	}
 }
 
+// fromSequence reads a list of {key, value, type} entries.
 func (p *paramParser) fromSequence(s *yaml.Node) {
 	for idx, item := range s.Content {
 		item = resolveAlias(item)
-		param := Param{Type: ParamText}
 		if item.Kind != yaml.MappingNode {
-			p.params = append(p.params, param)
+			p.params = append(p.params, Param{Type: ParamText})
 			p.markBad(idx)
 			p.fail(idx, "", "must be a mapping with key, value and type, got %s", describe(item))
 			continue
 		}
-		var problems []string
-		seen := map[string]bool{}
-		keyInvalid := false
-		for i := 0; i+1 < len(item.Content); i += 2 {
-			k, v := resolveAlias(item.Content[i]), resolveAlias(item.Content[i+1])
-			field, ok := scalarText(k)
-			if !ok || (field != "key" && field != "value" && field != "type") {
-				name := "a " + describe(k)
-				if ok {
-					name = quote(field)
-				}
-				problems = append(problems, fmt.Sprintf("unknown field %s (use key, value, type)", name))
-				continue
-			}
-			if seen[field] {
-				problems = append(problems, fmt.Sprintf("field %s given twice", field))
-				continue
-			}
-			seen[field] = true
-			text, ok := scalarText(v)
-			if !ok {
-				problems = append(problems, fmt.Sprintf("%s must be a single value, got %s", field, describe(v)))
-				keyInvalid = keyInvalid || field == "key"
-				continue
-			}
-			switch field {
-			case "key":
-				param.Key = text
-			case "value":
-				param.Value = text
-			case "type":
-				if text != "" {
-					param.Type = strings.ToLower(strings.TrimSpace(text))
-				}
-			}
-		}
-		if param.Key == "" && !keyInvalid {
-			problems = append(problems, "key is required")
-		}
+		param, problems := paramFields(item)
 		p.params = append(p.params, param)
 		for _, msg := range problems {
 			p.markBad(idx)
@@ -188,38 +148,106 @@ func (p *paramParser) fromSequence(s *yaml.Node) {
 	}
 }
 
+// paramFields reads the fields of one list entry, a mapping, and says
+// what is wrong with its structure; the service's rules come later
+// (validate). The type is lower-cased; an empty one is text.
+func paramFields(item *yaml.Node) (param Param, problems []string) {
+	param.Type = ParamText
+	seen := map[string]bool{}
+	keyInvalid := false
+	for i := 0; i+1 < len(item.Content); i += 2 {
+		k, v := resolveAlias(item.Content[i]), resolveAlias(item.Content[i+1])
+		field, problem := paramField(k, seen)
+		if problem != "" {
+			problems = append(problems, problem)
+			continue
+		}
+		text, ok := scalarText(v)
+		if !ok {
+			problems = append(problems, fmt.Sprintf("%s must be a single value, got %s", field, describe(v)))
+			keyInvalid = keyInvalid || field == "key"
+			continue
+		}
+		param.set(field, text)
+	}
+	if param.Key == "" && !keyInvalid {
+		problems = append(problems, "key is required")
+	}
+	return param, problems
+}
+
+// paramField names the field k stands for, or the problem with it: not
+// one of key, value, type, or one already in seen. It adds it to seen.
+func paramField(k *yaml.Node, seen map[string]bool) (field, problem string) {
+	field, ok := scalarText(k)
+	if !ok || (field != "key" && field != "value" && field != "type") {
+		name := "a " + describe(k)
+		if ok {
+			name = quote(field)
+		}
+		return "", fmt.Sprintf("unknown field %s (use key, value, type)", name)
+	}
+	if seen[field] {
+		return "", fmt.Sprintf("field %s given twice", field)
+	}
+	seen[field] = true
+	return field, ""
+}
+
+// set sets one field of a list entry; an empty type leaves text.
+func (p *Param) set(field, text string) {
+	switch field {
+	case "key":
+		p.Key = text
+	case "value":
+		p.Value = text
+	case "type":
+		if text != "" {
+			p.Type = strings.ToLower(strings.TrimSpace(text))
+		}
+	}
+}
+
 // validate applies the service's rules (huawei-api.md §1) to every entry.
 func (p *paramParser) validate() {
 	first := map[string]int{}
 	for i, param := range p.params {
-		known := false
-		for _, t := range paramTypes {
-			known = known || param.Type == t
-		}
+		known := slices.Contains(paramTypes, param.Type)
 		if param.Type == ParamEncrypt || !known {
 			p.hidden = append(p.hidden, param.Value)
 		}
 		if p.bad[i] && param.Key == "" {
 			continue
 		}
-		if !paramKeyRE.MatchString(param.Key) {
-			p.fail(i, param.Key, "key %s must be 1 to 128 characters of A-Z, a-z, 0-9, '.', '_', '-'", quote(param.Key))
-		}
-		if j, dup := first[param.Key]; dup {
-			p.fail(i, param.Key, "duplicate key, first given at %s[%d]", p.input, j)
-		} else {
-			first[param.Key] = i
-		}
+		p.validateKey(i, param.Key, first)
 		if !known {
 			p.fail(i, param.Key, "type %s is not one of %s", quote(param.Type), strings.Join(paramTypes, ", "))
 		}
-		if n := utf8.RuneCountInString(param.Value); n > MaxParamValueLen {
-			p.fail(i, param.Key, "value is %d characters long, the limit is %d", n, MaxParamValueLen)
-		}
-		for _, mark := range templateMarks {
-			if strings.Contains(param.Value, mark) {
-				p.fail(i, param.Key, "value must not contain %q", mark)
-			}
+		p.validateValue(i, param)
+	}
+}
+
+// validateKey checks the key of entry i, and that no earlier entry has
+// it; first maps each key seen to its first entry.
+func (p *paramParser) validateKey(i int, key string, first map[string]int) {
+	if !paramKeyRE.MatchString(key) {
+		p.fail(i, key, "key %s must be 1 to 128 characters of A-Z, a-z, 0-9, '.', '_', '-'", quote(key))
+	}
+	if j, dup := first[key]; dup {
+		p.fail(i, key, "duplicate key, first given at %s[%d]", p.input, j)
+	} else {
+		first[key] = i
+	}
+}
+
+// validateValue checks the value of entry i without ever showing it.
+func (p *paramParser) validateValue(i int, param Param) {
+	if n := utf8.RuneCountInString(param.Value); n > MaxParamValueLen {
+		p.fail(i, param.Key, "value is %d characters long, the limit is %d", n, MaxParamValueLen)
+	}
+	for _, mark := range templateMarks {
+		if strings.Contains(param.Value, mark) {
+			p.fail(i, param.Key, "value must not contain %q", mark)
 		}
 	}
 }
@@ -246,255 +274,4 @@ func (p *paramParser) scrubbed() error {
 		errs[i] = ie
 	}
 	return errors.Join(errs...)
-}
-
-// ParseValues parses a YAML or JSON mapping input (output_values,
-// input_values) keeping its types, converted to what encoding/json produces
-// and accepts: map[string]any, []any, int64, float64, bool, string, nil.
-// Integers beyond int64 become float64; .inf and .nan, which JSON cannot
-// carry, and timestamps stay strings as written. "" gives nil. Errors name
-// input.
-func ParseValues(input, s string) (map[string]any, error) {
-	root, err := parseDocument(input, s)
-	if err != nil || root == nil {
-		return nil, err
-	}
-	if root.Kind != yaml.MappingNode {
-		return nil, &InputError{Input: input, Msg: "must be a mapping of names to values, got " + describe(root)}
-	}
-	c := &converter{input: input, active: map[*yaml.Node]bool{}}
-	v := c.convert(root, "", false)
-	if len(c.errs) > 0 {
-		return nil, errors.Join(c.errs...)
-	}
-	m, _ := v.(map[string]any)
-	return m, nil
-}
-
-// maxAliasExpansion bounds the nodes reached through aliases, so a small
-// document of nested aliases ("billion laughs") cannot exhaust memory.
-const maxAliasExpansion = 100_000
-
-// maxValuesBytes bounds the text of all scalars together, counted after
-// alias expansion: a few aliases to a long string must not grow into
-// gigabytes, and RTS refuses bodies over 1 MiB anyway.
-const maxValuesBytes = 1 << 20
-
-type converter struct {
-	input    string
-	errs     []error
-	expanded int
-	bytes    int
-	// active holds the anchored nodes being converted, to catch an anchor
-	// that contains an alias to itself (the parser allows it).
-	active map[*yaml.Node]bool
-}
-
-func (c *converter) fail(path, format string, a ...any) {
-	c.errs = append(c.errs, &InputError{Input: c.input, Entry: path, Msg: fmt.Sprintf(format, a...)})
-}
-
-func (c *converter) convert(n *yaml.Node, path string, viaAlias bool) any {
-	if len(c.errs) > 0 {
-		return nil
-	}
-	if viaAlias {
-		c.expanded++
-		if c.expanded > maxAliasExpansion {
-			c.fail(path, "aliases expand to more than %d values", maxAliasExpansion)
-			return nil
-		}
-	}
-	if n.Kind == yaml.AliasNode {
-		if n.Alias == nil || c.active[n.Alias] {
-			c.fail(path, "alias refers to itself")
-			return nil
-		}
-		return c.convert(n.Alias, path, true)
-	}
-	if n.Anchor != "" {
-		if c.active[n] {
-			c.fail(path, "alias refers to itself")
-			return nil
-		}
-		c.active[n] = true
-		defer delete(c.active, n)
-	}
-	switch n.Kind {
-	case yaml.DocumentNode:
-		if len(n.Content) == 0 {
-			return nil
-		}
-		return c.convert(n.Content[0], path, viaAlias)
-	case yaml.SequenceNode:
-		out := make([]any, 0, len(n.Content))
-		for i, item := range n.Content {
-			out = append(out, c.convert(item, fmt.Sprintf("%s[%d]", path, i), viaAlias))
-		}
-		return out
-	case yaml.MappingNode:
-		out := make(map[string]any, len(n.Content)/2)
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k := resolveAlias(n.Content[i])
-			if k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" {
-				c.fail(path, "YAML merge keys (<<) are not supported")
-				return nil
-			}
-			key, ok := scalarText(k)
-			if !ok || k.ShortTag() == "!!null" {
-				c.fail(path, "keys must be names, got %s", describe(k))
-				return nil
-			}
-			if _, dup := out[key]; dup {
-				c.fail(path, "duplicate key %s", quote(key))
-				return nil
-			}
-			out[key] = c.convert(n.Content[i+1], path+"."+key, viaAlias)
-		}
-		return out
-	case yaml.ScalarNode:
-		c.bytes += len(n.Value)
-		if c.bytes > maxValuesBytes {
-			c.fail(path, "values add up to more than %d bytes", maxValuesBytes)
-			return nil
-		}
-		return scalarValue(n)
-	}
-	c.fail(path, "unsupported YAML node")
-	return nil
-}
-
-// scalarValue converts a scalar by its resolved tag. A failed conversion (an
-// explicit !!int on text, an int beyond int64) keeps the written text: the
-// value is still passed on, just not as a number.
-func scalarValue(n *yaml.Node) any {
-	switch n.ShortTag() {
-	case "!!null":
-		return nil
-	case "!!bool":
-		var b bool
-		if n.Decode(&b) == nil {
-			return b
-		}
-	case "!!int":
-		var i int64
-		if n.Decode(&i) == nil {
-			return i
-		}
-		// Beyond int64: a float, as YAML itself resolves larger integers.
-		var f float64
-		if n.Decode(&f) == nil {
-			return f
-		}
-	case "!!float":
-		var f float64
-		if n.Decode(&f) == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
-			return f
-		}
-	}
-	return n.Value
-}
-
-// parseDocument parses one YAML document and returns its root node, or nil
-// when the document is empty, only comments, or null.
-func parseDocument(input, s string) (root *yaml.Node, err error) {
-	if strings.TrimSpace(s) == "" {
-		return nil, nil
-	}
-	// The YAML library is fed untrusted text; a panic in it must become an
-	// error, not a crashed job without outputs.
-	defer func() {
-		if r := recover(); r != nil {
-			root, err = nil, &InputError{Input: input, Msg: "could not be parsed as YAML or JSON"}
-		}
-	}()
-	dec := yaml.NewDecoder(strings.NewReader(s))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, nil
-		}
-		return nil, &InputError{Input: input, Msg: "not valid YAML or JSON: " + yamlReason(err)}
-	}
-	// A trailing "---" (an empty document) is harmless; more data is not.
-	for {
-		var extra yaml.Node
-		err := dec.Decode(&extra)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil || !isEmptyDocument(&extra) {
-			return nil, &InputError{Input: input, Msg: "must be a single YAML document (remove the --- separators)"}
-		}
-	}
-	root = resolveAlias(&doc)
-	if root.Kind == yaml.DocumentNode {
-		if len(root.Content) == 0 {
-			return nil, nil
-		}
-		root = resolveAlias(root.Content[0])
-	}
-	if root.Kind == yaml.ScalarNode && root.ShortTag() == "!!null" {
-		return nil, nil
-	}
-	return root, nil
-}
-
-func isEmptyDocument(doc *yaml.Node) bool {
-	for _, n := range doc.Content {
-		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!null" {
-			return false
-		}
-	}
-	return true
-}
-
-// yamlReason keeps the YAML library's description of a syntax error (a line
-// number and a fixed phrase) without its "yaml: " prefix.
-func yamlReason(err error) string {
-	return strings.TrimPrefix(err.Error(), "yaml: ")
-}
-
-// resolveAlias follows an alias to its anchor; params and keys are flat, so
-// no expansion limit is needed there.
-func resolveAlias(n *yaml.Node) *yaml.Node {
-	for i := 0; n.Kind == yaml.AliasNode && n.Alias != nil && i < 100; i++ {
-		n = n.Alias
-	}
-	return n
-}
-
-// scalarText returns a scalar's text exactly as written (1.10 stays 1.10),
-// with null as "". It fails for mappings and sequences.
-func scalarText(n *yaml.Node) (string, bool) {
-	if n.Kind != yaml.ScalarNode {
-		return "", false
-	}
-	if n.ShortTag() == "!!null" {
-		return "", true
-	}
-	return n.Value, true
-}
-
-// describe names the kind of a node for messages, without its content.
-func describe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.AliasNode:
-		return "an alias"
-	case yaml.ScalarNode:
-		switch n.ShortTag() {
-		case "!!null":
-			return "null"
-		case "!!int", "!!float":
-			return "a number"
-		case "!!bool":
-			return "a boolean"
-		}
-		return "a string"
-	}
-	return "an empty document"
 }

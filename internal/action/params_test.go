@@ -306,3 +306,36 @@ func TestParseValuesBoundsAliasedText(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, long, got["b"])
 }
+
+func TestParamFields(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name         string
+		entry        string
+		want         Param
+		wantProblems []string
+	}{
+		{"every field", "{key: a, value: 1.10, type: ' Encrypt '}", Param{"a", "1.10", "encrypt"}, nil},
+		{"type defaults to text", "{key: a, value: x}", Param{"a", "x", ParamText}, nil},
+		{"empty type is text", "{key: a, type: ''}", Param{"a", "", ParamText}, nil},
+		{"null value", "{key: a, value: ~}", Param{"a", "", ParamText}, nil},
+		{"no key", "{value: x}", Param{"", "x", ParamText}, []string{"key is required"}},
+		{"unknown field", "{key: a, name: b}", Param{"a", "", ParamText},
+			[]string{`unknown field "name" (use key, value, type)`}},
+		{"field twice", "{key: a, key: b}", Param{"a", "", ParamText}, []string{"field key given twice"}},
+		{"nested key is no missing key", "{key: {x: 1}}", Param{"", "", ParamText},
+			[]string{"key must be a single value, got a mapping"}},
+		{"nested value", "{key: a, value: [1]}", Param{"a", "", ParamText},
+			[]string{"value must be a single value, got a list"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			root, err := parseDocument("params", tt.entry)
+			require.NoError(t, err)
+			got, problems := paramFields(root)
+			assert.Equal(t, tt.want, got)
+			assert.Equal(t, tt.wantProblems, problems)
+		})
+	}
+}

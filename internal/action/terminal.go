@@ -36,28 +36,33 @@ func cleanText(s string, keepSGR bool) string {
 		case c < 0x20 && c != '\t' && c != '\n' && c != '\r', c == 0x7f:
 			i++
 		case c >= 0x80:
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r >= 0x80 && r <= 0x9f {
-				// A C1 control is ESC and r-0x40 in one character (U+009B
-				// is CSI, U+009D OSC): the sequence it starts goes too.
-				n, _ := escapeSequence(string([]byte{esc, byte(r - 0x40)}) + s[i+size:])
-				i += size + max(n-2, 0)
-				continue
-			}
-			if r == utf8.RuneError && size == 1 {
-				// An invalid byte is written as U+FFFD: kept raw, it could
-				// join the bytes around a dropped sequence into a control.
-				b.WriteRune(utf8.RuneError)
-			} else {
-				b.WriteString(s[i : i+size])
-			}
-			i += size
+			out, n := nonASCII(s[i:])
+			b.WriteString(out)
+			i += n
 		default:
 			b.WriteByte(c)
 			i++
 		}
 	}
 	return b.String()
+}
+
+// nonASCII takes the character at the start of s (s[0] >= 0x80) and
+// returns what of it to print and its length with whatever it starts.
+func nonASCII(s string) (out string, n int) {
+	r, size := utf8.DecodeRuneInString(s)
+	switch {
+	case r >= 0x80 && r <= 0x9f:
+		// A C1 control is ESC and r-0x40 in one character (U+009B is
+		// CSI, U+009D OSC): the sequence it starts goes too.
+		m, _ := escapeSequence(string([]byte{esc, byte(r - 0x40)}) + s[size:])
+		return "", size + max(m-2, 0)
+	case r == utf8.RuneError && size == 1:
+		// An invalid byte is written as U+FFFD: kept raw, it could join
+		// the bytes around a dropped sequence into a control.
+		return string(utf8.RuneError), size
+	}
+	return s[:size], size
 }
 
 // needsCleaning is the fast path: most lines have no control at all.
@@ -79,29 +84,10 @@ func escapeSequence(s string) (n int, sgr bool) {
 		return len(s), false
 	}
 	switch s[1] {
-	case '[': // CSI: parameter bytes, intermediate bytes, one final byte
-		i := 2
-		for i < len(s) && s[i] >= 0x30 && s[i] <= 0x3f {
-			i++
-		}
-		params := s[2:i]
-		for i < len(s) && s[i] >= 0x20 && s[i] <= 0x2f {
-			i++
-		}
-		if i >= len(s) || s[i] < 0x40 || s[i] > 0x7e {
-			return i, false
-		}
-		return i + 1, s[i] == 'm' && i == 2+len(params) && strings.Trim(params, "0123456789;:") == ""
-	case ']', 'P', 'X', '^', '_': // OSC, DCS, SOS, PM, APC: up to BEL or ST
-		for i := 2; i < len(s); i++ {
-			if s[i] == 0x07 && s[1] == ']' {
-				return i + 1, false
-			}
-			if s[i] == esc && i+1 < len(s) && s[i+1] == '\\' {
-				return i + 2, false
-			}
-		}
-		return len(s), false
+	case '[':
+		return csiSequence(s)
+	case ']', 'P', 'X', '^', '_':
+		return stringSequence(s), false
 	}
 	// Other escapes: intermediate bytes, then one final byte.
 	i := 1
@@ -112,4 +98,36 @@ func escapeSequence(s string) (n int, sgr bool) {
 		i++
 	}
 	return i, false
+}
+
+// csiSequence measures a CSI sequence (ESC [): parameter bytes,
+// intermediate bytes, one final byte. It is SGR when the final byte is m
+// and only digits and separators come before it.
+func csiSequence(s string) (n int, sgr bool) {
+	i := 2
+	for i < len(s) && s[i] >= 0x30 && s[i] <= 0x3f {
+		i++
+	}
+	params := s[2:i]
+	for i < len(s) && s[i] >= 0x20 && s[i] <= 0x2f {
+		i++
+	}
+	if i >= len(s) || s[i] < 0x40 || s[i] > 0x7e {
+		return i, false
+	}
+	return i + 1, s[i] == 'm' && i == 2+len(params) && strings.Trim(params, "0123456789;:") == ""
+}
+
+// stringSequence measures an OSC, DCS, SOS, PM or APC sequence: it runs
+// up to ST (ESC \), or BEL for OSC.
+func stringSequence(s string) int {
+	for i := 2; i < len(s); i++ {
+		if s[i] == 0x07 && s[1] == ']' {
+			return i + 1
+		}
+		if s[i] == esc && i+1 < len(s) && s[i+1] == '\\' {
+			return i + 2
+		}
+	}
+	return len(s)
 }

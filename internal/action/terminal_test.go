@@ -64,3 +64,50 @@ func FuzzCleanText(f *testing.F) {
 		}
 	})
 }
+
+func TestEscapeSequence(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		in      string
+		wantN   int
+		wantSGR bool
+	}{
+		{"SGR", "\x1b[1;31mx", 7, true},
+		{"SGR reset", "\x1b[mx", 3, true},
+		{"cursor move", "\x1b[2Ax", 4, false},
+		{"private CSI", "\x1b[?25lx", 6, false},
+		{"CSI with intermediate", "\x1b[1 mx", 5, false},
+		{"unterminated CSI", "\x1b[12", 4, false},
+		{"OSC to BEL", "\x1b]0;t\x07x", 6, false},
+		{"OSC to ST", "\x1b]8;;u\x1b\\x", 8, false},
+		{"DCS ignores BEL", "\x1bPq\x07\x1b\\x", 6, false},
+		{"unterminated OSC", "\x1b]0;t", 5, false},
+		{"two-byte escape", "\x1bcx", 2, false},
+		{"charset with intermediate", "\x1b(Bx", 3, false},
+		{"lone ESC", "\x1b", 1, false},
+	}
+	for _, tt := range tests {
+		n, sgr := escapeSequence(tt.in)
+		assert.Equal(t, tt.wantN, n, tt.name)
+		assert.Equal(t, tt.wantSGR, sgr, tt.name)
+	}
+}
+
+func TestNonASCII(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, in, want string
+		wantN          int
+	}{
+		{"a character", "éx", "é", 2},
+		{"C1 CSI and its sequence", "\u009b2Jx", "", 4},
+		{"lone C1 control", "\u0085x", "", 2},
+		{"invalid byte", "\xffx", "\uFFFD", 1},
+	}
+	for _, tt := range tests {
+		got, n := nonASCII(tt.in)
+		assert.Equal(t, tt.want, got, tt.name)
+		assert.Equal(t, tt.wantN, n, tt.name)
+	}
+}

@@ -22,11 +22,7 @@ type Client struct{ api *huawei.Client }
 
 // New returns a client of the CodeArts Deploy endpoint at baseURL.
 func New(baseURL string, creds huawei.Credentials, opts ...huawei.Option) (*Client, error) {
-	api, err := huawei.NewClient(ServiceName, baseURL, creds, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return &Client{api: api}, nil
+	return huawei.NewService(func(api *huawei.Client) *Client { return &Client{api: api} }, ServiceName, baseURL, creds, opts...)
 }
 
 // Param is a dynamic parameter of a deployment task.
@@ -161,12 +157,7 @@ func (c *Client) State(ctx context.Context, taskID, recordID string) (*State, er
 		q.Set("record_id", recordID)
 	}
 	var out State
-	resp, err := c.api.Do(ctx, huawei.Request{
-		Method:     "GET",
-		Path:       "/v2/tasks/" + url.PathEscape(taskID) + "/state",
-		Query:      q,
-		Idempotent: true,
-	}, &out)
+	resp, err := c.api.Get(ctx, "/v2/tasks/"+url.PathEscape(taskID)+"/state", q, &out)
 	if err != nil {
 		return nil, err
 	}

@@ -1,8 +1,6 @@
 package codearts_test
 
 import (
-	"net/http"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -10,6 +8,7 @@ import (
 
 	"github.com/deploy-action/deploy-action/internal/codearts"
 	"github.com/deploy-action/deploy-action/internal/huawei"
+	"github.com/deploy-action/deploy-action/internal/huaweitest"
 )
 
 // TestStartWithoutARecordIDIsAnUnknownOutcome: a 2xx proves the start
@@ -34,11 +33,7 @@ func TestStartWithoutARecordIDIsAnUnknownOutcome(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-				w.WriteHeader(tt.status)
-				_, _ = w.Write([]byte(tt.body))
-			}))
-			t.Cleanup(srv.Close)
+			srv := huaweitest.New(t, huaweitest.Answer{Status: tt.status, Body: tt.body})
 			s, err := client(t, srv.URL).Start(t.Context(), testTask, codearts.StartRequest{})
 			require.Error(t, err)
 			assert.Nil(t, s)
@@ -89,10 +84,5 @@ func TestStateAboutAnotherRecordIsAProtocolError(t *testing.T) {
 
 func answeringStatus(t *testing.T, status int, body string) *codearts.Client {
 	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.WriteHeader(status)
-		_, _ = w.Write([]byte(body))
-	}))
-	t.Cleanup(srv.Close)
-	return client(t, srv.URL)
+	return client(t, huaweitest.New(t, huaweitest.Answer{Status: status, Body: body}).URL)
 }

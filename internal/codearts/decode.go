@@ -33,17 +33,18 @@ const MaxSteps = 500
 // MaxSteps steps.
 func (r *Record) UnmarshalJSON(b []byte) error {
 	var w struct {
-		RecordID  string      `json:"record_id"`
-		Status    string      `json:"status"`
-		Step      string      `json:"step"`
-		EndTime   string      `json:"end_time"`
-		TaskID    huawei.Text `json:"task_id"`
-		TaskName  huawei.Text `json:"task_name"`
-		Executor  huawei.Text `json:"executor"`
-		NickName  huawei.Text `json:"nick_name"`
-		StartTime huawei.Text `json:"start_time"`
-		Steps     stepList    `json:"step_state"`
+		RecordID  string                   `json:"record_id"`
+		Status    string                   `json:"status"`
+		Step      string                   `json:"step"`
+		EndTime   string                   `json:"end_time"`
+		TaskID    huawei.Text              `json:"task_id"`
+		TaskName  huawei.Text              `json:"task_name"`
+		Executor  huawei.Text              `json:"executor"`
+		NickName  huawei.Text              `json:"nick_name"`
+		StartTime huawei.Text              `json:"start_time"`
+		Steps     huawei.LimitedList[Step] `json:"step_state"` // none when it is not a list
 	}
+	w.Steps.Max = MaxSteps
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
@@ -51,24 +52,8 @@ func (r *Record) UnmarshalJSON(b []byte) error {
 		RecordID: w.RecordID, Status: w.Status, Step: w.Step, EndTime: w.EndTime,
 		TaskID: string(w.TaskID), TaskName: string(w.TaskName), Executor: string(w.Executor),
 		NickName: string(w.NickName), StartTime: string(w.StartTime),
-		Steps: w.Steps.steps, StepsCut: w.Steps.cut,
+		Steps: w.Steps.Items, StepsCut: w.Steps.More,
 	}
-	return nil
-}
-
-// stepList is step_state read leniently: at most MaxSteps steps, and none
-// when it is not a list.
-type stepList struct {
-	steps []Step
-	cut   bool
-}
-
-func (l *stepList) UnmarshalJSON(b []byte) error {
-	steps, cut, err := huawei.DecodeList[Step](b, MaxSteps)
-	if err != nil {
-		steps, cut = nil, false
-	}
-	*l = stepList{steps: steps, cut: cut}
 	return nil
 }
 
@@ -76,23 +61,21 @@ func (l *stepList) UnmarshalJSON(b []byte) error {
 // cannot read stays empty. A step that is not an object keeps its place
 // in the list, so the positions of the others stay right.
 func (s *Step) UnmarshalJSON(b []byte) error {
-	var w struct {
-		ID            looseInt    `json:"id"`
-		Name          huawei.Text `json:"name"`
-		Enable        looseBool   `json:"enable"`
-		Offset        looseInt    `json:"offset"`
-		CurrentOffset looseInt    `json:"current_offset"`
-		ElapsedTime   looseInt    `json:"elapsed_time"`
-		Region        huawei.Text `json:"region"`
-		FAQURL        huawei.Text `json:"faq_url"`
-	}
-	if json.Unmarshal(b, &w) != nil {
-		*s = Step{}
-		return nil
-	}
+	var l huawei.Lenient[struct {
+		ID            huawei.Lenient[FlexInt]  `json:"id"`
+		Name          huawei.Text              `json:"name"`
+		Enable        huawei.Lenient[FlexBool] `json:"enable"`
+		Offset        huawei.Lenient[FlexInt]  `json:"offset"`
+		CurrentOffset huawei.Lenient[FlexInt]  `json:"current_offset"`
+		ElapsedTime   huawei.Lenient[FlexInt]  `json:"elapsed_time"`
+		Region        huawei.Text              `json:"region"`
+		FAQURL        huawei.Text              `json:"faq_url"`
+	}]
+	_ = l.UnmarshalJSON(b) // a step it cannot read stays empty
+	w := l.V
 	*s = Step{
-		ID: FlexInt(w.ID), Name: string(w.Name), Enable: FlexBool(w.Enable),
-		Offset: FlexInt(w.Offset), CurrentOffset: FlexInt(w.CurrentOffset), ElapsedTime: FlexInt(w.ElapsedTime),
+		ID: w.ID.V, Name: string(w.Name), Enable: w.Enable.V,
+		Offset: w.Offset.V, CurrentOffset: w.CurrentOffset.V, ElapsedTime: w.ElapsedTime.V,
 		Region: string(w.Region), FAQURL: string(w.FAQURL),
 	}
 	return nil
@@ -154,10 +137,10 @@ type rawLogPage struct {
 func decodeLogPage(body []byte) (*rawLogPage, error) {
 	var w struct {
 		Result struct {
-			HasMore   looseBool `json:"has_more"`
-			Text      rawString `json:"text"`
-			Offset    looseInt  `json:"offset"`
-			EndOffset looseInt  `json:"end_offset"`
+			HasMore   huawei.Lenient[FlexBool] `json:"has_more"`
+			Text      rawString                `json:"text"`
+			Offset    huawei.Lenient[FlexInt]  `json:"offset"`
+			EndOffset huawei.Lenient[FlexInt]  `json:"end_offset"`
 		} `json:"result"`
 	}
 	if err := json.Unmarshal(body, &w); err != nil {
@@ -169,7 +152,7 @@ func decodeLogPage(body []byte) (*rawLogPage, error) {
 		return &rawLogPage{}, nil
 	}
 	r := w.Result
-	return &rawLogPage{hasMore: bool(r.HasMore), text: r.Text, offset: FlexInt(r.Offset), endOffset: FlexInt(r.EndOffset)}, nil
+	return &rawLogPage{hasMore: bool(r.HasMore.V), text: r.Text, offset: r.Offset.V, endOffset: r.EndOffset.V}, nil
 }
 
 // rawString keeps a JSON string as it is spelled, or nothing when the
@@ -232,89 +215,128 @@ func unquoteChunks(b []byte, chunk int, each func(string) bool) bool {
 		return false
 	}
 	b = b[1 : len(b)-1]
-	var out strings.Builder
-	flush := func() bool {
-		if out.Len() == 0 {
+	p := pieces{chunk: chunk, each: each}
+	for len(b) > 0 {
+		if p.out.Len() >= chunk && !p.flush() {
 			return true
 		}
-		s := out.String()
-		out = strings.Builder{}
-		return each(s)
-	}
-	for len(b) > 0 {
-		if out.Len() >= chunk {
-			if !flush() {
-				return true
-			}
+		if p.out.Cap() == 0 {
+			p.out.Grow(min(len(b), chunk) + utf8.UTFMax)
 		}
-		if out.Cap() == 0 {
-			out.Grow(min(len(b), chunk) + utf8.UTFMax)
-		}
-		// A run of what is copied as it is.
-		i := 0
-		for i < len(b) && i < chunk && b[i] != '\\' && b[i] != '"' && b[i] >= ' ' && b[i] < utf8.RuneSelf {
-			i++
-		}
-		out.Write(b[:i])
+		i := plainRun(b, chunk)
+		p.out.Write(b[:i])
 		b = b[i:]
 		if len(b) == 0 || i == chunk {
 			continue
 		}
-		switch c := b[0]; {
-		case c == '"' || c < ' ':
-			flush()
+		var ok bool
+		if b, ok = p.special(b); !ok {
+			p.flush()
 			return false
-		case c >= utf8.RuneSelf:
-			r, size := utf8.DecodeRune(b)
-			out.WriteRune(r) // RuneError for a malformed byte
-			b = b[size:]
-		default: // a backslash
-			if len(b) < 2 {
-				flush()
-				return false
-			}
-			switch b[1] {
-			case '"', '\\', '/', '\'':
-				out.WriteByte(b[1])
-			case 'b':
-				out.WriteByte('\b')
-			case 'f':
-				out.WriteByte('\f')
-			case 'n':
-				out.WriteByte('\n')
-			case 'r':
-				out.WriteByte('\r')
-			case 't':
-				out.WriteByte('\t')
-			case 'u':
-				r := hex4(b[2:])
-				if r < 0 {
-					flush()
-					return false
-				}
-				b = b[6:]
-				if utf16.IsSurrogate(r) {
-					if r2 := hex4(b[min(2, len(b)):]); len(b) >= 6 && b[0] == '\\' && b[1] == 'u' {
-						if d := utf16.DecodeRune(r, r2); d != unicode.ReplacementChar {
-							r, b = d, b[6:]
-						} else {
-							r = unicode.ReplacementChar
-						}
-					} else {
-						r = unicode.ReplacementChar
-					}
-				}
-				out.WriteRune(r)
-				continue
-			default:
-				flush()
-				return false
-			}
-			b = b[2:]
 		}
 	}
-	flush()
+	p.flush()
 	return true
+}
+
+// pieces gathers decoded text and hands it on in pieces of about chunk
+// bytes.
+type pieces struct {
+	out   strings.Builder
+	chunk int
+	each  func(string) bool
+}
+
+// flush hands on what is gathered, if anything, and returns what each
+// says (true: go on).
+func (p *pieces) flush() bool {
+	if p.out.Len() == 0 {
+		return true
+	}
+	s := p.out.String()
+	p.out = strings.Builder{}
+	return p.each(s)
+}
+
+// plainRun is the length of the run at the start of b, at most chunk
+// bytes, that a JSON string holds as it is: printable ASCII but quotes
+// and backslashes.
+func plainRun(b []byte, chunk int) int {
+	i := 0
+	for i < len(b) && i < chunk && b[i] != '\\' && b[i] != '"' && b[i] >= ' ' && b[i] < utf8.RuneSelf {
+		i++
+	}
+	return i
+}
+
+// special decodes the character or escape that starts b, which plainRun
+// stopped at, and returns the rest; false when it is not valid in a JSON
+// string.
+func (p *pieces) special(b []byte) ([]byte, bool) {
+	switch c := b[0]; {
+	case c == '"' || c < ' ':
+		return b, false
+	case c >= utf8.RuneSelf:
+		r, size := utf8.DecodeRune(b)
+		p.out.WriteRune(r) // RuneError for a malformed byte
+		return b[size:], true
+	}
+	if len(b) < 2 { // a backslash at the end
+		return b, false
+	}
+	if b[1] == 'u' {
+		r, rest, ok := unicodeEscape(b)
+		if ok {
+			p.out.WriteRune(r)
+		}
+		return rest, ok
+	}
+	c, ok := shortEscape(b[1])
+	if ok {
+		p.out.WriteByte(c)
+	}
+	return b[2:], ok
+}
+
+// shortEscape is the byte that \c stands for in a JSON string. It takes
+// \' too, which strict JSON has not: a log's text is only shown, and one
+// odd escape should not cost the rest of it.
+func shortEscape(c byte) (byte, bool) {
+	switch c {
+	case '"', '\\', '/', '\'':
+		return c, true
+	case 'b':
+		return '\b', true
+	case 'f':
+		return '\f', true
+	case 'n':
+		return '\n', true
+	case 'r':
+		return '\r', true
+	case 't':
+		return '\t', true
+	}
+	return 0, false
+}
+
+// unicodeEscape decodes the \uXXXX that starts b, with the low surrogate
+// that follows a high one, and returns the rest. A lone or broken
+// surrogate is U+FFFD, as encoding/json makes it.
+func unicodeEscape(b []byte) (rune, []byte, bool) {
+	r := hex4(b[2:])
+	if r < 0 {
+		return 0, b, false
+	}
+	b = b[6:]
+	if !utf16.IsSurrogate(r) {
+		return r, b, true
+	}
+	if len(b) >= 6 && b[0] == '\\' && b[1] == 'u' {
+		if d := utf16.DecodeRune(r, hex4(b[2:])); d != unicode.ReplacementChar {
+			return d, b[6:], true
+		}
+	}
+	return unicode.ReplacementChar, b, true
 }
 
 // hex4 reads four hexadecimal digits, or returns -1.
@@ -337,28 +359,4 @@ func hex4(b []byte) rune {
 		r = r*16 + rune(c)
 	}
 	return r
-}
-
-// looseInt is a FlexInt that reads anything it cannot as 0.
-type looseInt FlexInt
-
-func (l *looseInt) UnmarshalJSON(b []byte) error {
-	var f FlexInt
-	if f.UnmarshalJSON(b) != nil {
-		f = 0
-	}
-	*l = looseInt(f)
-	return nil
-}
-
-// looseBool is a FlexBool that reads anything it cannot as false.
-type looseBool FlexBool
-
-func (l *looseBool) UnmarshalJSON(b []byte) error {
-	var f FlexBool
-	if f.UnmarshalJSON(b) != nil {
-		f = false
-	}
-	*l = looseBool(f)
-	return nil
 }

@@ -3,16 +3,15 @@ package codearts
 import (
 	"context"
 	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
+	"unicode"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/deploy-action/deploy-action/internal/huawei"
+	"github.com/deploy-action/deploy-action/internal/huaweitest"
 )
 
 // stateWith is a ShowDeployStatus answer of a failed record whose only
@@ -109,11 +108,7 @@ func TestStateKeepsAtMostMaxSteps(t *testing.T) {
 // answeringStart serves body to a start and returns a client of it.
 func answeringStart(t *testing.T, body string) *Client {
 	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(body))
-	}))
-	t.Cleanup(srv.Close)
+	srv := huaweitest.New(t, huaweitest.OK(body))
 	c, err := New(srv.URL, huawei.Credentials{AccessKeyID: "AK", SecretAccessKey: "SK"})
 	require.NoError(t, err)
 	return c
@@ -187,13 +182,7 @@ func TestStreamLogStopsOnEndlessPages(t *testing.T) {
 	text := strings.Repeat("line of an endless log\n", (1<<20)/24)
 	body, err := json.Marshal(map[string]any{"status": "success", "result": map[string]any{"has_more": true, "text": text, "offset": "0", "end_offset": "100"}})
 	require.NoError(t, err)
-	var asked atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		asked.Add(1)
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(body)
-	}))
-	t.Cleanup(srv.Close)
+	srv := huaweitest.New(t, huaweitest.OK(string(body)))
 	c, err := New(srv.URL, huawei.Credentials{AccessKeyID: "AK", SecretAccessKey: "SK"})
 	require.NoError(t, err)
 
@@ -209,13 +198,66 @@ func TestStreamLogStopsOnEndlessPages(t *testing.T) {
 	assert.Equal(t, 3*len(text), read)
 	assert.LessOrEqual(t, largest, 2*logChunk, "pieces, not whole pages")
 	assert.Positive(t, next)
-	assert.EqualValues(t, 3, asked.Load())
+	assert.EqualValues(t, 3, srv.Count())
 
 	// The caller stops it after the first piece.
-	asked.Store(0)
+	before := srv.Count()
 	_, pages, ended, err = c.StreamLog(context.Background(), "a", "r", "", 0, 500, func(string) bool { return false })
 	require.NoError(t, err)
 	assert.Equal(t, 1, pages)
 	assert.False(t, ended)
-	assert.EqualValues(t, 1, asked.Load())
+	assert.Equal(t, 1, srv.Count()-before)
+}
+
+func TestUnicodeEscape(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in       string
+		want     rune
+		wantRest string
+		wantOK   bool
+	}{
+		{`\u0041rest`, 'A', "rest", true},
+		{`\u00e9`, 'é', "", true},
+		{`\ud83d\ude00!`, '😀', "!", true},
+		{`\ud83d!`, unicode.ReplacementChar, "!", true},
+		{`\ud83d\u0041`, unicode.ReplacementChar, `\u0041`, true},
+		{`\ude00\ud83d`, unicode.ReplacementChar, `\ud83d`, true},
+		{`\ud83d\uzz00`, unicode.ReplacementChar, `\uzz00`, true},
+		{`\u12`, 0, `\u12`, false},
+		{`\u12g4`, 0, `\u12g4`, false},
+	}
+	for _, tt := range tests {
+		got, rest, ok := unicodeEscape([]byte(tt.in))
+		assert.Equal(t, tt.wantOK, ok, tt.in)
+		assert.Equal(t, tt.want, got, tt.in)
+		assert.Equal(t, tt.wantRest, string(rest), tt.in)
+	}
+}
+
+func TestShortEscapeAndPlainRun(t *testing.T) {
+	t.Parallel()
+	escapes := map[byte]byte{'"': '"', '\\': '\\', '/': '/', '\'': '\'', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
+	for c := range 256 {
+		got, ok := shortEscape(byte(c))
+		want, wantOK := escapes[byte(c)]
+		assert.Equal(t, wantOK, ok, "%q", c)
+		assert.Equal(t, want, got, "%q", c)
+	}
+	runs := []struct {
+		in    string
+		chunk int
+		want  int
+	}{
+		{"plain", 100, 5},
+		{"plain", 3, 3},
+		{`ab\n`, 100, 2},
+		{`ab"`, 100, 2},
+		{"ab\x01", 100, 2},
+		{"abé", 100, 2},
+		{"", 100, 0},
+	}
+	for _, tt := range runs {
+		assert.Equal(t, tt.want, plainRun([]byte(tt.in), tt.chunk), tt.in)
+	}
 }

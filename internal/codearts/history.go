@@ -139,13 +139,7 @@ func (c *Client) History(ctx context.Context, projectID, taskID string, q Histor
 		"end_date":   {q.To.Format(HistoryDateLayout)},
 	}
 	var out HistoryPage
-	_, err := c.api.Do(ctx, huawei.Request{
-		Method:     "GET",
-		Path:       "/v2/" + url.PathEscape(projectID) + "/task/" + url.PathEscape(taskID) + "/history",
-		Query:      query,
-		Idempotent: true,
-	}, &out)
-	if err != nil {
+	if _, err := c.api.Get(ctx, "/v2/"+url.PathEscape(projectID)+"/task/"+url.PathEscape(taskID)+"/history", query, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil

@@ -3,9 +3,7 @@ package codearts
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/deploy-action/deploy-action/internal/huawei"
+	"github.com/deploy-action/deploy-action/internal/huaweitest"
 )
 
 const (
@@ -21,27 +20,13 @@ const (
 )
 
 // historyServer answers every request with body and records what came.
-func historyServer(t *testing.T, status int, body string) (*Client, func() []*http.Request) {
+func historyServer(t *testing.T, status int, body string) (*Client, func() []huaweitest.Request) {
 	t.Helper()
-	var mu sync.Mutex
-	var got []*http.Request
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		got = append(got, r.Clone(context.Background()))
-		mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		_, _ = w.Write([]byte(body))
-	}))
-	t.Cleanup(srv.Close)
+	srv := huaweitest.New(t, huaweitest.Answer{Status: status, Body: body})
 	c, err := New(srv.URL, huawei.Credentials{AccessKeyID: "AK", SecretAccessKey: "SK"},
 		huawei.WithRetryPolicy(huawei.RetryPolicy{InitialInterval: time.Millisecond, MaxInterval: time.Millisecond, MaxTries: 2, MaxElapsed: time.Second, AttemptTimeout: time.Second}))
 	require.NoError(t, err)
-	return c, func() []*http.Request {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]*http.Request(nil), got...)
-	}
+	return c, srv.Requests
 }
 
 func day(s string) time.Time {

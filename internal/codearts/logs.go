@@ -34,11 +34,7 @@ type TaskDetail struct {
 //
 // API: https://support.huaweicloud.com/intl/en-us/api-deployman/ShowDeployTaskDetail.html
 func (c *Client) Detail(ctx context.Context, taskID string) (*TaskDetail, error) {
-	resp, err := c.api.Do(ctx, huawei.Request{
-		Method:     "GET",
-		Path:       "/v2/tasks/" + url.PathEscape(taskID),
-		Idempotent: true,
-	}, nil)
+	resp, err := c.api.Get(ctx, "/v2/tasks/"+url.PathEscape(taskID), nil, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -102,12 +98,7 @@ func (c *Client) AppDetail(ctx context.Context, appID string) (*AppDetail, error
 	var out struct {
 		Result AppDetail `json:"result"`
 	}
-	_, err := c.api.Do(ctx, huawei.Request{
-		Method:     "GET",
-		Path:       "/v1/applications/" + url.PathEscape(appID) + "/info",
-		Idempotent: true,
-	}, &out)
-	if err != nil {
+	if _, err := c.api.Get(ctx, "/v1/applications/"+url.PathEscape(appID)+"/info", nil, &out); err != nil {
 		return nil, err
 	}
 	return &out.Result, nil
@@ -155,16 +146,14 @@ func (s *Steps) UnmarshalJSON(b []byte) error {
 // UnmarshalJSON reads a step of a task leniently; it never fails, and a
 // step it cannot read has no id.
 func (d *DetailStep) UnmarshalJSON(b []byte) error {
-	var w struct {
-		ID     looseString `json:"id"`
-		Name   huawei.Text `json:"name"`
-		Enable looseBool   `json:"enable"`
-	}
-	if json.Unmarshal(b, &w) != nil {
-		*d = DetailStep{}
-		return nil
-	}
-	*d = DetailStep{ID: string(w.ID), Name: string(w.Name), Enable: FlexBool(w.Enable)}
+	var l huawei.Lenient[struct {
+		ID     looseString              `json:"id"`
+		Name   huawei.Text              `json:"name"`
+		Enable huawei.Lenient[FlexBool] `json:"enable"`
+	}]
+	_ = l.UnmarshalJSON(b) // a step it cannot read stays empty
+	w := l.V
+	*d = DetailStep{ID: string(w.ID), Name: string(w.Name), Enable: w.Enable.V}
 	return nil
 }
 
@@ -194,40 +183,28 @@ const maxAppTasks = 500
 // maxAppTasks of its tasks.
 func (a *AppDetail) UnmarshalJSON(b []byte) error {
 	var w struct {
-		ID        huawei.Text `json:"id"`
-		Name      huawei.Text `json:"name"`
-		ProjectID huawei.Text `json:"project_id"`
-		Tasks     appTasks    `json:"arrange_infos"`
+		ID        huawei.Text                 `json:"id"`
+		Name      huawei.Text                 `json:"name"`
+		ProjectID huawei.Text                 `json:"project_id"`
+		Tasks     huawei.LimitedList[AppTask] `json:"arrange_infos"`
 	}
+	w.Tasks.Max = maxAppTasks
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	*a = AppDetail{ID: string(w.ID), Name: string(w.Name), ProjectID: string(w.ProjectID), Tasks: w.Tasks}
-	return nil
-}
-
-type appTasks []AppTask
-
-func (l *appTasks) UnmarshalJSON(b []byte) error {
-	tasks, _, err := huawei.DecodeList[AppTask](b, maxAppTasks)
-	if err != nil {
-		tasks = nil
-	}
-	*l = tasks
+	*a = AppDetail{ID: string(w.ID), Name: string(w.Name), ProjectID: string(w.ProjectID), Tasks: w.Tasks.Items}
 	return nil
 }
 
 // UnmarshalJSON reads a task of an application leniently.
 func (t *AppTask) UnmarshalJSON(b []byte) error {
-	var w struct {
+	var l huawei.Lenient[struct {
 		ID    huawei.Text `json:"id"`
 		Name  huawei.Text `json:"name"`
 		Steps Steps       `json:"steps"`
-	}
-	if json.Unmarshal(b, &w) != nil {
-		*t = AppTask{}
-		return nil
-	}
+	}]
+	_ = l.UnmarshalJSON(b) // a task it cannot read stays empty
+	w := l.V
 	*t = AppTask{ID: string(w.ID), Name: string(w.Name), Steps: w.Steps}
 	return nil
 }
@@ -306,12 +283,7 @@ func (c *Client) logPage(ctx context.Context, appID, recordID, stepID string, of
 	if stepID != "" {
 		q.Set("step_id", stepID)
 	}
-	resp, err := c.api.Do(ctx, huawei.Request{
-		Method:     "GET",
-		Path:       "/v1/applications/" + url.PathEscape(appID) + "/records/" + url.PathEscape(recordID) + "/logs",
-		Query:      q,
-		Idempotent: true,
-	}, nil)
+	resp, err := c.api.Get(ctx, "/v1/applications/"+url.PathEscape(appID)+"/records/"+url.PathEscape(recordID)+"/logs", q, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/deploy-action/deploy-action/internal/codearts"
 	"github.com/deploy-action/deploy-action/internal/huawei"
+	"github.com/deploy-action/deploy-action/internal/huaweitest"
 	"github.com/deploy-action/deploy-action/internal/sim"
 )
 
@@ -42,20 +42,13 @@ func client(t *testing.T, base string, opts ...huawei.Option) *codearts.Client {
 // answering serves body for every request and records the requests' URLs.
 func answering(t *testing.T, body string) (*codearts.Client, func() []*url.URL) {
 	t.Helper()
-	var mu sync.Mutex
-	var got []*url.URL
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		got = append(got, r.URL)
-		mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(body))
-	}))
-	t.Cleanup(srv.Close)
+	srv := huaweitest.New(t, huaweitest.OK(body))
 	return client(t, srv.URL), func() []*url.URL {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]*url.URL(nil), got...)
+		var urls []*url.URL
+		for _, r := range srv.Requests() {
+			urls = append(urls, r.URL)
+		}
+		return urls
 	}
 }
 
@@ -264,9 +257,7 @@ func TestReadLogUnderEveryReading(t *testing.T) {
 	for name, svc := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			srv := httptest.NewServer(svc)
-			t.Cleanup(srv.Close)
-			c := client(t, srv.URL)
+			c := client(t, huaweitest.Serve(t, svc).URL)
 			got, next, err := c.ReadLog(context.Background(), appID, recordID, "", 0, 500)
 			require.NoError(t, err)
 			assert.Equal(t, svc.text, got)
@@ -301,9 +292,7 @@ func TestReadLogStopsWithoutProgressAndAtThePageBound(t *testing.T) {
 
 	// A service that always gives more.
 	svc := &logService{text: strings.Repeat("x", 100000), page: 10}
-	srv := httptest.NewServer(svc)
-	t.Cleanup(srv.Close)
-	text, next, err = client(t, srv.URL).ReadLog(context.Background(), appID, recordID, "", 0, 7)
+	text, next, err = client(t, huaweitest.Serve(t, svc).URL).ReadLog(context.Background(), appID, recordID, "", 0, 7)
 	require.NoError(t, err)
 	assert.Len(t, text, 70)
 	assert.EqualValues(t, 70, next)
@@ -353,9 +342,7 @@ func TestStepLogsFromTheSimulator(t *testing.T) {
 			s := sim.New(sim.Options{AccessKeyID: testAK, SecretAccessKey: testSK, StepDuration: time.Second, Now: clock.Now,
 				Scenario: &sim.Scenario{Tasks: []sim.ScenarioTask{{TaskID: testTask, Steps: steps, FailAtStep: 12, StringFields: stringFields,
 					FailMessage: strings.Repeat("Überprüfung fehlgeschlagen: 服务不可用. ", 80)}}}})
-			srv := httptest.NewServer(s)
-			t.Cleanup(srv.Close)
-			c := client(t, srv.URL, huawei.WithClock(clock.Now))
+			c := client(t, huaweitest.Serve(t, s).URL, huawei.WithClock(clock.Now))
 			ctx := context.Background()
 
 			started, err := c.Start(ctx, testTask, codearts.StartRequest{})

@@ -42,12 +42,7 @@ type ExecutionParam struct {
 // services/codeartsdeploy/v2/model/model_show_execution_params_response.go.
 func (c *Client) ExecutionParams(ctx context.Context, taskID, recordID string) ([]ExecutionParam, error) {
 	path := "/v2/history/tasks/" + url.PathEscape(taskID) + "/params"
-	resp, err := c.api.Do(ctx, huawei.Request{
-		Method:     "GET",
-		Path:       path,
-		Query:      url.Values{"record_id": {recordID}},
-		Idempotent: true,
-	}, nil)
+	resp, err := c.api.Get(ctx, path, url.Values{"record_id": {recordID}}, nil)
 	if err != nil {
 		return nil, err
 	}

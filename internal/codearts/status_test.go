@@ -73,7 +73,7 @@ func TestStateDecodesNumbersAndStrings(t *testing.T) {
 		"strings": `{"status":"success","result":{"record_id":"r","status":"running","step":"running",
 			"step_state":[{"id":"2","name":"Deploy","enable":"true","offset":"10","current_offset":"12","elapsed_time":"3012","region":"cn-north-4","faq_url":""}]}}`,
 		"float": `{"status":"success","result":{"record_id":"r","status":"running","step":"running",
-			"step_state":[{"id":2.0,"name":"Deploy","enable":1,"offset":10,"current_offset":12,"elapsed_time":3012.7,"region":"cn-north-4"}]}}`,
+			"step_state":[{"id":2.0,"name":"Deploy","enable":1,"offset":10,"current_offset":12,"elapsed_time":3012.0,"region":"cn-north-4"}]}}`,
 	}
 	for name, body := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -95,6 +95,12 @@ func TestStateDecodesNumbersAndStrings(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(`{"result":{"step_state":[{"elapsed_time":"soon","enable":"maybe"}]}}`), &st))
 	assert.Zero(t, st.Result.Steps[0].Elapsed())
 	assert.False(t, bool(st.Result.Steps[0].Enable))
+	// A fraction is refused as huawei.FlexInt says (it was truncated
+	// before issue 14); an optional field refused is left empty.
+	st = State{}
+	require.NoError(t, json.Unmarshal([]byte(`{"result":{"step_state":[{"elapsed_time":3012.7,"offset":"10.5"}]}}`), &st))
+	assert.Zero(t, st.Result.Steps[0].Elapsed())
+	assert.Zero(t, st.Result.Steps[0].Offset)
 }
 
 func TestGuessZone(t *testing.T) {

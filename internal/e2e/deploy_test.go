@@ -12,39 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-const encryptValue = "enc-VALUE-must-stay-hidden-42"
-
-var paramsWithSecret = "- {key: version, value: 1.4.2}\n- {key: db_password, value: " + encryptValue + ", type: encrypt}\n"
-
-// assertNoSecrets checks that no credential or encrypt value escaped
-// anywhere but in the ::add-mask:: commands that hide it, and that each
-// mask came before the value's first other use.
-func assertNoSecrets(t *testing.T, s *step, extra ...string) {
-	t.Helper()
-	var shown []string
-	masked := map[string]bool{}
-	for _, l := range strings.Split(s.everything(), "\n") {
-		if v, ok := strings.CutPrefix(l, "::add-mask::"); ok {
-			masked[v] = true
-			continue
-		}
-		shown = append(shown, l)
-	}
-	all := strings.Join(shown, "\n")
-	for _, secret := range append([]string{testSK, encryptValue}, extra...) {
-		if strings.Contains(all, secret) {
-			t.Errorf("secret %.6s… leaked into stdout, stderr, outputs, state or summary", secret)
-		}
-	}
-	stdout := s.stdout.String()
-	for secret := range masked {
-		i := strings.Index(stdout, "::add-mask::"+secret)
-		if strings.Contains(stdout[:i], secret) {
-			t.Errorf("secret %.6s… printed before its mask", secret)
-		}
-	}
-}
-
 func TestDeploySucceeds(t *testing.T) {
 	t.Parallel()
 	srv, url := simulator(t, `
@@ -139,12 +106,11 @@ tasks:
 	assert.Equal(t, "failed", out["status"])
 	rec := srv.Records(taskOK)[0]
 	assert.Equal(t, rec.ID, out["record_id"])
-	errs := annotations(stdout, "error")
-	require.Len(t, errs, 1, stdout)
-	assert.Contains(t, errs[0], "title=Deployment failed")
-	assert.Contains(t, errs[0], rec.ID)
-	assert.Contains(t, errs[0], "Deploy")
-	assert.Contains(t, errs[0], "Deploy failed: disk full", "the annotation quotes the failing step's log")
+	msg := oneError(t, s)
+	assert.Contains(t, msg, "title=Deployment failed")
+	assert.Contains(t, msg, rec.ID)
+	assert.Contains(t, msg, "Deploy")
+	assert.Contains(t, msg, "Deploy failed: disk full", "the annotation quotes the failing step's log")
 	assert.Contains(t, stdout, "::group::✗ 3/4 Deploy")
 	// The deployment's own log is printed under each step's group, once.
 	groups := strings.Split(stdout, "::group::")
@@ -204,15 +170,7 @@ func TestDeployBadInputSendsNothing(t *testing.T) {
 		"params":        "- {key: 'bad key', value: " + encryptValue + ", type: encrypt}",
 		"poll_interval": "1s",
 	})
-	code := s.run()
-	stdout := s.stdout.String()
-	require.Equal(t, 1, code, stdout)
-	assert.Empty(t, srv.Calls(), "nothing may be sent when the inputs are bad")
-	errs := annotations(stdout, "error")
-	require.Len(t, errs, 1, stdout)
-	for _, input := range []string{"task_id", "wait", "timeout", "params"} {
-		assert.Contains(t, errs[0], input)
-	}
+	refusedBeforeSending(t, srv, s, "task_id", "wait", "timeout", "params")
 	assert.Empty(t, s.outputs()["record_id"])
 	assertNoSecrets(t, s)
 }
@@ -226,10 +184,9 @@ tasks:
 `)
 	s := newStep(t, url, map[string]string{"task_id": taskOK})
 	require.Equal(t, 1, s.run())
-	errs := annotations(s.stdout.String(), "error")
-	require.Len(t, errs, 1)
-	assert.Contains(t, errs[0], "Deploy.00011042")
-	assert.Contains(t, errs[0], "A draft application cannot be executed.")
+	err := oneError(t, s)
+	assert.Contains(t, err, "Deploy.00011042")
+	assert.Contains(t, err, "A draft application cannot be executed.")
 	var requestID string
 	for _, c := range srv.Calls() {
 		if strings.HasSuffix(c.Path, "/start") {
@@ -237,7 +194,7 @@ tasks:
 		}
 	}
 	require.NotEmpty(t, requestID)
-	assert.Contains(t, errs[0], "request id "+requestID)
+	assert.Contains(t, err, "request id "+requestID)
 	assert.Equal(t, "failed", s.outputs()["status"])
 	assert.Zero(t, srv.StartCount(taskOK))
 }
@@ -248,9 +205,8 @@ func TestDeployWrongSecretIsNotRetried(t *testing.T) {
 	wrong := "wrong-secret-key-value-0000"
 	s := newStep(t, url, map[string]string{"task_id": taskOK, "secret_access_key": wrong})
 	require.Equal(t, 1, s.run())
-	errs := annotations(s.stdout.String(), "error")
-	require.Len(t, errs, 1)
-	assert.Contains(t, errs[0], "APIGW.0301")
+	err := oneError(t, s)
+	assert.Contains(t, err, "APIGW.0301")
 	assert.Len(t, srv.Calls(), 1, "a signature failure must not be retried (AK lockout)")
 	assertNoSecrets(t, s, wrong)
 }
@@ -288,16 +244,12 @@ func TestDeployNoWait(t *testing.T) {
 
 func TestDeployCancelStopsRecord(t *testing.T) {
 	t.Parallel()
-	srv, url := simulator(t, `
-tasks:
-  - task_id: `+taskOK+`
-    duration: 5m
-`)
+	srv, url := simulator(t, longTask)
 	s := newStep(t, url, map[string]string{"task_id": taskOK, "params": paramsWithSecret})
 	s.start(false)
 	recordID := s.waitForOutput("record_id", 10*time.Second)
 	signalled := time.Now()
-	require.NoError(t, s.cmd.Process.Signal(syscall.SIGINT))
+	s.signal(syscall.SIGINT)
 	code := s.wait()
 	exited := time.Since(signalled)
 	assert.NotEqual(t, 0, code)
@@ -315,11 +267,7 @@ tasks:
 
 func TestDeployTimeoutStopsRecord(t *testing.T) {
 	t.Parallel()
-	srv, url := simulator(t, `
-tasks:
-  - task_id: `+taskOK+`
-    duration: 5m
-`)
+	srv, url := simulator(t, longTask)
 	s := newStep(t, url, map[string]string{"task_id": taskOK, "timeout": "2s"})
 	require.Equal(t, 1, s.run())
 	out := s.outputs()
@@ -327,18 +275,13 @@ tasks:
 	recs := srv.Records(taskOK)
 	require.Len(t, recs, 1)
 	assert.True(t, recs[0].Stopped, "a timed-out deployment is stopped")
-	errs := annotations(s.stdout.String(), "error")
-	require.Len(t, errs, 1)
-	assert.Contains(t, errs[0], "2.0s")
+	err := oneError(t, s)
+	assert.Contains(t, err, "2.0s")
 }
 
 func TestPostStopsRecordLeftByKilledStep(t *testing.T) {
 	t.Parallel()
-	srv, url := simulator(t, `
-tasks:
-  - task_id: `+taskOK+`
-    duration: 5m
-`)
+	srv, url := simulator(t, longTask)
 	main := newStep(t, url, map[string]string{"task_id": taskOK})
 	main.start(false)
 	recordID := main.waitForOutput("record_id", 10*time.Second)
@@ -347,9 +290,7 @@ tasks:
 	require.Len(t, srv.Running(), 1)
 
 	post := newStep(t, url, map[string]string{"task_id": taskOK})
-	for k, v := range main.state() {
-		post.env["STATE_"+k] = v
-	}
+	post.setState(main.state())
 	post.start(true)
 	require.Equal(t, 0, post.wait(), post.stdout.String())
 	assert.Empty(t, srv.Running(), "the post step stops the record the killed step left")
@@ -367,9 +308,7 @@ func TestPostLeavesFinishedRunAlone(t *testing.T) {
 	require.Equal(t, 0, main.run())
 	calls := len(srv.Calls())
 	post := newStep(t, url, map[string]string{"task_id": taskOK})
-	for k, v := range main.state() {
-		post.env["STATE_"+k] = v
-	}
+	post.setState(main.state())
 	post.start(true)
 	require.Equal(t, 0, post.wait())
 	assert.Len(t, srv.Calls(), calls, "nothing to do after a final status")

@@ -39,6 +39,17 @@ func readReport(t *testing.T, s *step) dryRunReport {
 	return r
 }
 
+// dryRun runs a step with inputs as a dry run and checks its exit code
+// and that its status output is dry_run.
+func dryRun(t *testing.T, url string, inputs map[string]string, code int) *step {
+	t.Helper()
+	inputs["dry_run"] = "true"
+	s := newStep(t, url, inputs)
+	require.Equal(t, code, s.run(), s.stdout.String())
+	assert.Equal(t, "dry_run", s.outputs()["status"])
+	return s
+}
+
 // assertOnlyReads fails on any request but a GET.
 func assertOnlyReads(t *testing.T, srv *sim.Server, since int) {
 	t.Helper()
@@ -117,17 +128,11 @@ func TestDryRunFailingChecks(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv, url := simulator(t, "tasks:\n  - {task_id: "+taskOK+", already_running: 5m}\n  - {task_id: "+deleted+", deleted: true}\n")
-			tt.inputs["dry_run"] = "true"
-			s := newStep(t, url, tt.inputs)
-			code := s.run()
-			stdout := s.stdout.String()
-			require.Equal(t, 1, code, stdout)
-			assert.Equal(t, "dry_run", s.outputs()["status"])
-			errs := annotations(stdout, "error")
-			require.Len(t, errs, 1, stdout)
-			assert.Contains(t, errs[0], "title=Dry run%3A a check failed::")
-			assert.Contains(t, errs[0], tt.failed)
+			srv, url := simulator(t, runningTask+"  - {task_id: "+deleted+", deleted: true}\n")
+			s := dryRun(t, url, tt.inputs, 1)
+			err := oneError(t, s)
+			assert.Contains(t, err, "title=Dry run%3A a check failed::")
+			assert.Contains(t, err, tt.failed)
 			assertOnlyReads(t, srv, 0)
 			assert.Len(t, srv.Running(), 1, "the running deployment is left alone")
 			r := readReport(t, s)
@@ -138,7 +143,7 @@ func TestDryRunFailingChecks(t *testing.T) {
 
 func TestDryRunOtherOperations(t *testing.T) {
 	t.Parallel()
-	srv, url := simulator(t, "tasks:\n  - {task_id: "+taskOK+", already_running: 5m}\n")
+	srv, url := simulator(t, runningTask)
 	rec := srv.Running()[0].ID
 	tests := []struct {
 		name      string
@@ -156,12 +161,7 @@ func TestDryRunOtherOperations(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			tt.inputs["dry_run"] = "true"
-			s := newStep(t, url, tt.inputs)
-			code := s.run()
-			stdout := s.stdout.String()
-			require.Equal(t, 0, code, stdout)
-			assert.Equal(t, "dry_run", s.outputs()["status"])
+			s := dryRun(t, url, tt.inputs, 0)
 			r := readReport(t, s)
 			var details []string
 			for _, c := range r.Checks {

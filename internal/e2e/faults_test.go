@@ -86,11 +86,7 @@ tasks:
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			srv, url := simulator(t, tt.scenario)
-			inputs := map[string]string{"task_id": taskOK, "params": paramsWithSecret}
-			for k, v := range tt.inputs {
-				inputs[k] = v
-			}
-			s := newStep(t, url, inputs)
+			s := newStep(t, url, merge(map[string]string{"task_id": taskOK, "params": paramsWithSecret}, tt.inputs))
 			code := s.run()
 			stdout := s.stdout.String()
 			require.Equal(t, 0, code, stdout)
@@ -128,14 +124,8 @@ func TestDeployUnfamiliarFinalStatus(t *testing.T) {
 tasks:
   - {task_id: "*", final_status: stopped}`)
 	s := newStep(t, url, map[string]string{"task_id": taskOK, "timeout": "20s"})
-	code := s.run()
-	stdout := s.stdout.String()
-	require.Equal(t, 1, code, stdout)
-	assert.Equal(t, "failed", s.outputs()["status"])
-	errs := annotations(stdout, "error")
-	require.Len(t, errs, 1, stdout)
-	assert.Contains(t, errs[0], "title=Deployment failed")
-	assert.Contains(t, errs[0], `ended with status "stopped"`)
+	err := assertFailed(t, s, s.run(), "failed", "title=Deployment failed")
+	assert.Contains(t, err, `ended with status "stopped"`)
 	assert.Contains(t, s.summary(), "stopped")
 
 	recs := srv.Records(taskOK)
@@ -178,9 +168,8 @@ tasks:
 		s := newStep(t, url, map[string]string{"task_id": taskOK, "if_running": "fail"})
 		require.Equal(t, 1, s.run())
 		assert.Zero(t, srv.StartCount(taskOK))
-		errs := annotations(s.stdout.String(), "error")
-		require.Len(t, errs, 1)
-		assert.Contains(t, errs[0], other.ID)
+		err := oneError(t, s)
+		assert.Contains(t, err, other.ID)
 		assert.Equal(t, "failed", s.outputs()["status"])
 	})
 	t.Run("stop", func(t *testing.T) {

@@ -7,12 +7,14 @@ package e2e
 import (
 	"bytes"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -57,42 +59,63 @@ const (
 	taskOK      = "0123456789abcdef0123456789abcdef"
 )
 
-// simulator starts a simulator on loopback for one test.
-func simulator(t *testing.T, scenario string) (*sim.Server, string) {
+// Scenarios the tests share.
+var (
+	// longTask is a deployment of taskOK that runs for 5 minutes.
+	longTask = "tasks:\n  - {task_id: " + taskOK + ", duration: 5m}\n"
+	// runningTask is taskOK with a deployment already running for 5 minutes.
+	runningTask = "tasks:\n  - {task_id: " + taskOK + ", already_running: 5m}\n"
+	// failTask is a deployment of taskOK that fails in step 2.
+	failTask = "tasks:\n  - {task_id: " + taskOK + ", fail_at_step: 2}\n"
+	// longPlan is the release plan planOK whose first batch runs for 5 minutes.
+	longPlan = "release_plans:\n  - id: " + planOK + "\n    components: [{name: api, seq: 1, duration: 5m}, {name: web, seq: 2}]\n"
+)
+
+// newSimulator makes a simulator with the suite's credentials, a step
+// duration of 100 ms unless opts gives one, and scenario (YAML; "" for the
+// defaults).
+func newSimulator(t testing.TB, opts sim.Options, scenario string) *sim.Server {
 	t.Helper()
-	opts := sim.Options{AccessKeyID: testAK, SecretAccessKey: testSK, StepDuration: 100 * time.Millisecond}
+	opts.AccessKeyID, opts.SecretAccessKey = testAK, testSK
+	if opts.StepDuration == 0 {
+		opts.StepDuration = 100 * time.Millisecond
+	}
 	if scenario != "" {
 		sc, err := sim.ParseScenario([]byte(scenario))
 		require.NoError(t, err)
 		opts.Scenario = sc
 	}
-	s := sim.New(opts)
-	srv := httptest.NewServer(s)
+	return sim.New(opts)
+}
+
+// serve serves h on loopback until the test ends and returns its URL.
+func serve(t testing.TB, h http.Handler) string {
+	t.Helper()
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return s, srv.URL
+	return srv.URL
+}
+
+// simulator starts a simulator on loopback for one test.
+func simulator(t *testing.T, scenario string) (*sim.Server, string) {
+	t.Helper()
+	s := newSimulator(t, sim.Options{}, scenario)
+	return s, serve(t, s)
 }
 
 // simulatorWith starts a simulator with the given options (credentials
 // and step duration filled in) on loopback for one test.
 func simulatorWith(t *testing.T, opts sim.Options) (*sim.Server, string) {
 	t.Helper()
-	opts.AccessKeyID, opts.SecretAccessKey = testAK, testSK
-	if opts.StepDuration == 0 {
-		opts.StepDuration = 100 * time.Millisecond
-	}
-	s := sim.New(opts)
-	srv := httptest.NewServer(s)
-	t.Cleanup(srv.Close)
-	return s, srv.URL
+	s := newSimulator(t, opts, "")
+	return s, serve(t, s)
 }
 
 // simulatorForBench starts a default simulator for a benchmark.
 func simulatorForBench(b *testing.B) (*sim.Server, string) {
 	b.Helper()
-	s := sim.New(sim.Options{AccessKeyID: testAK, SecretAccessKey: testSK, StepDuration: 100 * time.Millisecond})
-	srv := httptest.NewServer(s)
-	b.Cleanup(srv.Close)
-	return s, srv.URL
+	s := newSimulator(b, sim.Options{}, "")
+	return s, serve(b, s)
 }
 
 // step is one run of the binary as a workflow step.
@@ -104,6 +127,9 @@ type step struct {
 	stdout  syncBuffer
 	stderr  syncBuffer
 	started time.Time
+	// probed runs the action through the probe (harness_probe_test.go),
+	// which reports its peak memory.
+	probed bool
 }
 
 // newStep prepares a step with the inputs every test needs.
@@ -142,6 +168,18 @@ func newStep(t *testing.T, endpoint string, inputs map[string]string) *step {
 	return s
 }
 
+// merge returns a copy of base with the inputs of over set on top.
+func merge(base, over map[string]string) map[string]string {
+	out := make(map[string]string, len(base)+len(over))
+	for k, v := range base {
+		out[k] = v
+	}
+	for k, v := range over {
+		out[k] = v
+	}
+	return out
+}
+
 // start runs the binary (or its post-entrypoint) without waiting.
 func (s *step) start(post bool) {
 	s.t.Helper()
@@ -150,8 +188,11 @@ func (s *step) start(post bool) {
 		bin = filepath.Join(filepath.Dir(binary), "deploy-action-post")
 	}
 	s.cmd = exec.Command(bin)
+	if s.probed {
+		s.cmd = s.probeCommand(bin)
+	}
 	s.cmd.Dir = s.dir
-	s.cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + s.dir}
+	s.cmd.Env = append(s.cmd.Env, "PATH=/usr/bin:/bin", "HOME="+s.dir)
 	for k, v := range s.env {
 		s.cmd.Env = append(s.cmd.Env, k+"="+v)
 	}
@@ -160,10 +201,30 @@ func (s *step) start(post bool) {
 	require.NoError(s.t, s.cmd.Start())
 	s.t.Cleanup(func() {
 		if s.cmd.ProcessState == nil {
+			s.killProbed()
 			_ = s.cmd.Process.Kill()
 			_ = s.cmd.Wait()
 		}
 	})
+}
+
+// signal sends sig to the action, as the runner signals the step's
+// process (through the probe, to the action it started).
+func (s *step) signal(sig syscall.Signal) {
+	s.t.Helper()
+	if s.probed {
+		s.signalProbed(sig)
+		return
+	}
+	require.NoError(s.t, s.cmd.Process.Signal(sig))
+}
+
+// setState gives the step the state a main step wrote, as the runner
+// gives it to the post step.
+func (s *step) setState(state map[string]string) {
+	for k, v := range state {
+		s.env["STATE_"+k] = v
+	}
 }
 
 // wait waits for the binary and returns its exit code.

@@ -80,13 +80,12 @@ func TestHealthGate(t *testing.T) {
 			require.Equal(t, 1, code, stdout)
 			assert.Equal(t, "unhealthy", out["status"])
 			assert.NotEmpty(t, out["record_id"])
-			errs := annotations(stdout, "error")
-			require.Len(t, errs, 1, stdout)
-			assert.Contains(t, errs[0], "title=Unhealthy::")
-			assert.Contains(t, errs[0], "did not give 3 good answers in a row (200-399) within 1.2s")
-			assert.Contains(t, errs[0], "%0ALast answers:%0A")
+			err := oneError(t, s)
+			assert.Contains(t, err, "title=Unhealthy::")
+			assert.Contains(t, err, "did not give 3 good answers in a row (200-399) within 1.2s")
+			assert.Contains(t, err, "%0ALast answers:%0A")
 			for _, w := range tt.want {
-				assert.Contains(t, errs[0], w)
+				assert.Contains(t, err, w)
 			}
 			sum := s.summary()
 			assert.Contains(t, sum, "Deployment unhealthy")
@@ -112,9 +111,8 @@ func TestHealthGateUnhealthyRollsBack(t *testing.T) {
 	require.Len(t, recs, 3)
 	assert.Equal(t, out["rollback_record_id"], recs[2].ID)
 	assert.Equal(t, good, recs[2].FromRecordID, "the unhealthy deployment is rolled back like a failed one")
-	errs := annotations(s.stdout.String(), "error")
-	require.Len(t, errs, 1)
-	assert.Contains(t, errs[0], "%0ARollback to record "+good+": succeeded.")
+	err := oneError(t, s)
+	assert.Contains(t, err, "%0ARollback to record "+good+": succeeded.")
 }
 
 // TestHealthGateSendsNoCredentials checks what reaches a health endpoint
@@ -170,10 +168,9 @@ func TestHealthGateBadInputSendsNothing(t *testing.T) {
 	srv, url := simulator(t, "")
 	s := newStep(t, url, map[string]string{"task_id": taskOK, "health_url": "https://user:pw@app.example.com/", "health_status": "2xx", "health_healthy": "0"})
 	require.Equal(t, 1, s.run())
-	errs := annotations(s.stdout.String(), "error")
-	require.Len(t, errs, 1)
+	err := oneError(t, s)
 	for _, w := range []string{"health_url: must not contain user credentials", `health_status: "2xx" is not a status code`, `health_healthy: "0" is not a whole number`} {
-		assert.Contains(t, errs[0], w)
+		assert.Contains(t, err, w)
 	}
 	assert.Empty(t, srv.Calls())
 }

@@ -67,10 +67,9 @@ func TestKeylessWithoutPermission(t *testing.T) {
 	srv, url := simulator(t, "")
 	s := keylessStep(t, url, nil, false)
 	require.Equal(t, 1, s.run())
-	errs := annotations(s.stdout.String(), "error")
-	require.Len(t, errs, 1)
-	assert.Contains(t, errs[0], "idp_id")
-	assert.Contains(t, errs[0], "permissions:%0A    id-token: write", "the two lines of YAML that fix it")
+	err := oneError(t, s)
+	assert.Contains(t, err, "idp_id")
+	assert.Contains(t, err, "permissions:%0A    id-token: write", "the two lines of YAML that fix it")
 	assert.Empty(t, srv.Calls(), "nothing is sent")
 }
 
@@ -112,11 +111,10 @@ func TestKeylessRejections(t *testing.T) {
 				s.env["HUAWEICLOUD_SDK_ID_TOKEN_FILE"] = path
 			}
 			require.Equal(t, 1, s.run())
-			errs := annotations(s.stdout.String(), "error")
-			require.Len(t, errs, 1, s.stdout.String())
-			assert.Contains(t, errs[0], "title=Keyless authentication failed")
+			err := oneError(t, s)
+			assert.Contains(t, err, "title=Keyless authentication failed")
 			for _, w := range tt.want {
-				assert.Contains(t, errs[0], w)
+				assert.Contains(t, err, w)
 			}
 			for _, c := range srv.Calls() {
 				assert.NotContains(t, c.Path, "/v2/tasks", "no deployment call without a token")

@@ -10,11 +10,10 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// TestStepsGetActionYAMLDefaults keeps the harness honest: the runner
-// passes every input action.yml gives a default, and only those, so the
-// steps here must get exactly those (before a test's own inputs).
-func TestStepsGetActionYAMLDefaults(t *testing.T) {
-	t.Parallel()
+// actionDefaults are the defaults action.yml gives its inputs, by name:
+// what the runner passes for an input the workflow does not set.
+func actionDefaults(t *testing.T) map[string]string {
+	t.Helper()
 	b, err := os.ReadFile("../../action.yml")
 	require.NoError(t, err)
 	var meta struct {
@@ -23,11 +22,23 @@ func TestStepsGetActionYAMLDefaults(t *testing.T) {
 		} `yaml:"inputs"`
 	}
 	require.NoError(t, yaml.Unmarshal(b, &meta))
-	want := map[string]string{}
+	out := map[string]string{}
 	for name, in := range meta.Inputs {
 		if in.Default != nil {
-			want["INPUT_"+strings.ToUpper(name)] = *in.Default
+			out[name] = *in.Default
 		}
+	}
+	return out
+}
+
+// TestStepsGetActionYAMLDefaults keeps the harness honest: the runner
+// passes every input action.yml gives a default, and only those, so the
+// steps here must get exactly those (before a test's own inputs).
+func TestStepsGetActionYAMLDefaults(t *testing.T) {
+	t.Parallel()
+	want := map[string]string{}
+	for name, v := range actionDefaults(t) {
+		want["INPUT_"+strings.ToUpper(name)] = v
 	}
 	s := newStep(t, "http://127.0.0.1:1", nil)
 	got := map[string]string{}

@@ -1,11 +1,7 @@
 package e2e
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -14,14 +10,16 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/deploy-action/deploy-action/internal/cli"
 	"github.com/deploy-action/deploy-action/internal/sim"
 )
 
-// End-to-end tests of the operations other than deploy: stop,
-// release-plan and signal, each through the built binary.
+// End-to-end tests of the stop and release-plan operations through the
+// built binary (signal_test.go has the signal operation's).
 
 const planOK = "716eda33-dbc6-47f3-953f-29119edd5e5c"
+
+// planInputs execute the release plan planOK.
+var planInputs = map[string]string{"operation": "release-plan", "release_plan_id": planOK, "execute": "true"}
 
 // pathCalls returns the simulator's calls whose path ends with suffix.
 func pathCalls(srv *sim.Server, method, suffix string) []sim.Call {
@@ -38,10 +36,7 @@ func pathCalls(srv *sim.Server, method, suffix string) []sim.Call {
 
 func TestStopRunningRecord(t *testing.T) {
 	t.Parallel()
-	srv, url := simulator(t, `
-tasks:
-  - {task_id: `+taskOK+`, already_running: 5m}
-`)
+	srv, url := simulator(t, runningTask)
 	running := srv.Running()
 	require.Len(t, running, 1)
 	rec := running[0].ID
@@ -100,14 +95,13 @@ func TestStopUnknownRecord(t *testing.T) {
 	const missing = "ffffffffffffffffffffffffffffffff"
 	s := newStep(t, url, map[string]string{"operation": "stop", "task_id": taskOK, "record_id": missing})
 	require.Equal(t, 1, s.run())
-	errs := annotations(s.stdout.String(), "error")
-	require.Len(t, errs, 1, s.stdout.String())
-	assert.Contains(t, errs[0], "title=No such deployment record")
-	assert.Contains(t, errs[0], "Deploy.00011303")
-	assert.Contains(t, errs[0], missing)
+	err := oneError(t, s)
+	assert.Contains(t, err, "title=No such deployment record")
+	assert.Contains(t, err, "Deploy.00011303")
+	assert.Contains(t, err, missing)
 	calls := srv.Calls()
 	require.NotEmpty(t, calls)
-	assert.Contains(t, errs[0], "request id "+calls[0].RequestID)
+	assert.Contains(t, err, "request id "+calls[0].RequestID)
 	assert.Empty(t, pathCalls(srv, "PUT", "/stop"))
 	assert.Equal(t, "failed", s.outputs()["status"])
 }
@@ -116,21 +110,13 @@ func TestStopBadInputSendsNothing(t *testing.T) {
 	t.Parallel()
 	srv, url := simulator(t, "")
 	s := newStep(t, url, map[string]string{"operation": "stop", "task_id": "not-a-task"})
-	require.Equal(t, 1, s.run())
-	assert.Empty(t, srv.Calls(), "nothing may be sent when the inputs are bad")
-	errs := annotations(s.stdout.String(), "error")
-	require.Len(t, errs, 1)
-	assert.Contains(t, errs[0], "task_id")
-	assert.Contains(t, errs[0], "record_id: required for operation stop")
+	refusedBeforeSending(t, srv, s, "task_id", "record_id: required for operation stop")
 	assertNoSecrets(t, s)
 }
 
 func TestStopThroughFaults(t *testing.T) {
 	t.Parallel()
-	srv, url := simulator(t, `
-tasks:
-  - {task_id: `+taskOK+`, already_running: 5m}
-faults:
+	srv, url := simulator(t, runningTask+`faults:
   - {op: state, kind: throttle, retry_after: 1s, times: 1}
   - {op: stop, kind: error, status: 503, times: 1}
   - {op: stop, kind: error, status: 504, times: 1}
@@ -146,13 +132,21 @@ faults:
 
 // ---- release-plan ----
 
+// planWith is a scenario of the release plan planOK with components
+// (YAML flow mappings).
+func planWith(components ...string) string {
+	return "release_plans:\n  - id: " + planOK + "\n    components:\n      - " + strings.Join(components, "\n      - ") + "\n"
+}
+
+// longSinglePlan is the release plan planOK with one component, which
+// runs for 5 minutes.
+var longSinglePlan = planWith("{name: api, seq: 1, duration: 5m}")
+
+// planStep is a step executing the release plan planOK, with inputs on
+// top.
 func planStep(t *testing.T, url string, inputs map[string]string) *step {
 	t.Helper()
-	in := map[string]string{"operation": "release-plan", "release_plan_id": planOK, "execute": "true"}
-	for k, v := range inputs {
-		in[k] = v
-	}
-	return newStep(t, url, in)
+	return newStep(t, url, merge(planInputs, inputs))
 }
 
 func TestReleasePlanSucceeds(t *testing.T) {
@@ -215,26 +209,15 @@ release_plans:
 
 func TestReleasePlanFails(t *testing.T) {
 	t.Parallel()
-	srv, url := simulator(t, `
-release_plans:
-  - id: `+planOK+`
-    components:
-      - {name: api, seq: 1}
-      - {name: web, seq: 2, fail: true, fail_message: "readiness probe failed"}
-      - {name: worker, seq: 3}
-`)
+	srv, url := simulator(t, planWith("{name: api, seq: 1}", `{name: web, seq: 2, fail: true, fail_message: "readiness probe failed"}`, "{name: worker, seq: 3}"))
 	s := planStep(t, url, nil)
-	require.Equal(t, 1, s.run())
+	err := assertFailed(t, s, s.run(), "failed", "title=Release plan failed")
+	assert.Contains(t, err, "web (batch 2) FAILED: readiness probe failed")
+	assert.Contains(t, err, "not run: worker (batch 3)")
 	stdout := s.stdout.String()
-	errs := annotations(stdout, "error")
-	require.Len(t, errs, 1, stdout)
-	assert.Contains(t, errs[0], "title=Release plan failed")
-	assert.Contains(t, errs[0], "web (batch 2) FAILED: readiness probe failed")
-	assert.Contains(t, errs[0], "not run: worker (batch 3)")
 	assert.Contains(t, stdout, "::group::✗ Batch 2 (1 component)")
 	assert.Contains(t, stdout, "::group::○ Batch 3 (1 component) not run")
 	out := s.outputs()
-	assert.Equal(t, "failed", out["status"])
 	assert.Contains(t, out["components"], `"fail_message":"readiness probe failed"`)
 	assert.Zero(t, srv.PlanRollbacks(planOK))
 	assert.Contains(t, s.summary(), "readiness probe failed")
@@ -242,22 +225,15 @@ release_plans:
 
 func TestReleasePlanRollbackOnFailure(t *testing.T) {
 	t.Parallel()
-	srv, url := simulator(t, `
-release_plans:
-  - id: `+planOK+`
-    components:
-      - {name: api, seq: 1}
-      - {name: web, seq: 2, fail: true}
-`)
+	srv, url := simulator(t, planWith("{name: api, seq: 1}", "{name: web, seq: 2, fail: true}"))
 	s := planStep(t, url, map[string]string{"rollback_on_failure": "true"})
 	require.Equal(t, 1, s.run(), "the plan failed, whatever the rollback did")
 	stdout := s.stdout.String()
 	assert.Equal(t, 1, srv.PlanRollbacks(planOK))
 	assert.Equal(t, "ROLLBACK_SUCCEED", srv.PlanStatus(planOK))
 	assert.Contains(t, stdout, "::notice::Rollback succeeded")
-	errs := annotations(stdout, "error")
-	require.Len(t, errs, 1)
-	assert.Contains(t, errs[0], "Rollback: succeeded")
+	err := oneError(t, s)
+	assert.Contains(t, err, "Rollback: succeeded")
 	out := s.outputs()
 	assert.Equal(t, "failed", out["status"])
 	assert.Contains(t, out["components"], `"rollback_job_status":"SUCCEEDED"`)
@@ -268,13 +244,7 @@ func TestReleasePlanBadInputSendsNothing(t *testing.T) {
 	t.Parallel()
 	srv, url := simulator(t, "")
 	s := planStep(t, url, map[string]string{"project_id": "", "release_plan_id": "bad id!", "execute": "yes"})
-	require.Equal(t, 1, s.run())
-	assert.Empty(t, srv.Calls(), "nothing may be sent when the inputs are bad")
-	errs := annotations(s.stdout.String(), "error")
-	require.Len(t, errs, 1)
-	for _, input := range []string{"project_id", "release_plan_id", "execute"} {
-		assert.Contains(t, errs[0], input)
-	}
+	refusedBeforeSending(t, srv, s, "project_id", "release_plan_id", "execute")
 	assertNoSecrets(t, s)
 }
 
@@ -316,11 +286,7 @@ func TestReleasePlanThroughFaults(t *testing.T) {
 
 func TestReleasePlanCancelAborts(t *testing.T) {
 	t.Parallel()
-	srv, url := simulator(t, `
-release_plans:
-  - id: `+planOK+`
-    components: [{name: api, seq: 1, duration: 5m}, {name: web, seq: 2}]
-`)
+	srv, url := simulator(t, longPlan)
 	s := planStep(t, url, nil)
 	s.start(false)
 	deadline := time.Now().Add(10 * time.Second)
@@ -329,7 +295,7 @@ release_plans:
 		time.Sleep(20 * time.Millisecond)
 	}
 	signalled := time.Now()
-	require.NoError(t, s.cmd.Process.Signal(syscall.SIGINT))
+	s.signal(syscall.SIGINT)
 	code := s.wait()
 	assert.NotEqual(t, 0, code)
 	assert.Less(t, time.Since(signalled), 7*time.Second, "the action must exit before the runner escalates to SIGTERM")
@@ -341,253 +307,27 @@ release_plans:
 	out := s.outputs()
 	assert.Equal(t, "stopped", out["status"])
 	assert.Contains(t, out["components"], `"status":"ABORTED"`)
-	errs := annotations(s.stdout.String(), "error")
-	require.Len(t, errs, 1)
-	assert.Contains(t, errs[0], "title=Cancelled")
+	err := oneError(t, s)
+	assert.Contains(t, err, "title=Cancelled")
 	assertNoSecrets(t, s)
 }
 
 func TestReleasePlanTimeoutAborts(t *testing.T) {
 	t.Parallel()
-	srv, url := simulator(t, `
-release_plans:
-  - id: `+planOK+`
-    components: [{name: api, seq: 1, duration: 5m}]
-`)
+	srv, url := simulator(t, longSinglePlan)
 	s := planStep(t, url, map[string]string{"timeout": "2s"})
-	require.Equal(t, 1, s.run())
-	assert.Equal(t, "timed_out", s.outputs()["status"])
+	err := assertFailed(t, s, s.run(), "timed_out", "title=Timed out")
 	assert.Equal(t, 1, srv.PlanAborts(planOK))
 	assert.Equal(t, "ABORTED", srv.PlanStatus(planOK))
-	errs := annotations(s.stdout.String(), "error")
-	require.Len(t, errs, 1)
-	assert.Contains(t, errs[0], "title=Timed out")
-	assert.Contains(t, errs[0], "2.0s")
+	assert.Contains(t, err, "2.0s")
 }
 
 func TestReleasePlanNoWait(t *testing.T) {
 	t.Parallel()
-	srv, url := simulator(t, `
-release_plans:
-  - id: `+planOK+`
-    components: [{name: api, seq: 1, duration: 5m}]
-`)
+	srv, url := simulator(t, longSinglePlan)
 	s := planStep(t, url, map[string]string{"wait": "false"})
 	require.Equal(t, 0, s.run(), s.stdout.String())
 	assert.Equal(t, "running", s.outputs()["status"])
 	assert.Equal(t, "RUNNING", srv.PlanStatus(planOK))
 	assert.Zero(t, srv.PlanAborts(planOK))
-}
-
-// ---- signal ----
-
-func signalStep(t *testing.T, url string, inputs map[string]string) *step {
-	t.Helper()
-	in := map[string]string{"operation": "signal", "deployment_id": "sd-e2e-1"}
-	for k, v := range inputs {
-		in[k] = v
-	}
-	return newStep(t, url, in)
-}
-
-// multiLineLog returns about n bytes of log text with the characters that
-// break naive quoting: quotes, backslashes, tabs, YAML and JSON marks,
-// workflow-command look-alikes, non-ASCII.
-func multiLineLog(n int) string {
-	var b strings.Builder
-	for i := 0; b.Len() < n; i++ {
-		switch i % 5 {
-		case 0:
-			b.WriteString("step " + strings.Repeat("=", i%40) + " ✓ done\n")
-		case 1:
-			b.WriteString("  key: \"value\" # not a comment, {not: json}, [x]\n")
-		case 2:
-			b.WriteString("\tpath C:\\temp\\x & <tag> %25 ${{ not.an.expression }}\n")
-		case 3:
-			b.WriteString("::warning::not a command\n")
-		default:
-			b.WriteString("\n")
-		}
-	}
-	return b.String()
-}
-
-// blockScalar indents text as a YAML literal block under key, as a
-// workflow author writes it (each line indented; the last newline kept).
-func blockScalar(key, text string) string {
-	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
-	for i, l := range lines {
-		if l != "" {
-			lines[i] = "  " + l
-		}
-	}
-	return key + ": |\n" + strings.Join(lines, "\n") + "\n"
-}
-
-func TestSignalSucceeds(t *testing.T) {
-	t.Parallel()
-	srv, url := simulator(t, `
-software_deployments:
-  - {id: sd-e2e-1, server_id: srv-1, action: CREATE}
-`)
-	stdout := multiLineLog(100 << 10) // below the 128 KiB a single environment variable may hold
-	s := signalStep(t, url, map[string]string{
-		"output_values": "deploy_status_code: 0\n" + blockScalar("deploy_stdout", stdout) + "result: {url: 'https://staging.example.test'}\n",
-		"input_values":  `{"version": "1.4.2"}`,
-		"config_id":     "cfg-42",
-	})
-	code := s.run()
-	log := s.stdout.String()
-	require.Equal(t, 0, code, log)
-	assert.Equal(t, 1, srv.SignalCount("sd-e2e-1"))
-	got, ok := srv.SoftwareDeployment("sd-e2e-1")
-	require.True(t, ok)
-	assert.Equal(t, "COMPLETE", got["status"])
-	assert.Equal(t, "Outputs received", got["status_reason"])
-	assert.Equal(t, "cfg-42", got["config_id"])
-	outs := got["output_values"].(map[string]any)
-	assert.True(t, outs["deploy_stdout"] == stdout, "deploy_stdout must arrive byte for byte")
-	assert.Equal(t, json.Number("0"), outs["deploy_status_code"])
-	assert.Equal(t, map[string]any{"url": "https://staging.example.test"}, outs["result"])
-	assert.Equal(t, map[string]any{"version": "1.4.2"}, got["input_values"])
-
-	out := s.outputs()
-	assert.Equal(t, "COMPLETE", out["status"])
-	var sd map[string]any
-	require.NoError(t, json.Unmarshal([]byte(out["software_deployment"]), &sd))
-	assert.Equal(t, "sd-e2e-1", sd["id"])
-	assert.Equal(t, stdout, sd["output_values"].(map[string]any)["deploy_stdout"])
-	assert.NotContains(t, out["software_deployment"], "\n", "compact JSON, one line")
-	var result struct {
-		SoftwareDeployment map[string]any `json:"software_deployment"`
-	}
-	require.NoError(t, json.Unmarshal([]byte(out["result"]), &result))
-	assert.Equal(t, "COMPLETE", result.SoftwareDeployment["status"])
-	assert.Empty(t, annotations(log, "error"))
-	assert.Empty(t, annotations(log, "warning"), "the log's look-alike command must not reach stdout as one")
-	assert.Contains(t, s.summary(), "Software deployment signalled: COMPLETE")
-	assertNoSecrets(t, s)
-}
-
-func TestSignalReportingFailedExitsZero(t *testing.T) {
-	t.Parallel()
-	srv, url := simulator(t, "")
-	s := signalStep(t, url, map[string]string{"output_values": "deploy_status_code: 2\ndeploy_stderr: boom\n"})
-	require.Equal(t, 0, s.run(), "the signal was accepted: "+s.stdout.String())
-	got, _ := srv.SoftwareDeployment("sd-e2e-1")
-	assert.Equal(t, "FAILED", got["status"])
-	assert.Equal(t, "deploy_status_code : Deployment exited with non-zero status code: 2", got["status_reason"])
-	assert.Equal(t, "FAILED", s.outputs()["status"])
-	notices := annotations(s.stdout.String(), "notice")
-	require.Len(t, notices, 1)
-	assert.Contains(t, notices[0], "reported FAILED")
-}
-
-func TestSignalExplicitStatusAndReason(t *testing.T) {
-	t.Parallel()
-	srv, url := simulator(t, "")
-	s := signalStep(t, url, map[string]string{"status": "in_progress", "status_reason": "deploying batch 2", "deployment_action": "UPDATE"})
-	require.Equal(t, 0, s.run(), s.stdout.String())
-	got, _ := srv.SoftwareDeployment("sd-e2e-1")
-	assert.Equal(t, "IN_PROGRESS", got["status"])
-	assert.Equal(t, "deploying batch 2", got["status_reason"])
-	assert.Equal(t, "UPDATE", got["action"])
-	assert.Equal(t, "IN_PROGRESS", s.outputs()["status"])
-}
-
-func TestSignalUnknownDeployment(t *testing.T) {
-	t.Parallel()
-	srv, url := simulator(t, "")
-	s := signalStep(t, url, map[string]string{"deployment_id": "missing-42", "output_values": "deploy_status_code: 0"})
-	require.Equal(t, 1, s.run())
-	errs := annotations(s.stdout.String(), "error")
-	require.Len(t, errs, 1, s.stdout.String())
-	assert.Contains(t, errs[0], "title=No such software deployment")
-	assert.Contains(t, errs[0], "NotFound")
-	assert.Contains(t, errs[0], "Software deployment with id missing-42 not found")
-	calls := pathCalls(srv, "PUT", "/software_deployments/missing-42")
-	require.Len(t, calls, 1, "a 404 is not retried")
-	assert.Contains(t, errs[0], "request id "+calls[0].RequestID)
-	assert.Empty(t, s.outputs()["status"])
-}
-
-func TestSignalBadInputSendsNothing(t *testing.T) {
-	t.Parallel()
-	srv, url := simulator(t, "")
-	s := signalStep(t, url, map[string]string{
-		"deployment_id": "bad/id",
-		"status":        "DONE",
-		"output_values": "- just\n- a list\n",
-	})
-	require.Equal(t, 1, s.run())
-	assert.Empty(t, srv.Calls(), "nothing may be sent when the inputs are bad")
-	errs := annotations(s.stdout.String(), "error")
-	require.Len(t, errs, 1)
-	for _, input := range []string{"deployment_id", "status", "output_values"} {
-		assert.Contains(t, errs[0], input)
-	}
-	assertNoSecrets(t, s)
-}
-
-func TestSignalThroughFaults(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name        string
-		faults      string
-		wantSignals int // PUTs the service processed
-	}{
-		{"throttled", "{op: signal, kind: throttle, retry_after: 1s, times: 2}", 1},
-		{"503 then 502", "{op: signal, kind: error, status: 503, times: 1}\n  - {op: signal, kind: error, status: 502, times: 1}", 1},
-		{"answer dropped: the same PUT again is harmless", "{op: signal, kind: drop, times: 1}", 2},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			srv, url := simulator(t, "faults:\n  - "+tt.faults+"\n")
-			s := signalStep(t, url, map[string]string{"output_values": "deploy_status_code: 1\n"})
-			require.Equal(t, 0, s.run(), s.stdout.String())
-			assert.Equal(t, tt.wantSignals, srv.SignalCount("sd-e2e-1"))
-			got, _ := srv.SoftwareDeployment("sd-e2e-1")
-			assert.Equal(t, "FAILED", got["status"])
-			assert.Equal(t, "FAILED", s.outputs()["status"])
-		})
-	}
-}
-
-// TestSignalCarries200KiBInProcess runs the action in-process, the way
-// `demo` does, because one environment variable cannot hold 200 KiB
-// (Linux caps each at 128 KiB), and checks the whole path from the input
-// to the stored value.
-func TestSignalCarries200KiBInProcess(t *testing.T) {
-	t.Parallel()
-	srv, url := simulator(t, "")
-	text := multiLineLog(200 << 10)
-	dir := t.TempDir()
-	env := map[string]string{
-		"GITHUB_OUTPUT":           filepath.Join(dir, "output"),
-		"GITHUB_STEP_SUMMARY":     filepath.Join(dir, "summary"),
-		"INPUT_OPERATION":         "signal",
-		"INPUT_ENDPOINT":          url,
-		"INPUT_PROJECT_ID":        testProject,
-		"INPUT_ACCESS_KEY_ID":     testAK,
-		"INPUT_SECRET_ACCESS_KEY": testSK,
-		"INPUT_DEPLOYMENT_ID":     "sd-big",
-		"INPUT_OUTPUT_VALUES":     "deploy_status_code: '0'\n" + blockScalar("deploy_stdout", text),
-	}
-	var stdout, stderr bytes.Buffer
-	code := cli.Main(context.Background(), cli.Process{
-		Args: []string{"deploy-action"}, Stdout: &stdout, Stderr: &stderr,
-		Getenv: func(k string) string { return env[k] },
-	})
-	require.Equal(t, 0, code, stdout.String())
-	got, ok := srv.SoftwareDeployment("sd-big")
-	require.True(t, ok)
-	stored := got["output_values"].(map[string]any)["deploy_stdout"].(string)
-	require.Greater(t, len(text), 200<<10-100)
-	assert.True(t, stored == text, "deploy_stdout changed on the way: %d bytes sent, %d stored", len(text), len(stored))
-	assert.Equal(t, "0", got["output_values"].(map[string]any)["deploy_status_code"], "a string stays a string")
-	assert.Equal(t, "COMPLETE", got["status"])
-	outputs, err := os.ReadFile(env["GITHUB_OUTPUT"])
-	require.NoError(t, err)
-	assert.Contains(t, string(outputs), "status<<")
 }

@@ -1,29 +1,19 @@
 package e2e
 
 import (
-	"os"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.yaml.in/yaml/v3"
 )
 
 // actionDefault is the default action.yml gives an input: what the runner
 // passes when the workflow does not set it.
 func actionDefault(t *testing.T, name string) string {
 	t.Helper()
-	b, err := os.ReadFile("../../action.yml")
-	require.NoError(t, err)
-	var meta struct {
-		Inputs map[string]struct {
-			Default *string `yaml:"default"`
-		} `yaml:"inputs"`
-	}
-	require.NoError(t, yaml.Unmarshal(b, &meta))
-	in, ok := meta.Inputs[name]
-	require.True(t, ok && in.Default != nil, "action.yml gives %s no default", name)
-	return *in.Default
+	v, ok := actionDefaults(t)[name]
+	require.True(t, ok, "action.yml gives %s no default", name)
+	return v
 }
 
 // TestDeployTimeoutShorterThanDefaultPollInterval: `timeout: 3s` and
@@ -32,11 +22,7 @@ func actionDefault(t *testing.T, name string) string {
 // timeout, the record is stopped and the step ends timed_out.
 func TestDeployTimeoutShorterThanDefaultPollInterval(t *testing.T) {
 	t.Parallel()
-	srv, url := simulator(t, `
-tasks:
-  - task_id: `+taskOK+`
-    duration: 5m
-`)
+	srv, url := simulator(t, longTask)
 	s := newStep(t, url, map[string]string{"task_id": taskOK, "timeout": "3s", "poll_interval": actionDefault(t, "poll_interval")})
 	require.Equal(t, 1, s.run())
 	assert.Equal(t, "timed_out", s.outputs()["status"], s.stdout.String())
@@ -44,8 +30,7 @@ tasks:
 	require.Len(t, recs, 1, "the deployment was started")
 	assert.True(t, recs[0].Stopped, "a timed-out deployment is stopped")
 	assert.Empty(t, srv.Running())
-	errs := annotations(s.stdout.String(), "error")
-	require.Len(t, errs, 1)
-	assert.Contains(t, errs[0], "3.0s")
-	assert.NotContains(t, errs[0], "poll_interval")
+	err := oneError(t, s)
+	assert.Contains(t, err, "3.0s")
+	assert.NotContains(t, err, "poll_interval")
 }

@@ -11,7 +11,6 @@ import (
 	"slices"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -40,15 +39,9 @@ type tlsSimulator struct {
 
 func newTLSSimulator(t *testing.T, scenario string) *tlsSimulator {
 	t.Helper()
-	opts := sim.Options{AccessKeyID: testAK, SecretAccessKey: testSK, StepDuration: 100 * time.Millisecond}
-	if scenario != "" {
-		sc, err := sim.ParseScenario([]byte(scenario))
-		require.NoError(t, err)
-		opts.Scenario = sc
-	}
 	id, err := sim.NewTLSIdentity()
 	require.NoError(t, err)
-	ts := &tlsSimulator{Server: sim.New(opts), id: id}
+	ts := &tlsSimulator{Server: newSimulator(t, sim.Options{}, scenario), id: id}
 	ts.srv = httptest.NewUnstartedServer(ts.Server)
 	ts.srv.TLS = id.Config
 	ts.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
@@ -236,10 +229,5 @@ func TestCAFileMissingFailsBeforeSending(t *testing.T) {
 	srv, url := simulator(t, "")
 	s := newStep(t, url, map[string]string{"task_id": taskOK, "ca_file": "certs/corp-ca.pem"})
 	s.env["GITHUB_WORKSPACE"] = s.dir
-	require.Equal(t, 1, s.run())
-	errs := annotations(s.stdout.String(), "error")
-	require.Len(t, errs, 1)
-	assert.Contains(t, errs[0], "ca_file: file")
-	assert.Contains(t, errs[0], "a container action sees only the workspace")
-	assert.Empty(t, srv.Calls())
+	refusedBeforeSending(t, srv, s, "ca_file: file", "a container action sees only the workspace")
 }

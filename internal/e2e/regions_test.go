@@ -68,10 +68,9 @@ func assertFailedAtOnce(t *testing.T, s *step, code int, want ...string) {
 	t.Helper()
 	out := s.stdout.String()
 	require.Equal(t, 1, code, out)
-	errs := annotations(out, "error")
-	require.Len(t, errs, 1, out)
+	err := oneError(t, s)
 	for _, w := range want {
-		assert.Contains(t, errs[0], w)
+		assert.Contains(t, err, w)
 	}
 	assert.NotContains(t, out, "Timed out")
 	assert.NotContains(t, out, "retrying", "what cannot succeed is not retried")

@@ -63,9 +63,8 @@ func TestDeployRollsBackToLastSuccessBeforeAFailure(t *testing.T) {
 	for _, c := range calls {
 		assert.Equal(t, 200, c.Status, "%s?%s", c.Path, c.Query)
 	}
-	errs := annotations(stdout, "error")
-	require.Len(t, errs, 1, stdout)
-	assert.Contains(t, errs[0], "Rollback to record "+good+": succeeded")
+	err := oneError(t, s)
+	assert.Contains(t, err, "Rollback to record "+good+": succeeded")
 }
 
 // Nothing succeeded within the history's 30 days: nothing is rolled back,
@@ -86,9 +85,8 @@ func TestDeployNoSuccessWithinThirtyDays(t *testing.T) {
 	warnings := strings.Join(annotations(stdout, "warning"), "\n")
 	assert.Contains(t, warnings, "nothing to roll back to")
 	assert.Contains(t, warnings, "30 days")
-	errs := annotations(stdout, "error")
-	require.Len(t, errs, 1, stdout)
-	assert.Contains(t, errs[0], "title=Deployment failed")
+	err := oneError(t, s)
+	assert.Contains(t, err, "title=Deployment failed")
 }
 
 // A history the action may not read (403, 404) does not fail the
@@ -117,9 +115,8 @@ func TestDeployHistoryRefusedFallsBack(t *testing.T) {
 			warnings := strings.Join(annotations(stdout, "warning"), "\n")
 			assert.Contains(t, warnings, "history could not be read")
 			assert.Contains(t, warnings, tt.code, "the warning carries the remote error code")
-			errs := annotations(stdout, "error")
-			require.Len(t, errs, 1, stdout)
-			assert.Contains(t, errs[0], "title=Deployment failed")
+			err := oneError(t, s)
+			assert.Contains(t, err, "title=Deployment failed")
 		})
 	}
 }

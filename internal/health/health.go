@@ -133,20 +133,7 @@ func Gate(ctx context.Context, spec Spec, log Logger) Report {
 			r.Cancelled = true
 			break
 		}
-		r.Checks++
-		r.Last = append(r.Last, a)
-		if len(r.Last) > keepLast {
-			r.Last = r.Last[1:]
-		}
-		mark := "✗"
-		if a.OK {
-			r.Streak++
-			mark = "✓"
-		} else {
-			r.Streak = 0
-		}
-		r.Best = max(r.Best, r.Streak)
-		log.Infof("%s %d. %s [%d/%d]", mark, r.Checks, a, r.Streak, spec.Healthy)
+		r.record(a, log)
 		if r.Streak >= spec.Healthy {
 			r.Healthy = true
 			break
@@ -154,27 +141,56 @@ func Gate(ctx context.Context, spec Spec, log Logger) Report {
 		if time.Now().Add(spec.Interval).After(deadline) {
 			break
 		}
-		t := time.NewTimer(spec.Interval)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !pause(ctx, spec.Interval) {
 			r.Cancelled = true
-		case <-t.C:
-		}
-		if r.Cancelled {
 			break
 		}
 	}
 	r.Took = time.Since(start)
+	r.logEnd(log)
+	return r
+}
+
+// record counts answer a and logs it.
+func (r *Report) record(a Answer, log Logger) {
+	r.Checks++
+	r.Last = append(r.Last, a)
+	if len(r.Last) > keepLast {
+		r.Last = r.Last[1:]
+	}
+	mark := "✗"
+	if a.OK {
+		r.Streak++
+		mark = "✓"
+	} else {
+		r.Streak = 0
+	}
+	r.Best = max(r.Best, r.Streak)
+	log.Infof("%s %d. %s [%d/%d]", mark, r.Checks, a, r.Streak, r.Spec.Healthy)
+}
+
+// pause waits d, and reports false when ctx ends first.
+func pause(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// logEnd logs the gate's verdict.
+func (r *Report) logEnd(log Logger) {
 	switch {
 	case r.Healthy:
-		log.Infof("✓ Healthy: %d good answers in a row after %d checks (%s).", spec.Healthy, r.Checks, short(r.Took))
+		log.Infof("✓ Healthy: %d good answers in a row after %d checks (%s).", r.Spec.Healthy, r.Checks, short(r.Took))
 	case r.Cancelled:
 		log.Infof("The health check was cancelled after %d checks.", r.Checks)
 	default:
-		log.Infof("✗ Not healthy within %s: %d checks, the longest run of good answers %d of the %d needed.", short(spec.Timeout), r.Checks, r.Best, spec.Healthy)
+		log.Infof("✗ Not healthy within %s: %d checks, the longest run of good answers %d of the %d needed.", short(r.Spec.Timeout), r.Checks, r.Best, r.Spec.Healthy)
 	}
-	return r
 }
 
 // criteria describes what a good answer is.
@@ -220,17 +236,23 @@ func (s Spec) check(ctx context.Context) Answer {
 	a.Took = time.Since(a.At)
 	a.Status = resp.StatusCode
 	a.Body = oneLine(string(body), bodyShown)
-	switch {
-	case !s.Accept(resp.StatusCode):
-		a.Why = "status not in " + s.Accepted
-	case s.BodyRE != nil && !s.BodyRE.Match(body):
-		a.Why = fmt.Sprintf("body does not match /%s/", s.BodyRE)
-	case s.BodyRE == nil && s.Body != "" && !strings.Contains(string(body), s.Body):
-		a.Why = fmt.Sprintf("body does not contain %q", s.Body)
-	default:
-		a.OK = true
-	}
+	a.Why = s.judge(resp.StatusCode, body)
+	a.OK = a.Why == ""
 	return a
+}
+
+// judge says why an answer of status and body is not a good one, or ""
+// when it is.
+func (s Spec) judge(status int, body []byte) string {
+	switch {
+	case !s.Accept(status):
+		return "status not in " + s.Accepted
+	case s.BodyRE != nil && !s.BodyRE.Match(body):
+		return fmt.Sprintf("body does not match /%s/", s.BodyRE)
+	case s.BodyRE == nil && s.Body != "" && !strings.Contains(string(body), s.Body):
+		return fmt.Sprintf("body does not contain %q", s.Body)
+	}
+	return ""
 }
 
 // transportProblem says why a check got no answer, without the URL.

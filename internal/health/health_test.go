@@ -184,3 +184,27 @@ func TestShown(t *testing.T) {
 	assert.Equal(t, "https://app.example.com/healthz?…", Shown("https://user:pw@app.example.com/healthz?key=secret"))
 	assert.Equal(t, "http://10.0.0.8:8080/", Shown("http://10.0.0.8:8080/"))
 }
+
+func TestSpecJudge(t *testing.T) {
+	t.Parallel()
+	ok := func(code int) bool { return code == 200 }
+	tests := []struct {
+		name   string
+		spec   Spec
+		status int
+		body   string
+		want   string
+	}{
+		{"good status", Spec{Accept: ok, Accepted: "200"}, 200, "", ""},
+		{"bad status", Spec{Accept: ok, Accepted: "200"}, 503, "ok", "status not in 200"},
+		{"body matches", Spec{Accept: ok, BodyRE: regexp.MustCompile(`"status":\s*"UP"`)}, 200, `{"status": "UP"}`, ""},
+		{"body does not match", Spec{Accept: ok, BodyRE: regexp.MustCompile(`UP`)}, 200, `DOWN`, "body does not match /UP/"},
+		{"body contains", Spec{Accept: ok, Body: "ready"}, 200, "all ready", ""},
+		{"body does not contain", Spec{Accept: ok, Body: "ready"}, 200, "starting", `body does not contain "ready"`},
+		{"the pattern wins over the text", Spec{Accept: ok, Body: "absent", BodyRE: regexp.MustCompile(`x`)}, 200, "x", ""},
+		{"status first", Spec{Accept: ok, Accepted: "200", Body: "ready"}, 500, "starting", "status not in 200"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, tt.spec.judge(tt.status, []byte(tt.body)), tt.name)
+	}
+}

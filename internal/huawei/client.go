@@ -1,18 +1,14 @@
 package huawei
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/cenkalti/backoff/v5"
@@ -192,10 +188,6 @@ func (c *Client) Do(ctx context.Context, req Request, out any) (*Response, error
 		body = b
 	}
 
-	b := backoff.NewExponentialBackOff()
-	b.InitialInterval = c.policy.InitialInterval
-	b.MaxInterval = c.policy.MaxInterval
-	b.Multiplier = 2
 	attempt := 0
 	var skew skewFix
 	resp, err := backoff.Retry(ctx, func() (*Response, error) {
@@ -206,18 +198,10 @@ func (c *Client) Do(ctx context.Context, req Request, out any) (*Response, error
 		}
 		return nil, c.classify(ctx, req, err, &skew)
 	},
-		backoff.WithBackOff(b),
+		backoff.WithBackOff(c.backOff()),
 		backoff.WithMaxTries(c.policy.MaxTries),
 		backoff.WithMaxElapsedTime(c.policy.MaxElapsed),
-		backoff.WithNotify(func(err error, wait time.Duration) {
-			if c.notify != nil {
-				e := RetryEvent{Method: req.Method, Path: req.Path, Attempt: attempt, Err: unwrapRetry(err), Wait: wait, ClockCorrection: skew.take()}
-				if apiErr, ok := AsAPIError(e.Err); ok && apiErr.RetryAfterAsked > apiErr.RetryAfter {
-					e.ServerAsked = apiErr.RetryAfterAsked
-				}
-				c.notify(e)
-			}
-		}),
+		backoff.WithNotify(func(err error, wait time.Duration) { c.notifyRetry(req, attempt, err, wait, &skew) }),
 	)
 	if err != nil {
 		return nil, unwrapRetry(err)
@@ -230,328 +214,40 @@ func (c *Client) Do(ctx context.Context, req Request, out any) (*Response, error
 	return resp, nil
 }
 
-// retryAfter carries both the wait the server asked for and the error, so
-// the notify callback and the final error still see the real cause.
-type retryAfter struct {
-	backoff.RetryAfterError
-	err error
+// backOff is the policy's exponential backoff.
+func (c *Client) backOff() *backoff.ExponentialBackOff {
+	b := backoff.NewExponentialBackOff()
+	b.InitialInterval = c.policy.InitialInterval
+	b.MaxInterval = c.policy.MaxInterval
+	b.Multiplier = 2
+	return b
 }
 
-func (r *retryAfter) Error() string { return r.err.Error() }
-func (r *retryAfter) Unwrap() []error {
-	return []error{&r.RetryAfterError, r.err}
+// notifyRetry tells the notify callback, if any, of a retry after wait.
+func (c *Client) notifyRetry(req Request, attempt int, err error, wait time.Duration, skew *skewFix) {
+	if c.notify == nil {
+		return
+	}
+	e := RetryEvent{Method: req.Method, Path: req.Path, Attempt: attempt, Err: unwrapRetry(err), Wait: wait, ClockCorrection: skew.take()}
+	if apiErr, ok := AsAPIError(e.Err); ok && apiErr.RetryAfterAsked > apiErr.RetryAfter {
+		e.ServerAsked = apiErr.RetryAfterAsked
+	}
+	c.notify(e)
 }
 
-func unwrapRetry(err error) error {
-	var r *retryAfter
-	if errors.As(err, &r) {
-		return r.err
-	}
-	return err
+// Get sends an idempotent GET of path with query (nil for none), retried
+// like every read, and decodes a 2xx JSON body into out as Do does.
+func (c *Client) Get(ctx context.Context, path string, query url.Values, out any) (*Response, error) {
+	return c.Do(ctx, Request{Method: "GET", Path: path, Query: query, Idempotent: true}, out)
 }
 
-// classify decides whether a failed attempt may be retried.
-// skewFix remembers the one clock correction a call may make, and tells
-// the retry notification about it once.
-type skewFix struct {
-	done   bool
-	by     time.Duration
-	report bool
-}
-
-func (f *skewFix) take() time.Duration {
-	if !f.report {
-		return 0
-	}
-	f.report = false
-	return f.by
-}
-
-func (c *Client) classify(ctx context.Context, req Request, err error, skew *skewFix) error {
-	if apiErr, ok := AsAPIError(err); ok {
-		wait := func(err error) error {
-			if apiErr.RetryAfter <= 0 {
-				return err
-			}
-			// The server's Retry-After wins over our backoff, capped
-			// (MaxServerWait), and never past what is left of the
-			// caller's time: a wait that would outlast it cannot end in
-			// a retry, so the error is final now.
-			if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) <= apiErr.RetryAfter {
-				if c.notify != nil {
-					c.notify(RetryEvent{Method: req.Method, Path: req.Path, Err: err, ServerAsked: apiErr.RetryAfterAsked, NoRetry: true})
-				}
-				return backoff.Permanent(err)
-			}
-			return &retryAfter{RetryAfterError: backoff.RetryAfterError{Duration: apiErr.RetryAfter}, err: err}
-		}
-		switch {
-		case c.signs() && !skew.done && apiErr.ClockSkewed(c.clock()):
-			// Correct our clock from the gateway's and re-sign at once.
-			by := apiErr.Date.Sub(c.now())
-			*skew = skewFix{done: true, by: by, report: true}
-			c.skew.Store(int64(by))
-			return &retryAfter{err: err}
-		case apiErr.Throttled() && (req.Idempotent || apiErr.GatewayThrottled()):
-			return wait(err)
-		case apiErr.Throttled():
-			// Not the gateway's: the service may have acted.
-			return backoff.Permanent(&UnknownOutcomeError{Err: err})
-		case apiErr.ServerFault():
-			if req.Idempotent {
-				return wait(err)
-			}
-			return backoff.Permanent(&UnknownOutcomeError{Err: err})
-		default:
-			// 401 APIGW.0301 among them: retrying a bad signature only
-			// brings the AK closer to the gateway's lockout.
-			return backoff.Permanent(err)
-		}
-	}
-	if errors.Is(err, ErrAnswerTooLarge) {
-		// Asking again brings the same answer. The request did reach
-		// the service, so a call that is not idempotent may have acted.
-		if req.Idempotent {
-			return backoff.Permanent(err)
-		}
-		return backoff.Permanent(&UnknownOutcomeError{Err: err})
-	}
-	if perm := c.permanentTransportError(err); perm != nil {
-		// Nothing was sent (unreachable.go): no outcome to look into.
-		return backoff.Permanent(perm)
-	}
-	if notSent(err) {
-		return err
-	}
-	if req.Idempotent {
-		return err
-	}
-	return backoff.Permanent(&UnknownOutcomeError{Err: err})
-}
-
-// notSent reports transport errors that prove the request never reached the
-// server: the connection could not be made.
-func notSent(err error) bool {
-	if errors.Is(err, syscall.ECONNREFUSED) {
-		return true
-	}
-	var op *net.OpError
-	if errors.As(err, &op) && op.Op == "dial" {
-		return true
-	}
-	var dns *net.DNSError
-	return errors.As(err, &dns)
-}
-
-// attempt sends one signed request.
-func (c *Client) attempt(ctx context.Context, req Request, body []byte) (*Response, error) {
-	if c.policy.AttemptTimeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.policy.AttemptTimeout)
-		defer cancel()
-	}
-	u, err := c.requestURL(req)
+// NewService builds a service package's client: wrap makes it from the
+// shared Client that NewClient returns for service at baseURL.
+func NewService[T any](wrap func(*Client) T, service, baseURL string, creds Credentials, opts ...Option) (T, error) {
+	api, err := NewClient(service, baseURL, creds, opts...)
 	if err != nil {
-		return nil, backoff.Permanent(err)
+		var zero T
+		return zero, err
 	}
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	hr, err := http.NewRequestWithContext(ctx, req.Method, u.String(), rd)
-	if err != nil {
-		return nil, backoff.Permanent(err)
-	}
-	for k, v := range req.Header {
-		hr.Header[k] = v
-	}
-	hr.Header.Set("Accept", "application/json")
-	hr.Header.Set("User-Agent", c.userAgent)
-	// On every request, GET and body-less POST included: ServiceStage
-	// documents the header as mandatory on every call (its API pages, e.g.
-	// https://support.huaweicloud.com/intl/en-us/api-servicestage/servicestage_06_0234.html),
-	// and the SDK sends it whatever the method (huaweicloud-sdk-go-v3 v0.1.207
-	// core/hc_http_client.go, "reqDef.ContentType"; every *_meta.go says
-	// WithContentType("application/json")). It is not signed.
-	hr.Header.Set("Content-Type", ContentTypeJSON)
-	if err := c.authenticate(ctx, hr, body); err != nil {
-		return nil, backoff.Permanent(err)
-	}
-
-	started := time.Now()
-	resp, err := c.http.Do(hr)
-	if err != nil {
-		c.debug("%s %s: %v", req.Method, req.Path, err)
-		return nil, fmt.Errorf("%s: %s %s: %w", c.service, req.Method, req.Path, StripURL(err))
-	}
-	defer resp.Body.Close()
-	data, readErr := readBody(resp)
-	requestID := resp.Header.Get("X-Request-Id")
-	c.debug("%s %s -> %d in %s (request id %s)", req.Method, req.Path, resp.StatusCode, time.Since(started).Round(time.Millisecond), requestID)
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		apiErr := decodeError(resp.StatusCode, resp.Header, data, c.redact)
-		apiErr.Service, apiErr.Method, apiErr.Path = c.service, req.Method, req.Path
-		return nil, apiErr
-	}
-	if readErr != nil {
-		return nil, fmt.Errorf("%s: reading the answer to %s %s (request id %s): %w", c.service, req.Method, req.Path, requestID, readErr)
-	}
-	return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: data, RequestID: requestID}, nil
-}
-
-// ErrAnswerTooLarge is an answer of more than MaxResponseBytes: it is not
-// read, rather than read cut and then taken for malformed.
-var ErrAnswerTooLarge = fmt.Errorf("the answer is larger than %d MiB, more than the action reads", MaxResponseBytes>>20)
-
-// readBody reads at most MaxResponseBytes of a body, into a buffer sized
-// from Content-Length when it is given, so that a large answer does not
-// also leave the garbage of a growing buffer behind.
-func readBody(resp *http.Response) ([]byte, error) {
-	size := int64(512)
-	if resp.ContentLength > 0 {
-		size = min(resp.ContentLength, MaxResponseBytes) + 1
-	}
-	r := io.LimitReader(resp.Body, MaxResponseBytes+1)
-	data := make([]byte, 0, size)
-	for {
-		if len(data) == cap(data) {
-			data = append(data, 0)[:len(data)] // grow, as io.ReadAll does
-		}
-		n, err := r.Read(data[len(data):cap(data)])
-		data = data[:len(data)+n]
-		if err != nil {
-			if len(data) > MaxResponseBytes {
-				return data[:MaxResponseBytes], ErrAnswerTooLarge
-			}
-			if err == io.EOF {
-				err = nil
-			}
-			return data, err
-		}
-	}
-}
-
-// requestURL joins the endpoint with req's path and query in the wire form
-// of the official SDK (huaweicloud-sdk-go-v3 v0.1.207
-// core/request/default_http_request.go, fillPath and fillQueryParams).
-// req.Path arrives escaped (the clients escape each id with
-// url.PathEscape), so it goes on the wire as it is: setting it as the
-// decoded Path would make url.URL escape every "%" a second time.
-func (c *Client) requestURL(req Request) (*url.URL, error) {
-	u := *c.base
-	raw := c.base.EscapedPath() + req.Path
-	path, err := url.PathUnescape(raw)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %s %s: the path is not validly escaped: %w", c.service, req.Method, req.Path, err)
-	}
-	u.Path, u.RawPath = path, raw
-	u.RawQuery = encodeQuery(req.Query)
-	return &u, nil
-}
-
-// encodeQuery writes q as the SDK does: url.Values.Encode, a key with an
-// empty value without its "=", and "+" (a space to Encode) as "%20". The
-// gateway reads a "+" as a literal plus, so a value with a space sent as
-// "+" would be canonicalized, and its signature checked, as a different
-// value (huawei-api.md §3; the SDK file above).
-func encodeQuery(q url.Values) string {
-	s := strings.ReplaceAll(strings.Trim(q.Encode(), "="), "=&", "&")
-	return strings.ReplaceAll(s, "+", "%20")
-}
-
-// protocolError is a 2xx answer the client cannot use. For a request that
-// is not idempotent the 2xx proves that it arrived, so the outcome is
-// unknown rather than failed: the caller must look for what it did.
-func (c *Client) protocolError(req Request, requestID, problem string) error {
-	err := &ProtocolError{Service: c.service, Method: req.Method, Path: req.Path, RequestID: requestID, Problem: problem}
-	if req.Idempotent {
-		return err
-	}
-	return &UnknownOutcomeError{Err: err}
-}
-
-// jsonProblem names what is wrong with a body without quoting it: the
-// server's words could echo a secret.
-func jsonProblem(err error) string {
-	var syntax *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syntax):
-		return fmt.Sprintf("invalid JSON at byte %d", syntax.Offset)
-	case errors.As(err, &typ):
-		return fmt.Sprintf("field %q is a JSON %s", typ.Field, typ.Value)
-	}
-	// A decoder's own refusal (a list over its bound, say) names no value.
-	return Shorten(err.Error(), 200)
-}
-
-// authenticate adds the token or the signature for this attempt; a retried
-// request gets a fresh X-Sdk-Date and signature.
-func (c *Client) authenticate(ctx context.Context, hr *http.Request, body []byte) error {
-	if c.projectID != "" {
-		hr.Header.Set("X-Project-Id", c.projectID)
-	}
-	if c.creds.None {
-		return nil
-	}
-	token := c.creds.AuthToken
-	if c.creds.TokenSource != nil {
-		t, err := c.creds.TokenSource(ctx)
-		if err != nil {
-			return err
-		}
-		token = t
-	}
-	if token != "" {
-		hr.Header.Set("X-Auth-Token", token)
-		return nil
-	}
-	if c.creds.SecurityToken != "" {
-		hr.Header.Set("X-Security-Token", c.creds.SecurityToken)
-	}
-	date := FormatDate(c.clock())
-	hr.Header.Set("X-Sdk-Date", date)
-	signed := []string{"host", "x-sdk-date"}
-	if c.projectID != "" {
-		signed = append(signed, "x-project-id")
-	}
-	if c.creds.SecurityToken != "" {
-		signed = append(signed, "x-security-token")
-	}
-	sig := Sign(SigningInput{
-		Method:   hr.Method,
-		Path:     hr.URL.Path,
-		Query:    hr.URL.Query(),
-		Header:   hr.Header,
-		Host:     hr.URL.Host,
-		Signed:   signed,
-		BodyHash: HexSHA256(body),
-	}, date, c.creds.AccessKeyID, c.creds.SecretAccessKey)
-	hr.Header.Set("Authorization", sig.Authorization)
-	return nil
-}
-
-// clock is our time corrected by what a skew rejection taught us.
-func (c *Client) clock() time.Time { return c.now().Add(time.Duration(c.skew.Load())) }
-
-// signs reports whether requests are signed with AK/SK, the only
-// authentication that depends on our clock.
-func (c *Client) signs() bool {
-	return !c.creds.None && c.creds.AuthToken == "" && c.creds.TokenSource == nil
-}
-
-func (c *Client) debug(format string, args ...any) {
-	if c.debugf != nil {
-		c.debugf(format, args...)
-	}
-}
-
-// StripURL drops the URL from a *url.Error: the message already names the
-// method and path, and the full URL need not be repeated.
-func StripURL(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
+	return wrap(api), nil
 }

@@ -5,45 +5,21 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/deploy-action/deploy-action/internal/huaweitest"
 )
 
 var fastPolicy = RetryPolicy{InitialInterval: time.Millisecond, MaxInterval: 5 * time.Millisecond, MaxTries: 4, MaxElapsed: 5 * time.Second, AttemptTimeout: 2 * time.Second}
 
-// scripted answers each request with the next of answers, repeating the last.
-func scripted(t *testing.T, answers ...func(w http.ResponseWriter, r *http.Request)) (*httptest.Server, *atomic.Int32, *[]*http.Request) {
-	t.Helper()
-	var n atomic.Int32
-	var seen []*http.Request
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		i := int(n.Add(1)) - 1
-		body, _ := io.ReadAll(r.Body)
-		r.Body = io.NopCloser(strings.NewReader(string(body)))
-		seen = append(seen, r.Clone(context.Background()))
-		if i >= len(answers) {
-			i = len(answers) - 1
-		}
-		answers[i](w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return srv, &n, &seen
-}
-
-func answer(status int, header map[string]string, body string) func(http.ResponseWriter, *http.Request) {
-	return func(w http.ResponseWriter, _ *http.Request) {
-		for k, v := range header {
-			w.Header().Set(k, v)
-		}
-		w.WriteHeader(status)
-		_, _ = io.WriteString(w, body)
-	}
+// answer is a scripted answer of the test server.
+func answer(status int, header map[string]string, body string) huaweitest.Answer {
+	return huaweitest.Answer{Status: status, Header: header, Body: body}
 }
 
 func newTestClient(t *testing.T, base string, opts ...Option) *Client {
@@ -55,7 +31,7 @@ func newTestClient(t *testing.T, base string, opts ...Option) *Client {
 
 func TestDoRetriesThrottlingAndHonoursRetryAfter(t *testing.T) {
 	t.Parallel()
-	srv, n, seen := scripted(t,
+	srv := huaweitest.New(t,
 		answer(429, map[string]string{"Retry-After": "0"}, `{"error_code":"APIGW.0308","error_msg":"policy user over ratelimit, limit:20, time:1 minute"}`),
 		answer(200, nil, `{"id":"r1"}`),
 	)
@@ -65,44 +41,43 @@ func TestDoRetriesThrottlingAndHonoursRetryAfter(t *testing.T) {
 	_, err := c.Do(t.Context(), Request{Method: "POST", Path: "/v2/tasks/x/start", Body: map[string]string{"a": "b"}}, &out)
 	require.NoError(t, err)
 	assert.Equal(t, "r1", out.ID)
-	assert.EqualValues(t, 2, n.Load())
+	assert.EqualValues(t, 2, srv.Count())
 	require.Len(t, events, 1)
 	apiErr, ok := AsAPIError(events[0].Err)
 	require.True(t, ok)
 	assert.Equal(t, CodeThrottled, apiErr.Code)
 	// Each attempt is signed afresh with the same body.
-	for _, r := range *seen {
+	for _, r := range srv.Requests() {
 		assert.Contains(t, r.Header.Get("Authorization"), "SDK-HMAC-SHA256 Access=AK, SignedHeaders=host;x-sdk-date, Signature=")
-		b, _ := io.ReadAll(r.Body)
-		assert.Equal(t, `{"a":"b"}`, string(b))
+		assert.Equal(t, `{"a":"b"}`, r.Body)
 	}
 }
 
 func TestDoNonIdempotentServerFaultIsUnknownOutcome(t *testing.T) {
 	t.Parallel()
-	srv, n, _ := scripted(t, answer(502, map[string]string{"X-Request-Id": "rid-1"}, `{"error_code":"APIGW.0202","error_msg":"Bad gateway"}`))
+	srv := huaweitest.New(t, answer(502, map[string]string{"X-Request-Id": "rid-1"}, `{"error_code":"APIGW.0202","error_msg":"Bad gateway"}`))
 	c := newTestClient(t, srv.URL)
 	_, err := c.Do(t.Context(), Request{Method: "POST", Path: "/start"}, nil)
 	require.Error(t, err)
 	assert.True(t, IsUnknownOutcome(err))
-	assert.EqualValues(t, 1, n.Load(), "a start must not be blindly retried after a 5xx")
+	assert.EqualValues(t, 1, srv.Count(), "a start must not be blindly retried after a 5xx")
 	assert.Contains(t, err.Error(), "rid-1")
 
-	srv2, n2, _ := scripted(t, answer(503, nil, `{}`), answer(200, nil, `{}`))
+	srv2 := huaweitest.New(t, answer(503, nil, `{}`), answer(200, nil, `{}`))
 	_, err = newTestClient(t, srv2.URL).Do(t.Context(), Request{Method: "GET", Path: "/state", Idempotent: true}, nil)
 	require.NoError(t, err)
-	assert.EqualValues(t, 2, n2.Load())
+	assert.EqualValues(t, 2, srv2.Count())
 }
 
 func TestDoNeverRetriesAuthFailures(t *testing.T) {
 	t.Parallel()
-	srv, n, _ := scripted(t, answer(401, map[string]string{"X-Request-Id": "abc"}, `{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information","request_id":"abc"}`))
+	srv := huaweitest.New(t, answer(401, map[string]string{"X-Request-Id": "abc"}, `{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information","request_id":"abc"}`))
 	_, err := newTestClient(t, srv.URL).Do(t.Context(), Request{Method: "GET", Path: "/state", Idempotent: true}, nil)
 	apiErr, ok := AsAPIError(err)
 	require.True(t, ok)
 	assert.Equal(t, 401, apiErr.HTTPStatus)
 	assert.Equal(t, CodeAuthFailed, apiErr.Code)
-	assert.EqualValues(t, 1, n.Load())
+	assert.EqualValues(t, 1, srv.Count())
 	assert.NotContains(t, err.Error(), "SK")
 }
 
@@ -112,22 +87,24 @@ func TestDoNeverRetriesAuthFailures(t *testing.T) {
 func TestDoCorrectsClockSkewOnce(t *testing.T) {
 	t.Parallel()
 	const authFailed = `{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: verify aksk signature fail"}`
-	rejectDated := func(offset time.Duration) func(http.ResponseWriter, *http.Request) {
-		return func(w http.ResponseWriter, r *http.Request) {
-			answer(401, map[string]string{"Date": time.Now().Add(offset).UTC().Format(http.TimeFormat)}, authFailed)(w, r)
-		}
+	rejectDated := func(offset time.Duration) huaweitest.Answer {
+		return huaweitest.Answer{Handle: func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Date", time.Now().Add(offset).UTC().Format(http.TimeFormat))
+			w.WriteHeader(401)
+			_, _ = io.WriteString(w, authFailed)
+		}}
 	}
 	tests := []struct {
 		name      string
 		offset    time.Duration
 		creds     Credentials
-		answers   []func(http.ResponseWriter, *http.Request)
+		answers   []huaweitest.Answer
 		wantCalls int32
 		wantOK    bool
 	}{
 		{"gateway ahead", 20 * time.Minute, Credentials{}, nil, 2, true},
 		{"gateway behind", -40 * time.Minute, Credentials{}, nil, 2, true},
-		{"once only", 20 * time.Minute, Credentials{}, []func(http.ResponseWriter, *http.Request){rejectDated(20 * time.Minute)}, 2, false},
+		{"once only", 20 * time.Minute, Credentials{}, []huaweitest.Answer{rejectDated(20 * time.Minute)}, 2, false},
 		{"clocks agree: a wrong key", time.Minute, Credentials{}, nil, 1, false},
 		{"token: the clock does not matter", 20 * time.Minute, Credentials{AuthToken: "tok"}, nil, 1, false},
 	}
@@ -136,11 +113,11 @@ func TestDoCorrectsClockSkewOnce(t *testing.T) {
 			t.Parallel()
 			answers := tt.answers
 			if answers == nil {
-				answers = []func(http.ResponseWriter, *http.Request){rejectDated(tt.offset), answer(200, nil, `{}`)}
+				answers = []huaweitest.Answer{rejectDated(tt.offset), answer(200, nil, `{}`)}
 			} else {
-				answers = append([]func(http.ResponseWriter, *http.Request){rejectDated(tt.offset)}, answers...)
+				answers = append([]huaweitest.Answer{rejectDated(tt.offset)}, answers...)
 			}
-			srv, n, seen := scripted(t, answers...)
+			srv := huaweitest.New(t, answers...)
 			creds := tt.creds
 			if creds.AuthToken == "" {
 				creds = Credentials{AccessKeyID: "AK", SecretAccessKey: "SK"}
@@ -148,7 +125,7 @@ func TestDoCorrectsClockSkewOnce(t *testing.T) {
 			c, err := NewClient("Test", srv.URL, creds, WithRetryPolicy(fastPolicy))
 			require.NoError(t, err)
 			_, err = c.Do(t.Context(), Request{Method: "GET", Path: "/x", Idempotent: true}, nil)
-			assert.Equal(t, tt.wantCalls, n.Load())
+			assert.EqualValues(t, tt.wantCalls, srv.Count())
 			if !tt.wantOK {
 				apiErr, ok := AsAPIError(err)
 				require.True(t, ok, "%v", err)
@@ -156,7 +133,7 @@ func TestDoCorrectsClockSkewOnce(t *testing.T) {
 				return
 			}
 			require.NoError(t, err)
-			second, err := time.Parse(DateFormat, (*seen)[1].Header.Get("X-Sdk-Date"))
+			second, err := time.Parse(DateFormat, srv.Requests()[1].Header.Get("X-Sdk-Date"))
 			require.NoError(t, err)
 			assert.WithinDuration(t, time.Now().Add(tt.offset), second, 5*time.Second, "the retry is dated by the gateway's clock")
 		})
@@ -167,7 +144,7 @@ func TestDoCorrectsClockSkewOnce(t *testing.T) {
 // Content-Type as mandatory on every call, and the SDK always sends it.
 func TestDoSendsContentTypeOnEveryRequest(t *testing.T) {
 	t.Parallel()
-	srv, _, seen := scripted(t, answer(200, nil, `{}`))
+	srv := huaweitest.New(t, answer(200, nil, `{}`))
 	c := newTestClient(t, srv.URL)
 	for _, req := range []Request{
 		{Method: "GET", Path: "/read", Idempotent: true},
@@ -178,8 +155,8 @@ func TestDoSendsContentTypeOnEveryRequest(t *testing.T) {
 		_, err := c.Do(t.Context(), req, nil)
 		require.NoError(t, err)
 	}
-	require.Len(t, *seen, 4)
-	for _, r := range *seen {
+	require.Len(t, srv.Requests(), 4)
+	for _, r := range srv.Requests() {
 		assert.Equal(t, "application/json", r.Header.Get("Content-Type"), "%s %s", r.Method, r.URL.Path)
 	}
 }
@@ -200,26 +177,26 @@ func TestDoConnectionRefusedIsRetriedEvenForStart(t *testing.T) {
 
 func TestDoDroppedConnectionIsUnknownOutcome(t *testing.T) {
 	t.Parallel()
-	srv, n, _ := scripted(t, func(w http.ResponseWriter, _ *http.Request) {
+	srv := huaweitest.New(t, huaweitest.Answer{Handle: func(w http.ResponseWriter, _ *http.Request) {
 		conn, _, err := w.(http.Hijacker).Hijack()
 		if err == nil {
 			_ = conn.Close()
 		}
-	})
+	}})
 	_, err := newTestClient(t, srv.URL).Do(t.Context(), Request{Method: "POST", Path: "/start"}, nil)
 	require.Error(t, err)
 	assert.True(t, IsUnknownOutcome(err))
-	assert.EqualValues(t, 1, n.Load())
+	assert.EqualValues(t, 1, srv.Count())
 }
 
 func TestDoSendsTokenAndProject(t *testing.T) {
 	t.Parallel()
-	srv, _, seen := scripted(t, answer(200, nil, `{}`))
+	srv := huaweitest.New(t, answer(200, nil, `{}`))
 	c, err := NewClient("Test", srv.URL, Credentials{AuthToken: "tok"}, WithProjectID("p"))
 	require.NoError(t, err)
 	_, err = c.Do(t.Context(), Request{Method: "GET", Path: "/x"}, nil)
 	require.NoError(t, err)
-	r := (*seen)[0]
+	r := srv.Requests()[0]
 	assert.Equal(t, "tok", r.Header.Get("X-Auth-Token"))
 	assert.Equal(t, "p", r.Header.Get("X-Project-Id"))
 	assert.Empty(t, r.Header.Get("Authorization"))
@@ -227,13 +204,11 @@ func TestDoSendsTokenAndProject(t *testing.T) {
 
 func TestDoDoesNotFollowRedirects(t *testing.T) {
 	t.Parallel()
-	var elsewhere atomic.Int32
-	other := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { elsewhere.Add(1) }))
-	t.Cleanup(other.Close)
-	srv, _, _ := scripted(t, answer(302, map[string]string{"Location": other.URL + "/steal"}, ""))
+	other := huaweitest.New(t, huaweitest.OK("{}"))
+	srv := huaweitest.New(t, answer(302, map[string]string{"Location": other.URL + "/steal"}, ""))
 	_, err := newTestClient(t, srv.URL).Do(t.Context(), Request{Method: "GET", Path: "/x", Idempotent: true}, nil)
 	require.Error(t, err)
-	assert.Zero(t, elsewhere.Load(), "credentials must never follow a redirect")
+	assert.Zero(t, other.Count(), "credentials must never follow a redirect")
 }
 
 func TestDecodeErrorShapes(t *testing.T) {
@@ -277,7 +252,7 @@ func TestServerAskedWaitsAreCapped(t *testing.T) {
 	for _, v := range []string{"Fri, 31 Dec 9999 23:59:59 GMT", "99999999999999999999", "9223372036854775807", "31536000"} {
 		t.Run(v, func(t *testing.T) {
 			t.Parallel()
-			srv, n, _ := scripted(t, answer(429, map[string]string{"Retry-After": v}, `{"error_code":"APIGW.0308","error_msg":"policy user over ratelimit, limit:20, time:1 minute"}`))
+			srv := huaweitest.New(t, answer(429, map[string]string{"Retry-After": v}, `{"error_code":"APIGW.0308","error_msg":"policy user over ratelimit, limit:20, time:1 minute"}`))
 			ctx, cancel := context.WithCancel(t.Context())
 			defer cancel()
 			var events []RetryEvent
@@ -293,13 +268,13 @@ func TestServerAskedWaitsAreCapped(t *testing.T) {
 			require.Len(t, events, 1)
 			assert.Equal(t, MaxServerWait, events[0].Wait)
 			assert.Greater(t, events[0].ServerAsked, MaxServerWait, "the log can say what was asked")
-			assert.EqualValues(t, 1, n.Load())
+			assert.EqualValues(t, 1, srv.Count())
 		})
 	}
 
 	// With less time left than the (capped) wait, the throttle error is
 	// final at once rather than a sleep until the deadline.
-	srv, n, _ := scripted(t, answer(429, map[string]string{"Retry-After": "3600"}, `{"error_code":"APIGW.0308","error_msg":"over ratelimit"}`))
+	srv := huaweitest.New(t, answer(429, map[string]string{"Retry-After": "3600"}, `{"error_code":"APIGW.0308","error_msg":"over ratelimit"}`))
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	_, err := newTestClient(t, srv.URL).Do(ctx, Request{Method: "GET", Path: "/state", Idempotent: true}, nil)
@@ -307,7 +282,7 @@ func TestServerAskedWaitsAreCapped(t *testing.T) {
 	require.True(t, ok, "%v", err)
 	assert.Equal(t, CodeThrottled, apiErr.Code)
 	assert.NoError(t, ctx.Err(), "returned before the deadline")
-	assert.EqualValues(t, 1, n.Load())
+	assert.EqualValues(t, 1, srv.Count())
 }
 
 // TestErrorsAreMaskedBeforeTheyAreCut: a server that echoes a secret in its
@@ -327,7 +302,7 @@ func TestErrorsAreMaskedBeforeTheyAreCut(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv, _, _ := scripted(t, answer(400, map[string]string{"X-Request-Id": "rid"}, tt.body))
+			srv := huaweitest.New(t, answer(400, map[string]string{"X-Request-Id": "rid"}, tt.body))
 			_, err := newTestClient(t, srv.URL, WithRedact(redact)).Do(t.Context(), Request{Method: "GET", Path: "/x", Idempotent: true}, nil)
 			require.Error(t, err)
 			assert.NotContains(t, err.Error(), secret[:6])
@@ -343,7 +318,7 @@ func TestStartOutcomeRules(t *testing.T) {
 	huge := `{"id":"` + strings.Repeat("a", MaxResponseBytes) + `"}`
 	tests := []struct {
 		name        string
-		answer      func(http.ResponseWriter, *http.Request)
+		answer      huaweitest.Answer
 		idempotent  bool
 		wantCalls   int32
 		wantUnknown bool
@@ -361,13 +336,13 @@ func TestStartOutcomeRules(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv, n, _ := scripted(t, tt.answer)
+			srv := huaweitest.New(t, tt.answer)
 			var out struct {
 				ID string `json:"id"`
 			}
 			_, err := newTestClient(t, srv.URL).Do(t.Context(), Request{Method: "POST", Path: "/start", Idempotent: tt.idempotent}, &out)
 			require.Error(t, err)
-			assert.Equal(t, tt.wantCalls, n.Load())
+			assert.EqualValues(t, tt.wantCalls, srv.Count())
 			assert.Equal(t, tt.wantUnknown, IsUnknownOutcome(err), "%v", err)
 			assert.Less(t, len(err.Error()), 1000, "no body in the message")
 		})

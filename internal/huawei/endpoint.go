@@ -21,10 +21,14 @@ const (
 // DefaultIamEndpoint).
 const GlobalIAMEndpoint = "https://iam.myhuaweicloud.com"
 
+// regionPattern is the shape of a region name (huawei-api.md §1), the one
+// place it is written: the action's region input is checked with it too.
 var regionPattern = regexp.MustCompile(`^[a-z]{2,}-[a-z]+-[0-9]+$`)
 
 // ValidRegion reports whether region has the shape of a Huawei Cloud region.
-// Unknown but well-formed regions are accepted: new ones appear regularly.
+// Unknown but well-formed regions are accepted (eu-west-101 exists, and new
+// ones appear regularly): never hard-fail on an unknown region, only on a
+// malformed one.
 func ValidRegion(region string) bool { return regionPattern.MatchString(region) }
 
 // KnownRegion reports whether region is one the action's tables know (see

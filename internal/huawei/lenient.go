@@ -109,3 +109,29 @@ func DecodeList[T any](b []byte, limit int) (items []T, more bool, err error) {
 	}
 	return items, false, nil
 }
+
+// LenientList decodes the JSON array b like DecodeList, but never fails:
+// a value that is not a list, or an element T cannot read, gives no items.
+// It is for the lists of an answer that no verdict depends on.
+func LenientList[T any](b []byte, limit int) (items []T, more bool) {
+	items, more, err := DecodeList[T](b, limit)
+	if err != nil {
+		return nil, false
+	}
+	return items, more
+}
+
+// LimitedList is a list field read as LenientList reads it, keeping at
+// most Max items; set Max before decoding into it.
+type LimitedList[T any] struct {
+	Max   int
+	Items []T
+	// More says the list held more than Max items.
+	More bool
+}
+
+// UnmarshalJSON reads b leniently; it never returns an error.
+func (l *LimitedList[T]) UnmarshalJSON(b []byte) error {
+	l.Items, l.More = LenientList[T](b, l.Max)
+	return nil
+}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/deploy-action/deploy-action/internal/huaweitest"
 )
 
 func TestTextReadsAnyScalar(t *testing.T) {
@@ -108,12 +110,12 @@ func TestDecodeListBoundsWhatItDecodes(t *testing.T) {
 func TestAnswerTooLargeIsRefused(t *testing.T) {
 	t.Parallel()
 	big := `{"text":"` + strings.Repeat("x", MaxResponseBytes) + `"}`
-	srv, n, _ := scripted(t, answer(200, nil, big))
+	srv := huaweitest.New(t, answer(200, nil, big))
 	c := newTestClient(t, srv.URL)
 	var out map[string]any
 	_, err := c.Do(context.Background(), Request{Method: "GET", Path: "/x", Idempotent: true}, &out)
 	require.ErrorIs(t, err, ErrAnswerTooLarge)
-	assert.EqualValues(t, 1, n.Load(), "not asked again: the answer would be as large")
+	assert.EqualValues(t, 1, srv.Count(), "not asked again: the answer would be as large")
 
 	_, err = c.Do(context.Background(), Request{Method: "POST", Path: "/start"}, nil)
 	require.ErrorIs(t, err, ErrAnswerTooLarge)
@@ -121,8 +123,53 @@ func TestAnswerTooLargeIsRefused(t *testing.T) {
 
 	// Exactly the bound is read whole.
 	exact := `"` + strings.Repeat("y", MaxResponseBytes-2) + `"`
-	srv2, _, _ := scripted(t, answer(http.StatusOK, nil, exact))
+	srv2 := huaweitest.New(t, answer(http.StatusOK, nil, exact))
 	resp, err := newTestClient(t, srv2.URL).Do(context.Background(), Request{Method: "GET", Path: "/x", Idempotent: true}, nil)
 	require.NoError(t, err)
 	assert.Len(t, resp.Body, MaxResponseBytes)
+}
+
+func TestLenientList(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in       string
+		want     []int
+		wantMore bool
+	}{
+		{`[1,2]`, []int{1, 2}, false},
+		{`[1,2,3]`, []int{1, 2}, true},
+		{`null`, nil, false},
+		{`[]`, nil, false},
+		{`{"a":1}`, nil, false},
+		{`"list"`, nil, false},
+		{`[1,"two"]`, nil, false},
+	}
+	for _, tt := range tests {
+		got, more := LenientList[int]([]byte(tt.in), 2)
+		assert.Equal(t, tt.want, got, tt.in)
+		assert.Equal(t, tt.wantMore, more, tt.in)
+	}
+}
+
+func TestLimitedListInAnAnswer(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in       string
+		want     []int
+		wantMore bool
+	}{
+		{`{"l":[1,2]}`, []int{1, 2}, false},
+		{`{"l":[1,2,3]}`, []int{1, 2}, true},
+		{`{"l":"odd"}`, nil, false},
+		{`{}`, nil, false},
+	}
+	for _, tt := range tests {
+		var w struct {
+			L LimitedList[int] `json:"l"`
+		}
+		w.L.Max = 2
+		require.NoError(t, json.Unmarshal([]byte(tt.in), &w), tt.in)
+		assert.Equal(t, tt.want, w.L.Items, tt.in)
+		assert.Equal(t, tt.wantMore, w.L.More, tt.in)
+	}
 }

@@ -1,34 +1,20 @@
 package huawei
 
 import (
-	"encoding/pem"
 	"errors"
-	"io"
-	"log"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-)
 
-// tlsServer is a loopback HTTPS server answering {} whose certificate no
-// system trusts, and that certificate in PEM.
-func tlsServer(t *testing.T) (*httptest.Server, []byte) {
-	t.Helper()
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.WriteString(w, "{}")
-	}))
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-	return srv, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
-}
+	"github.com/deploy-action/deploy-action/internal/huaweitest"
+)
 
 func TestWithRootCAsTrustsAPrivateCA(t *testing.T) {
 	t.Parallel()
-	srv, ca := tlsServer(t)
+	srv := huaweitest.NewTLS(t, huaweitest.OK("{}"))
+	ca := srv.CertificatePEM()
 	req := Request{Method: http.MethodGet, Path: "/v2/tasks/T/state", Idempotent: true}
 
 	_, err := newTestClient(t, srv.URL).Do(t.Context(), req, nil)
@@ -54,8 +40,7 @@ func TestCertPool(t *testing.T) {
 	_, err = CertPool([]byte("no certificate here"))
 	require.Error(t, err)
 
-	_, ca := tlsServer(t)
-	pool, err = CertPool(ca)
+	pool, err = CertPool(huaweitest.NewTLS(t, huaweitest.OK("{}")).CertificatePEM())
 	require.NoError(t, err)
 	tr, ok := Transport(pool).(*http.Transport)
 	require.True(t, ok)

@@ -5,19 +5,19 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
-	"sync"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/deploy-action/deploy-action/internal/huaweitest"
 )
 
 // failingDialer is a transport whose every dial fails with err, without
@@ -84,21 +84,9 @@ func TestDoTransportErrorsThatCannotSucceedFailAtOnce(t *testing.T) {
 	}
 }
 
-// quietTLSServer is an HTTPS server on loopback whose certificate the
-// client does not trust, without its handshake errors in the test log.
-func quietTLSServer(t *testing.T, h http.Handler) *httptest.Server {
-	t.Helper()
-	srv := httptest.NewUnstartedServer(h)
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-	return srv
-}
-
 func TestDoInvalidCertificateFailsAtOnce(t *testing.T) {
 	t.Parallel()
-	var served atomic.Int32
-	srv := quietTLSServer(t, http.HandlerFunc(func(http.ResponseWriter, *http.Request) { served.Add(1) }))
+	srv := huaweitest.NewTLS(t, huaweitest.OK("{}"))
 	var retries int
 	c := newTestClient(t, srv.URL, WithRetryNotify(func(RetryEvent) { retries++ }))
 	_, err := c.Do(t.Context(), Request{Method: http.MethodGet, Path: "/v2/tasks/T/state", Idempotent: true}, nil)
@@ -106,9 +94,9 @@ func TestDoInvalidCertificateFailsAtOnce(t *testing.T) {
 	var ue *UnreachableError
 	require.True(t, errors.As(err, &ue), "%v", err)
 	assert.Contains(t, ue.Reason, "invalid certificate: certificate signed by unknown authority")
-	assert.Contains(t, err.Error(), "cannot reach "+srv.Listener.Addr().String())
+	assert.Contains(t, err.Error(), "cannot reach "+strings.TrimPrefix(srv.URL, "https://"))
 	assert.Zero(t, retries)
-	assert.Zero(t, served.Load(), "the request was never sent")
+	assert.Zero(t, srv.Count(), "the request was never sent")
 }
 
 func TestDoServerThatDoesNotSpeakTLSFailsAtOnce(t *testing.T) {
@@ -140,21 +128,15 @@ func TestDoServerThatDoesNotSpeakTLSFailsAtOnce(t *testing.T) {
 // target and answers it with status, tunnelling nothing.
 func refusingProxy(t *testing.T, status int) (*url.URL, func() []string) {
 	t.Helper()
-	var mu sync.Mutex
-	var targets []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		targets = append(targets, r.Method+" "+r.Host)
-		mu.Unlock()
-		w.WriteHeader(status)
-	}))
-	t.Cleanup(srv.Close)
+	srv := huaweitest.New(t, huaweitest.Answer{Status: status})
 	u, err := url.Parse(srv.URL)
 	require.NoError(t, err)
 	return u, func() []string {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]string(nil), targets...)
+		var targets []string
+		for _, r := range srv.Requests() {
+			targets = append(targets, r.Method+" "+r.Host)
+		}
+		return targets
 	}
 }
 

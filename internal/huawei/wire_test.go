@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/deploy-action/deploy-action/internal/huaweitest"
 )
 
 // These tests fix the three points where the action once differed from the
@@ -81,10 +83,10 @@ func TestWireQueryLikeTheSDK(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv, _, seen := scripted(t, answer(200, nil, `{}`))
+			srv := huaweitest.New(t, answer(200, nil, `{}`))
 			_, err := newTestClient(t, srv.URL).Do(t.Context(), Request{Method: "GET", Path: "/v2/x", Query: tt.q, Idempotent: true}, nil)
 			require.NoError(t, err)
-			r := (*seen)[0]
+			r := srv.Requests()[0]
 			assert.Equal(t, tt.want, r.URL.RawQuery)
 			assert.NotContains(t, r.URL.RawQuery, "+")
 		})
@@ -110,10 +112,10 @@ func TestWirePathEscapedOnce(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv, _, seen := scripted(t, answer(200, nil, `{}`))
+			srv := huaweitest.New(t, answer(200, nil, `{}`))
 			_, err := newTestClient(t, srv.URL).Do(t.Context(), Request{Method: "POST", Path: "/v2/tasks/" + url.PathEscape(tt.id) + "/start"}, nil)
 			require.NoError(t, err)
-			r := (*seen)[0]
+			r := srv.Requests()[0]
 			assert.Equal(t, tt.wantEscaped, r.URL.EscapedPath(), "on the wire")
 			assert.Equal(t, "/v2/tasks/"+tt.id+"/start", r.URL.Path, "as the service reads it")
 
@@ -131,10 +133,10 @@ func TestWirePathEscapedOnce(t *testing.T) {
 // given, in front of the request path.
 func TestWirePathBelowBasePath(t *testing.T) {
 	t.Parallel()
-	srv, _, seen := scripted(t, answer(200, nil, `{}`))
+	srv := huaweitest.New(t, answer(200, nil, `{}`))
 	_, err := newTestClient(t, srv.URL+"/gw%20x/").Do(t.Context(), Request{Method: "GET", Path: "/v2/tasks/" + url.PathEscape("a b"), Idempotent: true}, nil)
 	require.NoError(t, err)
-	assert.Equal(t, "/gw%20x/v2/tasks/a%20b", (*seen)[0].URL.EscapedPath())
+	assert.Equal(t, "/gw%20x/v2/tasks/a%20b", srv.Requests()[0].URL.EscapedPath())
 }
 
 // sdkVectorRawSortedQuery is the SDK signer's signature for the request of

@@ -100,7 +100,7 @@ func (s *Source) Token(ctx context.Context) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
-	if s.token != "" && now.Before(s.expires.Add(-renewMargin(s.expires.Sub(s.obtained)))) {
+	if s.fresh(now) {
 		return s.token, nil
 	}
 	renewing := s.token != ""
@@ -123,19 +123,17 @@ func (s *Source) Token(ctx context.Context) (string, error) {
 	return token, nil
 }
 
+// fresh reports whether the token held is still good at now, short of
+// its renewal margin.
+func (s *Source) fresh(now time.Time) bool {
+	return s.token != "" && now.Before(s.expires.Add(-renewMargin(s.expires.Sub(s.obtained))))
+}
+
 // idToken reads or requests the job's OIDC ID token. A file is read anew
 // each time: platforms that mount one rotate it.
 func (s *Source) idToken(ctx context.Context) (string, error) {
 	if s.cfg.IDTokenFile != "" {
-		b, err := os.ReadFile(s.cfg.IDTokenFile)
-		if err != nil {
-			return "", fmt.Errorf("reading the ID token file (HUAWEICLOUD_SDK_ID_TOKEN_FILE): %w", err)
-		}
-		jwt := strings.TrimSpace(string(b))
-		if jwt == "" {
-			return "", errors.New("the ID token file (HUAWEICLOUD_SDK_ID_TOKEN_FILE) is empty")
-		}
-		return jwt, nil
+		return s.idTokenFromFile()
 	}
 	u, err := url.Parse(s.cfg.RequestURL)
 	if err != nil {
@@ -147,37 +145,63 @@ func (s *Source) idToken(ctx context.Context) (string, error) {
 	b := backoff.NewExponentialBackOff()
 	b.InitialInterval = 500 * time.Millisecond
 	return backoff.Retry(ctx, func() (string, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-		if err != nil {
-			return "", backoff.Permanent(err)
-		}
-		req.Header.Set("Authorization", "Bearer "+s.cfg.RequestToken)
-		req.Header.Set("Accept", "application/json")
-		resp, err := s.cfg.HTTP.Do(req)
-		if err != nil {
-			if reason := huawei.UnreachableReason(err); reason != "" {
-				// No retry can fix it: say why at once.
-				return "", backoff.Permanent(fmt.Errorf("requesting the job's ID token: cannot reach %s: %s", u.Host, reason))
-			}
-			return "", fmt.Errorf("requesting the job's ID token: %w", huawei.StripURL(err))
-		}
-		defer resp.Body.Close()
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-		switch {
-		case resp.StatusCode == http.StatusOK:
-		case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
-			return "", fmt.Errorf("requesting the job's ID token: HTTP %d", resp.StatusCode)
-		default:
-			return "", backoff.Permanent(fmt.Errorf("requesting the job's ID token: HTTP %d; the job needs `permissions: id-token: write`", resp.StatusCode))
-		}
-		var out struct {
-			Value string `json:"value"`
-		}
-		if err := json.Unmarshal(body, &out); err != nil || out.Value == "" {
-			return "", backoff.Permanent(errors.New("requesting the job's ID token: the answer carries no token"))
-		}
-		return out.Value, nil
+		return s.requestIDToken(ctx, u)
 	}, backoff.WithBackOff(b), backoff.WithMaxTries(4))
+}
+
+// idTokenFromFile reads the ID token from HUAWEICLOUD_SDK_ID_TOKEN_FILE.
+func (s *Source) idTokenFromFile() (string, error) {
+	b, err := os.ReadFile(s.cfg.IDTokenFile)
+	if err != nil {
+		return "", fmt.Errorf("reading the ID token file (HUAWEICLOUD_SDK_ID_TOKEN_FILE): %w", err)
+	}
+	jwt := strings.TrimSpace(string(b))
+	if jwt == "" {
+		return "", errors.New("the ID token file (HUAWEICLOUD_SDK_ID_TOKEN_FILE) is empty")
+	}
+	return jwt, nil
+}
+
+// requestIDToken asks the runner's token service at u once; an error
+// that no retry can fix is backoff.Permanent.
+func (s *Source) requestIDToken(ctx context.Context, u *url.URL) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return "", backoff.Permanent(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+s.cfg.RequestToken)
+	req.Header.Set("Accept", "application/json")
+	resp, err := s.cfg.HTTP.Do(req)
+	if err != nil {
+		if reason := huawei.UnreachableReason(err); reason != "" {
+			// No retry can fix it: say why at once.
+			return "", backoff.Permanent(fmt.Errorf("requesting the job's ID token: cannot reach %s: %s", u.Host, reason))
+		}
+		return "", fmt.Errorf("requesting the job's ID token: %w", huawei.StripURL(err))
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	return idTokenAnswer(resp.StatusCode, body)
+}
+
+// idTokenAnswer reads the token service's answer of status and body: the
+// token, an error to retry (throttling, a server fault), or a
+// backoff.Permanent one.
+func idTokenAnswer(status int, body []byte) (string, error) {
+	switch {
+	case status == http.StatusOK:
+	case status == http.StatusTooManyRequests || status >= 500:
+		return "", fmt.Errorf("requesting the job's ID token: HTTP %d", status)
+	default:
+		return "", backoff.Permanent(fmt.Errorf("requesting the job's ID token: HTTP %d; the job needs `permissions: id-token: write`", status))
+	}
+	var out struct {
+		Value string `json:"value"`
+	}
+	if err := json.Unmarshal(body, &out); err != nil || out.Value == "" {
+		return "", backoff.Permanent(errors.New("requesting the job's ID token: the answer carries no token"))
+	}
+	return out.Value, nil
 }
 
 // exchange trades the JWT for a project-scoped IAM token.

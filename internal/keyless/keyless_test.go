@@ -3,20 +3,21 @@ package keyless
 import (
 	"crypto/x509"
 	"encoding/json"
+	"errors"
 	"io"
-	"log"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/cenkalti/backoff/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/deploy-action/deploy-action/internal/huawei"
+	"github.com/deploy-action/deploy-action/internal/huaweitest"
 )
 
 // fakeServices answers GitHub's ID token request and IAM's exchange,
@@ -69,10 +70,9 @@ func (f *fakeServices) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func newSource(t *testing.T, f *fakeServices, masked *[]string) (*Source, *httptest.Server) {
+func newSource(t *testing.T, f *fakeServices, masked *[]string) (*Source, *huaweitest.Server) {
 	t.Helper()
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
+	srv := huaweitest.Serve(t, f)
 	src, err := New(Config{
 		IdPID: "github", ProjectID: "proj", Audience: "my-audience", IAM: srv.URL,
 		RequestURL: srv.URL + "/oidc/token?api-version=2.0", RequestToken: "request-token",
@@ -147,10 +147,7 @@ func TestIDTokenFromFile(t *testing.T) {
 func TestPrivateCATrustedForBothEnds(t *testing.T) {
 	t.Parallel()
 	f := &fakeServices{t: t, life: time.Hour}
-	srv := httptest.NewUnstartedServer(f)
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
+	srv := huaweitest.ServeTLS(t, f)
 	roots := x509.NewCertPool()
 	roots.AddCert(srv.Certificate())
 	newSrc := func(roots *x509.CertPool) *Source {
@@ -171,4 +168,36 @@ func TestPrivateCATrustedForBothEnds(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "iam-token-1", tok)
 	assert.EqualValues(t, 1, f.jwts.Load())
+}
+
+func TestIDTokenAnswer(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name          string
+		status        int
+		body          string
+		want          string
+		wantErr       string
+		wantPermanent bool
+	}{
+		{"token", 200, `{"count":1,"value":"eyJ.jwt"}`, "eyJ.jwt", "", false},
+		{"no value", 200, `{"count":0}`, "", "the answer carries no token", true},
+		{"not JSON", 200, `<html>`, "", "the answer carries no token", true},
+		{"throttled: retried", 429, ``, "", "HTTP 429", false},
+		{"server fault: retried", 503, ``, "", "HTTP 503", false},
+		{"forbidden: the permission is missing", 403, ``, "", "permissions: id-token: write", true},
+	}
+	for _, tt := range tests {
+		got, err := idTokenAnswer(tt.status, []byte(tt.body))
+		assert.Equal(t, tt.want, got, tt.name)
+		if tt.wantErr == "" {
+			assert.NoError(t, err, tt.name)
+			continue
+		}
+		if assert.Error(t, err, tt.name) {
+			assert.Contains(t, err.Error(), tt.wantErr, tt.name)
+			var perm *backoff.PermanentError
+			assert.Equal(t, tt.wantPermanent, errors.As(err, &perm), tt.name)
+		}
+	}
 }

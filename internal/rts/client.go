@@ -28,11 +28,7 @@ type Client struct{ api *huawei.Client }
 
 // New returns a client of the RTS endpoint at baseURL.
 func New(baseURL string, creds huawei.Credentials, opts ...huawei.Option) (*Client, error) {
-	api, err := huawei.NewClient(ServiceName, baseURL, creds, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return &Client{api: api}, nil
+	return huawei.NewService(func(api *huawei.Client) *Client { return &Client{api: api} }, ServiceName, baseURL, creds, opts...)
 }
 
 // Update is the body of a software deployment update. Every field is

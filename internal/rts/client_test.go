@@ -3,11 +3,7 @@ package rts_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/deploy-action/deploy-action/internal/huawei"
+	"github.com/deploy-action/deploy-action/internal/huaweitest"
 	"github.com/deploy-action/deploy-action/internal/rts"
 )
 
@@ -30,51 +27,9 @@ const answerBody = `{"software_deployment":{"action":"UPDATE","config_id":"cfg-1
  "id":"` + deploymentID + `","input_values":{},"output_values":{"deploy_status_code":0,"big":12345678901234567890,"deploy_stdout":"a\nb"},
  "server_id":"srv-1","status":"COMPLETE","status_reason":"Outputs received","updated_time":"2015-01-31T15:13:00Z"}}`
 
-type seen struct {
-	method, path string
-	header       http.Header
-	body         []byte
-}
-
-type answer struct {
-	status int
-	body   string
-}
-
-type server struct {
-	mu   sync.Mutex
-	reqs []seen
-	url  string
-}
-
-func newServer(t *testing.T, answers ...answer) *server {
+func client(t *testing.T, s *huaweitest.Server) *rts.Client {
 	t.Helper()
-	s := &server{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		s.mu.Lock()
-		i := len(s.reqs)
-		s.reqs = append(s.reqs, seen{method: r.Method, path: r.URL.Path, header: r.Header.Clone(), body: b})
-		s.mu.Unlock()
-		a := answers[min(i, len(answers)-1)]
-		w.Header().Set("X-Request-Id", "rts-req")
-		w.WriteHeader(a.status)
-		_, _ = io.WriteString(w, a.body)
-	}))
-	t.Cleanup(srv.Close)
-	s.url = srv.URL
-	return s
-}
-
-func (s *server) requests() []seen {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]seen(nil), s.reqs...)
-}
-
-func client(t *testing.T, s *server) *rts.Client {
-	t.Helper()
-	c, err := rts.New(s.url, huawei.Credentials{AccessKeyID: "AK", SecretAccessKey: "SK"},
+	c, err := rts.New(s.URL, huawei.Credentials{AccessKeyID: "AK", SecretAccessKey: "SK"},
 		huawei.WithProjectID(project),
 		huawei.WithRetryPolicy(huawei.RetryPolicy{InitialInterval: time.Millisecond, MaxInterval: 5 * time.Millisecond, MaxTries: 4, MaxElapsed: 5 * time.Second, AttemptTimeout: 2 * time.Second}))
 	require.NoError(t, err)
@@ -83,7 +38,7 @@ func client(t *testing.T, s *server) *rts.Client {
 
 func TestUpdateSendsOnlyGivenFields(t *testing.T) {
 	t.Parallel()
-	s := newServer(t, answer{200, answerBody})
+	s := huaweitest.New(t, huaweitest.Answer{Status: 200, Body: answerBody})
 	stdout := strings.Repeat("line with <html> & \"quotes\"\n", 3)
 	ans, err := client(t, s).UpdateSoftwareDeployment(context.Background(), project, deploymentID, rts.Update{
 		Status:       rts.StatusComplete,
@@ -91,16 +46,12 @@ func TestUpdateSendsOnlyGivenFields(t *testing.T) {
 	})
 	require.NoError(t, err)
 
-	reqs := s.requests()
-	require.Len(t, reqs, 1)
-	r := reqs[0]
-	assert.Equal(t, "PUT", r.method)
-	assert.Equal(t, path, r.path)
-	assert.Equal(t, project, r.header.Get("X-Project-Id"))
-	assert.Contains(t, r.header.Get("Authorization"), "SignedHeaders=")
-	assert.Contains(t, r.header.Get("Content-Type"), "application/json")
+	r := s.One(t, "PUT", path)
+	assert.Equal(t, project, r.Header.Get("X-Project-Id"))
+	assert.Contains(t, r.Header.Get("Authorization"), "SignedHeaders=")
+	assert.Contains(t, r.Header.Get("Content-Type"), "application/json")
 	var body map[string]any
-	require.NoError(t, json.Unmarshal(r.body, &body))
+	require.NoError(t, json.Unmarshal([]byte(r.Body), &body))
 	assert.Equal(t, map[string]any{
 		"status":        "COMPLETE",
 		"output_values": map[string]any{"deploy_stdout": stdout, "deploy_status_code": float64(0)},
@@ -115,19 +66,19 @@ func TestUpdateSendsOnlyGivenFields(t *testing.T) {
 
 func TestUpdateIsRetriedAfterA5xx(t *testing.T) {
 	t.Parallel()
-	s := newServer(t,
-		answer{503, `{"error_code":"APIGW.0203","error_msg":"Backend unavailable."}`},
-		answer{200, answerBody})
+	s := huaweitest.New(t,
+		huaweitest.Answer{Status: 503, Body: `{"error_code":"APIGW.0203","error_msg":"Backend unavailable."}`},
+		huaweitest.Answer{Status: 200, Body: answerBody})
 	_, err := client(t, s).UpdateSoftwareDeployment(context.Background(), project, deploymentID, rts.Update{Status: rts.StatusFailed})
 	require.NoError(t, err)
-	reqs := s.requests()
+	reqs := s.Requests()
 	require.Len(t, reqs, 2, "the PUT sets state, so resending it is safe")
-	assert.Equal(t, reqs[0].body, reqs[1].body, "the same body both times")
+	assert.Equal(t, reqs[0].Body, reqs[1].Body, "the same body both times")
 }
 
 func TestHeatErrorIsDecoded(t *testing.T) {
 	t.Parallel()
-	s := newServer(t, answer{404, `{"code":404,"error":{"message":"Software deployment with id ` + deploymentID +
+	s := huaweitest.New(t, huaweitest.Answer{Status: 404, Body: `{"code":404,"error":{"message":"Software deployment with id ` + deploymentID +
 		` not found","traceback":null,"type":"NotFound"},"explanation":"The resource could not be found.","title":"Not Found"}`})
 	_, err := client(t, s).UpdateSoftwareDeployment(context.Background(), project, deploymentID, rts.Update{Status: rts.StatusComplete})
 	require.Error(t, err)
@@ -136,14 +87,14 @@ func TestHeatErrorIsDecoded(t *testing.T) {
 	assert.Equal(t, 404, apiErr.HTTPStatus)
 	assert.Equal(t, "NotFound", apiErr.Code)
 	assert.Equal(t, "Software deployment with id "+deploymentID+" not found", apiErr.Message)
-	assert.Equal(t, "rts-req", apiErr.RequestID)
+	assert.Equal(t, "req-a", apiErr.RequestID)
 	assert.True(t, rts.IsNotFound(err))
-	assert.Len(t, s.requests(), 1)
+	assert.Len(t, s.Requests(), 1)
 }
 
 func TestHeatErrorWithoutMessageUsesExplanation(t *testing.T) {
 	t.Parallel()
-	s := newServer(t, answer{400, `{"code":400,"error":{"type":"HTTPBadRequest"},"explanation":"The server could not comply.","title":"Bad Request"}`})
+	s := huaweitest.New(t, huaweitest.Answer{Status: 400, Body: `{"code":400,"error":{"type":"HTTPBadRequest"},"explanation":"The server could not comply.","title":"Bad Request"}`})
 	_, err := client(t, s).GetSoftwareDeployment(context.Background(), project, deploymentID)
 	apiErr, ok := huawei.AsAPIError(err)
 	require.True(t, ok, "%v", err)
@@ -154,24 +105,21 @@ func TestHeatErrorWithoutMessageUsesExplanation(t *testing.T) {
 
 func TestGetSoftwareDeployment(t *testing.T) {
 	t.Parallel()
-	s := newServer(t, answer{200, answerBody})
+	s := huaweitest.New(t, huaweitest.Answer{Status: 200, Body: answerBody})
 	ans, err := client(t, s).GetSoftwareDeployment(context.Background(), project, deploymentID)
 	require.NoError(t, err)
-	reqs := s.requests()
-	require.Len(t, reqs, 1)
-	assert.Equal(t, "GET", reqs[0].method)
-	assert.Equal(t, path, reqs[0].path)
-	assert.Empty(t, reqs[0].body)
+	r := s.One(t, "GET", path)
+	assert.Empty(t, r.Body)
 	assert.Equal(t, deploymentID, ans.Deployment.ID)
 }
 
 func TestAnswerWithoutDeploymentIsAnError(t *testing.T) {
 	t.Parallel()
-	s := newServer(t, answer{200, `{"something":"else"}`})
+	s := huaweitest.New(t, huaweitest.Answer{Status: 200, Body: `{"something":"else"}`})
 	_, err := client(t, s).GetSoftwareDeployment(context.Background(), project, deploymentID)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "no software_deployment")
-	assert.Contains(t, err.Error(), "rts-req")
+	assert.Contains(t, err.Error(), "req-a")
 }
 
 // TestAnswerAboutAnotherDeploymentIsAProtocolError: a signal's answer must
@@ -179,7 +127,7 @@ func TestAnswerWithoutDeploymentIsAnError(t *testing.T) {
 func TestAnswerAboutAnotherDeploymentIsAProtocolError(t *testing.T) {
 	t.Parallel()
 	other := strings.ReplaceAll(answerBody, deploymentID, "00000000-0000-4000-8000-000000000000")
-	s := newServer(t, answer{200, other})
+	s := huaweitest.New(t, huaweitest.Answer{Status: 200, Body: other})
 	ans, err := client(t, s).UpdateSoftwareDeployment(context.Background(), project, deploymentID, rts.Update{Status: rts.StatusComplete})
 	require.Error(t, err)
 	assert.Nil(t, ans)

@@ -44,11 +44,7 @@ type Client struct{ api *huawei.Client }
 
 // New returns a client of the ServiceStage endpoint at baseURL.
 func New(baseURL string, creds huawei.Credentials, opts ...huawei.Option) (*Client, error) {
-	api, err := huawei.NewClient(ServiceName, baseURL, creds, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return &Client{api: api}, nil
+	return huawei.NewService(func(api *huawei.Client) *Client { return &Client{api: api} }, ServiceName, baseURL, creds, opts...)
 }
 
 func planPath(projectID, planID string, more string) string {
@@ -86,19 +82,27 @@ type PlanMember struct {
 // API: https://support.huaweicloud.com/intl/en-us/api-servicestage/servicestage_06_0233.html
 func (c *Client) Show(ctx context.Context, projectID, planID string) (*Plan, error) {
 	var out Plan
-	resp, err := c.api.Do(ctx, huawei.Request{
-		Method:     "GET",
-		Path:       planPath(projectID, planID, ""),
-		Idempotent: true,
-	}, &out)
+	resp, err := c.getPlan(ctx, projectID, planID, "", &out, func() string { return out.ID })
 	if err != nil {
-		return nil, err
-	}
-	if err := otherPlan(out.ID, planID, resp, "GET", planPath(projectID, planID, "")); err != nil {
 		return nil, err
 	}
 	out.Raw = resp.Body
 	return &out, nil
+}
+
+// getPlan reads what path planPath(projectID, planID, more) holds into out,
+// and refuses an answer about another plan; answered names the plan out
+// is about once it is decoded.
+func (c *Client) getPlan(ctx context.Context, projectID, planID, more string, out any, answered func() string) (*huawei.Response, error) {
+	path := planPath(projectID, planID, more)
+	resp, err := c.api.Get(ctx, path, nil, out)
+	if err != nil {
+		return nil, err
+	}
+	if err := otherPlan(answered(), planID, resp, "GET", path); err != nil {
+		return nil, err
+	}
+	return resp, nil
 }
 
 // otherPlan refuses an answer about another plan than the one asked for:
@@ -150,15 +154,8 @@ type Component struct {
 // API: https://support.huaweicloud.com/intl/en-us/api-servicestage/servicestage_06_0234.html
 func (c *Client) DeployInfo(ctx context.Context, projectID, planID string) (*DeployInfo, error) {
 	var out DeployInfo
-	resp, err := c.api.Do(ctx, huawei.Request{
-		Method:     "GET",
-		Path:       planPath(projectID, planID, "/deploy-info"),
-		Idempotent: true,
-	}, &out)
+	resp, err := c.getPlan(ctx, projectID, planID, "/deploy-info", &out, func() string { return out.ID })
 	if err != nil {
-		return nil, err
-	}
-	if err := otherPlan(out.ID, planID, resp, "GET", planPath(projectID, planID, "/deploy-info")); err != nil {
 		return nil, err
 	}
 	out.Raw = resp.Body

@@ -3,11 +3,6 @@ package servicestage_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/deploy-action/deploy-action/internal/huawei"
+	"github.com/deploy-action/deploy-action/internal/huaweitest"
 	"github.com/deploy-action/deploy-action/internal/servicestage"
 )
 
@@ -32,83 +28,31 @@ const seedDeployInfo = `{ "id": "716eda33-dbc6-47f3-953f-29119edd5e5c",
       "rollback_job_status": null, "rollback_start_time": 0, "rollback_end_time": 0,
       "fail_message": null, "rollback_fail_message": null } ] }`
 
-// seen is one request as the test server received it.
-type seen struct {
-	method, path string
-	header       http.Header
-	body         string
-}
-
-// server answers each request with the next answer (repeating the last)
-// and records what it received.
-type server struct {
-	mu   sync.Mutex
-	reqs []seen
-	url  string
-}
-
-type answer struct {
-	status int
-	body   string
-}
-
-func newServer(t *testing.T, answers ...answer) *server {
-	t.Helper()
-	s := &server{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		s.mu.Lock()
-		i := len(s.reqs)
-		s.reqs = append(s.reqs, seen{method: r.Method, path: r.URL.Path, header: r.Header.Clone(), body: string(b)})
-		s.mu.Unlock()
-		a := answers[min(i, len(answers)-1)]
-		w.Header().Set("X-Request-Id", "req-"+string(rune('a'+i)))
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(a.status)
-		_, _ = io.WriteString(w, a.body)
-	}))
-	t.Cleanup(srv.Close)
-	s.url = srv.URL
-	return s
-}
-
-func (s *server) requests() []seen {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]seen(nil), s.reqs...)
-}
-
 var fastRetries = huawei.RetryPolicy{InitialInterval: time.Millisecond, MaxInterval: 5 * time.Millisecond, MaxTries: 4, MaxElapsed: 5 * time.Second, AttemptTimeout: 2 * time.Second}
 
-func client(t *testing.T, s *server) *servicestage.Client {
+func client(t *testing.T, s *huaweitest.Server) *servicestage.Client {
 	t.Helper()
-	c, err := servicestage.New(s.url, huawei.Credentials{AccessKeyID: "AK", SecretAccessKey: "SK"},
+	c, err := servicestage.New(s.URL, huawei.Credentials{AccessKeyID: "AK", SecretAccessKey: "SK"},
 		huawei.WithRetryPolicy(fastRetries), huawei.WithProjectID(project))
 	require.NoError(t, err)
 	return c
 }
 
-func assertSigned(t *testing.T, r seen) {
+func assertSigned(t *testing.T, r huaweitest.Request) {
 	t.Helper()
-	assert.Equal(t, project, r.header.Get("X-Project-Id"))
-	assert.NotEmpty(t, r.header.Get("X-Sdk-Date"))
-	auth := r.header.Get("Authorization")
-	assert.True(t, strings.HasPrefix(auth, "SDK-HMAC-SHA256 Access=AK, SignedHeaders="), auth)
-	assert.Contains(t, auth, "x-project-id")
+	assert.Equal(t, project, r.Header.Get("X-Project-Id"))
+	huaweitest.Signed(t, r, "AK", "x-project-id")
 }
 
 func TestDeployInfoDecodesTheSeedExample(t *testing.T) {
 	t.Parallel()
-	s := newServer(t, answer{200, seedDeployInfo})
+	s := huaweitest.New(t, huaweitest.Answer{Status: 200, Body: seedDeployInfo})
 	info, err := client(t, s).DeployInfo(context.Background(), project, planID)
 	require.NoError(t, err)
 
-	reqs := s.requests()
-	require.Len(t, reqs, 1)
-	assert.Equal(t, "GET", reqs[0].method)
-	assert.Equal(t, "/v3/"+project+"/cas/release-plans/"+planID+"/deploy-info", reqs[0].path)
-	assert.Empty(t, reqs[0].body)
-	assertSigned(t, reqs[0])
+	r := s.One(t, "GET", "/v3/"+project+"/cas/release-plans/"+planID+"/deploy-info")
+	assert.Empty(t, r.Body)
+	assertSigned(t, r)
 
 	assert.Equal(t, planID, info.ID)
 	assert.JSONEq(t, seedDeployInfo, string(info.Raw))
@@ -134,7 +78,7 @@ func TestDeployInfoToleratesStringsAndNulls(t *testing.T) {
 	   "rollback_fail_message":"x","unknown_field":{"nested":true}},
 	  {"name":"b","seq":null,"status":"CREATED"},
 	  {"name":"c","seq":3.0,"status":"SUCCESS","start_time":1.722933924962e12}]}`
-	s := newServer(t, answer{200, body})
+	s := huaweitest.New(t, huaweitest.Answer{Status: 200, Body: body})
 	info, err := client(t, s).DeployInfo(context.Background(), project, "p")
 	require.NoError(t, err)
 	require.Len(t, info.Components, 3)
@@ -185,14 +129,11 @@ func TestShowDecodesThePlan(t *testing.T) {
 	t.Parallel()
 	body := `{"id":"` + planID + `","name":"checkout","action":"deploy","status":"FAILED","fail_strategy":"stop",
 	  "execute_time":1722933924962,"components":[{"id":"c1","name":"api","seq":"1","version":"1.4.2","status":"FAILED"}]}`
-	s := newServer(t, answer{200, body})
+	s := huaweitest.New(t, huaweitest.Answer{Status: 200, Body: body})
 	plan, err := client(t, s).Show(context.Background(), project, planID)
 	require.NoError(t, err)
-	reqs := s.requests()
-	require.Len(t, reqs, 1)
-	assert.Equal(t, "GET", reqs[0].method)
-	assert.Equal(t, "/v3/"+project+"/cas/release-plans/"+planID, reqs[0].path)
-	assertSigned(t, reqs[0])
+	r := s.One(t, "GET", "/v3/"+project+"/cas/release-plans/"+planID)
+	assertSigned(t, r)
 	assert.Equal(t, "checkout", plan.Name)
 	assert.Equal(t, "FAILED", plan.Status)
 	assert.Equal(t, "stop", plan.FailStrategy)
@@ -203,53 +144,48 @@ func TestShowDecodesThePlan(t *testing.T) {
 
 func TestExecuteIsNotRetriedAfterA5xx(t *testing.T) {
 	t.Parallel()
-	s := newServer(t, answer{502, `{"error_code":"APIGW.0202","error_msg":"Backend unavailable."}`}, answer{200, `{}`})
+	s := huaweitest.New(t, huaweitest.Answer{Status: 502, Body: `{"error_code":"APIGW.0202","error_msg":"Backend unavailable."}`}, huaweitest.Answer{Status: 200, Body: `{}`})
 	_, err := client(t, s).Execute(context.Background(), project, planID)
 	require.Error(t, err)
 	assert.True(t, huawei.IsUnknownOutcome(err), "a 5xx leaves an execute's outcome open: %v", err)
-	reqs := s.requests()
-	require.Len(t, reqs, 1, "execute is not idempotent: never retried blindly")
-	assert.Equal(t, "POST", reqs[0].method)
-	assert.Equal(t, "/v3/"+project+"/cas/release-plans/"+planID+"/execute", reqs[0].path)
-	assert.Empty(t, reqs[0].body, "execute has no body")
-	assertSigned(t, reqs[0])
+	// execute is not idempotent: never retried blindly.
+	r := s.One(t, "POST", "/v3/"+project+"/cas/release-plans/"+planID+"/execute")
+	assert.Empty(t, r.Body, "execute has no body")
+	assertSigned(t, r)
 }
 
 func TestExecuteIsRetriedWhenThrottled(t *testing.T) {
 	t.Parallel()
-	s := newServer(t, answer{429, `{"error_code":"APIGW.0308","error_msg":"over ratelimit"}`}, answer{200, `{}`})
+	s := huaweitest.New(t, huaweitest.Answer{Status: 429, Body: `{"error_code":"APIGW.0308","error_msg":"over ratelimit"}`}, huaweitest.Answer{Status: 200, Body: `{}`})
 	_, err := client(t, s).Execute(context.Background(), project, planID)
 	require.NoError(t, err)
-	assert.Len(t, s.requests(), 2, "a throttled call never reached the service: safe to retry")
+	assert.Len(t, s.Requests(), 2, "a throttled call never reached the service: safe to retry")
 }
 
 func TestAbortIsRetriedLikeARead(t *testing.T) {
 	t.Parallel()
-	s := newServer(t, answer{503, `{"error_code":"APIGW.0203","error_msg":"Backend unavailable."}`}, answer{200, `{}`})
+	s := huaweitest.New(t, huaweitest.Answer{Status: 503, Body: `{"error_code":"APIGW.0203","error_msg":"Backend unavailable."}`}, huaweitest.Answer{Status: 200, Body: `{}`})
 	_, err := client(t, s).Abort(context.Background(), project, planID)
 	require.NoError(t, err)
-	reqs := s.requests()
+	reqs := s.Requests()
 	require.Len(t, reqs, 2)
 	for _, r := range reqs {
-		assert.Equal(t, "POST", r.method)
-		assert.Equal(t, "/v3/"+project+"/cas/release-plans/"+planID+"/abort", r.path)
+		assert.Equal(t, "POST", r.Method)
+		assert.Equal(t, "/v3/"+project+"/cas/release-plans/"+planID+"/abort", r.Path)
 	}
 }
 
 func TestRollbackPath(t *testing.T) {
 	t.Parallel()
-	s := newServer(t, answer{200, `{}`})
+	s := huaweitest.New(t, huaweitest.Answer{Status: 200, Body: `{}`})
 	_, err := client(t, s).Rollback(context.Background(), project, planID)
 	require.NoError(t, err)
-	reqs := s.requests()
-	require.Len(t, reqs, 1)
-	assert.Equal(t, "POST", reqs[0].method)
-	assert.Equal(t, "/v3/"+project+"/cas/release-plans/"+planID+"/rollback", reqs[0].path)
+	s.One(t, "POST", "/v3/"+project+"/cas/release-plans/"+planID+"/rollback")
 }
 
 func TestServiceStageErrorsCarryCodeAndRequestID(t *testing.T) {
 	t.Parallel()
-	s := newServer(t, answer{404, `{"error_code":"SVCSTG.00100433","error_msg":"Release plan not found"}`})
+	s := huaweitest.New(t, huaweitest.Answer{Status: 404, Body: `{"error_code":"SVCSTG.00100433","error_msg":"Release plan not found"}`})
 	_, err := client(t, s).DeployInfo(context.Background(), project, planID)
 	apiErr, ok := huawei.AsAPIError(err)
 	require.True(t, ok, "%v", err)
@@ -257,7 +193,7 @@ func TestServiceStageErrorsCarryCodeAndRequestID(t *testing.T) {
 	assert.Equal(t, "Release plan not found", apiErr.Message)
 	assert.Equal(t, "req-a", apiErr.RequestID)
 	assert.Equal(t, servicestage.ServiceName, apiErr.Service)
-	assert.Len(t, s.requests(), 1, "a 404 is not retried")
+	assert.Len(t, s.Requests(), 1, "a 404 is not retried")
 }
 
 func TestClassify(t *testing.T) {

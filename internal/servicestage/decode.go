@@ -28,21 +28,21 @@ var errTooManyComponents = fmt.Errorf("it lists more than %d components, more th
 // seq strictly, the rest leniently.
 func (c *Component) UnmarshalJSON(b []byte) error {
 	var w struct {
-		Status              string      `json:"status"`
-		ID                  string      `json:"id"`
-		Name                string      `json:"name"`
-		Seq                 Seq         `json:"seq"`
-		JobID               huawei.Text `json:"job_id"`
-		JobStatus           huawei.Text `json:"job_status"`
-		Version             huawei.Text `json:"version"`
-		RollbackJobID       huawei.Text `json:"rollback_job_id"`
-		StartTime           looseMillis `json:"start_time"`
-		EndTime             looseMillis `json:"end_time"`
-		RollbackJobStatus   huawei.Text `json:"rollback_job_status"`
-		RollbackStartTime   looseMillis `json:"rollback_start_time"`
-		RollbackEndTime     looseMillis `json:"rollback_end_time"`
-		FailMessage         huawei.Text `json:"fail_message"`
-		RollbackFailMessage huawei.Text `json:"rollback_fail_message"`
+		Status              string                      `json:"status"`
+		ID                  string                      `json:"id"`
+		Name                string                      `json:"name"`
+		Seq                 Seq                         `json:"seq"`
+		JobID               huawei.Text                 `json:"job_id"`
+		JobStatus           huawei.Text                 `json:"job_status"`
+		Version             huawei.Text                 `json:"version"`
+		RollbackJobID       huawei.Text                 `json:"rollback_job_id"`
+		StartTime           huawei.Lenient[EpochMillis] `json:"start_time"`
+		EndTime             huawei.Lenient[EpochMillis] `json:"end_time"`
+		RollbackJobStatus   huawei.Text                 `json:"rollback_job_status"`
+		RollbackStartTime   huawei.Lenient[EpochMillis] `json:"rollback_start_time"`
+		RollbackEndTime     huawei.Lenient[EpochMillis] `json:"rollback_end_time"`
+		FailMessage         huawei.Text                 `json:"fail_message"`
+		RollbackFailMessage huawei.Text                 `json:"rollback_fail_message"`
 	}
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
@@ -50,9 +50,9 @@ func (c *Component) UnmarshalJSON(b []byte) error {
 	*c = Component{
 		Status: w.Status, ID: huawei.Shorten(w.ID, huawei.MaxText), Name: huawei.Shorten(w.Name, huawei.MaxText), Seq: w.Seq,
 		JobID: string(w.JobID), JobStatus: string(w.JobStatus), Version: string(w.Version),
-		RollbackJobID: string(w.RollbackJobID), StartTime: EpochMillis(w.StartTime), EndTime: EpochMillis(w.EndTime),
-		RollbackJobStatus: string(w.RollbackJobStatus), RollbackStartTime: EpochMillis(w.RollbackStartTime),
-		RollbackEndTime: EpochMillis(w.RollbackEndTime), FailMessage: string(w.FailMessage),
+		RollbackJobID: string(w.RollbackJobID), StartTime: w.StartTime.V, EndTime: w.EndTime.V,
+		RollbackJobStatus: string(w.RollbackJobStatus), RollbackStartTime: w.RollbackStartTime.V,
+		RollbackEndTime: w.RollbackEndTime.V, FailMessage: string(w.FailMessage),
 		RollbackFailMessage: string(w.RollbackFailMessage),
 	}
 	return nil
@@ -98,82 +98,41 @@ const MaxPlanMembers = MaxComponents
 // MaxPlanMembers of its components.
 func (p *Plan) UnmarshalJSON(b []byte) error {
 	var w struct {
-		Status       string      `json:"status"`
-		ID           huawei.Text `json:"id"`
-		Name         huawei.Text `json:"name"`
-		Action       huawei.Text `json:"action"`
-		FailStrategy huawei.Text `json:"fail_strategy"`
-		CreateTime   looseMillis `json:"create_time"`
-		ExecuteTime  looseMillis `json:"execute_time"`
-		Creator      huawei.Text `json:"creator"`
-		Components   planMembers `json:"components"`
+		Status       string                         `json:"status"`
+		ID           huawei.Text                    `json:"id"`
+		Name         huawei.Text                    `json:"name"`
+		Action       huawei.Text                    `json:"action"`
+		FailStrategy huawei.Text                    `json:"fail_strategy"`
+		CreateTime   huawei.Lenient[EpochMillis]    `json:"create_time"`
+		ExecuteTime  huawei.Lenient[EpochMillis]    `json:"execute_time"`
+		Creator      huawei.Text                    `json:"creator"`
+		Components   huawei.LimitedList[PlanMember] `json:"components"`
 	}
+	w.Components.Max = MaxPlanMembers
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
 	*p = Plan{
 		Status: w.Status, ID: string(w.ID), Name: string(w.Name), Action: string(w.Action),
-		FailStrategy: string(w.FailStrategy), CreateTime: EpochMillis(w.CreateTime),
-		ExecuteTime: EpochMillis(w.ExecuteTime), Creator: string(w.Creator),
-		Components: w.Components.members, ComponentsCut: w.Components.cut,
+		FailStrategy: string(w.FailStrategy), CreateTime: w.CreateTime.V,
+		ExecuteTime: w.ExecuteTime.V, Creator: string(w.Creator),
+		Components: w.Components.Items, ComponentsCut: w.Components.More,
 	}
-	return nil
-}
-
-// planMembers is a plan's own list of components, read leniently.
-type planMembers struct {
-	members []PlanMember
-	cut     bool
-}
-
-func (l *planMembers) UnmarshalJSON(b []byte) error {
-	members, cut, err := huawei.DecodeList[PlanMember](b, MaxPlanMembers)
-	if err != nil {
-		members, cut = nil, false
-	}
-	*l = planMembers{members: members, cut: cut}
 	return nil
 }
 
 // UnmarshalJSON reads a component as the plan lists it, leniently: the
 // verdict reads components from deploy-info, not from here.
 func (m *PlanMember) UnmarshalJSON(b []byte) error {
-	var w struct {
-		ID      huawei.Text `json:"id"`
-		Name    huawei.Text `json:"name"`
-		Seq     looseSeq    `json:"seq"`
-		Version huawei.Text `json:"version"`
-		Status  huawei.Text `json:"status"`
-	}
-	if json.Unmarshal(b, &w) != nil {
-		*m = PlanMember{}
-		return nil
-	}
-	*m = PlanMember{ID: string(w.ID), Name: string(w.Name), Seq: Seq(w.Seq), Version: string(w.Version), Status: string(w.Status)}
-	return nil
-}
-
-// looseMillis is an EpochMillis that reads anything it cannot as 0
-// (unknown).
-type looseMillis EpochMillis
-
-func (l *looseMillis) UnmarshalJSON(b []byte) error {
-	var e EpochMillis
-	if e.UnmarshalJSON(b) != nil {
-		e = 0
-	}
-	*l = looseMillis(e)
-	return nil
-}
-
-// looseSeq is a Seq that reads anything it cannot as 0.
-type looseSeq Seq
-
-func (l *looseSeq) UnmarshalJSON(b []byte) error {
-	var s Seq
-	if s.UnmarshalJSON(b) != nil {
-		s = 0
-	}
-	*l = looseSeq(s)
+	var l huawei.Lenient[struct {
+		ID      huawei.Text         `json:"id"`
+		Name    huawei.Text         `json:"name"`
+		Seq     huawei.Lenient[Seq] `json:"seq"`
+		Version huawei.Text         `json:"version"`
+		Status  huawei.Text         `json:"status"`
+	}]
+	_ = l.UnmarshalJSON(b) // a member it cannot read stays empty
+	w := l.V
+	*m = PlanMember{ID: string(w.ID), Name: string(w.Name), Seq: w.Seq.V, Version: string(w.Version), Status: string(w.Status)}
 	return nil
 }

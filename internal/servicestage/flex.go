@@ -1,26 +1,25 @@
 package servicestage
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"math"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/deploy-action/deploy-action/internal/huawei"
 )
 
 // The API documentation types seq as a string while its example (and the
 // service) sends a number, and nullable times appear as 0 or null; these
 // types accept every reading, so one service version's choice does not
-// break the decoding of a whole answer.
+// break the decoding of a whole answer. The rule for numbers, fractions
+// included, is huawei.FlexInt's.
 
 // Seq is a component's release batch, sent as a JSON number or string.
 type Seq int
 
 // UnmarshalJSON accepts 1, "1", " 1 ", 1.0, "" and null (the last two as 0).
 func (s *Seq) UnmarshalJSON(b []byte) error {
-	n, err := flexInt(b)
+	n, err := huawei.ParseFlexInt(b)
 	if err != nil {
 		return fmt.Errorf("seq: %w", err)
 	}
@@ -37,7 +36,7 @@ type EpochMillis int64
 
 // UnmarshalJSON accepts a number, a numeric string and null.
 func (e *EpochMillis) UnmarshalJSON(b []byte) error {
-	n, err := flexInt(b)
+	n, err := huawei.ParseFlexInt(b)
 	if err != nil {
 		return fmt.Errorf("time: %w", err)
 	}
@@ -51,31 +50,4 @@ func (e EpochMillis) Time() (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return time.UnixMilli(int64(e)).UTC(), true
-}
-
-// flexInt reads a JSON number or string holding an integer; a float is
-// accepted when it has no fraction, as some encoders write every number
-// as one.
-func flexInt(b []byte) (int64, error) {
-	s := string(bytes.TrimSpace(b))
-	if s == "null" {
-		return 0, nil
-	}
-	if strings.HasPrefix(s, `"`) {
-		if err := json.Unmarshal(b, &s); err != nil {
-			return 0, err
-		}
-		s = strings.TrimSpace(s)
-		if s == "" {
-			return 0, nil
-		}
-	}
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return n, nil
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
-		return 0, fmt.Errorf("not an integer: %.40q", s)
-	}
-	return int64(f), nil
 }

@@ -1,7 +1,7 @@
 package sim
 
 import (
-	"fmt"
+	"cmp"
 	"net/http"
 	"regexp"
 	"slices"
@@ -33,37 +33,25 @@ import (
 // `body: maintenance` against health_body: UP.
 type ScenarioHealth struct {
 	// Name (`name`) is the endpoint's path segment.
-	Name string
+	Name string `yaml:"name"`
 	// HealthyAfter (`healthy_after`) keeps the endpoint unhealthy for this
 	// long after its first request.
-	HealthyAfter time.Duration
+	HealthyAfter time.Duration `yaml:"healthy_after"`
 	// Flapping (`flapping`) makes every other answer unhealthy once the
 	// endpoint is healthy, so no two good answers come in a row.
-	Flapping bool
+	Flapping bool `yaml:"flapping"`
 	// Never (`never`) makes every answer unhealthy.
-	Never bool
+	Never bool `yaml:"never"`
 	// Delay (`delay`) holds every answer back this long (until the client
 	// gives up, if it gives up first).
-	Delay time.Duration
+	Delay time.Duration `yaml:"delay"`
 	// Status (`status`) and Body (`body`) make a healthy answer (default
 	// 200 and {"status":"UP"}).
-	Status int
-	Body   string
+	Status int    `yaml:"status"`
+	Body   string `yaml:"body"`
 	// UnhealthyStatus (`unhealthy_status`) and UnhealthyBody
 	// (`unhealthy_body`) make an unhealthy one (default 503 and
 	// {"status":"DOWN"}).
-	UnhealthyStatus int
-	UnhealthyBody   string
-}
-
-type rawHealth struct {
-	Name            string `yaml:"name"`
-	HealthyAfter    string `yaml:"healthy_after"`
-	Flapping        bool   `yaml:"flapping"`
-	Never           bool   `yaml:"never"`
-	Delay           string `yaml:"delay"`
-	Status          int    `yaml:"status"`
-	Body            string `yaml:"body"`
 	UnhealthyStatus int    `yaml:"unhealthy_status"`
 	UnhealthyBody   string `yaml:"unhealthy_body"`
 }
@@ -76,53 +64,35 @@ const (
 
 var healthNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
-// validateHealth checks the health endpoints and fills in their defaults.
-func (sc *Scenario) validateHealth(add func(format string, args ...any)) {
-	seen := map[string]int{}
-	for i := range sc.Health {
-		h := &sc.Health[i]
-		p := fmt.Sprintf("health[%d].", i)
-		switch {
-		case h.Name == "":
-			add("%sname: required (the endpoint is GET /_health/{name})", p)
-		case !healthNameRE.MatchString(h.Name):
-			add("%sname: %q must be 1-64 letters, digits, - or _", p, h.Name)
-		}
-		if j, dup := seen[h.Name]; dup && h.Name != "" {
-			add("%sname: %q is already used by health[%d]", p, h.Name, j)
-		} else {
-			seen[h.Name] = i
-		}
-		if h.HealthyAfter < 0 {
-			add("%shealthy_after: %s must not be negative", p, h.HealthyAfter)
-		}
-		if h.Delay < 0 {
-			add("%sdelay: %s must not be negative", p, h.Delay)
-		}
-		if h.Never && (h.HealthyAfter > 0 || h.Flapping) {
-			add("%snever: a never-healthy endpoint takes neither healthy_after nor flapping", p)
-		}
-		if h.Status == 0 {
-			h.Status = http.StatusOK
-		}
-		if h.UnhealthyStatus == 0 {
-			h.UnhealthyStatus = http.StatusServiceUnavailable
-		}
-		for _, st := range []struct {
-			field string
-			v     int
-		}{{"status", h.Status}, {"unhealthy_status", h.UnhealthyStatus}} {
-			if st.v < 100 || st.v > 599 {
-				add("%s%s: %d is not an HTTP status (100-599)", p, st.field, st.v)
-			}
-		}
-		if h.Body == "" {
-			h.Body = healthyBody
-		}
-		if h.UnhealthyBody == "" {
-			h.UnhealthyBody = unhealthyBody
+func (h ScenarioHealth) key() (string, string) { return "name", h.Name }
+
+func (h ScenarioHealth) validate(path string) error {
+	p := problems{path: path}
+	p.id("name", h.Name, healthNameRE.MatchString(h.Name), " (the endpoint is GET /_health/{name})", "must be 1-64 letters, digits, - or _")
+	p.notNegative("healthy_after", h.HealthyAfter)
+	p.notNegative("delay", h.Delay)
+	if h.Never && (h.HealthyAfter > 0 || h.Flapping) {
+		p.add("never", "a never-healthy endpoint takes neither healthy_after nor flapping")
+	}
+	for _, st := range []struct {
+		field string
+		v     int
+	}{{"status", h.Status}, {"unhealthy_status", h.UnhealthyStatus}} {
+		if st.v < 100 || st.v > 599 {
+			p.add(st.field, "%d is not an HTTP status (100-599)", st.v)
 		}
 	}
+	return p.err()
+}
+
+// withDefaults fills in the answers of an endpoint: healthy 200
+// {"status":"UP"}, unhealthy 503 {"status":"DOWN"}.
+func (h ScenarioHealth) withDefaults() ScenarioHealth {
+	h.Status = cmp.Or(h.Status, http.StatusOK)
+	h.Body = cmp.Or(h.Body, healthyBody)
+	h.UnhealthyStatus = cmp.Or(h.UnhealthyStatus, http.StatusServiceUnavailable)
+	h.UnhealthyBody = cmp.Or(h.UnhealthyBody, unhealthyBody)
+	return h
 }
 
 // healthState is what an endpoint has answered so far.
@@ -163,7 +133,7 @@ func (s *Server) healthScenario(name string) ScenarioHealth {
 			return h
 		}
 	}
-	return ScenarioHealth{Name: name, Status: http.StatusOK, Body: healthyBody, UnhealthyStatus: http.StatusServiceUnavailable, UnhealthyBody: unhealthyBody}
+	return ScenarioHealth{Name: name}.withDefaults()
 }
 
 // healthCheck is GET /_health/{name}.

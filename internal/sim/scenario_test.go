@@ -215,6 +215,28 @@ func TestParseScenarioErrors(t *testing.T) {
 		{"duplicate deployment id", "software_deployments:\n  - id: x\n  - id: x", []string{`software_deployments[1].id: "x" is already used by software_deployments[0]`}},
 		{"bad deployment status", "software_deployments:\n  - id: x\n    status: DONE", []string{`software_deployments[0].status: "DONE" is not one of COMPLETE, IN_PROGRESS, FAILED`}},
 		{"bad deployment action", "software_deployments:\n  - id: x\n    action: DEPLOY", []string{`software_deployments[0].action: "DEPLOY" is not one of CREATE, UPDATE, DELETE, SUSPEND, RESUME`}},
+
+		// Unknown fields, wherever they come from, and type errors in the
+		// scenario's words.
+		{"unknown field in a merged mapping", "tasks: [{<<: {fail_at: 1}, task_id: '*'}]", []string{"line 1: unknown field fail_at in a task (valid: task_id, name,"}},
+		{"a fault used as a task", "faults: [&f {kind: drop, task_id: " + testTask + "}]\ntasks: [*f]", []string{"line 1: unknown field kind in a task"}},
+		{"every unknown field", "x: 1\ntasks:\n  - {bad: 1}\nfaults: [{count: 2}]", []string{
+			"line 1: unknown field x at the top level", "line 3: unknown field bad in a task", "line 4: unknown field count in a fault"}},
+		{"unknown health field", "health: [{name: a, path: /x}]", []string{"unknown field path in a health endpoint (valid: name, healthy_after, flapping, never, delay, status, body, unhealthy_status, unhealthy_body)"}},
+		{"unknown deployment field", "software_deployments: [{id: a, outputs: {}}]", []string{"unknown field outputs in a software deployment (valid: id, server_id, config_id, action, status)"}},
+		{"unknown component field", "release_plans: [{id: a, components: [{batch: 1}]}]", []string{"unknown field batch in a release plan component (valid: name, seq, version, duration, fail, fail_message, rollback_fails)"}},
+		{"unknown execute_refuse field", "release_plans: [{id: a, execute_refuse: {text: x}}]", []string{"unknown field text in refuse_start, refuse_history or execute_refuse (valid: status, code, message)"}},
+		{"key given twice", "tasks: [{task_id: '*', task_id: " + testTask + "}]", []string{`mapping key "task_id" already defined`}},
+		{"a task that is no mapping", "tasks: [3]", []string{"cannot unmarshal !!int `3` into Task"}},
+		{"a scenario that is a list", "- a", []string{"cannot unmarshal !!seq into Scenario"}},
+		{"steps not a list", "tasks: [{steps: a}]", []string{"into a list of names"}},
+		{"step_durations not a list", "tasks: [{step_durations: 1s}]", []string{"into a list of durations"}},
+		{"components not a list", "release_plans: [{id: x, components: 1}]", []string{"into a list of components"}},
+		{"a component that is no mapping", "release_plans: [{id: x, components: [1]}]", []string{"into Component"}},
+		{"health not a list", "health: x", []string{"into a list of health endpoints"}},
+		{"deployments not a list", "software_deployments: 1", []string{"into a list of software deployments"}},
+		{"faults not a list", "faults: x", []string{"into a list of faults"}},
+		{"not yaml", "tasks: [", []string{"yaml: line 1"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -224,7 +246,7 @@ func TestParseScenarioErrors(t *testing.T) {
 			for _, w := range tc.want {
 				assert.Contains(t, err.Error(), w)
 			}
-			assert.NotContains(t, err.Error(), "sim.raw", "internal type names stay hidden")
+			assert.NotContains(t, err.Error(), "sim.", "Go type names stay hidden")
 		})
 	}
 }

@@ -154,10 +154,9 @@ type Server struct {
 // (a plan whose status is not CREATED with its seeded execution).
 func New(opts Options) *Server {
 	opts = opts.withDefaults()
-	sc := cloneScenario(opts.Scenario)
-	// Fill in defaults on the private copy; values Validate would reject
+	// Defaults filled in on a private copy; values Validate would reject
 	// are served leniently instead of failing here.
-	_ = sc.Validate()
+	sc := cloneScenario(opts.Scenario).withDefaults()
 	s := &Server{
 		opts:        opts,
 		scenario:    sc,

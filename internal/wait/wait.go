@@ -31,6 +31,40 @@ type Check func(ctx context.Context) (done bool, next time.Duration, err error)
 // Poll runs check at once (or after Policy.Delay) and then after growing
 // gaps, until check is done or fails, or ctx ends (its cause is returned).
 func Poll(ctx context.Context, p Policy, check Check) error {
+	g := newGaps(p)
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	<-timer.C
+	if p.Delay > 0 {
+		if err := sleep(ctx, timer, min(p.Delay, g.b.MaxInterval)); err != nil {
+			return err
+		}
+	}
+	for {
+		done, hint, err := check(ctx)
+		if err != nil || done {
+			return err
+		}
+		if err := sleep(ctx, timer, g.next(hint)); err != nil {
+			return err
+		}
+	}
+}
+
+// gaps are the waits between checks: the policy's backoff, or the check's
+// hint, never over the cap.
+type gaps struct {
+	b *backoff.ExponentialBackOff
+	// nominal follows the backoff's interval before jitter, which the
+	// library does not expose: once it reaches the cap, the gap is the
+	// cap itself. Jitter there could only shorten the gaps (they are
+	// capped from above), polling faster than poll_interval says for the
+	// whole of a long wait.
+	nominal time.Duration
+}
+
+// newGaps applies the defaults to p's first and longest gaps.
+func newGaps(p Policy) *gaps {
 	b := backoff.NewExponentialBackOff()
 	b.InitialInterval = p.First
 	if b.InitialInterval <= 0 {
@@ -48,41 +82,20 @@ func Poll(ctx context.Context, p Policy, check Check) error {
 	// that the gap stays predictable.
 	b.RandomizationFactor = 0.1
 	b.Reset()
+	return &gaps{b: b, nominal: b.InitialInterval}
+}
 
-	timer := time.NewTimer(0)
-	defer timer.Stop()
-	<-timer.C
-	if p.Delay > 0 {
-		if err := sleep(ctx, timer, min(p.Delay, b.MaxInterval)); err != nil {
-			return err
-		}
+// next is the wait before the next check; a hint above 0 wins.
+func (g *gaps) next(hint time.Duration) time.Duration {
+	gap := g.b.NextBackOff()
+	if g.nominal >= g.b.MaxInterval {
+		gap = g.b.MaxInterval
 	}
-	// nominal follows the backoff's interval before jitter, which the
-	// library does not expose: once it reaches the cap, the gap is the cap
-	// itself. Jitter there could only shorten the gaps (they are capped
-	// from above), polling faster than poll_interval says for the whole
-	// of a long wait.
-	nominal := b.InitialInterval
-	for {
-		done, hint, err := check(ctx)
-		if err != nil || done {
-			return err
-		}
-		gap := b.NextBackOff()
-		if nominal >= b.MaxInterval {
-			gap = b.MaxInterval
-		}
-		nominal = min(time.Duration(float64(nominal)*b.Multiplier), b.MaxInterval)
-		if hint > 0 {
-			gap = hint
-		}
-		if gap > b.MaxInterval {
-			gap = b.MaxInterval
-		}
-		if err := sleep(ctx, timer, gap); err != nil {
-			return err
-		}
+	g.nominal = min(time.Duration(float64(g.nominal)*g.b.Multiplier), g.b.MaxInterval)
+	if hint > 0 {
+		gap = hint
 	}
+	return min(gap, g.b.MaxInterval)
 }
 
 // sleep waits for gap on timer, or until ctx ends: then it returns its

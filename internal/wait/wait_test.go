@@ -122,3 +122,44 @@ func TestPollNeverWaitsPastTheDeadline(t *testing.T) {
 		assert.Equal(t, 1, calls)
 	})
 }
+
+func TestNewGapsDefaults(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name               string
+		p                  Policy
+		wantFirst, wantMax time.Duration
+	}{
+		{"zero policy", Policy{}, DefaultFirst, 10 * time.Second},
+		{"as given", Policy{First: 2 * time.Second, Max: 30 * time.Second}, 2 * time.Second, 30 * time.Second},
+		{"first over max", Policy{First: time.Minute, Max: 5 * time.Second}, 5 * time.Second, 5 * time.Second},
+		{"only max, below the default first", Policy{Max: 500 * time.Millisecond}, 500 * time.Millisecond, 500 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		g := newGaps(tt.p)
+		assert.Equal(t, tt.wantFirst, g.b.InitialInterval, tt.name)
+		assert.Equal(t, tt.wantMax, g.b.MaxInterval, tt.name)
+		assert.Equal(t, tt.wantFirst, g.nominal, tt.name)
+	}
+}
+
+func TestGapsNextHintWinsUpToTheCap(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		hint, want time.Duration
+	}{
+		{3 * time.Second, 3 * time.Second},
+		{time.Hour, 10 * time.Second},
+		{10 * time.Second, 10 * time.Second},
+	}
+	for _, tt := range tests {
+		g := newGaps(Policy{First: time.Second, Max: 10 * time.Second})
+		assert.Equal(t, tt.want, g.next(tt.hint), tt.hint)
+	}
+	// Without a hint, once the nominal gap reaches the cap the gap is the
+	// cap itself, jitter and all.
+	g := newGaps(Policy{First: 10 * time.Second, Max: 10 * time.Second})
+	for range 5 {
+		assert.Equal(t, 10*time.Second, g.next(0))
+	}
+}
