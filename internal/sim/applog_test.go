@@ -317,8 +317,9 @@ func TestParseLogQuery(t *testing.T) {
 		{"offset=-1&end_offset=10", logQuery{}, "offset is mandatory"},
 		{"offset=0", logQuery{}, "end_offset is mandatory"},
 		{"offset=0&end_offset=" + strings.Repeat("9", 20), logQuery{}, "end_offset is mandatory"},
-		{"offset=0&end_offset=1&step_id=", logQuery{offset: 0, endOffset: 1, withStep: true}, "step_id"},
-		{"offset=0&end_offset=1&step_id=" + strings.Repeat("a", 33), logQuery{offset: 0, endOffset: 1, stepID: strings.Repeat("a", 33), withStep: true}, "step_id"},
+		{"offset=0&end_offset=1&step_id=", logQuery{}, "step_id"},
+		{"offset=0&end_offset=1&step_id=" + strings.Repeat("a", 33), logQuery{}, "step_id"},
+		{"offset=0&end_offset=1&step_id=a-b", logQuery{}, "step_id"},
 	}
 	for _, tc := range tests {
 		q, err := url.ParseQuery(tc.query)
