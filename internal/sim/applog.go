@@ -6,16 +6,17 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 )
 
-// This file is the deployment log of a record (ShowAppLog) and the task
-// and application details in which a client finds the application id and
-// the step ids the log API needs (ShowDeployTaskDetail, ShowAppDetailById),
-// huawei-api.md §1.
+// This file is the deployment log of a record (ShowAppLog, huawei-api.md
+// §1). The task and application details in which a client finds the
+// application id and the step ids the log API needs are in appdetail.go.
 //
 // A record's log is a pure function of the record and the clock, like its
 // status: each step that has started contributes lines as it runs, so a
@@ -57,24 +58,31 @@ func (rec *record) newLogEnv(rng *rand.Rand) logEnv {
 		files:   40 + rng.IntN(400),
 		sizeMB:  float64(10+rng.IntN(900)) / 10,
 	}
-	var shown []string
-	for _, p := range rec.params {
-		switch p.Type {
-		case "text":
-			shown = append(shown, p.Key+"="+p.Value)
-			if p.Key == "version" {
-				e.version = p.Value
-			}
-		case "encrypt":
-			shown = append(shown, p.Key+"=******")
-		}
-	}
-	e.params = strings.Join(shown, ", ")
+	e.params, e.version = shownParams(rec.params)
 	e.pkg = e.service + ".tar.gz"
 	if e.version != "" {
 		e.pkg = e.service + "-" + e.version + ".tar.gz"
 	}
 	return e
+}
+
+// shownParams is how the log shows params: text parameters with their
+// values, encrypt parameters masked, other types not at all. version is
+// the value of a text parameter named version, "" without one.
+func shownParams(params []ParamInfo) (shown, version string) {
+	var parts []string
+	for _, p := range params {
+		switch p.Type {
+		case "text":
+			parts = append(parts, p.Key+"="+p.Value)
+			if p.Key == "version" {
+				version = p.Value
+			}
+		case "encrypt":
+			parts = append(parts, p.Key+"=******")
+		}
+	}
+	return strings.Join(parts, ", "), version
 }
 
 // stepBody is the work a step logs while it runs, chosen by the step's
@@ -127,49 +135,63 @@ func (rec *record) logScript() []logLine {
 	sum := sha256.Sum256([]byte("log:" + rec.id))
 	rng := rand.New(rand.NewPCG(binary.BigEndian.Uint64(sum[:8]), binary.BigEndian.Uint64(sum[8:16])))
 	env := rec.newLogEnv(rng)
-
-	n := len(rec.steps)
-	if rec.failAt > 0 && rec.failAt < n {
-		n = rec.failAt
-	}
 	var out []logLine
 	start := rec.createdAt
-	for i := range n {
-		name := rec.steps[i]
-		d := rec.durations[i]
-		end := start.Add(d)
-		add := func(at time.Time, text string) {
-			for l := range strings.SplitSeq(text, "\n") {
-				out = append(out, logLine{step: i, at: at, text: logPrefix(at, name) + l})
-			}
-		}
-		add(start, fmt.Sprintf("step %d/%d %q started", i+1, len(rec.steps), name))
-		body := stepBody(name, env, rng)
-		failing := rec.failAt == i+1
-		if failing {
-			// A failing step gets as far as its first action, then
-			// retries in vain.
-			body = append(body[:1:1], "attempt 1 failed, retrying", "attempt 2 failed, retrying", "attempt 3 failed, giving up")
-		}
-		if i == 0 && env.params != "" {
-			body = append([]string{"parameters: " + env.params}, body...)
-		}
-		for k, text := range body {
-			add(start.Add(d*time.Duration(k+1)/time.Duration(len(body)+1)), text)
-		}
-		if failing {
-			msg := rec.failMessage
-			if msg == "" {
-				msg = "the step's command exited with code 1"
-			}
-			add(end, msg)
-			add(end, fmt.Sprintf("ERROR: step %q failed, the deployment has failed", name))
-		} else {
-			add(end, fmt.Sprintf("step %q succeeded in %s", name, d.Round(time.Millisecond)))
-		}
-		start = end
+	for i := range rec.stepsRun() {
+		out = append(out, rec.stepScript(i, start, env, rng)...)
+		start = start.Add(rec.durations[i])
 	}
 	return out
+}
+
+// stepScript is what step i (0-based) writes when it runs from start: a
+// line when it starts, its work spread over its time, and its outcome when
+// it ends.
+func (rec *record) stepScript(i int, start time.Time, env logEnv, rng *rand.Rand) []logLine {
+	name, d := rec.steps[i], rec.durations[i]
+	var out []logLine
+	add := func(at time.Time, text string) {
+		for l := range strings.SplitSeq(text, "\n") {
+			out = append(out, logLine{step: i, at: at, text: logPrefix(at, name) + l})
+		}
+	}
+	add(start, fmt.Sprintf("step %d/%d %q started", i+1, len(rec.steps), name))
+	body := rec.stepWork(i, env, rng)
+	for k, text := range body {
+		add(start.Add(d*time.Duration(k+1)/time.Duration(len(body)+1)), text)
+	}
+	for _, text := range rec.stepOutcome(i) {
+		add(start.Add(d), text)
+	}
+	return out
+}
+
+// stepWork is the work step i logs while it runs; the first step begins
+// with the parameters.
+func (rec *record) stepWork(i int, env logEnv, rng *rand.Rand) []string {
+	body := stepBody(rec.steps[i], env, rng)
+	if rec.failAt == i+1 {
+		// A failing step gets as far as its first action, then
+		// retries in vain.
+		body = append(body[:1:1], "attempt 1 failed, retrying", "attempt 2 failed, retrying", "attempt 3 failed, giving up")
+	}
+	if i == 0 && env.params != "" {
+		body = append([]string{"parameters: " + env.params}, body...)
+	}
+	return body
+}
+
+// stepOutcome is what step i logs when it ends.
+func (rec *record) stepOutcome(i int) []string {
+	name := rec.steps[i]
+	if rec.failAt != i+1 {
+		return []string{fmt.Sprintf("step %q succeeded in %s", name, rec.durations[i].Round(time.Millisecond))}
+	}
+	msg := rec.failMessage
+	if msg == "" {
+		msg = "the step's command exited with code 1"
+	}
+	return []string{msg, fmt.Sprintf("ERROR: step %q failed, the deployment has failed", name)}
 }
 
 func logPrefix(at time.Time, step string) string {
@@ -201,10 +223,7 @@ func (rec *record) logLines(now time.Time) []logLine {
 // stepAt is the 0-based step running at t (the last one that runs, for a t
 // past the record's natural end).
 func (rec *record) stepAt(t time.Time) int {
-	n := len(rec.durations)
-	if rec.failAt > 0 && rec.failAt < n {
-		n = rec.failAt
-	}
+	n := rec.stepsRun()
 	start := rec.createdAt
 	for i, d := range rec.durations[:n] {
 		start = start.Add(d)
@@ -261,70 +280,6 @@ func (s *Server) LogText(recordID string) string {
 	return rec.logText(now, -1)
 }
 
-// Step ids.
-
-// stepID is the id of step index (0-based) of taskID: 32 letters and
-// digits, stable for the task. ShowAppLog's step_id takes it, not the
-// step's position: the API reference says step_id comes from the
-// application detail, result.arrange_infos[0].steps.step1.id, and is 1-32
-// letters and digits
-// (https://support.huaweicloud.com/intl/en-us/api-deployman/ShowAppLog.html).
-func stepID(taskID string, index int, name string) string {
-	return derivedID("step", taskID+"/"+strconv.Itoa(index+1)+"/"+name)
-}
-
-// detailStep is one entry of a task's steps map (huaweicloud-sdk-go-v3
-// v0.1.207 services/codeartsdeploy/v2/model/model_step.go).
-type detailStep struct {
-	ID     string `json:"id"`
-	Name   string `json:"name"`
-	Enable bool   `json:"enable"`
-}
-
-// detailSteps is a task's steps map: step1..stepN, each with its id.
-func detailSteps(taskID string, steps []string) map[string]detailStep {
-	out := make(map[string]detailStep, len(steps))
-	for i, name := range steps {
-		out["step"+strconv.Itoa(i+1)] = detailStep{ID: stepID(taskID, i, name), Name: name, Enable: true}
-	}
-	return out
-}
-
-// Applications. The simulator has one application per task, with a
-// derived id; it learns which task an application id belongs to when it
-// hands the id out (start answer, task detail).
-
-// appIDOf returns taskID's application id and remembers it. Callers hold
-// s.mu.
-func (s *Server) appIDOf(taskID string) string {
-	id := derivedID("app", taskID)
-	if s.apps == nil {
-		s.apps = map[string]string{}
-	}
-	s.apps[id] = taskID
-	return id
-}
-
-// taskOfApp is the task of application appID: one whose id the simulator
-// handed out, or of a task that has records or that the scenario names.
-// Callers hold s.mu.
-func (s *Server) taskOfApp(appID string) (string, bool) {
-	if t, ok := s.apps[appID]; ok {
-		return t, true
-	}
-	for t := range s.records {
-		if derivedID("app", t) == appID {
-			return t, true
-		}
-	}
-	for _, t := range s.scenario.Tasks {
-		if validID(t.TaskID) && derivedID("app", t.TaskID) == appID {
-			return t.TaskID, true
-		}
-	}
-	return "", false
-}
-
 // ShowAppLog.
 
 type logEnvelope struct {
@@ -341,19 +296,47 @@ type logResult struct {
 	EndOffset any    `json:"end_offset"`
 }
 
+var (
+	// logOffsetRE is the API reference's range of offset and end_offset:
+	// 1-19 digits.
+	logOffsetRE = regexp.MustCompile(`^[0-9]{1,19}$`)
+	// stepIDRE is the API reference's range of step_id: 1-32 letters and
+	// digits.
+	stepIDRE = regexp.MustCompile(`^[A-Za-z0-9]{1,32}$`)
+)
+
 // parseLogOffset reads a mandatory offset query value: 1-19 digits, as the
 // API reference types both offset and end_offset.
 func parseLogOffset(v string) (int64, bool) {
-	if len(v) < 1 || len(v) > 19 {
+	if !logOffsetRE.MatchString(v) {
 		return 0, false
-	}
-	for i := 0; i < len(v); i++ {
-		if v[i] < '0' || v[i] > '9' {
-			return 0, false
-		}
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	return n, err == nil
+}
+
+// logQuery is a validated query of ShowAppLog.
+type logQuery struct {
+	offset, endOffset int64
+	stepID            string
+	withStep          bool // step_id was given
+}
+
+// parseLogQuery checks ShowAppLog's query; the message says what is wrong.
+func parseLogQuery(q url.Values) (logQuery, string) {
+	var lq logQuery
+	var ok bool
+	if lq.offset, ok = parseLogOffset(q.Get("offset")); !ok {
+		return lq, "offset is mandatory and must be 1-19 digits"
+	}
+	if lq.endOffset, ok = parseLogOffset(q.Get("end_offset")); !ok {
+		return lq, "end_offset is mandatory and must be 1-19 digits"
+	}
+	lq.stepID, lq.withStep = q.Get("step_id"), q.Has("step_id")
+	if lq.withStep && !stepIDRE.MatchString(lq.stepID) {
+		return lq, fmt.Sprintf("step_id %.40q must be 1-32 letters/digits", lq.stepID)
+	}
+	return lq, ""
 }
 
 // logPage cuts one page out of text: from offset, at most logPageBytes,
@@ -388,21 +371,6 @@ func logParamInvalid(msg string) response {
 	return deployError(http.StatusBadRequest, "DEV.CH.10001", "Param invalid: "+msg)
 }
 
-// validStepIDShape is the API reference's range of step_id: 1-32 letters
-// and digits.
-func validStepIDShape(v string) bool {
-	if len(v) < 1 || len(v) > 32 {
-		return false
-	}
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
-			return false
-		}
-	}
-	return true
-}
-
 // appLog is ShowAppLog:
 // GET /v1/applications/{app_id}/records/{record_id}/logs?offset=&end_offset=&step_id=
 // (https://support.huaweicloud.com/intl/en-us/api-deployman/ShowAppLog.html).
@@ -414,20 +382,10 @@ func (s *Server) appLog(req *request) response {
 	if !validID(appID) || !validID(recordID) {
 		return logParamInvalid("app_id and record_id must be 32 letters/digits")
 	}
-	q := req.http.URL.Query()
-	offset, ok := parseLogOffset(q.Get("offset"))
-	if !ok {
-		return logParamInvalid("offset is mandatory and must be 1-19 digits")
+	lq, msg := parseLogQuery(req.http.URL.Query())
+	if msg != "" {
+		return logParamInvalid(msg)
 	}
-	endOffset, ok := parseLogOffset(q.Get("end_offset"))
-	if !ok {
-		return logParamInvalid("end_offset is mandatory and must be 1-19 digits")
-	}
-	stepParam, withStep := q.Get("step_id"), q.Has("step_id")
-	if withStep && !validStepIDShape(stepParam) {
-		return logParamInvalid(fmt.Sprintf("step_id %.40q must be 1-32 letters/digits", stepParam))
-	}
-
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	rec := s.byID[recordID]
@@ -435,123 +393,28 @@ func (s *Server) appLog(req *request) response {
 		return recordNotFound()
 	}
 	step := -1
-	if withStep {
-		for i, name := range rec.steps {
-			if stepID(rec.taskID, i, name) == stepParam {
-				step = i
-			}
-		}
-		if step < 0 {
-			return logParamInvalid(fmt.Sprintf("step_id %q is not the id of a step of this deployment", stepParam))
+	if lq.withStep {
+		if step = rec.stepIndex(lq.stepID); step < 0 {
+			return logParamInvalid(fmt.Sprintf("step_id %q is not the id of a step of this deployment", lq.stepID))
 		}
 	}
 	text := rec.logText(req.now, step)
-	page, end := logPage(text, offset, endOffset)
+	page, end := logPage(text, lq.offset, lq.endOffset)
 	// The offsets are strings, as the API page types them (ShowAppLog,
 	// QueryAppLogResult: offset and end_offset "String"); the client reads
 	// numbers too.
 	res := logResult{HasMore: end < int64(len(text)), Text: page,
-		Offset: strconv.FormatInt(offset, 10), EndOffset: strconv.FormatInt(end, 10)}
+		Offset: strconv.FormatInt(lq.offset, 10), EndOffset: strconv.FormatInt(end, 10)}
 	return response{status: http.StatusOK, body: logEnvelope{Status: "success", Result: res}}
 }
 
-// ShowDeployTaskDetail.
-
-// taskDetail is the bare object ShowDeployTaskDetail answers: the SDK's
-// response model has no status/result wrapper (huaweicloud-sdk-go-v3
-// v0.1.207 services/codeartsdeploy/v2/model/model_show_deploy_task_detail_response.go).
-// project_id is the CodeArts project's id.
-type taskDetail struct {
-	ID           string                `json:"id"`
-	TaskID       string                `json:"task_id"`
-	Name         string                `json:"name"`
-	AppID        string                `json:"app_id"`
-	ProjectID    string                `json:"project_id"`
-	ProjectName  string                `json:"project_name"`
-	DeploySystem string                `json:"deploy_system"`
-	State        string                `json:"state"`
-	Steps        map[string]detailStep `json:"steps"`
-}
-
-// taskDetail is ShowDeployTaskDetail: GET /v2/tasks/{task_id}
-// (https://support.huaweicloud.com/intl/en-us/api-deployman/ShowDeployTaskDetail.html).
-// steps is keyed step1..stepN and each step's id is what ShowAppLog's
-// step_id takes.
-func (s *Server) taskDetail(req *request) response {
-	taskID := req.vars["task_id"]
-	if !validID(taskID) {
-		return paramInvalid("Param invalid")
+// stepIndex is the 0-based index of the record's step whose id (see
+// stepID) is id, or -1.
+func (rec *record) stepIndex(id string) int {
+	for i, name := range rec.steps {
+		if stepID(rec.taskID, i, name) == id {
+			return i
+		}
 	}
-	if gone, ok := s.taskGone(taskID); ok {
-		return gone
-	}
-	sh := s.shape(taskID)
-	s.mu.Lock()
-	appID := s.appIDOf(taskID)
-	s.mu.Unlock()
-	return response{status: http.StatusOK, body: taskDetail{
-		ID: taskID, TaskID: taskID, Name: sh.Name,
-		AppID:        appID,
-		ProjectID:    CodeArtsProjectID(taskID),
-		ProjectName:  "simulator",
-		DeploySystem: "deployTemplate",
-		State:        "Available",
-		Steps:        detailSteps(taskID, sh.steps),
-	}}
-}
-
-// ShowAppDetailById.
-
-// appDetailEnvelope is ShowAppDetailById's answer (huaweicloud-sdk-go-v3
-// v0.1.207 services/codeartsdeploy/v2/model/model_show_app_detail_by_id_response.go,
-// model_app_detail_info.go and model_task_v2_info.go).
-type appDetailEnvelope struct {
-	Status string        `json:"status"`
-	Result appDetailInfo `json:"result"`
-}
-
-type appDetailInfo struct {
-	ID           string        `json:"id"`
-	Name         string        `json:"name"`
-	Region       string        `json:"region"`
-	ProjectID    string        `json:"project_id"`
-	ProjectName  string        `json:"project_name"`
-	ArrangeInfos []arrangeInfo `json:"arrange_infos"`
-}
-
-type arrangeInfo struct {
-	ID           string                `json:"id"`
-	Name         string                `json:"name"`
-	State        string                `json:"state"`
-	ProjectID    string                `json:"project_id"`
-	DeploySystem string                `json:"deploy_system"`
-	AppID        string                `json:"app_id"`
-	Steps        map[string]detailStep `json:"steps"`
-}
-
-// appDetail is ShowAppDetailById: GET /v1/applications/{app_id}/info,
-// where the ShowAppLog reference says step ids come from
-// (result.arrange_infos[0].steps.step1.id). An application id the
-// simulator never handed out is Deploy.00011020, no such application.
-func (s *Server) appDetail(req *request) response {
-	appID := req.vars["app_id"]
-	if !validID(appID) {
-		return paramInvalid("Param invalid")
-	}
-	s.mu.Lock()
-	taskID, ok := s.taskOfApp(appID)
-	s.mu.Unlock()
-	if !ok {
-		return deployError(http.StatusNotFound, "Deploy.00011020", "The application does not exist or has been deleted.")
-	}
-	sh := s.shape(taskID)
-	return response{status: http.StatusOK, body: appDetailEnvelope{Status: "success", Result: appDetailInfo{
-		ID: appID, Name: sh.Name, Region: simRegion,
-		ProjectID: CodeArtsProjectID(taskID), ProjectName: "simulator",
-		ArrangeInfos: []arrangeInfo{{
-			ID: taskID, Name: sh.Name, State: "Available",
-			ProjectID: CodeArtsProjectID(taskID), DeploySystem: "deployTemplate", AppID: appID,
-			Steps: detailSteps(taskID, sh.steps),
-		}},
-	}}}
+	return -1
 }

@@ -3,8 +3,8 @@ package sim
 import (
 	"crypto/hmac"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/hex"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -39,93 +39,115 @@ type akState struct {
 }
 
 // authenticate checks the token or the AK/SK signature. On failure it
-// returns the gateway's answer and the Call fault ("locked" or "").
+// returns the gateway's answer and the Call fault ("locked" or ""). Every
+// failure is the gateway's 401 APIGW.0301; only the message differs.
 func (s *Server) authenticate(r *http.Request, body []byte, reqID string) (response, string, bool) {
 	now := s.clock()
-	fail := func(code, msg string) (response, string, bool) {
-		return gatewayError(http.StatusUnauthorized, code, msg, reqID), "", false
-	}
-
+	var problem, fault string
 	if tok := r.Header.Get("X-Auth-Token"); tok != "" {
-		for _, want := range s.opts.AuthTokens {
-			if subtle.ConstantTimeCompare([]byte(tok), []byte(want)) == 1 {
-				return response{}, "", true
-			}
-		}
-		// Tokens from the keyless exchange (iam.go) are valid until they
-		// expire, and only for the project they were scoped to.
-		if found, problem := s.checkIAMToken(tok, r.Header.Get("X-Project-Id"), now); found {
-			if problem != "" {
-				return fail("APIGW.0301", iamAuthError+problem)
-			}
-			return response{}, "", true
-		}
-		return fail("APIGW.0301", iamAuthError+"decrypt token fail")
+		problem = s.checkToken(tok, r.Header.Get("X-Project-Id"), now)
+	} else {
+		problem, fault = s.checkSignature(r, body, now)
 	}
+	if problem != "" {
+		return gatewayError(http.StatusUnauthorized, "APIGW.0301", iamAuthError+problem, reqID), fault, false
+	}
+	return response{}, "", true
+}
 
+// checkToken checks an X-Auth-Token: one of Options.AuthTokens, or a token
+// of the keyless exchange (iam.go), valid until it expires and only for
+// the project it was scoped to. It returns "" or what is wrong.
+func (s *Server) checkToken(tok, projectID string, now time.Time) string {
+	for _, want := range s.opts.AuthTokens {
+		if constantTimeEqual(tok, want) {
+			return ""
+		}
+	}
+	if found, problem := s.checkIAMToken(tok, projectID, now); found {
+		return problem
+	}
+	return "decrypt token fail"
+}
+
+// checkSignature checks the AK/SK signature of r and keeps the lockout
+// of the configured key. It returns "" or what is wrong, and the Call
+// fault ("locked" when the key is locked out).
+func (s *Server) checkSignature(r *http.Request, body []byte, now time.Time) (problem, fault string) {
 	header := r.Header.Get("Authorization")
 	if header == "" {
-		return fail("APIGW.0301", iamAuthError+"Authorization header or X-Auth-Token not found")
+		return "Authorization header or X-Auth-Token not found", ""
 	}
-	auth, err := parseAuthorization(header)
+	auth, perr := parseAuthorization(header)
 	if auth.access == "" || auth.access != s.opts.AccessKeyID {
 		// Unknown keys are not tracked: only the configured key can be
 		// locked, and tracking arbitrary keys would grow without bound.
-		if err != "" {
-			return fail("APIGW.0301", iamAuthError+err)
+		if perr != "" {
+			return perr, ""
 		}
-		return fail("APIGW.0301", iamAuthError+"access key not found")
+		return "access key not found", ""
 	}
-
+	st, locked := s.keyState(auth.access, now)
+	if locked {
+		return "the access key is locked after too many failed attempts, try again in 5 minutes", "locked"
+	}
+	problem, counts := s.verifySignature(r, body, auth, perr, now)
 	s.mu.Lock()
-	st := s.aks[auth.access]
+	defer s.mu.Unlock()
+	switch {
+	case counts:
+		st.countFailure(now)
+	case problem == "":
+		st.failures = 0
+	}
+	return problem, ""
+}
+
+// keyState returns the lockout state of access key ak, and whether it is
+// locked at now.
+func (s *Server) keyState(ak string, now time.Time) (*akState, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.aks[ak]
 	if st == nil {
 		st = &akState{}
-		s.aks[auth.access] = st
+		s.aks[ak] = st
 	}
-	locked := now.Before(st.lockedUntil)
-	s.mu.Unlock()
-	if locked {
-		resp, _, ok := fail("APIGW.0301", iamAuthError+"the access key is locked after too many failed attempts, try again in 5 minutes")
-		return resp, "locked", ok
-	}
+	return st, now.Before(st.lockedUntil)
+}
 
-	countFailure := func(msg string) (response, string, bool) {
-		s.mu.Lock()
-		st.failures++
-		if st.failures > lockoutFailures {
-			st.failures = 0
-			st.lockedUntil = now.Add(lockoutDuration)
-		}
-		s.mu.Unlock()
-		return fail("APIGW.0301", iamAuthError+msg)
+// countFailure counts one more consecutive failure, locking the key once
+// there are more than lockoutFailures. Callers hold s.mu.
+func (st *akState) countFailure(now time.Time) {
+	st.failures++
+	if st.failures > lockoutFailures {
+		st.failures = 0
+		st.lockedUntil = now.Add(lockoutDuration)
 	}
-	if err != "" {
-		return countFailure(err)
+}
+
+// verifySignature checks a request of the configured key, whose
+// Authorization header parsed to auth with the error perr. It returns ""
+// or what is wrong, and whether that counts towards the lockout.
+func (s *Server) verifySignature(r *http.Request, body []byte, auth authorization, perr string, now time.Time) (problem string, counts bool) {
+	if perr != "" {
+		return perr, true
 	}
 	if !slices.Contains(auth.signedHeaders, "x-sdk-date") {
-		return countFailure("x-sdk-date must be among SignedHeaders")
+		return "x-sdk-date must be among SignedHeaders", true
 	}
 	dateStr := r.Header.Get("X-Sdk-Date")
-	date, perr := time.Parse(sdkDateFormat, dateStr)
-	if perr != nil {
-		return countFailure("X-Sdk-Date missing or not in the form 20060102T150405Z")
+	date, err := time.Parse(sdkDateFormat, dateStr)
+	if err != nil {
+		return "X-Sdk-Date missing or not in the form 20060102T150405Z", true
 	}
 	canonical := canonicalRequest(r.Method, r.URL.EscapedPath(), r.URL.RawQuery, r.Header, r.Host, auth.signedHeaders, body)
 	want := sign(s.opts.SecretAccessKey, dateStr, canonical)
 	if !hmac.Equal([]byte(want), []byte(auth.signature)) {
-		return countFailure("verify aksk signature fail")
+		return "verify aksk signature fail", true
 	}
-	if tok := r.Header.Get("X-Security-Token"); tok != "" && len(s.opts.SecurityTokens) > 0 {
-		ok := false
-		for _, t := range s.opts.SecurityTokens {
-			if subtle.ConstantTimeCompare([]byte(tok), []byte(t)) == 1 {
-				ok = true
-			}
-		}
-		if !ok {
-			return countFailure("security token invalid or expired")
-		}
+	if !s.securityTokenOK(r.Header.Get("X-Security-Token")) {
+		return "security token invalid or expired", true
 	}
 	if d := now.Sub(date); d > maxClockSkew || d < -maxClockSkew {
 		// The gateway documents no code of its own for skew: its pages show
@@ -135,13 +157,26 @@ func (s *Server) authenticate(r *http.Request, body []byte, reqID string) (respo
 		// and only its Date header (set on every answer) tells a client
 		// that its clock is off. Not counted towards the lockout: the
 		// signature was right.
-		return fail("APIGW.0301", iamAuthError+"verify aksk signature fail")
+		return "verify aksk signature fail", false
 	}
+	return "", false
+}
 
-	s.mu.Lock()
-	st.failures = 0
-	s.mu.Unlock()
-	return response{}, "", true
+// securityTokenOK reports whether a signed request's X-Security-Token
+// (tok, "" when absent) is acceptable: any when Options.SecurityTokens is
+// empty, else one of them. Every configured token is compared, so the
+// time taken does not tell which one matched.
+func (s *Server) securityTokenOK(tok string) bool {
+	if tok == "" || len(s.opts.SecurityTokens) == 0 {
+		return true
+	}
+	ok := false
+	for _, t := range s.opts.SecurityTokens {
+		if constantTimeEqual(tok, t) {
+			ok = true
+		}
+	}
+	return ok
 }
 
 // authorization is a parsed `SDK-HMAC-SHA256 Access=..., SignedHeaders=...,
@@ -164,19 +199,7 @@ func parseAuthorization(h string) (authorization, string) {
 	seen := map[string]bool{}
 	for part := range strings.SplitSeq(rest, ",") {
 		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
-		if !ok {
-			return a, "Authorization header is malformed"
-		}
-		switch k {
-		case "Access":
-			a.access = v
-		case "SignedHeaders":
-			if v != "" {
-				a.signedHeaders = strings.Split(v, ";")
-			}
-		case "Signature":
-			a.signature = v
-		default:
+		if !ok || !a.set(k, v) {
 			return a, "Authorization header is malformed"
 		}
 		seen[k] = true
@@ -190,6 +213,23 @@ func parseAuthorization(h string) (authorization, string) {
 		}
 	}
 	return a, ""
+}
+
+// set sets field k of the header to v; it is false for an unknown field.
+func (a *authorization) set(k, v string) bool {
+	switch k {
+	case "Access":
+		a.access = v
+	case "SignedHeaders":
+		if v != "" {
+			a.signedHeaders = strings.Split(v, ";")
+		}
+	case "Signature":
+		a.signature = v
+	default:
+		return false
+	}
+	return true
 }
 
 // sign returns the lowercase hex signature of a canonical request.
@@ -243,8 +283,9 @@ func canonicalURI(escapedPath string) string {
 	return p
 }
 
-// canonicalQuery is the gateway's reading of the raw query, in the order
-// of the SDK's signer (huaweicloud-sdk-go-v3 v0.1.207
+// canonicalQuery is the gateway's reading of the raw query (written
+// independently of internal/huawei on purpose, like signEscape), in the
+// order of the SDK's signer (huaweicloud-sdk-go-v3 v0.1.207
 // core/auth/signer/signer.go canonicalQueryString): the keys sorted on
 // their raw bytes, the values of one key too, and only then each escaped.
 // A "+" on the wire is a literal plus, as the gateway reads it: the SDK
@@ -254,7 +295,25 @@ func canonicalURI(escapedPath string) string {
 // A query with a broken escape yields a canonical form no client signs, so
 // its signature check fails.
 func canonicalQuery(rawQuery string) string {
-	values := map[string][]string{}
+	values, ok := decodeQuery(rawQuery)
+	if !ok {
+		return unsignableQuery
+	}
+	var out []string
+	for _, k := range slices.Sorted(maps.Keys(values)) {
+		vs := values[k]
+		sort.Strings(vs)
+		for _, v := range vs {
+			out = append(out, signEscape(k)+"="+signEscape(v))
+		}
+	}
+	return strings.Join(out, "&")
+}
+
+// decodeQuery splits a raw query into its decoded keys and values, a "+"
+// staying a plus; ok is false when an escape is broken.
+func decodeQuery(rawQuery string) (values map[string][]string, ok bool) {
+	values = map[string][]string{}
 	for part := range strings.SplitSeq(rawQuery, "&") {
 		if part == "" {
 			continue
@@ -263,24 +322,11 @@ func canonicalQuery(rawQuery string) string {
 		key, kerr := url.PathUnescape(k)
 		val, verr := url.PathUnescape(v)
 		if kerr != nil || verr != nil {
-			return unsignableQuery
+			return nil, false
 		}
 		values[key] = append(values[key], val)
 	}
-	keys := make([]string, 0, len(values))
-	for k := range values {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var out []string
-	for _, k := range keys {
-		vs := values[k]
-		sort.Strings(vs)
-		for _, v := range vs {
-			out = append(out, signEscape(k)+"="+signEscape(v))
-		}
-	}
-	return strings.Join(out, "&")
+	return values, true
 }
 
 // unsignableQuery stands for a query that cannot be decoded: signEscape
@@ -309,6 +355,12 @@ func canonicalHeaders(header http.Header, host string, signed []string) string {
 
 // signEscape keeps A-Z a-z 0-9 - _ . ~ and writes every other byte as %XX
 // with uppercase hex (unlike url.PathEscape, which keeps more).
+//
+// It is written independently of internal/huawei on purpose: the
+// simulator shares no code with the clients (layout_test.go), so a client
+// whose signer misreads the spec is refused here instead of being verified
+// by its own mistake. Tools that compare code will pair this with the
+// signer's escape; the likeness is the spec's, not a copy to factor out.
 func signEscape(s string) string {
 	const hexDigits = "0123456789ABCDEF"
 	var b strings.Builder

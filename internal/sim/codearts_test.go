@@ -128,12 +128,7 @@ func TestFailAtStep(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			h := newHarness(t, Options{Scenario: &Scenario{Tasks: []ScenarioTask{tc.task}}})
-			id := h.startOK(testTask, "")
-
-			h.clock.Advance(150 * time.Millisecond)
-			res := h.stateResult(testTask, id)
-			assert.Equal(t, "running", res["status"])
+			h, id, res := startMidway(t, tc.task)
 			assert.Equal(t, []int64{100, 50, 0, 0}, elapsedOf(t, res))
 
 			h.clock.Advance(50 * time.Millisecond)
@@ -161,11 +156,7 @@ func TestFinalStatus(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			h := newHarness(t, Options{Scenario: &Scenario{Tasks: []ScenarioTask{tc.task}}})
-			id := h.startOK(testTask, "")
-			h.clock.Advance(150 * time.Millisecond)
-			res := h.stateResult(testTask, id)
-			assert.Equal(t, "running", res["status"], "a running record reports running")
+			h, id, res := startMidway(t, tc.task)
 			assert.Equal(t, "running", res["step"])
 			assert.Empty(t, res["end_time"])
 
@@ -400,31 +391,6 @@ func TestRedeploy(t *testing.T) {
 	}
 }
 
-func TestSeedRecord(t *testing.T) {
-	t.Parallel()
-	sc := &Scenario{Tasks: []ScenarioTask{{TaskID: testTask, FailAtStep: 2}}}
-	h := newHarness(t, Options{Scenario: sc})
-	now := h.clock.Now()
-	older := h.srv.SeedRecord(testTask, "failed", 2*time.Hour)
-	newer := h.srv.SeedRecord(testTask, "succeeded", time.Hour)
-	brief := h.srv.SeedRecord(testTask, "succeeded", 10*time.Millisecond)
-
-	recs := h.srv.Records(testTask)
-	require.Len(t, recs, 3)
-	assert.Equal(t, []string{older, newer, brief}, []string{recs[0].ID, recs[1].ID, recs[2].ID}, "oldest first")
-	assert.Equal(t, "failed", recs[0].Status)
-	assert.Equal(t, now.Add(-2*time.Hour), recs[0].CreatedAt)
-	assert.Equal(t, now.Add(-2*time.Hour+200*time.Millisecond), recs[0].StoppedAt)
-	assert.Equal(t, "succeeded", recs[1].Status)
-	assert.Equal(t, "succeeded", recs[2].Status, "squeezed to end now")
-	assert.Equal(t, now, recs[2].StoppedAt)
-	assert.Empty(t, h.srv.Running())
-	assert.Zero(t, h.srv.StartCount(testTask), "seeding is not a start")
-
-	assert.Panics(t, func() { h.srv.SeedRecord(testTask, "running", 0) })
-	assert.Panics(t, func() { h.srv.SeedRecord("short", "succeeded", 0) })
-}
-
 func TestRefuseStart(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -451,60 +417,4 @@ func TestRefuseStart(t *testing.T) {
 			assert.Equal(t, tc.wantCode, lastCall(t, h.srv).Code)
 		})
 	}
-}
-
-func TestAlreadyRunning(t *testing.T) {
-	t.Parallel()
-	sc := &Scenario{Tasks: []ScenarioTask{{TaskID: testTask, AlreadyRunning: 30 * time.Second}}}
-	h := newHarness(t, Options{Scenario: sc})
-
-	running := h.srv.Running()
-	require.Len(t, running, 1)
-	res := h.stateResult(testTask, "")
-	assert.Equal(t, running[0].ID, res["record_id"])
-	assert.Equal(t, "another_user", res["executor"])
-
-	assert.Equal(t, "Deploy.00011027", h.start(testTask, "").errorCode(t))
-	h.clock.Advance(30 * time.Second)
-	assert.Empty(t, h.srv.Running())
-	h.startOK(testTask, "")
-	assert.Equal(t, 1, h.srv.StartCount(testTask), "the other user's record is not a start")
-}
-
-// TestLenientScenario: a scenario built in Go that Validate would reject
-// is served, not crashed on.
-func TestLenientScenario(t *testing.T) {
-	t.Parallel()
-	sc := &Scenario{Tasks: []ScenarioTask{{TaskID: testTask, FailAtStep: 9, StepDuration: -time.Second, AlreadyRunning: -time.Second}}}
-	h := newHarness(t, Options{Scenario: sc})
-	id := h.startOK(testTask, "")
-	h.clock.Advance(time.Second)
-	assert.Equal(t, "failed", h.stateResult(testTask, id)["status"], "fails at the last step")
-	assert.NotEmpty(t, h.srv.SeedRecord(testTask, "failed", time.Millisecond))
-	assert.Equal(t, 9, sc.Tasks[0].FailAtStep, "the caller's scenario is not modified")
-}
-
-// TestLenientPlansAndDeployments: the same for release plans and software
-// deployments.
-func TestLenientPlansAndDeployments(t *testing.T) {
-	t.Parallel()
-	sc := &Scenario{
-		ReleasePlans: []ScenarioReleasePlan{
-			{ID: "odd", FailStrategy: "sideways", Status: "ABORTED", Components: []ScenarioPlanComponent{{Name: "a", Seq: 0, Duration: -time.Second}}},
-			{ID: "empty", Status: "FAILED"},
-			{ID: ""},
-		},
-		SoftwareDeployments: []ScenarioSoftwareDeployment{{ID: "x", Status: "WEIRD"}, {ID: ""}},
-	}
-	h := newHarness(t, Options{Scenario: sc})
-	h.planOpOK("odd", "execute")
-	assert.Equal(t, "RUNNING", h.srv.PlanStatus("odd"))
-	h.clock.Advance(time.Second)
-	assert.Equal(t, "SUCCESS", h.srv.PlanStatus("odd"), "seq and duration clamped to defaults")
-	assert.Equal(t, "CREATED", h.srv.PlanStatus("empty"))
-	h.planOpOK("empty", "execute")
-	assert.Equal(t, "SUCCESS", h.srv.PlanStatus("empty"), "a plan without components ends at once")
-	assert.Empty(t, h.components("empty"))
-	assert.Equal(t, "WEIRD", swResult(t, h.do(http.MethodGet, deploymentPath("x"), ""))["status"])
-	assert.Equal(t, "sideways", sc.ReleasePlans[0].FailStrategy, "the caller's scenario is not modified")
 }

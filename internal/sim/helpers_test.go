@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -182,6 +184,19 @@ func (h *harness) stop(taskID, recordID string) reply {
 	return h.do(http.MethodPut, "/v2/tasks/"+taskID+"/records/"+recordID+"/stop", "")
 }
 
+// startMidway starts a deployment of testTask on a harness whose scenario
+// has just task, and returns its state 150ms later: halfway through the
+// second of its 100ms steps, still running.
+func startMidway(t *testing.T, task ScenarioTask) (*harness, string, map[string]any) {
+	t.Helper()
+	h := newHarness(t, Options{Scenario: &Scenario{Tasks: []ScenarioTask{task}}})
+	id := h.startOK(testTask, "")
+	h.clock.Advance(150 * time.Millisecond)
+	res := h.stateResult(testTask, id)
+	assert.Equal(t, "running", res["status"], "a running record reports running")
+	return h, id, res
+}
+
 // testSign signs req the way huawei-api.md §3 describes. It is written
 // independently of the verifier in auth.go (different escaping technique,
 // different structure) so that a bug in one is not mirrored in the other.
@@ -249,6 +264,35 @@ func testSignatureOf(req *http.Request, q url.Values, sk, date string, body []by
 	mac := hmac.New(sha256.New, []byte(sk))
 	mac.Write([]byte(sts))
 	return hex.EncodeToString(mac.Sum(nil))
+}
+
+// logLines collects what a server logs through Options.Logf (give it
+// logf), safely for concurrent requests.
+type logLines struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (l *logLines) logf(format string, args ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lines = append(l.lines, fmt.Sprintf(format, args...))
+}
+
+// all returns the lines logged so far.
+func (l *logLines) all() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.lines...)
+}
+
+// callFaults returns the Fault of every call so far, in arrival order.
+func callFaults(s *Server) []string {
+	var faults []string
+	for _, c := range s.Calls() {
+		faults = append(faults, c.Fault)
+	}
+	return faults
 }
 
 // lastCall returns the newest call of the log.

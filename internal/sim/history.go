@@ -138,6 +138,17 @@ func (s *Server) taskHistory(req *request) response {
 		return deployError(http.StatusNotFound, "Deploy.00011020", "The application does not exist in this project or has been deleted.")
 	}
 
+	all := s.historyOf(taskID, q, req.now, sh.HistoryOldestFirst)
+	out := historyEnvelope{Result: []historyRecord{}, TotalNum: len(all)}
+	if from := (q.page - 1) * q.size; from < len(all) {
+		out.Result = all[from:min(from+q.size, len(all))]
+	}
+	return response{status: http.StatusOK, body: out}
+}
+
+// historyOf lists taskID's records created (region-local) on the days of
+// q at now, newest first unless oldestFirst.
+func (s *Server) historyOf(taskID string, q historyQuery, now time.Time, oldestFirst bool) []historyRecord {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var all []historyRecord
@@ -147,17 +158,13 @@ func (s *Server) taskHistory(req *request) response {
 		if day.Before(q.from) || day.After(q.to) {
 			continue
 		}
-		all = append(all, rec.historyEntry(req.now, int64(i+1)))
+		all = append(all, rec.historyEntry(now, int64(i+1)))
 	}
 	// s.records is oldest first.
-	if !sh.HistoryOldestFirst {
+	if !oldestFirst {
 		slices.Reverse(all)
 	}
-	out := historyEnvelope{Result: []historyRecord{}, TotalNum: len(all)}
-	if from := (q.page - 1) * q.size; from < len(all) {
-		out.Result = all[from:min(from+q.size, len(all))]
-	}
-	return response{status: http.StatusOK, body: out}
+	return all
 }
 
 // historyEntry is the record as the history lists it at now; seq is its

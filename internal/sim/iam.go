@@ -187,62 +187,107 @@ func (s *Server) exchangeIDToken(req *request) response {
 	return resp
 }
 
+// checkExchange does the exchange's work; ok is false when IAM refuses
+// it, and the answer says why.
 func (s *Server) checkExchange(req *request) (response, bool) {
-	fail := func(status int, code, format string, args ...any) (response, bool) {
-		return iamError(status, code, fmt.Sprintf(format, args...)), false
+	jwt, projectID, refusal, ok := parseExchangeBody(req.body)
+	if !ok {
+		return refusal, false
+	}
+	idp, refusal, ok := s.identityProvider(req.http.Header.Get("X-Idp-Id"))
+	if !ok {
+		return refusal, false
+	}
+	claims, refusal, ok := s.checkIDToken(jwt, idp, req.now)
+	if !ok {
+		return refusal, false
+	}
+	return s.issueIAMToken(idp, claims.Sub, projectID, req.now), true
+}
+
+// iamFail is iamError with a formatted message.
+func iamFail(status int, code, format string, args ...any) response {
+	return iamError(status, code, fmt.Sprintf(format, args...))
+}
+
+// parseExchangeBody reads the exchange's body: the OIDC token and the
+// project the IAM token is to be scoped to (a domain scope is refused).
+func parseExchangeBody(data []byte) (jwt, projectID string, refusal response, ok bool) {
+	invalid := func(msg string) (string, string, response, bool) {
+		return "", "", iamError(http.StatusBadRequest, iamBodyInvalid, "The request body is invalid: "+msg), false
 	}
 	var body idTokenRequest
-	if err := json.Unmarshal(req.body, &body); err != nil || body.Auth == nil {
-		return fail(http.StatusBadRequest, iamBodyInvalid, "The request body is invalid: want {\"auth\":{\"id_token\":{\"id\":...},\"scope\":{\"project\":{\"id\":...}}}}.")
+	if err := json.Unmarshal(data, &body); err != nil || body.Auth == nil {
+		return invalid(`want {"auth":{"id_token":{"id":...},"scope":{"project":{"id":...}}}}.`)
 	}
 	if body.Auth.IDToken == nil || body.Auth.IDToken.ID == "" {
-		return fail(http.StatusBadRequest, iamBodyInvalid, "The request body is invalid: auth.id_token.id is required.")
+		return invalid("auth.id_token.id is required.")
 	}
 	switch sc := body.Auth.Scope; {
 	case sc == nil:
-		return fail(http.StatusBadRequest, iamBodyInvalid, "The request body is invalid: auth.scope is required.")
+		return invalid("auth.scope is required.")
 	case sc.Project == nil && sc.Domain != nil:
-		return fail(http.StatusBadRequest, iamBodyInvalid, "The request body is invalid: only a project scope (auth.scope.project.id) is supported.")
+		return invalid("only a project scope (auth.scope.project.id) is supported.")
 	case sc.Project == nil:
-		return fail(http.StatusBadRequest, iamBodyInvalid, "The request body is invalid: auth.scope.project.id is required.")
+		return invalid("auth.scope.project.id is required.")
 	}
-	projectID := body.Auth.Scope.Project.ID
+	projectID = body.Auth.Scope.Project.ID
 	if !validID(projectID) {
-		return fail(http.StatusBadRequest, iamProjectInvalid, "Invalid project id %q: a project id is 32 letters/digits.", projectID)
+		return "", "", iamFail(http.StatusBadRequest, iamProjectInvalid, "Invalid project id %q: a project id is 32 letters/digits.", projectID), false
 	}
+	return body.Auth.IDToken.ID, projectID, response{}, true
+}
 
-	idpID := req.http.Header.Get("X-Idp-Id")
-	i := slices.IndexFunc(s.idps, func(p IdentityProvider) bool { return p.ID == idpID })
+// identityProvider finds the identity provider X-Idp-Id names.
+func (s *Server) identityProvider(id string) (IdentityProvider, response, bool) {
+	i := slices.IndexFunc(s.idps, func(p IdentityProvider) bool { return p.ID == id })
 	if i < 0 {
-		return fail(http.StatusNotFound, iamIdPNotFound, "The identity provider %q does not exist.", idpID)
+		return IdentityProvider{}, iamFail(http.StatusNotFound, iamIdPNotFound, "The identity provider %q does not exist.", id), false
 	}
-	idp := s.idps[i]
+	return s.idps[i], response{}, true
+}
 
-	claims, err := verifyJWT(body.Auth.IDToken.ID, s.oidcKey())
+// checkIDToken verifies jwt's signature and then its claims against idp
+// at now.
+func (s *Server) checkIDToken(jwt string, idp IdentityProvider, now time.Time) (verifiedClaims, response, bool) {
+	claims, err := verifyJWT(jwt, s.oidcKey())
 	switch {
 	case errors.Is(err, errMalformedJWT):
-		return fail(http.StatusBadRequest, iamTokenMalformed, "The id_token signature is invalid: %v.", err)
+		return claims, iamFail(http.StatusBadRequest, iamTokenMalformed, "The id_token signature is invalid: %v.", err), false
 	case err != nil:
-		return fail(http.StatusUnauthorized, iamBadSignature, "The id_token signature is invalid: %v.", err)
+		return claims, iamFail(http.StatusUnauthorized, iamBadSignature, "The id_token signature is invalid: %v.", err), false
 	}
-	now := req.now
+	if refusal, ok := checkClaims(claims, idp, now); !ok {
+		return claims, refusal, false
+	}
+	return claims, response{}, true
+}
+
+// checkClaims checks a verified token's exp, nbf, iss, aud and sub against
+// idp at now.
+func checkClaims(claims verifiedClaims, idp IdentityProvider, now time.Time) (response, bool) {
 	if claims.Exp == nil || !now.Before(time.Unix(int64(*claims.Exp), 0)) {
-		return fail(http.StatusUnauthorized, iamTokenExpired, "The id_token has expired.")
+		return iamFail(http.StatusUnauthorized, iamTokenExpired, "The id_token has expired."), false
 	}
 	if claims.Nbf != nil && now.Before(time.Unix(int64(*claims.Nbf), 0)) {
-		return fail(http.StatusUnauthorized, iamNotYetValid, "The id_token is not yet valid (nbf is in the future).")
+		return iamFail(http.StatusUnauthorized, iamNotYetValid, "The id_token is not yet valid (nbf is in the future)."), false
 	}
 	if claims.Iss != idp.Issuer {
-		return fail(http.StatusUnauthorized, iamBadIssuer, "The issuer %q of the id_token is not the issuer %q of identity provider %s.", claims.Iss, idp.Issuer, idp.ID)
+		return iamFail(http.StatusUnauthorized, iamBadIssuer, "The issuer %q of the id_token is not the issuer %q of identity provider %s.", claims.Iss, idp.Issuer, idp.ID), false
 	}
 	if auds := claims.audiences(); !slices.Contains(auds, idp.Audience) {
-		return fail(http.StatusUnauthorized, iamBadAudience, "The audience %q of the id_token is not allowed by identity provider %s: its client id is %q.",
-			strings.Join(auds, ","), idp.ID, idp.Audience)
+		return iamFail(http.StatusUnauthorized, iamBadAudience, "The audience %q of the id_token is not allowed by identity provider %s: its client id is %q.",
+			strings.Join(auds, ","), idp.ID, idp.Audience), false
 	}
 	if !globMatch(idp.Subject, claims.Sub) {
-		return fail(http.StatusForbidden, iamSubjectDenied, "The subject %q of the id_token does not match the mapping rules of identity provider %s.", claims.Sub, idp.ID)
+		return iamFail(http.StatusForbidden, iamSubjectDenied, "The subject %q of the id_token does not match the mapping rules of identity provider %s.", claims.Sub, idp.ID), false
 	}
+	return response{}, true
+}
 
+// issueIAMToken issues a token for subject sub of idp, scoped to
+// projectID, and answers it: 201 with the token in X-Subject-Token.
+func (s *Server) issueIAMToken(idp IdentityProvider, sub, projectID string, now time.Time) response {
 	token := newIAMToken()
 	expires := now.Add(s.opts.IAMTokenLifetime)
 	s.mu.Lock()
@@ -258,15 +303,15 @@ func (s *Server) checkExchange(req *request) (response, bool) {
 			Project:   iamNamedID{ID: projectID, Name: simRegion},
 			User: iamUser{
 				// A mapping rule like {"user":{"name":"{0}"}} on sub.
-				Name: claims.Sub,
-				ID:   sha256Hex([]byte("user:" + idp.ID + ":" + claims.Sub))[:32],
+				Name: sub,
+				ID:   sha256Hex([]byte("user:" + idp.ID + ":" + sub))[:32],
 				Federation: iamFederation{
 					IdentityProvider: iamID{ID: idp.ID},
 					Protocol:         iamID{ID: "oidc"},
 				},
 			},
 		}},
-	}, true
+	}
 }
 
 // newIAMToken returns "MII" and 200 base64url characters: the look of a

@@ -1,10 +1,8 @@
 package sim
 
 import (
-	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -56,13 +54,8 @@ func (h *harness) withToken(method, path, token, project string) reply {
 // that deploys, and nothing secret reaches the log.
 func TestKeylessRoundTrip(t *testing.T) {
 	t.Parallel()
-	var mu sync.Mutex
-	var lines []string
-	h := newHarness(t, Options{Logf: func(format string, args ...any) {
-		mu.Lock()
-		defer mu.Unlock()
-		lines = append(lines, fmt.Sprintf(format, args...))
-	}})
+	var log logLines
+	h := newHarness(t, Options{Logf: log.logf})
 	jwt := h.oidcJWT(DefaultOIDCAudience)
 	got := h.exchange(DefaultIdPID, exchangeBody(jwt, testProject))
 	require.Equal(t, http.StatusCreated, got.status, "%s", got.body)
@@ -93,8 +86,7 @@ func TestKeylessRoundTrip(t *testing.T) {
 	assert.Equal(t, "APIGW.0301", other.errorCode(t))
 	assert.Contains(t, other.json(t)["error_msg"], "another project")
 
-	mu.Lock()
-	defer mu.Unlock()
+	lines := log.all()
 	require.Len(t, lines, 5)
 	assert.Equal(t, "sim: GET /_github/oidc/token -> 200", lines[0])
 	assert.Equal(t, "sim: POST /v3.0/OS-AUTH/id-token/tokens -> 201", lines[1])
@@ -260,11 +252,7 @@ func TestKeylessFaults(t *testing.T) {
 	assert.Zero(t, h.srv.ExchangeFailures(), "faulted requests never reach IAM")
 	h.exchangeOK(jwt)
 
-	var faults []string
-	for _, c := range h.srv.Calls() {
-		faults = append(faults, c.Fault)
-	}
-	assert.Equal(t, []string{"error", "", "throttle", "error", ""}, faults)
+	assert.Equal(t, []string{"error", "", "throttle", "error", ""}, callFaults(h.srv))
 }
 
 func TestKeylessFaultOpsParse(t *testing.T) {
@@ -326,5 +314,34 @@ func TestGlobMatch(t *testing.T) {
 			t.Parallel()
 			assert.Equal(t, tc.want, globMatch(tc.pattern, tc.s))
 		})
+	}
+}
+
+func TestParseExchangeBody(t *testing.T) {
+	t.Parallel()
+	project := strings.Repeat("a", 32)
+	tests := []struct {
+		name, body, wantCode, wantMsg string
+	}{
+		{"well formed", exchangeBody("jwt", project), "", ""},
+		{"not JSON", "{", iamBodyInvalid, "want {"},
+		{"no auth", `{}`, iamBodyInvalid, "want {"},
+		{"no id_token", `{"auth":{"scope":{"project":{"id":"` + project + `"}}}}`, iamBodyInvalid, "auth.id_token.id is required"},
+		{"no scope", `{"auth":{"id_token":{"id":"jwt"}}}`, iamBodyInvalid, "auth.scope is required"},
+		{"a domain scope", `{"auth":{"id_token":{"id":"jwt"},"scope":{"domain":{"id":"d"}}}}`, iamBodyInvalid, "only a project scope"},
+		{"an empty scope", `{"auth":{"id_token":{"id":"jwt"},"scope":{}}}`, iamBodyInvalid, "auth.scope.project.id is required"},
+		{"a short project id", exchangeBody("jwt", "p1"), iamProjectInvalid, `Invalid project id "p1"`},
+	}
+	for _, tc := range tests {
+		jwt, projectID, refusal, ok := parseExchangeBody([]byte(tc.body))
+		if tc.wantCode == "" {
+			assert.True(t, ok, tc.name)
+			assert.Equal(t, "jwt", jwt, tc.name)
+			assert.Equal(t, project, projectID, tc.name)
+			continue
+		}
+		assert.False(t, ok, tc.name)
+		assert.Equal(t, tc.wantCode, refusal.code, tc.name)
+		assert.Contains(t, refusal.body.(iamErrorBody).ErrorMsg, tc.wantMsg, tc.name)
 	}
 }

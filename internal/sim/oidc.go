@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
@@ -151,25 +152,10 @@ func signJWT(key *signingKey, kid string, claims any) string {
 // `repo:OWNER/REPO:ref:REF` shape, so a test changing OIDCSubject gets a
 // consistent token.
 func (s *Server) claimsFor(audience, subject string, lifetime time.Duration, now time.Time) githubClaims {
-	if audience == "" {
-		audience = githubDefaultAudience
-	}
-	if subject == "" {
-		subject = s.opts.OIDCSubject
-	}
-	if lifetime == 0 {
-		lifetime = s.opts.OIDCTokenLifetime
-	}
-	repo, ref := oidcRepository, oidcRef
-	if rest, ok := strings.CutPrefix(subject, "repo:"); ok {
-		r, tail, _ := strings.Cut(rest, ":")
-		if strings.Count(r, "/") == 1 {
-			repo = r
-		}
-		if v, ok := strings.CutPrefix(tail, "ref:"); ok && v != "" {
-			ref = v
-		}
-	}
+	audience = cmp.Or(audience, githubDefaultAudience)
+	subject = cmp.Or(subject, s.opts.OIDCSubject)
+	lifetime = cmp.Or(lifetime, s.opts.OIDCTokenLifetime)
+	repo, ref := repoAndRef(subject)
 	owner, _, _ := strings.Cut(repo, "/")
 	return githubClaims{
 		Jti:                  newUUID(),
@@ -194,6 +180,25 @@ func (s *Server) claimsFor(audience, subject string, lifetime time.Duration, now
 		Iat:                  now.Unix(),
 		RepositoryVisibility: "private",
 	}
+}
+
+// repoAndRef are the repository and ref a subject of GitHub's
+// `repo:OWNER/REPO:ref:REF` shape names; the simulated job's own for the
+// parts another subject does not name.
+func repoAndRef(subject string) (repo, ref string) {
+	repo, ref = oidcRepository, oidcRef
+	rest, ok := strings.CutPrefix(subject, "repo:")
+	if !ok {
+		return repo, ref
+	}
+	r, tail, _ := strings.Cut(rest, ":")
+	if strings.Count(r, "/") == 1 {
+		repo = r
+	}
+	if v, ok := strings.CutPrefix(tail, "ref:"); ok && v != "" {
+		ref = v
+	}
+	return repo, ref
 }
 
 // newUUID returns a random version 4 UUID, the shape of GitHub's jti.

@@ -223,3 +223,21 @@ func TestVerifyJWTMalformed(t *testing.T) {
 		})
 	}
 }
+
+func TestRepoAndRef(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		subject, wantRepo, wantRef string
+	}{
+		{"repo:acme/shop:ref:refs/heads/release", "acme/shop", "refs/heads/release"},
+		{"repo:acme/shop:environment:prod", "acme/shop", oidcRef},
+		{"repo:acme/shop:ref:", "acme/shop", oidcRef},
+		{"repo:not-a-repo:ref:refs/tags/v1", oidcRepository, "refs/tags/v1"},
+		{"something else", oidcRepository, oidcRef},
+	}
+	for _, tc := range tests {
+		repo, ref := repoAndRef(tc.subject)
+		assert.Equal(t, tc.wantRepo, repo, tc.subject)
+		assert.Equal(t, tc.wantRef, ref, tc.subject)
+	}
+}

@@ -43,11 +43,34 @@ type TLSIdentity struct {
 
 // NewTLSIdentity makes a CA and a server certificate valid for a day.
 func NewTLSIdentity() (*TLSIdentity, error) {
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	now := time.Now()
+	caKey, caDER, err := newCA(now)
 	if err != nil {
 		return nil, err
 	}
-	now := time.Now()
+	caCert, err := x509.ParseCertificate(caDER)
+	if err != nil {
+		return nil, err
+	}
+	key, leafDER, err := newLeaf(now, caCert, caKey)
+	if err != nil {
+		return nil, err
+	}
+	return &TLSIdentity{
+		CAPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}),
+		Config: &tls.Config{
+			Certificates: []tls.Certificate{{Certificate: [][]byte{leafDER}, PrivateKey: key}},
+			MinVersion:   tls.VersionTLS12,
+		},
+	}, nil
+}
+
+// newCA makes the self-signed CA, valid from an hour before now for a day.
+func newCA(now time.Time) (*ecdsa.PrivateKey, []byte, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, err
+	}
 	ca := &x509.Certificate{
 		SerialNumber:          big.NewInt(1),
 		Subject:               pkix.Name{CommonName: "deploy-action simulator CA", Organization: []string{"deploy-action"}},
@@ -57,17 +80,16 @@ func NewTLSIdentity() (*TLSIdentity, error) {
 		BasicConstraintsValid: true,
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
 	}
-	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
-	if err != nil {
-		return nil, err
-	}
-	caCert, err := x509.ParseCertificate(caDER)
-	if err != nil {
-		return nil, err
-	}
+	der, err := x509.CreateCertificate(rand.Reader, ca, ca, &key.PublicKey, key)
+	return key, der, err
+}
+
+// newLeaf makes the server certificate for *.sim.test, localhost and the
+// loopback addresses, signed by the CA.
+func newLeaf(now time.Time, ca *x509.Certificate, caKey *ecdsa.PrivateKey) (*ecdsa.PrivateKey, []byte, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	leaf := &x509.Certificate{
 		SerialNumber: big.NewInt(2),
@@ -79,17 +101,8 @@ func NewTLSIdentity() (*TLSIdentity, error) {
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}
-	leafDER, err := x509.CreateCertificate(rand.Reader, leaf, caCert, &key.PublicKey, caKey)
-	if err != nil {
-		return nil, err
-	}
-	return &TLSIdentity{
-		CAPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}),
-		Config: &tls.Config{
-			Certificates: []tls.Certificate{{Certificate: [][]byte{leafDER}, PrivateKey: key}},
-			MinVersion:   tls.VersionTLS12,
-		},
-	}, nil
+	der, err := x509.CreateCertificate(rand.Reader, leaf, ca, &key.PublicKey, caKey)
+	return key, der, err
 }
 
 // Proxy is an HTTP CONNECT proxy on loopback. It tunnels a CONNECT to any
@@ -199,48 +212,80 @@ func (p *Proxy) untrack(c net.Conn) {
 
 // handle serves one client connection: one CONNECT and its tunnel.
 func (p *Proxy) handle(c net.Conn) {
-	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
 	br := bufio.NewReader(c)
+	req, ok := p.readAsk(c, br)
+	if !ok {
+		return
+	}
+	if status, msg := p.refusal(req); status != 0 {
+		answer(c, status, msg)
+		return
+	}
+	up, ok := p.dial(c)
+	if !ok {
+		return
+	}
+	defer p.untrack(up)
+	if _, err := io.WriteString(c, "HTTP/1.1 200 Connection established\r\n\r\n"); err != nil {
+		return
+	}
+	splice(c, br, up)
+}
+
+// readAsk reads what the client asks (given 10s for it) and logs it.
+func (p *Proxy) readAsk(c net.Conn, br *bufio.Reader) (*http.Request, bool) {
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
 	req, err := http.ReadRequest(br)
 	if err != nil {
-		return
+		return nil, false
 	}
 	_ = c.SetReadDeadline(time.Time{})
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	if req.Method == http.MethodConnect {
 		p.asks = append(p.asks, "CONNECT "+req.Host)
 	} else {
 		p.asks = append(p.asks, req.Method+" "+req.URL.String())
 	}
-	p.mu.Unlock()
+	return req, true
+}
+
+// refusal is the status and text req is refused with, status 0 when the
+// proxy tunnels it.
+func (p *Proxy) refusal(req *http.Request) (int, string) {
 	host, _, _ := net.SplitHostPort(req.Host)
 	switch {
 	case p.Refuse != 0:
-		answer(c, p.Refuse, "refused by the test proxy")
-		return
+		return p.Refuse, "refused by the test proxy"
 	case req.Method != http.MethodConnect:
-		answer(c, http.StatusMethodNotAllowed, "this proxy only tunnels (CONNECT)")
-		return
+		return http.StatusMethodNotAllowed, "this proxy only tunnels (CONNECT)"
 	case host != SimDomain && !strings.HasSuffix(host, "."+SimDomain):
-		answer(c, http.StatusForbidden, "this proxy only reaches *."+SimDomain)
-		return
+		return http.StatusForbidden, "this proxy only reaches *." + SimDomain
 	}
+	return 0, ""
+}
+
+// dial connects to the target for client c's tunnel (answering c when it
+// cannot) and tracks the connection; the caller untracks it.
+func (p *Proxy) dial(c net.Conn) (net.Conn, bool) {
 	up, err := net.DialTimeout("tcp", p.Target, 5*time.Second)
 	if err != nil {
 		answer(c, http.StatusBadGateway, "the simulator is not there")
-		return
+		return nil, false
 	}
 	if !p.track(up) {
 		_ = up.Close()
-		return
+		return nil, false
 	}
-	defer p.untrack(up)
 	p.mu.Lock()
 	p.dialed = append(p.dialed, up.LocalAddr().String())
 	p.mu.Unlock()
-	if _, err := io.WriteString(c, "HTTP/1.1 200 Connection established\r\n\r\n"); err != nil {
-		return
-	}
+	return up, true
+}
+
+// splice copies both ways between client c (whose reader is br) and up
+// until both directions have ended.
+func splice(c net.Conn, br *bufio.Reader, up net.Conn) {
 	done := make(chan struct{}, 2)
 	go func() {
 		// What the client sent after the CONNECT may already be buffered.

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -74,4 +75,28 @@ func TestProxyRefusing(t *testing.T) {
 
 	_, err = NewProxy("example.com:443", 0)
 	assert.ErrorContains(t, err, "is not a loopback address")
+}
+
+func TestProxyRefusal(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name           string
+		refuse         int
+		method, host   string
+		wantStatus     int
+		wantTextPrefix string
+	}{
+		{"a sim name", 0, http.MethodConnect, "codearts.sim.test:443", 0, ""},
+		{"the bare domain", 0, http.MethodConnect, "sim.test:443", 0, ""},
+		{"elsewhere", 0, http.MethodConnect, "example.com:443", http.StatusForbidden, "this proxy only reaches"},
+		{"a look-alike", 0, http.MethodConnect, "evilsim.test:443", http.StatusForbidden, "this proxy only reaches"},
+		{"not a tunnel", 0, http.MethodGet, "codearts.sim.test:80", http.StatusMethodNotAllowed, "this proxy only tunnels"},
+		{"refusing", http.StatusProxyAuthRequired, http.MethodConnect, "codearts.sim.test:443", http.StatusProxyAuthRequired, "refused"},
+	}
+	for _, tc := range tests {
+		p := &Proxy{Refuse: tc.refuse}
+		status, text := p.refusal(&http.Request{Method: tc.method, Host: tc.host})
+		assert.Equal(t, tc.wantStatus, status, tc.name)
+		assert.True(t, strings.HasPrefix(text, tc.wantTextPrefix), "%s: %q", tc.name, text)
+	}
 }

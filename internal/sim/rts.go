@@ -37,8 +37,8 @@ var (
 func rtsRoutes() []route {
 	segs := []string{"v1", "{project_id}", "software_deployments", "{deployment_id}"}
 	return []route{
-		{method: http.MethodPut, segs: segs, op: "signal", handle: (*Server).updateDeployment},
-		{method: http.MethodGet, segs: segs, op: "deployment", handle: (*Server).showDeployment},
+		{method: http.MethodPut, segs: segs, op: "signal", handle: withObject((*Server).deploymentFor, (*Server).updateDeployment)},
+		{method: http.MethodGet, segs: segs, op: "deployment", handle: withObject((*Server).deploymentFor, (*Server).showDeployment)},
 	}
 }
 
@@ -198,13 +198,7 @@ func (s *Server) deploymentFor(req *request) (*softwareDeployment, response, boo
 }
 
 // showDeployment is GET /v1/{project_id}/software_deployments/{id}.
-func (s *Server) showDeployment(req *request) response {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	d, resp, ok := s.deploymentFor(req)
-	if !ok {
-		return resp
-	}
+func (s *Server) showDeployment(_ *request, d *softwareDeployment) response {
 	return response{status: http.StatusOK, body: d.body()}
 }
 
@@ -221,49 +215,13 @@ type swUpdate struct {
 // sending, say, "outputs" learns about it here rather than in production.
 func parseSWUpdate(body []byte) (swUpdate, string) {
 	var u swUpdate
-	var fields map[string]json.RawMessage
-	if len(bytes.TrimSpace(body)) > 0 {
-		if err := json.Unmarshal(body, &fields); err != nil {
-			return u, "the request body must be a JSON object: " + err.Error()
-		}
-	}
-	var unknown []string
-	for k := range fields {
-		if !slices.Contains(swUpdateFields, k) {
-			unknown = append(unknown, k)
-		}
-	}
-	if len(unknown) > 0 {
-		sort.Strings(unknown)
-		return u, fmt.Sprintf("unknown field %q in a software deployment update (valid: %s)", unknown[0], strings.Join(swUpdateFields, ", "))
-	}
-	str := func(name string, dst **string) string {
-		raw, ok := fields[name]
-		if !ok || string(bytes.TrimSpace(raw)) == "null" {
-			return ""
-		}
-		var v string
-		if err := json.Unmarshal(raw, &v); err != nil {
-			return name + " must be a string"
-		}
-		*dst = &v
-		return ""
-	}
-	obj := func(name string, dst *json.RawMessage) string {
-		raw, ok := fields[name]
-		if !ok || string(bytes.TrimSpace(raw)) == "null" {
-			return ""
-		}
-		var m map[string]json.RawMessage
-		if err := json.Unmarshal(raw, &m); err != nil {
-			return name + " must be a JSON object"
-		}
-		*dst = raw
-		return ""
+	fields, msg := swUpdateFieldsOf(body)
+	if msg != "" {
+		return u, msg
 	}
 	for _, msg := range []string{
-		str("action", &u.action), str("config_id", &u.configID), str("status", &u.status),
-		str("status_reason", &u.statusReason), obj("input_values", &u.inputValues), obj("output_values", &u.outputValues),
+		fields.str("action", &u.action), fields.str("config_id", &u.configID), fields.str("status", &u.status),
+		fields.str("status_reason", &u.statusReason), fields.obj("input_values", &u.inputValues), fields.obj("output_values", &u.outputValues),
 	} {
 		if msg != "" {
 			return u, msg
@@ -275,22 +233,91 @@ func parseSWUpdate(body []byte) (swUpdate, string) {
 	return u, ""
 }
 
+// rawFields are the fields of a JSON object, undecoded.
+type rawFields map[string]json.RawMessage
+
+// swUpdateFieldsOf decodes a PUT body (empty is no fields) into its
+// fields and refuses an unknown one, naming the first in sorted order.
+func swUpdateFieldsOf(body []byte) (rawFields, string) {
+	// A plain map, not rawFields: the decoder's error names the type and
+	// is part of the answer.
+	var fields map[string]json.RawMessage
+	if len(bytes.TrimSpace(body)) > 0 {
+		if err := json.Unmarshal(body, &fields); err != nil {
+			return nil, "the request body must be a JSON object: " + err.Error()
+		}
+	}
+	var unknown []string
+	for k := range fields {
+		if !slices.Contains(swUpdateFields, k) {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return nil, fmt.Sprintf("unknown field %q in a software deployment update (valid: %s)", unknown[0], strings.Join(swUpdateFields, ", "))
+	}
+	return fields, ""
+}
+
+// given returns field name unless it is absent or null (which Heat
+// ignores).
+func (f rawFields) given(name string) (json.RawMessage, bool) {
+	raw, ok := f[name]
+	if !ok || string(bytes.TrimSpace(raw)) == "null" {
+		return nil, false
+	}
+	return raw, true
+}
+
+// str decodes field name, when given, into *dst; it returns "" or what is
+// wrong.
+func (f rawFields) str(name string, dst **string) string {
+	raw, ok := f.given(name)
+	if !ok {
+		return ""
+	}
+	var v string
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return name + " must be a string"
+	}
+	*dst = &v
+	return ""
+}
+
+// obj keeps field name, when given, in *dst if it is a JSON object; it
+// returns "" or what is wrong.
+func (f rawFields) obj(name string, dst *json.RawMessage) string {
+	raw, ok := f.given(name)
+	if !ok {
+		return ""
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return name + " must be a JSON object"
+	}
+	*dst = raw
+	return ""
+}
+
 // updateDeployment is PUT /v1/{project_id}/software_deployments/{id}:
 // fields present replace the stored ones, absent ones are kept. As in Heat,
 // input_values and output_values are replaced as a whole, not merged key
 // by key, and the status is what the client says (the simulator does not
 // derive it from deploy_status_code).
-func (s *Server) updateDeployment(req *request) response {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	d, resp, ok := s.deploymentFor(req)
-	if !ok {
-		return resp
-	}
+func (s *Server) updateDeployment(req *request, d *softwareDeployment) response {
 	u, msg := parseSWUpdate(req.body)
 	if msg != "" {
 		return heatBadRequest(msg)
 	}
+	d.apply(u)
+	d.updated = req.now
+	d.signals++
+	return response{status: http.StatusOK, body: d.body()}
+}
+
+// apply sets the fields u carries and keeps the others.
+func (d *softwareDeployment) apply(u swUpdate) {
 	set := func(dst *string, v *string) {
 		if v != nil {
 			*dst = *v
@@ -306,9 +333,6 @@ func (s *Server) updateDeployment(req *request) response {
 	if u.outputValues != nil {
 		d.outputValues = u.outputValues
 	}
-	d.updated = req.now
-	d.signals++
-	return response{status: http.StatusOK, body: d.body()}
 }
 
 // SoftwareDeployment returns deployment id as GET would answer it now (the
@@ -330,13 +354,19 @@ func (s *Server) SoftwareDeployment(id string) (map[string]any, bool) {
 	if d == nil {
 		return nil, false
 	}
+	return decodeWithNumbers(data), true
+}
+
+// decodeWithNumbers decodes a JSON object the simulator marshalled, numbers
+// as json.Number.
+func decodeWithNumbers(data []byte) map[string]any {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var m map[string]any
 	if err := dec.Decode(&m); err != nil {
 		panic(fmt.Sprintf("sim: decode software deployment: %v", err))
 	}
-	return m, true
+	return m
 }
 
 // SignalCount returns how many PUT requests updated deployment id

@@ -158,7 +158,7 @@ func TestSoftwareDeploymentErrors(t *testing.T) {
 		{"unknown field", deploymentPath(testDeployment), `{"outputs":{}}`, 400, "HTTPBadRequest", `unknown field "outputs"`},
 		{"wrapped body", deploymentPath(testDeployment), `{"software_deployment":{"status":"COMPLETE"}}`, 400, "HTTPBadRequest", `unknown field "software_deployment"`},
 		{"not JSON", deploymentPath(testDeployment), `{"status":`, 400, "HTTPBadRequest", "must be a JSON object"},
-		{"a list", deploymentPath(testDeployment), `[]`, 400, "HTTPBadRequest", "must be a JSON object"},
+		{"a list", deploymentPath(testDeployment), `[]`, 400, "HTTPBadRequest", "must be a JSON object: json: cannot unmarshal array into Go value of type map[string]json.RawMessage"},
 		{"missing- id", deploymentPath("missing-1"), `{}`, 404, "NotFound", "Software deployment with id missing-1 not found"},
 		{"malformed id", deploymentPath("a_b"), `{}`, 404, "NotFound", "a_b"},
 		{"too long id", deploymentPath(strings.Repeat("a", 65)), `{}`, 404, "NotFound", ""},

@@ -43,13 +43,8 @@ func must[T any](v T, err error) T {
 
 func TestCallLog(t *testing.T) {
 	t.Parallel()
-	var mu sync.Mutex
-	var lines []string
-	h := newHarness(t, Options{Logf: func(format string, args ...any) {
-		mu.Lock()
-		defer mu.Unlock()
-		lines = append(lines, fmt.Sprintf(format, args...))
-	}})
+	var log logLines
+	h := newHarness(t, Options{Logf: log.logf})
 	first := h.start(testTask, `{"params":[{"key":"db_password","value":"hunter2","type":"encrypt"}]}`)
 	id := first.json(t)["id"].(string)
 	h.start(testTask, "")
@@ -62,8 +57,7 @@ func TestCallLog(t *testing.T) {
 	assert.Equal(t, "Deploy.00011027", calls[1].Code)
 	assert.Equal(t, "record_id="+id+"&step_state=true", calls[2].Query)
 
-	mu.Lock()
-	defer mu.Unlock()
+	lines := log.all()
 	require.Len(t, lines, 3)
 	assert.Equal(t, "sim: POST /v2/tasks/"+testTask+"/start -> 400 Deploy.00011027", lines[1])
 	for _, l := range lines {
@@ -89,11 +83,7 @@ func TestFaultThrottle(t *testing.T) {
 	assert.Equal(t, got.header.Get("X-Request-Id"), m["request_id"])
 	assert.Equal(t, http.StatusOK, h.state(testTask, id).status, "times: 1")
 
-	var faults []string
-	for _, c := range h.srv.Calls() {
-		faults = append(faults, c.Fault)
-	}
-	assert.Equal(t, []string{"", "", "throttle", ""}, faults)
+	assert.Equal(t, []string{"", "", "throttle", ""}, callFaults(h.srv))
 }
 
 func TestFaultError(t *testing.T) {
@@ -334,4 +324,42 @@ func TestFaultDropExecuteAndLogsTaskFilter(t *testing.T) {
 	}
 	assert.Equal(t, http.StatusOK, appDetail(testTask))
 	assert.Equal(t, http.StatusTooManyRequests, appDetail(other), "the application's task matches")
+}
+
+// TestLenientScenario: a scenario built in Go that Validate would reject
+// is served, not crashed on.
+func TestLenientScenario(t *testing.T) {
+	t.Parallel()
+	sc := &Scenario{Tasks: []ScenarioTask{{TaskID: testTask, FailAtStep: 9, StepDuration: -time.Second, AlreadyRunning: -time.Second}}}
+	h := newHarness(t, Options{Scenario: sc})
+	id := h.startOK(testTask, "")
+	h.clock.Advance(time.Second)
+	assert.Equal(t, "failed", h.stateResult(testTask, id)["status"], "fails at the last step")
+	assert.NotEmpty(t, h.srv.SeedRecord(testTask, "failed", time.Millisecond))
+	assert.Equal(t, 9, sc.Tasks[0].FailAtStep, "the caller's scenario is not modified")
+}
+
+// TestLenientPlansAndDeployments: the same for release plans and software
+// deployments.
+func TestLenientPlansAndDeployments(t *testing.T) {
+	t.Parallel()
+	sc := &Scenario{
+		ReleasePlans: []ScenarioReleasePlan{
+			{ID: "odd", FailStrategy: "sideways", Status: "ABORTED", Components: []ScenarioPlanComponent{{Name: "a", Seq: 0, Duration: -time.Second}}},
+			{ID: "empty", Status: "FAILED"},
+			{ID: ""},
+		},
+		SoftwareDeployments: []ScenarioSoftwareDeployment{{ID: "x", Status: "WEIRD"}, {ID: ""}},
+	}
+	h := newHarness(t, Options{Scenario: sc})
+	h.planOpOK("odd", "execute")
+	assert.Equal(t, "RUNNING", h.srv.PlanStatus("odd"))
+	h.clock.Advance(time.Second)
+	assert.Equal(t, "SUCCESS", h.srv.PlanStatus("odd"), "seq and duration clamped to defaults")
+	assert.Equal(t, "CREATED", h.srv.PlanStatus("empty"))
+	h.planOpOK("empty", "execute")
+	assert.Equal(t, "SUCCESS", h.srv.PlanStatus("empty"), "a plan without components ends at once")
+	assert.Empty(t, h.components("empty"))
+	assert.Equal(t, "WEIRD", swResult(t, h.do(http.MethodGet, deploymentPath("x"), ""))["status"])
+	assert.Equal(t, "sideways", sc.ReleasePlans[0].FailStrategy, "the caller's scenario is not modified")
 }

@@ -5,16 +5,11 @@ import (
 	"mime"
 	"net/http"
 	"regexp"
-	"slices"
-	"strconv"
-	"strings"
-	"time"
 )
 
 // This file is ServiceStage release plans (huawei-api.md §4): list, show,
-// execute, rollback, abort and deploy-info. Like a CodeArts record, a plan's
-// state is computed from the clock on every request: an execution is its
-// start time plus the components' durations, batch after batch.
+// execute, rollback, abort and deploy-info. The plan's state machine is in
+// servicestage_plans.go.
 
 // Plan and component statuses (the API uses one set for both), and job
 // statuses.
@@ -68,11 +63,11 @@ func serviceStageRoutes() []route {
 	}
 	return []route{
 		{method: http.MethodGet, segs: path(), op: "plans", handle: jsonOnly((*Server).listPlans)},
-		{method: http.MethodGet, segs: path("{plan_id}"), op: "plan", handle: jsonOnly((*Server).showPlan)},
-		{method: http.MethodPost, segs: path("{plan_id}", "execute"), op: "execute", handle: jsonOnly((*Server).executePlan)},
-		{method: http.MethodPost, segs: path("{plan_id}", "rollback"), op: "rollback", handle: jsonOnly((*Server).rollbackPlan)},
-		{method: http.MethodPost, segs: path("{plan_id}", "abort"), op: "abort", handle: jsonOnly((*Server).abortPlan)},
-		{method: http.MethodGet, segs: path("{plan_id}", "deploy-info"), op: "deploy_info", handle: jsonOnly((*Server).planDeployInfo)},
+		{method: http.MethodGet, segs: path("{plan_id}"), op: "plan", handle: planOp((*Server).showPlan)},
+		{method: http.MethodPost, segs: path("{plan_id}", "execute"), op: "execute", handle: planOp((*Server).executePlan)},
+		{method: http.MethodPost, segs: path("{plan_id}", "rollback"), op: "rollback", handle: planOp((*Server).rollbackPlan)},
+		{method: http.MethodPost, segs: path("{plan_id}", "abort"), op: "abort", handle: planOp((*Server).abortPlan)},
+		{method: http.MethodGet, segs: path("{plan_id}", "deploy-info"), op: "deploy_info", handle: planOp((*Server).planDeployInfo)},
 	}
 }
 
@@ -91,291 +86,6 @@ func jsonOnly(h func(*Server, *request) response) func(*Server, *request) respon
 		}
 		return h(s, req)
 	}
-}
-
-// planOutcome is how an execution of components ends when it runs to its
-// end: with stop, any failure fails the plan (the batch holding the first
-// failure is always reached); with continue every batch runs.
-func planOutcome(comps []ScenarioPlanComponent, strategy string) string {
-	failed := 0
-	for _, c := range comps {
-		if c.Fail {
-			failed++
-		}
-	}
-	switch {
-	case failed == 0:
-		return planSuccess
-	case failed == len(comps) || strategy != failStrategyContinue:
-		return planFailed
-	default:
-		return planPartiallyFailed
-	}
-}
-
-// plan is one release plan and its latest execution.
-type plan struct {
-	spec      ScenarioReleasePlan // defaults resolved
-	createdAt time.Time
-	exec      *planExec // nil before the first execution
-	execSeq   int       // executions so far, seeded ones included (job ids)
-
-	executions, aborts, rollbacks int // done by requests
-}
-
-// planExec is one execution; its state is a function of the clock.
-type planExec struct {
-	n          int
-	start      time.Time
-	aborted    bool
-	abortedAt  time.Time
-	rolledBack bool
-	rollbackAt time.Time
-}
-
-// compRun is when one component runs in an execution.
-type compRun struct {
-	runs       bool // its batch starts at all
-	start, end time.Time
-}
-
-// schedule lays an execution starting at start out in batches: the
-// components of a batch start together, the next batch when all of them
-// have ended. With fail strategy stop, no batch starts after one with a
-// failure. It also returns when the last batch that runs ends.
-func (pl *plan) schedule(start time.Time) ([]compRun, time.Time) {
-	comps := pl.spec.Components
-	var seqs []int
-	for _, c := range comps {
-		seqs = append(seqs, c.Seq)
-	}
-	slices.Sort(seqs)
-	seqs = slices.Compact(seqs)
-	runs := make([]compRun, len(comps))
-	t := start
-	for _, seq := range seqs {
-		end, failed := t, false
-		for i, c := range comps {
-			if c.Seq != seq {
-				continue
-			}
-			runs[i] = compRun{runs: true, start: t, end: t.Add(c.Duration)}
-			if runs[i].end.After(end) {
-				end = runs[i].end
-			}
-			failed = failed || c.Fail
-		}
-		t = end
-		if failed && pl.spec.FailStrategy != failStrategyContinue {
-			break
-		}
-	}
-	return runs, t
-}
-
-// compView is a component as deploy-info shows it; nil strings are JSON
-// null, zero times are 0.
-type compView struct {
-	status                        string
-	jobID, jobStatus              *string
-	start, end                    int64
-	failMessage                   *string
-	rollbackJobID, rollbackStatus *string
-	rollbackStart, rollbackEnd    int64
-	rollbackFailMsg               *string
-	ran                           bool // deployed (successfully or not), so a rollback concerns it
-}
-
-func strp(s string) *string { return &s }
-
-// derivedUUID is a stable UUID-shaped id for things the simulator does not
-// model (components, jobs, servers), so repeated answers agree.
-func derivedUUID(parts ...string) string {
-	h := sha256Hex([]byte(strings.Join(parts, ":")))
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
-}
-
-func (pl *plan) jobID(ex *planExec, comp, kind string) string {
-	return "JOB" + derivedUUID("job", pl.spec.ID, strconv.Itoa(ex.n), comp, kind)
-}
-
-// view is the plan's status and its components at now.
-//
-// Deployment: a component is CREATED until its batch starts, RUNNING while
-// it runs, then SUCCESS or FAILED; components whose batch never starts stay
-// CREATED. An abort turns the running components ABORTED (job FAILED) and
-// leaves those not started CREATED.
-//
-// Rollback: the components that ran roll back together, each taking its
-// duration again; meanwhile their status stays SUCCESS/FAILED with
-// rollback_job_status RUNNING and the plan is RUNNING; then they are
-// ROLLBACK_SUCCEED or ROLLBACK_FAILED and so is the plan (FAILED if any
-// failed).
-func (pl *plan) view(now time.Time) (string, []compView) {
-	comps := pl.spec.Components
-	out := make([]compView, len(comps))
-	ex := pl.exec
-	if ex == nil {
-		for i := range out {
-			out[i].status = planCreated
-		}
-		return planCreated, out
-	}
-	runs, runEnd := pl.schedule(ex.start)
-	t := now
-	if ex.aborted && ex.abortedAt.Before(t) {
-		t = ex.abortedAt
-	}
-	failed := 0
-	for i, c := range comps {
-		v := &out[i]
-		v.jobID = strp(pl.jobID(ex, c.Name, "deploy"))
-		v.status, v.jobStatus = planCreated, strp(jobCreated)
-		r := runs[i]
-		switch {
-		case !r.runs || r.start.After(t):
-		case t.Before(r.end) && ex.aborted:
-			v.status, v.jobStatus = planAborted, strp(jobFailed)
-			v.start, v.end = r.start.UnixMilli(), ex.abortedAt.UnixMilli()
-			v.failMessage = strp("The release plan was aborted.")
-		case t.Before(r.end):
-			v.status, v.jobStatus = planRunning, strp(jobRunning)
-			v.start = r.start.UnixMilli()
-		case c.Fail:
-			failed++
-			v.status, v.jobStatus, v.ran = planFailed, strp(jobFailed), true
-			v.start, v.end = r.start.UnixMilli(), r.end.UnixMilli()
-			msg := c.FailMessage
-			if msg == "" {
-				msg = fmt.Sprintf("Deployment job failed: component %s did not become ready", c.Name)
-			}
-			v.failMessage = strp(msg)
-		default:
-			v.status, v.jobStatus, v.ran = planSuccess, strp(jobSucceeded), true
-			v.start, v.end = r.start.UnixMilli(), r.end.UnixMilli()
-		}
-	}
-	var status string
-	switch {
-	case ex.aborted:
-		status = planAborted
-	case now.Before(runEnd):
-		status = planRunning
-	case failed == 0:
-		status = planSuccess
-	case failed == len(comps) || pl.spec.FailStrategy != failStrategyContinue:
-		status = planFailed
-	default:
-		status = planPartiallyFailed
-	}
-	if !ex.rolledBack {
-		return status, out
-	}
-
-	running, anyFailed := false, false
-	for i, c := range comps {
-		v := &out[i]
-		if !v.ran {
-			continue
-		}
-		end := ex.rollbackAt.Add(c.Duration)
-		v.rollbackJobID = strp(pl.jobID(ex, c.Name, "rollback"))
-		v.rollbackStart = ex.rollbackAt.UnixMilli()
-		switch {
-		case now.Before(end):
-			running = true
-			v.rollbackStatus = strp(jobRunning)
-		case c.RollbackFails:
-			anyFailed = true
-			v.status, v.rollbackStatus = planRollbackFailed, strp(jobFailed)
-			v.rollbackEnd = end.UnixMilli()
-			v.rollbackFailMsg = strp(fmt.Sprintf("Rollback job failed: component %s could not be restored to its previous version", c.Name))
-		default:
-			v.status, v.rollbackStatus = planRollbackSucceed, strp(jobSucceeded)
-			v.rollbackEnd = end.UnixMilli()
-		}
-	}
-	switch {
-	case running:
-		return planRunning, out
-	case anyFailed:
-		return planRollbackFailed, out
-	default:
-		return planRollbackSucceed, out
-	}
-}
-
-// componentDuration is the default time of a component's job.
-func (s *Server) componentDuration() time.Duration {
-	d := s.opts.StepDuration
-	if s.scenario.StepDuration > 0 {
-		d = s.scenario.StepDuration
-	}
-	return 3 * d
-}
-
-// newPlan resolves spec's defaults (leniently, for scenarios built in Go
-// that Validate would reject) into a plan created at now.
-func (s *Server) newPlan(spec ScenarioReleasePlan, now time.Time) *plan {
-	if spec.Name == "" {
-		spec.Name = "release-plan-" + spec.ID[:min(8, len(spec.ID))]
-	}
-	if spec.FailStrategy != failStrategyContinue {
-		spec.FailStrategy = failStrategyStop
-	}
-	spec.Components = slices.Clone(spec.Components)
-	for i := range spec.Components {
-		c := &spec.Components[i]
-		c.Seq = max(c.Seq, 1)
-		if c.Version == "" {
-			c.Version = "1.0.0"
-		}
-		if c.Duration <= 0 {
-			c.Duration = s.componentDuration()
-		}
-	}
-	return &plan{spec: spec, createdAt: now}
-}
-
-// seedPlans registers the scenario's plans; a plan whose scenario status
-// says someone else executed it gets that execution: RUNNING from now, a
-// final status ending now.
-func (s *Server) seedPlans() {
-	now := s.clock()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, spec := range s.scenario.ReleasePlans {
-		if spec.ID == "" || s.plans[spec.ID] != nil {
-			continue
-		}
-		pl := s.newPlan(spec, now)
-		switch {
-		case spec.Status == planRunning:
-			pl.execSeq = 1
-			pl.exec = &planExec{n: 1, start: now}
-		case slices.Contains(finalPlanStatuses, spec.Status) && len(pl.spec.Components) > 0:
-			_, end := pl.schedule(now)
-			pl.execSeq = 1
-			pl.exec = &planExec{n: 1, start: now.Add(-end.Sub(now))}
-		}
-		s.plans[spec.ID] = pl
-		s.planOrder = append(s.planOrder, spec.ID)
-	}
-}
-
-// lookupPlan finds a plan, creating the default plan for a UUID no
-// scenario names. Callers hold s.mu.
-func (s *Server) lookupPlan(id string, now time.Time) *plan {
-	if pl := s.plans[id]; pl != nil {
-		return pl
-	}
-	if !uuidRE.MatchString(id) {
-		return nil
-	}
-	pl := s.newPlan(ScenarioReleasePlan{ID: id, Components: defaultPlanComponents}, now)
-	s.plans[id] = pl
-	s.planOrder = append(s.planOrder, id)
-	return pl
 }
 
 func svcstgError(status int, code, msg string) response {
@@ -400,6 +110,12 @@ func checkProject(req *request) string {
 	return ""
 }
 
+// planOp is jsonOnly for a handler of one plan: it gets the plan the
+// request names, under s.mu.
+func planOp(h func(*Server, *request, *plan) response) func(*Server, *request) response {
+	return jsonOnly(withObject((*Server).planFor, h))
+}
+
 // planFor does the checks every plan request shares and finds the plan;
 // on failure it returns the answer. Callers hold s.mu.
 func (s *Server) planFor(req *request) (*plan, response, bool) {
@@ -411,22 +127,6 @@ func (s *Server) planFor(req *request) (*plan, response, bool) {
 		return nil, planNotFound(), false
 	}
 	return pl, response{}, true
-}
-
-// seqValue is a component's seq on the wire: a number, or the string the
-// API documentation types it as.
-func (pl *plan) seqValue(seq int) any {
-	if pl.spec.SeqAsString {
-		return strconv.Itoa(seq)
-	}
-	return seq
-}
-
-func (pl *plan) executeTime() int64 {
-	if pl.exec == nil {
-		return 0
-	}
-	return pl.exec.start.UnixMilli()
 }
 
 // List and show.
@@ -490,13 +190,7 @@ type planComponent struct {
 }
 
 // showPlan is GET /v3/{project_id}/cas/release-plans/{id}.
-func (s *Server) showPlan(req *request) response {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	pl, resp, ok := s.planFor(req)
-	if !ok {
-		return resp
-	}
+func (s *Server) showPlan(req *request, pl *plan) response {
 	status, views := pl.view(req.now)
 	out := planShow{
 		ID: pl.spec.ID, Name: pl.spec.Name, Action: "deploy", Status: status, FailStrategy: pl.spec.FailStrategy,
@@ -518,19 +212,9 @@ type emptyBody struct{}
 
 // executePlan is POST .../release-plans/{id}/execute: a new execution
 // from now, unless one is running (including a rollback).
-func (s *Server) executePlan(req *request) response {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	pl, resp, ok := s.planFor(req)
-	if !ok {
-		return resp
-	}
+func (s *Server) executePlan(req *request, pl *plan) response {
 	if r := pl.spec.ExecuteRefuse; r != nil {
-		st := r.Status
-		if st == 0 {
-			st = http.StatusBadRequest
-		}
-		return svcstgError(st, r.Code, r.Message)
+		return refused(r.Status, r.Code, r.Message)
 	}
 	if status, _ := pl.view(req.now); status == planRunning {
 		return svcstgError(http.StatusBadRequest, svcstgInvalid, "release plan is running")
@@ -543,13 +227,7 @@ func (s *Server) executePlan(req *request) response {
 
 // rollbackPlan is POST .../release-plans/{id}/rollback: only for a plan
 // that ended FAILED or PARTIALLY_FAILED.
-func (s *Server) rollbackPlan(req *request) response {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	pl, resp, ok := s.planFor(req)
-	if !ok {
-		return resp
-	}
+func (s *Server) rollbackPlan(req *request, pl *plan) response {
 	switch status, _ := pl.view(req.now); status {
 	case planFailed, planPartiallyFailed:
 	case planRunning:
@@ -565,13 +243,7 @@ func (s *Server) rollbackPlan(req *request) response {
 
 // abortPlan is POST .../release-plans/{id}/abort: only while an execution
 // deploys (a rollback cannot be aborted).
-func (s *Server) abortPlan(req *request) response {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	pl, resp, ok := s.planFor(req)
-	if !ok {
-		return resp
-	}
+func (s *Server) abortPlan(req *request, pl *plan) response {
 	status, _ := pl.view(req.now)
 	switch {
 	case status != planRunning:
@@ -612,13 +284,7 @@ type deployInfoComponent struct {
 }
 
 // planDeployInfo is GET .../release-plans/{id}/deploy-info.
-func (s *Server) planDeployInfo(req *request) response {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	pl, resp, ok := s.planFor(req)
-	if !ok {
-		return resp
-	}
+func (s *Server) planDeployInfo(req *request, pl *plan) response {
 	_, views := pl.view(req.now)
 	out := deployInfo{ID: pl.spec.ID, Components: []deployInfoComponent{}}
 	for i, c := range pl.spec.Components {
