@@ -233,7 +233,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		StopOnCancel:  true,
 		StopOnTimeout: true,
 		ShowLogs:      true,
-		Debug:         isTrue(getenv("ACTIONS_STEP_DEBUG")) || isTrue(getenv("RUNNER_DEBUG")),
+		Debug:         DebugLogging(getenv),
 	}
 
 	opKnown := true
