@@ -8,7 +8,6 @@ import (
 	"github.com/deploy-action/deploy-action/internal/action"
 	"github.com/deploy-action/deploy-action/internal/huawei"
 	"github.com/deploy-action/deploy-action/internal/run"
-	"github.com/deploy-action/deploy-action/internal/servicestage"
 )
 
 // postBudget bounds the post step; it runs at job end, also after a cancel.
@@ -20,8 +19,7 @@ const postBudget = 20 * time.Second
 // learnt, or a release plan's execution. The post step stops it with the
 // flows' own stop, unless the user asked for it to go on.
 func post(ctx context.Context, p Process) int {
-	log := action.NewLog(p.Stdout, isDebug(p.Getenv))
-	log.AddMask(action.SecretInputs(p.Getenv)...)
+	log := newLog(p)
 	state := action.LoadPostState(p.Getenv)
 	if !state.Pending() {
 		log.Debugf("post: nothing to clean up.")
@@ -108,12 +106,7 @@ func postStop(ctx context.Context, client run.RecordStopper, taskID, recordID st
 // postAbortPlan aborts the release plan execution the main step started,
 // if it still runs, with the release-plan flow's abort.
 func postAbortPlan(ctx context.Context, cfg *action.Config, creds huawei.Credentials, log *action.Log, state action.PostState) int {
-	base, err := huawei.Endpoint(huawei.ServiceServiceStage, cfg.Region, cfg.Endpoint)
-	if err != nil {
-		log.Warningf("post: %v", err)
-		return 0
-	}
-	client, err := servicestage.New(base, creds, clientOptions(cfg, log)...)
+	client, _, err := servicestageClient(cfg, creds, log)
 	if err != nil {
 		log.Warningf("post: %v", err)
 		return 0

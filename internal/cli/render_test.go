@@ -33,7 +33,7 @@ func TestSummaryEscapesRemoteText(t *testing.T) {
 			Failure: &run.Failure{Title: h, Message: h},
 			Steps:   []run.StepResult{{Name: h, State: run.StepFailed}},
 		}
-		md := summary(r, "cn-north-4")
+		md := deploySummary(r, "cn-north-4")
 		for _, line := range strings.Split(md, "\n") {
 			assert.False(t, strings.HasPrefix(line, "#") && !strings.HasPrefix(line, "### ❌ Deployment failed"), "a heading from the server: %q", line)
 		}
