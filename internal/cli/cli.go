@@ -32,28 +32,43 @@ func Main(ctx context.Context, p Process) int {
 	if len(p.Args) > 0 && filepath.Base(p.Args[0]) == PostName {
 		return post(ctx, p)
 	}
-	cmd := ""
-	if len(p.Args) > 1 {
-		cmd = p.Args[1]
-	}
-	switch cmd {
-	case "":
+	if len(p.Args) < 2 {
 		return mainStep(ctx, p)
-	case "post":
-		return post(ctx, p)
-	case "demo":
-		return demo(ctx, p, p.Args[2:])
-	case "simulate":
-		return simulate(ctx, p, p.Args[2:])
-	case "version", "--version":
-		fmt.Fprintln(p.Stdout, "deploy-action", Version)
-		return 0
-	case "help", "-h", "--help":
-		fmt.Fprint(p.Stdout, usage)
-		return 0
 	}
-	fmt.Fprintf(p.Stderr, "deploy-action: unknown command %q\n\n%s", cmd, usage)
-	return 2
+	cmd, ok := commands[p.Args[1]]
+	if !ok {
+		fmt.Fprintf(p.Stderr, "deploy-action: unknown command %q\n\n%s", p.Args[1], usage)
+		return 2
+	}
+	return cmd(ctx, p, p.Args[2:])
+}
+
+// command is one command of the binary, given the arguments after its
+// name.
+type command func(ctx context.Context, p Process, args []string) int
+
+// commands are the binary's commands by name; no name (or "") is the
+// action's main step.
+var commands = map[string]command{
+	"":          func(ctx context.Context, p Process, _ []string) int { return mainStep(ctx, p) },
+	"post":      func(ctx context.Context, p Process, _ []string) int { return post(ctx, p) },
+	"demo":      demo,
+	"simulate":  simulate,
+	"version":   printVersion,
+	"--version": printVersion,
+	"help":      printUsage,
+	"-h":        printUsage,
+	"--help":    printUsage,
+}
+
+func printVersion(_ context.Context, p Process, _ []string) int {
+	fmt.Fprintln(p.Stdout, "deploy-action", Version)
+	return 0
+}
+
+func printUsage(_ context.Context, p Process, _ []string) int {
+	fmt.Fprint(p.Stdout, usage)
+	return 0
 }
 
 const usage = `deploy-action: deploy to Huawei Cloud from a GitHub workflow.

@@ -186,13 +186,23 @@ func rootCAs(cfg *action.Config, log *action.Log) *x509.CertPool {
 	if caPools.cfg == cfg {
 		return caPools.pool
 	}
-	bundles := make([][]byte, len(cfg.CABundles))
+	pool := certPool(cfg.CABundles, log)
+	if pool != nil {
+		caPools.cfg, caPools.pool = cfg, pool
+	}
+	return pool
+}
+
+// certPool is the system's CAs and those of the bundles; nil (the
+// system's alone) if a bundle cannot be added.
+func certPool(bundles []action.CABundle, log *action.Log) *x509.CertPool {
+	pems := make([][]byte, len(bundles))
 	var from []string
-	for i, b := range cfg.CABundles {
-		bundles[i] = b.PEM
+	for i, b := range bundles {
+		pems[i] = b.PEM
 		from = append(from, fmt.Sprintf("%s (%s)", b.Source, b.Path))
 	}
-	pool, err := huawei.CertPool(bundles...)
+	pool, err := huawei.CertPool(pems...)
 	if err != nil {
 		// Load checked every bundle; this cannot happen, but a step
 		// must not trust less than it says.
@@ -200,6 +210,5 @@ func rootCAs(cfg *action.Config, log *action.Log) *x509.CertPool {
 		return nil
 	}
 	log.Debugf("Trusting the system's CAs and those of %s.", strings.Join(from, ", "))
-	caPools.cfg, caPools.pool = cfg, pool
 	return pool
 }

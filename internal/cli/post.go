@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/deploy-action/deploy-action/internal/action"
+	"github.com/deploy-action/deploy-action/internal/codearts"
 	"github.com/deploy-action/deploy-action/internal/huawei"
 	"github.com/deploy-action/deploy-action/internal/run"
 )
@@ -25,27 +26,8 @@ func post(ctx context.Context, p Process) int {
 		log.Debugf("post: nothing to clean up.")
 		return 0
 	}
-	what := "the deployment this job started"
-	if state.PlanID != "" {
-		what = "release plan " + state.PlanID
-	}
-	cfg, err := action.Load(p.Getenv)
-	if err != nil {
-		log.Warningf("post: cannot check %s: the inputs are not valid.", what)
-		return 0
-	}
-	log.AddMask(cfg.Secrets()...)
-	if !cfg.StopOnCancel {
-		log.Noticef("%s may still be running; stop_on_cancel is false, so it is left alone.", capitalized(what))
-		return 0
-	}
-	if err := checkRegion(cfg, log); err != nil {
-		log.Warningf("post: cannot check %s: %v", what, err)
-		return 0
-	}
-	creds, err := authenticate(ctx, cfg, log)
-	if err != nil {
-		log.Warningf("post: cannot check %s: %v", what, err)
+	cfg, creds, ok := postInputs(ctx, p.Getenv, log, state)
+	if !ok {
 		return 0
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), postBudget)
@@ -54,6 +36,37 @@ func post(ctx context.Context, p Process) int {
 		return postAbortPlan(ctx, cfg, creds, log, state)
 	}
 	return postStopRecord(ctx, cfg, creds, log, state)
+}
+
+// postInputs reads the inputs and credentials the post step needs to
+// check what the main step left; false, after saying why in the log,
+// when it cannot or must not (stop_on_cancel: false). The post step never
+// fails the job for that.
+func postInputs(ctx context.Context, getenv func(string) string, log *action.Log, state action.PostState) (*action.Config, huawei.Credentials, bool) {
+	what := "the deployment this job started"
+	if state.PlanID != "" {
+		what = "release plan " + state.PlanID
+	}
+	cfg, err := action.Load(getenv)
+	if err != nil {
+		log.Warningf("post: cannot check %s: the inputs are not valid.", what)
+		return nil, huawei.Credentials{}, false
+	}
+	log.AddMask(cfg.Secrets()...)
+	if !cfg.StopOnCancel {
+		log.Noticef("%s may still be running; stop_on_cancel is false, so it is left alone.", capitalized(what))
+		return nil, huawei.Credentials{}, false
+	}
+	if err := checkRegion(cfg, log); err != nil {
+		log.Warningf("post: cannot check %s: %v", what, err)
+		return nil, huawei.Credentials{}, false
+	}
+	creds, err := authenticate(ctx, cfg, log)
+	if err != nil {
+		log.Warningf("post: cannot check %s: %v", what, err)
+		return nil, huawei.Credentials{}, false
+	}
+	return cfg, creds, true
 }
 
 // postStopRecord stops the main step's record, or the one its start may
@@ -71,8 +84,16 @@ func postStopRecord(ctx context.Context, cfg *action.Config, creds huawei.Creden
 	if state.StartAt.IsZero() {
 		return code
 	}
-	// A start was sent; if the main step never learnt what it created, or
-	// started another since (a rollback), that record may run unwatched.
+	if c := postStopStarted(ctx, client, log, state); c != 0 {
+		code = c
+	}
+	return code
+}
+
+// postStopStarted stops the record the main step's start created, when
+// the step never learnt it or started another since (a rollback): that
+// record may run unwatched.
+func postStopStarted(ctx context.Context, client *codearts.Client, log *action.Log, state action.PostState) int {
 	rec, err := run.StartedRecord(ctx, client, state.TaskID, state.LatestBefore)
 	switch {
 	case err != nil:
@@ -80,15 +101,12 @@ func postStopRecord(ctx context.Context, cfg *action.Config, creds huawei.Creden
 		return 1
 	case rec == nil:
 		log.Infof("No deployment of task %s started by this job is running.", state.TaskID)
-		return code
+		return 0
 	case rec.RecordID == state.RecordID:
-		return code
+		return 0
 	}
 	log.Infof("Deployment record %s started after this job's start request (%s) and still runs; stopping it.", rec.RecordID, state.StartAt.Format(time.RFC3339))
-	if c := postStop(ctx, client, state.TaskID, rec.RecordID, log); c != 0 {
-		code = c
-	}
-	return code
+	return postStop(ctx, client, state.TaskID, rec.RecordID, log)
 }
 
 func postStop(ctx context.Context, client run.RecordStopper, taskID, recordID string, log *action.Log) int {

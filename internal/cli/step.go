@@ -104,13 +104,7 @@ func (s *step) saveState(pairs ...string) {
 // same value), state and summary, annotates a failure and returns the exit
 // status.
 func (s *step) settle(res *run.Result, outs []output, markdown string) int {
-	errs := s.errs
-	for _, o := range outs {
-		if v, ok := s.written[o.name]; ok && v == o.value {
-			continue
-		}
-		errs = append(errs, s.files.SetOutput(o.name, o.value))
-	}
+	errs := append(s.errs, s.writeOutputs(outs)...)
 	if res.Settled {
 		// Nothing left for the post step: what this step started has
 		// ended, never started, or goes on because the user asked so.
@@ -131,6 +125,19 @@ func (s *step) settle(res *run.Result, outs []output, markdown string) int {
 		}
 	}
 	return code
+}
+
+// writeOutputs writes the outputs but those already written with the
+// same value.
+func (s *step) writeOutputs(outs []output) []error {
+	var errs []error
+	for _, o := range outs {
+		if v, ok := s.written[o.name]; ok && v == o.value {
+			continue
+		}
+		errs = append(errs, s.files.SetOutput(o.name, o.value))
+	}
+	return errs
 }
 
 // annotateFailure is the ::error annotation of a result that missed its
