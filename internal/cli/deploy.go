@@ -24,15 +24,13 @@ var deployOperation = operation{
 // startDeploy runs the deploy operation.
 func startDeploy(ctx context.Context, s *step) (*run.Result, error) {
 	cfg, log := s.cfg, s.log
-	client, base, err := codeartsClient(cfg, s.creds, log)
-	if err != nil {
-		return nil, err
-	}
-	log.Infof("Deploying CodeArts Deploy task %s (%s).", cfg.TaskID, where(cfg, base))
-	if len(cfg.Params) > 0 {
-		log.Infof("Parameters: %s.", describeParams(cfg.Params))
-	}
-	return run.Deploy(ctx, client, deployInput(cfg, log), log, s.deployHooks()), nil
+	return connect(s, codeartsClient, func(client *codearts.Client, at string) *run.Result {
+		log.Infof("Deploying CodeArts Deploy task %s (%s).", cfg.TaskID, at)
+		if len(cfg.Params) > 0 {
+			log.Infof("Parameters: %s.", describeParams(cfg.Params))
+		}
+		return run.Deploy(ctx, client, deployInput(cfg, log), log, s.deployHooks())
+	})
 }
 
 // deployHooks write what the post step needs to stop what this step
@@ -56,12 +54,10 @@ func (s *step) deployHooks() run.DeployHooks {
 // dryRunDeploy checks what a deployment depends on.
 func dryRunDeploy(ctx context.Context, s *step) (*run.Result, error) {
 	cfg, log := s.cfg, s.log
-	client, base, err := codeartsClient(cfg, s.creds, log)
-	if err != nil {
-		return nil, err
-	}
-	log.Infof("Dry run of a deployment of CodeArts Deploy task %s (%s).", cfg.TaskID, where(cfg, base))
-	return run.DryRunDeploy(ctx, client, deployInput(cfg, log), log), nil
+	return connect(s, codeartsClient, func(client *codearts.Client, at string) *run.Result {
+		log.Infof("Dry run of a deployment of CodeArts Deploy task %s (%s).", cfg.TaskID, at)
+		return run.DryRunDeploy(ctx, client, deployInput(cfg, log), log)
+	})
 }
 
 // deployInput is the deploy operation's input; a dry run checks the same.

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/deploy-action/deploy-action/internal/action"
+	"github.com/deploy-action/deploy-action/internal/huawei"
 	"github.com/deploy-action/deploy-action/internal/run"
 )
 
@@ -35,4 +36,16 @@ var operations = map[action.Operation]operation{
 	action.OpStop:        stopOperation,
 	action.OpReleasePlan: releasePlanOperation,
 	action.OpSignal:      signalOperation,
+}
+
+// connect builds an operation's client, then runs f with it and the
+// endpoint as the log names it (where). An error is a client the inputs
+// cannot build, returned before anything is logged or sent.
+func connect[C any](s *step, build func(*action.Config, huawei.Credentials, *action.Log) (C, string, error),
+	f func(client C, at string) *run.Result) (*run.Result, error) {
+	client, base, err := build(s.cfg, s.creds, s.log)
+	if err != nil {
+		return nil, err
+	}
+	return f(client, where(s.cfg, base)), nil
 }

@@ -25,35 +25,31 @@ var releasePlanOperation = operation{
 // startReleasePlan runs the release-plan operation.
 func startReleasePlan(ctx context.Context, s *step) (*run.Result, error) {
 	cfg, log := s.cfg, s.log
-	client, base, err := servicestageClient(cfg, s.creds, log)
-	if err != nil {
-		return nil, err
-	}
-	verb := "Watching"
-	if cfg.Execute {
-		verb = "Executing"
-	}
-	log.Infof("%s ServiceStage release plan %s (%s).", verb, cfg.ReleasePlanID, where(cfg, base))
-	in := releasePlanInput(cfg)
-	// Saved before the execute is sent: the post step aborts an
-	// execution a killed step left running.
-	in.Executing = func() {
-		if err := s.files.SaveState(action.StatePlanID, cfg.ReleasePlanID); err != nil {
-			log.Warningf("Could not write a step file: %v", err)
+	return connect(s, servicestageClient, func(client *servicestage.Client, at string) *run.Result {
+		verb := "Watching"
+		if cfg.Execute {
+			verb = "Executing"
 		}
-	}
-	return run.ReleasePlan(ctx, client, in, log), nil
+		log.Infof("%s ServiceStage release plan %s (%s).", verb, cfg.ReleasePlanID, at)
+		in := releasePlanInput(cfg)
+		// Saved before the execute is sent: the post step aborts an
+		// execution a killed step left running.
+		in.Executing = func() {
+			if err := s.files.SaveState(action.StatePlanID, cfg.ReleasePlanID); err != nil {
+				log.Warningf("Could not write a step file: %v", err)
+			}
+		}
+		return run.ReleasePlan(ctx, client, in, log)
+	})
 }
 
 // dryRunReleasePlan checks what a release plan's execution depends on.
 func dryRunReleasePlan(ctx context.Context, s *step) (*run.Result, error) {
 	cfg, log := s.cfg, s.log
-	client, base, err := servicestageClient(cfg, s.creds, log)
-	if err != nil {
-		return nil, err
-	}
-	log.Infof("Dry run of release plan %s (%s).", cfg.ReleasePlanID, where(cfg, base))
-	return run.DryRunReleasePlan(ctx, client, releasePlanInput(cfg), log), nil
+	return connect(s, servicestageClient, func(client *servicestage.Client, at string) *run.Result {
+		log.Infof("Dry run of release plan %s (%s).", cfg.ReleasePlanID, at)
+		return run.DryRunReleasePlan(ctx, client, releasePlanInput(cfg), log)
+	})
 }
 
 // releasePlanInput is the release-plan operation's input; a dry run

@@ -9,6 +9,7 @@ import (
 
 	"github.com/deploy-action/deploy-action/internal/action"
 	"github.com/deploy-action/deploy-action/internal/huawei"
+	"github.com/deploy-action/deploy-action/internal/rts"
 	"github.com/deploy-action/deploy-action/internal/run"
 )
 
@@ -24,23 +25,19 @@ var signalOperation = operation{
 // startSignal runs the signal operation.
 func startSignal(ctx context.Context, s *step) (*run.Result, error) {
 	cfg, log := s.cfg, s.log
-	client, base, err := rtsClient(cfg, s.creds, log)
-	if err != nil {
-		return nil, err
-	}
-	log.Infof("Signalling RTS software deployment %s (%s).", cfg.DeploymentID, where(cfg, base))
-	return run.Signal(ctx, client, signalInput(cfg), log), nil
+	return connect(s, rtsClient, func(client *rts.Client, at string) *run.Result {
+		log.Infof("Signalling RTS software deployment %s (%s).", cfg.DeploymentID, at)
+		return run.Signal(ctx, client, signalInput(cfg), log)
+	})
 }
 
 // dryRunSignal checks what a signal depends on.
 func dryRunSignal(ctx context.Context, s *step) (*run.Result, error) {
 	cfg, log := s.cfg, s.log
-	client, base, err := rtsClient(cfg, s.creds, log)
-	if err != nil {
-		return nil, err
-	}
-	log.Infof("Dry run of a signal to RTS software deployment %s (%s).", cfg.DeploymentID, where(cfg, base))
-	return run.DryRunSignal(ctx, client, signalInput(cfg), log), nil
+	return connect(s, rtsClient, func(client *rts.Client, at string) *run.Result {
+		log.Infof("Dry run of a signal to RTS software deployment %s (%s).", cfg.DeploymentID, at)
+		return run.DryRunSignal(ctx, client, signalInput(cfg), log)
+	})
 }
 
 // signalInput is the signal operation's input.

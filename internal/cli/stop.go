@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/deploy-action/deploy-action/internal/action"
+	"github.com/deploy-action/deploy-action/internal/codearts"
 	"github.com/deploy-action/deploy-action/internal/huawei"
 	"github.com/deploy-action/deploy-action/internal/run"
 )
@@ -22,23 +23,19 @@ var stopOperation = operation{
 // startStop runs the stop operation.
 func startStop(ctx context.Context, s *step) (*run.Result, error) {
 	cfg, log := s.cfg, s.log
-	client, base, err := codeartsClient(cfg, s.creds, log)
-	if err != nil {
-		return nil, err
-	}
-	log.Infof("Stopping CodeArts Deploy record %s of task %s (%s).", cfg.RecordID, cfg.TaskID, where(cfg, base))
-	return run.Stop(ctx, client, stopInput(cfg), log), nil
+	return connect(s, codeartsClient, func(client *codearts.Client, at string) *run.Result {
+		log.Infof("Stopping CodeArts Deploy record %s of task %s (%s).", cfg.RecordID, cfg.TaskID, at)
+		return run.Stop(ctx, client, stopInput(cfg), log)
+	})
 }
 
 // dryRunStop checks what a stop depends on.
 func dryRunStop(ctx context.Context, s *step) (*run.Result, error) {
 	cfg, log := s.cfg, s.log
-	client, base, err := codeartsClient(cfg, s.creds, log)
-	if err != nil {
-		return nil, err
-	}
-	log.Infof("Dry run of a stop of record %s of CodeArts Deploy task %s (%s).", cfg.RecordID, cfg.TaskID, where(cfg, base))
-	return run.DryRunStop(ctx, client, stopInput(cfg), log), nil
+	return connect(s, codeartsClient, func(client *codearts.Client, at string) *run.Result {
+		log.Infof("Dry run of a stop of record %s of CodeArts Deploy task %s (%s).", cfg.RecordID, cfg.TaskID, at)
+		return run.DryRunStop(ctx, client, stopInput(cfg), log)
+	})
 }
 
 func stopInput(cfg *action.Config) run.StopInput {

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/deploy-action/deploy-action/internal/action"
+	"github.com/deploy-action/deploy-action/internal/codearts"
 	"github.com/deploy-action/deploy-action/internal/huawei"
 	"github.com/deploy-action/deploy-action/internal/run"
 )
@@ -21,16 +22,14 @@ var watchOperation = operation{
 // startWatch runs the watch operation.
 func startWatch(ctx context.Context, s *step) (*run.Result, error) {
 	cfg, log := s.cfg, s.log
-	client, base, err := codeartsClient(cfg, s.creds, log)
-	if err != nil {
-		return nil, err
-	}
-	what := "the latest deployment record"
-	if cfg.RecordID != "" {
-		what = "deployment record " + cfg.RecordID
-	}
-	log.Infof("Watching %s of CodeArts Deploy task %s (%s).", what, cfg.TaskID, where(cfg, base))
-	return run.Watch(ctx, client, watchInput(cfg, log), log, s.watching), nil
+	return connect(s, codeartsClient, func(client *codearts.Client, at string) *run.Result {
+		what := "the latest deployment record"
+		if cfg.RecordID != "" {
+			what = "deployment record " + cfg.RecordID
+		}
+		log.Infof("Watching %s of CodeArts Deploy task %s (%s).", what, cfg.TaskID, at)
+		return run.Watch(ctx, client, watchInput(cfg, log), log, s.watching)
+	})
 }
 
 // watching writes the record the watch follows as soon as it is known.
@@ -46,12 +45,10 @@ func (s *step) watching(recordID string) {
 // dryRunWatch checks what a watch depends on.
 func dryRunWatch(ctx context.Context, s *step) (*run.Result, error) {
 	cfg, log := s.cfg, s.log
-	client, base, err := codeartsClient(cfg, s.creds, log)
-	if err != nil {
-		return nil, err
-	}
-	log.Infof("Dry run of a watch of CodeArts Deploy task %s (%s).", cfg.TaskID, where(cfg, base))
-	return run.DryRunWatch(ctx, client, watchInput(cfg, log), log), nil
+	return connect(s, codeartsClient, func(client *codearts.Client, at string) *run.Result {
+		log.Infof("Dry run of a watch of CodeArts Deploy task %s (%s).", cfg.TaskID, at)
+		return run.DryRunWatch(ctx, client, watchInput(cfg, log), log)
+	})
 }
 
 func watchInput(cfg *action.Config, log *action.Log) run.WatchInput {
