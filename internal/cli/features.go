@@ -232,16 +232,22 @@ func dryRunSummary(r *run.Result, cfg *action.Config) string {
 	b.WriteString("| | |\n|---|---|\n")
 	row := tableRow(&b)
 	row("Operation", code(string(cfg.Operation)))
-	task := code(r.TaskID)
-	if r.TaskName != "" {
-		task = mdEscape(r.TaskName) + " (" + task + ")"
+	if d := r.Deploy; d != nil {
+		task := code(d.TaskID)
+		if d.TaskName != "" {
+			task = mdEscape(d.TaskName) + " (" + task + ")"
+		}
+		if d.TaskID != "" {
+			row("Task", task)
+		}
+		row("Record", code(d.RecordID))
 	}
-	if r.TaskID != "" {
-		row("Task", task)
+	if r.Plan != nil {
+		row("Release plan", code(r.Plan.PlanID))
 	}
-	row("Record", code(r.RecordID))
-	row("Release plan", code(r.PlanID))
-	row("Software deployment", code(r.DeploymentID))
+	if r.Signal != nil {
+		row("Software deployment", code(r.Signal.DeploymentID))
+	}
 	row("Region", mdEscape(cfg.Region))
 	row("Status", "**"+string(r.Status)+"**")
 	b.WriteString("\n| | Check | Detail |\n|---|---|---|\n")
@@ -283,7 +289,7 @@ func fenceFor(s string) string {
 
 // healthRows adds the health gate to a deploy or watch summary.
 func healthRows(row func(k, v string), r *run.Result) {
-	h := r.Health
+	h := r.Deploy.Health
 	if h == nil {
 		return
 	}
@@ -300,7 +306,7 @@ func healthRows(row func(k, v string), r *run.Result) {
 
 // healthAnswers lists the last answers of a health gate that failed.
 func healthAnswers(b *strings.Builder, r *run.Result) {
-	h := r.Health
+	h := r.Deploy.Health
 	if h == nil || h.Healthy || len(h.Last) == 0 {
 		return
 	}

@@ -42,7 +42,7 @@ func settle(res *run.Result, outs []output, markdown string, log *action.Log, fi
 	if !res.OK() {
 		title, msg := operationNoun(res.Operation)+" "+string(res.Status), ""
 		if res.Failure != nil {
-			title, msg = res.Failure.Title, res.Failure.Message
+			title, msg = failureText(res)
 		}
 		log.Error(title, msg)
 		code = 1
@@ -92,16 +92,17 @@ func stopStep(ctx context.Context, cfg *action.Config, creds huawei.Credentials,
 func stopOutputs(r *run.Result) []output {
 	return []output{
 		{"status", string(r.Status)},
-		{"record_id", r.RecordID},
+		{"record_id", r.Deploy.RecordID},
 		{"result", compactJSON(r.Remote)},
 	}
 }
 
 func stopSummary(r *run.Result, region string) string {
 	var b strings.Builder
-	task := "`" + r.TaskID + "`"
-	if r.TaskName != "" {
-		task = mdEscape(r.TaskName) + " (" + task + ")"
+	d := r.Deploy
+	task := "`" + d.TaskID + "`"
+	if d.TaskName != "" {
+		task = mdEscape(d.TaskName) + " (" + task + ")"
 	}
 	headline := "Deployment record " + strings.ReplaceAll(string(r.Status), "_", " ")
 	if r.Status != run.StatusStopped && r.Failure == nil {
@@ -115,7 +116,7 @@ func stopSummary(r *run.Result, region string) string {
 	row := tableRow(&b)
 	row("Task", task)
 	row("Region", mdEscape(region))
-	row("Record", code(r.RecordID))
+	row("Record", code(d.RecordID))
 	row("Status", "**"+string(r.Status)+"**"+optionalf(" (service: %s)", code(r.RemoteStatus)))
 	writeFailure(&b, r)
 	return b.String()
@@ -162,7 +163,7 @@ func releasePlanStep(ctx context.Context, cfg *action.Config, creds huawei.Crede
 // releasePlanOutputs are the outputs of a release plan: status,
 // components, started_at, finished_at, duration_seconds, result.
 func releasePlanOutputs(r *run.Result) []output {
-	comps := r.Components
+	comps := r.Plan.Components
 	if comps == nil {
 		comps = []run.Component{}
 	}
@@ -202,9 +203,10 @@ var componentIcon = map[string]string{
 
 func releasePlanSummary(r *run.Result, region string) string {
 	var b strings.Builder
-	plan := "`" + r.PlanID + "`"
-	if r.PlanName != "" {
-		plan = mdEscape(r.PlanName) + " (" + plan + ")"
+	p := r.Plan
+	plan := "`" + p.PlanID + "`"
+	if p.PlanName != "" {
+		plan = mdEscape(p.PlanName) + " (" + plan + ")"
 	}
 	fmt.Fprintf(&b, "### %s Release plan %s: %s\n\n", statusIcon[r.Status], strings.ReplaceAll(string(r.Status), "_", " "), plan)
 	b.WriteString("| | |\n|---|---|\n")
@@ -217,13 +219,13 @@ func releasePlanSummary(r *run.Result, region string) string {
 	}
 	row("Started", rfc3339(r.StartedAt))
 	row("Finished", rfc3339(r.FinishedAt))
-	if r.RollbackStatus != "" {
-		row("Rollback", string(r.RollbackStatus))
+	if p.RollbackStatus != "" {
+		row("Rollback", string(p.RollbackStatus))
 	}
 	writeFailure(&b, r)
-	if len(r.Components) > 0 {
+	if len(p.Components) > 0 {
 		b.WriteString("\n| Batch | Component | Version | Status | Job | Time | Message |\n|---:|---|---|---|---|---:|---|\n")
-		for _, c := range r.Components {
+		for _, c := range p.Components {
 			t := ""
 			if c.Elapsed > 0 {
 				t = run.FormatDuration(c.Elapsed)
@@ -262,7 +264,7 @@ func signalStep(ctx context.Context, cfg *action.Config, creds huawei.Credential
 func signalOutputs(r *run.Result) []output {
 	return []output{
 		{"status", r.RemoteStatus},
-		{"software_deployment", compactJSON(r.SoftwareDeployment)},
+		{"software_deployment", compactJSON(r.Signal.SoftwareDeployment)},
 		{"result", compactJSON(r.Remote)},
 	}
 }
@@ -276,7 +278,7 @@ func signalSummary(r *run.Result, region string) string {
 		ServerID     string          `json:"server_id"`
 		OutputValues json.RawMessage `json:"output_values"`
 	}
-	_ = json.Unmarshal(r.SoftwareDeployment, &sd) // best effort: the summary shows what it can
+	_ = json.Unmarshal(r.Signal.SoftwareDeployment, &sd) // best effort: the summary shows what it can
 	icon, headline := "✅", "Software deployment signalled: "+sd.Status
 	if r.Failure != nil {
 		icon, headline = "❌", "Software deployment not signalled"
@@ -284,7 +286,7 @@ func signalSummary(r *run.Result, region string) string {
 	fmt.Fprintf(&b, "### %s %s\n\n", icon, mdEscape(headline))
 	b.WriteString("| | |\n|---|---|\n")
 	row := tableRow(&b)
-	row("Software deployment", code(r.DeploymentID))
+	row("Software deployment", code(r.Signal.DeploymentID))
 	row("Region", mdEscape(region))
 	row("Status", code(sd.Status))
 	row("Reason", mdEscape(shortText(sd.StatusReason, 300)))
@@ -315,7 +317,8 @@ func tableRow(b *strings.Builder) func(k, v string) {
 
 func writeFailure(b *strings.Builder, r *run.Result) {
 	if r.Failure != nil {
-		fmt.Fprintf(b, "\n> [!CAUTION]\n> **%s.** %s\n", mdEscape(r.Failure.Title), mdEscape(r.Failure.Message))
+		title, msg := failureText(r)
+		fmt.Fprintf(b, "\n> [!CAUTION]\n> **%s.** %s\n", mdEscape(title), mdEscape(msg))
 	}
 }
 

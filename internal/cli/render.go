@@ -18,14 +18,15 @@ type output struct{ name, value string }
 // outputs returns the step outputs of a deploy result. Empty values are
 // written too, so a later step can test them without a default.
 func outputs(r *run.Result) []output {
+	d := r.Deploy
 	out := []output{
 		{"status", string(r.Status)},
-		{"record_id", r.RecordID},
-		{"job_name", r.JobName},
+		{"record_id", d.RecordID},
+		{"job_name", d.JobName},
 		{"started_at", rfc3339(r.StartedAt)},
 		{"finished_at", rfc3339(r.FinishedAt)},
 		{"duration_seconds", ""},
-		{"rollback_record_id", r.RollbackRecordID},
+		{"rollback_record_id", d.RollbackRecordID},
 		{"result", compactJSON(r.Remote)},
 	}
 	if d := r.Duration(); d > 0 || !r.FinishedAt.IsZero() {
@@ -94,9 +95,10 @@ var stepIcon = map[run.StepState]string{
 // summary renders a deploy result as the step summary's Markdown.
 func summary(r *run.Result, region string) string {
 	var b strings.Builder
-	task := "`" + r.TaskID + "`"
-	if r.TaskName != "" {
-		task = mdEscape(r.TaskName) + " (" + task + ")"
+	d := r.Deploy
+	task := "`" + d.TaskID + "`"
+	if d.TaskName != "" {
+		task = mdEscape(d.TaskName) + " (" + task + ")"
 	}
 	noun := "Deployment"
 	if r.Operation == run.OpWatch {
@@ -111,8 +113,8 @@ func summary(r *run.Result, region string) string {
 	}
 	row("Task", task)
 	row("Region", mdEscape(region))
-	row("Record", code(r.RecordID))
-	row("Job", code(r.JobName))
+	row("Record", code(d.RecordID))
+	row("Job", code(d.JobName))
 	row("Status", "**"+string(r.Status)+"**"+optionalf(" (service: %s)", code(r.RemoteStatus)))
 	if d := r.Duration(); d > 0 {
 		row("Duration", run.FormatDuration(d))
@@ -120,16 +122,14 @@ func summary(r *run.Result, region string) string {
 	row("Started", rfc3339(r.StartedAt))
 	row("Finished", rfc3339(r.FinishedAt))
 	healthRows(row, r)
-	if r.RollbackRecordID != "" {
-		row("Rollback", code(r.RollbackRecordID)+" "+string(r.RollbackStatus))
+	if d.RollbackRecordID != "" {
+		row("Rollback", code(d.RollbackRecordID)+" "+string(d.RollbackStatus))
 	}
-	if r.Failure != nil {
-		fmt.Fprintf(&b, "\n> [!CAUTION]\n> **%s.** %s\n", mdEscape(r.Failure.Title), mdEscape(r.Failure.Message))
-	}
+	writeFailure(&b, r)
 	healthAnswers(&b, r)
-	if len(r.Steps) > 0 {
+	if len(d.Steps) > 0 {
 		b.WriteString("\n| # | Step | Time | Result |\n|---:|---|---:|---|\n")
-		for i, s := range r.Steps {
+		for i, s := range d.Steps {
 			t := ""
 			if s.Elapsed > 0 {
 				t = run.FormatDuration(s.Elapsed)

@@ -31,7 +31,7 @@ func planBatches(comps []Component) []planBatch {
 // announces the batches that start. With final set, it prints the batches
 // left, as they are (not run, aborted, still running).
 func (p *planner) progress(final bool) {
-	for _, b := range planBatches(p.res.Components) {
+	for _, b := range planBatches(p.res.Plan.Components) {
 		if p.shown[b.seq] {
 			continue
 		}
@@ -169,7 +169,7 @@ func planComponents(in []servicestage.Component) []Component {
 // first start and, once settled, the last end.
 func (p *planner) setTimes(settled bool) {
 	var first, last time.Time
-	for _, c := range p.res.Components {
+	for _, c := range p.res.Plan.Components {
 		if !c.StartedAt.IsZero() && (first.IsZero() || c.StartedAt.Before(first)) {
 			first = c.StartedAt
 		}
