@@ -320,13 +320,8 @@ func (d *deployer) follow(ctx context.Context, recordID string, show bool) (*cod
 	if show {
 		policy.Delay = d.firstDelay()
 	}
-	var unreadable readErrors
-	err := wait.Poll(ctx, policy, func(ctx context.Context) (bool, time.Duration, error) {
-		st, err := d.api.State(ctx, d.in.TaskID, recordID)
-		if err != nil {
-			return false, 0, unreadable.note(ctx, d.log, "the deployment's state", err)
-		}
-		unreadable.reset()
+	read := func(ctx context.Context) (*codearts.State, error) { return d.api.State(ctx, d.in.TaskID, recordID) }
+	err := pollRead(ctx, d.log, policy, "the deployment's state", read, func(ctx context.Context, st *codearts.State) (bool, time.Duration, error) {
 		last = st
 		if st.Result.TaskName != "" {
 			d.res.Deploy.TaskName = st.Result.TaskName

@@ -110,6 +110,11 @@ type planner struct {
 	unknownSeen map[string]bool
 }
 
+// deployInfo reads the components of the plan's latest execution.
+func (p *planner) deployInfo(ctx context.Context) (*servicestage.DeployInfo, error) {
+	return p.api.DeployInfo(ctx, p.in.ProjectID, p.in.PlanID)
+}
+
 func (p *planner) run(ctx context.Context) {
 	tctx, cancel := context.WithTimeoutCause(ctx, p.in.Timeout, errPlanTimedOut)
 	defer cancel()
@@ -171,7 +176,7 @@ func notFound(err error, otherwise Failed) Failed {
 
 // execute executes the plan exactly once (see ReleasePlan and sendOnce).
 func (p *planner) execute(ctx context.Context, plan *servicestage.Plan) error {
-	before, err := p.api.DeployInfo(ctx, p.in.ProjectID, p.in.PlanID)
+	before, err := p.deployInfo(ctx)
 	if err != nil {
 		return fmt.Errorf("reading the plan's deploy-info before executing it: %w", err)
 	}
@@ -184,21 +189,7 @@ func (p *planner) execute(ctx context.Context, plan *servicestage.Plan) error {
 	if p.in.Executing != nil {
 		p.in.Executing()
 	}
-	_, adopted, err := sendOnce(ctx, once[struct{}]{
-		what: "execute",
-		log:  p.log,
-		send: func(ctx context.Context) (struct{}, error) {
-			_, err := p.api.Execute(ctx, p.in.ProjectID, p.in.PlanID)
-			return struct{}{}, err
-		},
-		find: func(ctx context.Context) (struct{}, bool, error) {
-			ok, err := p.executedSince(ctx, plan, 1)
-			return struct{}{}, ok, err
-		},
-		busy:  planBusy,
-		grace: p.in.AbortGrace,
-		look:  p.in.LookFor,
-	})
+	adopted, err := p.callExecute(ctx, plan)
 	switch {
 	case err == nil && adopted:
 		p.executed, p.started = true, true
@@ -223,6 +214,28 @@ func (p *planner) execute(ctx context.Context, plan *servicestage.Plan) error {
 	return err
 }
 
+// callExecute asks for the execute exactly once (sendOnce): it is not
+// idempotent, so an unknown outcome is looked into before asking again.
+// adopted says an execute whose answer was lost did reach the service.
+func (p *planner) callExecute(ctx context.Context, plan *servicestage.Plan) (adopted bool, err error) {
+	_, adopted, err = sendOnce(ctx, once[struct{}]{
+		what: "execute",
+		log:  p.log,
+		send: func(ctx context.Context) (struct{}, error) {
+			_, err := p.api.Execute(ctx, p.in.ProjectID, p.in.PlanID)
+			return struct{}{}, err
+		},
+		find: func(ctx context.Context) (struct{}, bool, error) {
+			ok, err := p.executedSince(ctx, plan, 1)
+			return struct{}{}, ok, err
+		},
+		busy:  planBusy,
+		grace: p.in.AbortGrace,
+		look:  p.in.LookFor,
+	})
+	return adopted, err
+}
+
 // executedSince looks (up to looks times, FirstPoll apart) for signs that
 // the plan was executed after the flow's baseline.
 func (p *planner) executedSince(ctx context.Context, before *servicestage.Plan, looks int) (bool, error) {
@@ -236,7 +249,7 @@ func (p *planner) executedSince(ctx context.Context, before *servicestage.Plan, 
 			case <-t.C:
 			}
 		}
-		info, err := p.api.DeployInfo(ctx, p.in.ProjectID, p.in.PlanID)
+		info, err := p.deployInfo(ctx)
 		if err != nil {
 			return false, err
 		}
@@ -256,7 +269,7 @@ func (p *planner) executedSince(ctx context.Context, before *servicestage.Plan, 
 
 // noWait reports after one look (wait: false).
 func (p *planner) noWait(ctx, tctx context.Context) {
-	info, err := p.api.DeployInfo(tctx, p.in.ProjectID, p.in.PlanID)
+	info, err := p.deployInfo(tctx)
 	if err != nil {
 		if p.executed {
 			// The plan runs; only the look failed.
@@ -323,13 +336,7 @@ func (p *planner) follow(ctx context.Context) (*servicestage.DeployInfo, error) 
 	policy := wait.Policy{First: p.in.FirstPoll, Max: p.in.PollInterval}
 	var done *servicestage.DeployInfo
 	emptyWarned := false
-	var unreadable readErrors
-	err := wait.Poll(ctx, policy, func(ctx context.Context) (bool, time.Duration, error) {
-		info, err := p.api.DeployInfo(ctx, p.in.ProjectID, p.in.PlanID)
-		if err != nil {
-			return false, 0, unreadable.note(ctx, p.log, "the plan's deploy-info", err)
-		}
-		unreadable.reset()
+	err := pollRead(ctx, p.log, policy, "the plan's deploy-info", p.deployInfo, func(ctx context.Context, info *servicestage.DeployInfo) (bool, time.Duration, error) {
 		if !p.started {
 			// Right after an execute the answer may still show the
 			// previous execution, which must not be taken for ours.

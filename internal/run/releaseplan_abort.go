@@ -10,7 +10,7 @@ import (
 // ended gets its own verdict.
 func (p *planner) abort(ctx context.Context) stopOutcome {
 	out := abortPlan(ctx, p.api, p.in.ProjectID, p.in.PlanID, p.log)
-	if info, err := p.api.DeployInfo(ctx, p.in.ProjectID, p.in.PlanID); err == nil {
+	if info, err := p.deployInfo(ctx); err == nil {
 		p.observe(info)
 		if out.err != nil && p.quiet() && p.settled(ctx, info) {
 			p.res.Failure = nil

@@ -44,15 +44,8 @@ func (p *planner) reportRollback(r PlanRolledBack) {
 // rollback ended, and records the last answer read.
 func (p *planner) awaitRollback(ctx context.Context, deployed []string) error {
 	var last *servicestage.DeployInfo
-	err := wait.Poll(ctx, wait.Policy{First: p.in.FirstPoll, Max: p.in.PollInterval}, func(ctx context.Context) (bool, time.Duration, error) {
-		info, err := p.api.DeployInfo(ctx, p.in.ProjectID, p.in.PlanID)
-		if err != nil {
-			if transient(err) && ctx.Err() == nil {
-				p.log.Warningf("Could not read the plan's deploy-info; trying again: %v", err)
-				return false, 0, nil
-			}
-			return false, 0, err
-		}
+	policy := wait.Policy{First: p.in.FirstPoll, Max: p.in.PollInterval}
+	err := pollRead(ctx, p.log, policy, "the plan's deploy-info", p.deployInfo, func(_ context.Context, info *servicestage.DeployInfo) (bool, time.Duration, error) {
 		last = info
 		return rollbackDone(info.Components, deployed), 0, nil
 	})
@@ -96,7 +89,7 @@ func (p *planner) callRollback(ctx context.Context, decided *servicestage.Deploy
 			return struct{}{}, err
 		},
 		find: func(ctx context.Context) (struct{}, bool, error) {
-			info, err := p.api.DeployInfo(ctx, p.in.ProjectID, p.in.PlanID)
+			info, err := p.deployInfo(ctx)
 			if err != nil {
 				return struct{}{}, false, err
 			}

@@ -59,11 +59,15 @@ func PlanSettled(comps []servicestage.Component) Verdict {
 	return VerdictRunning
 }
 
+// rollingBack reports a component whose rollback job was created or runs:
+// it counts as running.
 func rollingBack(c servicestage.Component) bool {
 	s := strings.ToUpper(strings.TrimSpace(c.RollbackJobStatus))
 	return s == servicestage.JobRunning || s == servicestage.JobCreated
 }
 
+// allPending reports components of which none has started (and there is
+// at least one).
 func allPending(comps []servicestage.Component) bool {
 	for _, c := range comps {
 		if servicestage.Classify(c.Status) != servicestage.PhasePending {
@@ -213,6 +217,8 @@ func startedSince(before, info *servicestage.DeployInfo) bool {
 	return false
 }
 
+// componentKey identifies a component across answers: by ID, or by name
+// when the service sent none.
 func componentKey(c servicestage.Component) string {
 	if c.ID != "" {
 		return c.ID
@@ -220,6 +226,7 @@ func componentKey(c servicestage.Component) string {
 	return "name:" + c.Name
 }
 
+// anyRunning reports a component in status RUNNING.
 func anyRunning(comps []servicestage.Component) bool {
 	for _, c := range comps {
 		if servicestage.Classify(c.Status) == servicestage.PhaseRunning {
