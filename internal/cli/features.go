@@ -132,6 +132,9 @@ func dryRunStep(ctx context.Context, cfg *action.Config, creds huawei.Credential
 		log.Error("Invalid input", err.Error())
 		return 1
 	}
+	if res.Failure == nil {
+		log.Infof("✓ Dry run: every check passed; nothing was changed.")
+	}
 	return settle(res, dryRunOutputs(res), dryRunSummary(res, cfg), log, files, nil, nil)
 }
 

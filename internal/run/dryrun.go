@@ -152,7 +152,6 @@ func (r *dryRun) done() *Result {
 			return r.res
 		}
 	}
-	r.log.Infof("✓ Dry run: every check passed; nothing was changed.")
 	return r.res
 }
 
