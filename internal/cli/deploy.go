@@ -105,14 +105,15 @@ func describeParams(ps []action.Param) string {
 // values are written too, so a later step can test them without a
 // default.
 func deployOutputs(r *run.Result) []output {
+	d := r.Deploy
 	return []output{
 		{"status", string(r.Status)},
-		{"record_id", r.RecordID},
-		{"job_name", r.JobName},
+		{"record_id", d.RecordID},
+		{"job_name", d.JobName},
 		{"started_at", rfc3339(r.StartedAt)},
 		{"finished_at", rfc3339(r.FinishedAt)},
 		{"duration_seconds", durationSeconds(r)},
-		{"rollback_record_id", r.RollbackRecordID},
+		{"rollback_record_id", d.RollbackRecordID},
 		{"result", compactJSON(r.Remote)},
 	}
 }
@@ -120,26 +121,27 @@ func deployOutputs(r *run.Result) []output {
 // deploySummary renders a deploy or watch result.
 func deploySummary(r *run.Result, region string) string {
 	var b strings.Builder
+	d := r.Deploy
 	noun := "Deployment"
 	if r.Operation == run.OpWatch {
 		noun = "Watched deployment"
 	}
-	task := taskCell(r)
+	task := taskCell(d)
 	fmt.Fprintf(&b, "### %s %s %s: %s\n\n", statusIcon[r.Status], noun, statusWords(r.Status), task)
 	row := table(&b)
 	row("Task", task)
 	row("Region", mdEscape(region))
-	row("Record", code(r.RecordID))
-	row("Job", code(r.JobName))
+	row("Record", code(d.RecordID))
+	row("Job", code(d.JobName))
 	row("Status", statusCell(r))
 	timeRows(row, r)
-	healthRows(row, r)
-	if r.RollbackRecordID != "" {
-		row("Rollback", code(r.RollbackRecordID)+" "+string(r.RollbackStatus))
+	healthRows(row, d.Health)
+	if d.RollbackRecordID != "" {
+		row("Rollback", code(d.RollbackRecordID)+" "+string(d.RollbackStatus))
 	}
 	writeFailure(&b, r)
-	healthAnswers(&b, r)
-	stepTable(&b, r.Steps)
+	healthAnswers(&b, d.Health)
+	stepTable(&b, d.Steps)
 	return b.String()
 }
 

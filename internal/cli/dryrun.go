@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -12,9 +13,21 @@ import (
 func dryRunOf(op operation) operation {
 	return operation{
 		service: op.service,
-		start:   op.dryRun,
+		start:   dryRunStart(op),
 		outputs: dryRunOutputs,
 		summary: dryRunSummary,
+	}
+}
+
+// dryRunStart runs op's dry run, and says in the log when every check
+// passed (a failed check is the step's ::error annotation).
+func dryRunStart(op operation) func(context.Context, *step) (*run.Result, error) {
+	return func(ctx context.Context, s *step) (*run.Result, error) {
+		res, err := op.dryRun(ctx, s)
+		if err == nil && res.Failure == nil {
+			s.log.Infof("✓ Dry run: every check passed; nothing was changed.")
+		}
+		return res, err
 	}
 }
 
@@ -41,12 +54,18 @@ func dryRunSummary(r *run.Result, region string) string {
 	b.WriteString("Nothing was changed: no start, stop, execute or signal was sent.\n\n")
 	row := table(&b)
 	row("Operation", code(r.Operation))
-	if r.TaskID != "" {
-		row("Task", named(r.TaskName, code(r.TaskID)))
+	if d := r.Deploy; d != nil {
+		if d.TaskID != "" {
+			row("Task", named(d.TaskName, code(d.TaskID)))
+		}
+		row("Record", code(d.RecordID))
 	}
-	row("Record", code(r.RecordID))
-	row("Release plan", code(r.PlanID))
-	row("Software deployment", code(r.DeploymentID))
+	if r.Plan != nil {
+		row("Release plan", code(r.Plan.PlanID))
+	}
+	if r.Signal != nil {
+		row("Software deployment", code(r.Signal.DeploymentID))
+	}
 	row("Region", mdEscape(region))
 	row("Status", "**"+string(r.Status)+"**")
 	checkTable(&b, dr.Checks)

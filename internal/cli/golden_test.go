@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -104,118 +105,156 @@ func deploySteps(failedAt int, last run.StepState) []run.StepResult {
 	return steps
 }
 
-func deployResult(status run.Status, remote string) *run.Result {
+// deployFixture is a deployment of the demo's task that ran from t0 to t1
+// and ended with status (the service's: remote).
+func deployFixture(status run.Status, remote string, f *run.Failure) *run.Result {
 	return &run.Result{
-		Operation: run.OpDeploy, Status: status, TaskID: goldenTask, TaskName: "checkout-service",
-		RecordID: goldenRecord, JobName: "job_checkout_20260302", RemoteStatus: remote,
-		StartedAt: t0, FinishedAt: t1, Settled: true,
+		Operation: run.OpDeploy, Status: status, RemoteStatus: remote,
+		StartedAt: t0, FinishedAt: t1, Settled: true, Failure: f,
 		Remote: []byte(`{"status":"` + remote + `"}`),
+		Deploy: &run.DeployDetail{TaskID: goldenTask, TaskName: "checkout-service", RecordID: goldenRecord, JobName: "job_checkout_20260302"},
 	}
 }
 
 func summaryCases() []summaryCase {
-	return append(append(deployCases(), otherDeployCases()...), append(planAndSignalCases(), dryRunCases()...)...)
+	var cases []summaryCase
+	for _, group := range [][]summaryCase{deployCases(), healthCases(), stopCases(), planCases(), signalCases(), dryRunCases()} {
+		cases = append(cases, group...)
+	}
+	return cases
 }
 
 func deployCases() []summaryCase {
-	succeeded := deployResult(run.StatusSucceeded, "success")
-	succeeded.Steps = deploySteps(-1, run.StepDone)
+	succeeded := deployFixture(run.StatusSucceeded, "success", nil)
+	succeeded.Deploy.Steps = deploySteps(-1, run.StepDone)
 
-	failed := deployResult(run.StatusFailed, "failed")
-	failed.Steps = deploySteps(2, run.StepFailed)
-	failed.RollbackRecordID, failed.RollbackStatus = "0a0b0c0d0e0f10111213141516171819", run.StatusSucceeded
-	failed.Failure = &run.Failure{Title: "Deployment failed", Message: "Deployment record " + goldenRecord + " of task " + goldenTask +
-		" ended with status \"failed\" in step \"Deploy\".\nLast lines of the step's log:\nunpacking checkout-1.4.2.tar.gz\nError: disk full"}
+	failed := deployFixture(run.StatusFailed, "failed", &run.Failure{What: run.FailedDeployment,
+		Record:  &run.RecordVerdict{Status: "failed", Step: "Deploy", LogTail: []string{"unpacking checkout-1.4.2.tar.gz", "Error: disk full"}},
+		Actions: []run.Action{run.RolledBack{Target: "0a0b0c0d0e0f10111213141516171819", Status: run.StatusSucceeded}}})
+	failed.Deploy.Steps = deploySteps(2, run.StepFailed)
+	failed.Deploy.RollbackRecordID, failed.Deploy.RollbackStatus = "0a0b0c0d0e0f10111213141516171819", run.StatusSucceeded
 
-	timedOut := deployResult(run.StatusTimedOut, "running")
-	timedOut.Steps = deploySteps(3, run.StepStopped)
-	timedOut.FinishedAt = t0.Add(2 * time.Minute)
-	timedOut.Settled = false
-	timedOut.Failure = &run.Failure{Title: "Timed out", Message: "The deployment did not finish within 2m (timeout). Deployment record " + goldenRecord + " was stopped (timeout)."}
+	timedOut := deployFixture(run.StatusTimedOut, "running", &run.Failure{What: run.FailedFollow, Cause: run.CauseTimedOut,
+		Timeout: 2 * time.Minute, Actions: []run.Action{run.Stopped{}}})
+	timedOut.Deploy.Steps = deploySteps(3, run.StepStopped)
+	timedOut.FinishedAt, timedOut.Settled = t0.Add(2*time.Minute), false
 
-	cancelled := deployResult(run.StatusStopped, "running")
-	cancelled.Steps = deploySteps(1, run.StepStopped)
+	cancelled := deployFixture(run.StatusStopped, "running", &run.Failure{What: run.FailedFollow, Cause: run.CauseCancelled,
+		Actions: []run.Action{run.Stopped{}}})
+	cancelled.Deploy.Steps = deploySteps(1, run.StepStopped)
 	cancelled.FinishedAt = t0.Add(40 * time.Second)
-	cancelled.Failure = &run.Failure{Title: "Cancelled", Message: "The workflow was cancelled. Deployment record " + goldenRecord + " was stopped (cancel)."}
 
-	noWait := deployResult(run.StatusRunning, "running")
+	unknown := deployFixture(run.StatusStopped, "", &run.Failure{What: run.FailedStart, Cause: run.CauseCancelled,
+		Actions: []run.Action{run.OutcomeUnknown{Input: "stop_on_cancel"}}})
+	unknown.Deploy.RecordID, unknown.Deploy.JobName, unknown.FinishedAt, unknown.Remote = "", "", t0.Add(5*time.Second), nil
+
+	noWait := deployFixture(run.StatusRunning, "running", nil)
 	noWait.FinishedAt, noWait.Remote = time.Time{}, nil
+
+	watched := deployFixture(run.StatusSucceeded, "success", nil)
+	watched.Operation = run.OpWatch
+	watched.StartedAt, watched.FinishedAt, watched.Elapsed = time.Time{}, time.Time{}, 47*time.Second
+	watched.Deploy.Steps = deploySteps(-1, run.StepDone)
 
 	return []summaryCase{
 		{"deploy-succeeded", action.OpDeploy, false, succeeded},
 		{"deploy-failed-rolled-back", action.OpDeploy, false, failed},
 		{"deploy-timed-out-stopped", action.OpDeploy, false, timedOut},
 		{"deploy-cancelled-stopped", action.OpDeploy, false, cancelled},
+		{"deploy-cancelled-start-unknown", action.OpDeploy, false, unknown},
 		{"deploy-no-wait", action.OpDeploy, false, noWait},
+		{"watch-succeeded", action.OpWatch, false, watched},
 	}
 }
 
 func healthSpecFixture() health.Spec {
-	return health.Spec{URL: "https://checkout.example.com/healthz", Healthy: 3, Timeout: 6 * time.Second, Interval: 500 * time.Millisecond}
+	return health.Spec{URL: "https://checkout.example.com/healthz", Accepted: "200-299", Healthy: 3, Timeout: 6 * time.Second, Interval: 500 * time.Millisecond}
 }
 
-func otherDeployCases() []summaryCase {
-	healthy := deployResult(run.StatusSucceeded, "success")
-	healthy.Steps = deploySteps(-1, run.StepDone)
-	healthy.Health = &health.Report{URL: "https://checkout.example.com/healthz", Healthy: true, Checks: 4, Streak: 3, Best: 3,
+func healthCases() []summaryCase {
+	healthy := deployFixture(run.StatusSucceeded, "success", nil)
+	healthy.Deploy.Steps = deploySteps(-1, run.StepDone)
+	healthy.Deploy.Health = &health.Report{URL: "https://checkout.example.com/healthz", Healthy: true, Checks: 4, Streak: 3, Best: 3,
 		Took: 1800 * time.Millisecond, Spec: healthSpecFixture()}
 
-	unhealthy := deployResult(run.StatusUnhealthy, "success")
-	unhealthy.Steps = deploySteps(-1, run.StepDone)
-	unhealthy.Health = &health.Report{URL: "https://checkout.example.com/healthz", Checks: 12, Best: 1, Took: 6 * time.Second, Spec: healthSpecFixture(),
+	unhealthy := deployFixture(run.StatusUnhealthy, "success", &run.Failure{What: run.FailedHealth,
+		Actions: []run.Action{run.NotRolledBack{Days: 30}}})
+	unhealthy.Deploy.Steps = deploySteps(-1, run.StepDone)
+	unhealthy.Deploy.Health = &health.Report{URL: "https://checkout.example.com/healthz", Checks: 12, Best: 1, Took: 6 * time.Second, Spec: healthSpecFixture(),
 		Last: []health.Answer{
 			{At: t1.Add(4 * time.Second), Status: 503, Took: 120 * time.Millisecond, Body: `{"status":"MAINTENANCE"}`, Why: "status 503 is not 200-299"},
 			{At: t1.Add(5 * time.Second), Took: time.Second, Err: "context deadline exceeded (Client.Timeout exceeded while awaiting headers)"},
 			{At: t1.Add(6 * time.Second), Status: 200, Took: 80 * time.Millisecond, Body: "DOWN | <b>", Why: `the body lacks "UP"`},
 		}}
-	unhealthy.Failure = &run.Failure{Title: "Unhealthy", Message: "Deployment record " + goldenRecord + " succeeded, but https://checkout.example.com/healthz did not answer 3 good answers in a row within 6s."}
-
-	watched := deployResult(run.StatusSucceeded, "success")
-	watched.Operation = run.OpWatch
-	watched.StartedAt, watched.FinishedAt, watched.Elapsed = time.Time{}, time.Time{}, 47*time.Second
-	watched.Steps = deploySteps(-1, run.StepDone)
 
 	return []summaryCase{
 		{"deploy-healthy", action.OpDeploy, false, healthy},
 		{"deploy-unhealthy", action.OpDeploy, false, unhealthy},
-		{"watch-succeeded", action.OpWatch, false, watched},
 	}
 }
 
-func planAndSignalCases() []summaryCase {
-	stopped := &run.Result{Operation: run.OpStop, Status: run.StatusStopped, TaskID: goldenTask, TaskName: "checkout-service",
-		RecordID: goldenRecord, RemoteStatus: "abort", Settled: true}
-	ended := &run.Result{Operation: run.OpStop, Status: run.StatusFailed, TaskID: goldenTask, RecordID: goldenRecord, RemoteStatus: "failed", Settled: true}
-	notStopped := &run.Result{Operation: run.OpStop, Status: run.StatusFailed, TaskID: goldenTask, RecordID: goldenRecord,
-		Failure: &run.Failure{Title: "Could not stop the deployment", Message: "CodeArts Deploy answered 403 DEV.00000003: no permission to stop the task"}}
+func stopFixture(status run.Status, remote string, f *run.Failure) *run.Result {
+	return &run.Result{Operation: run.OpStop, Status: status, RemoteStatus: remote, Settled: f == nil, Failure: f,
+		Deploy: &run.DeployDetail{TaskID: goldenTask, RecordID: goldenRecord}}
+}
 
-	plan := &run.Result{Operation: run.OpReleasePlan, Status: run.StatusFailed, PlanID: goldenPlan, PlanName: "spring release",
-		RemoteStatus: "PARTIALLY_FAILED", StartedAt: t0, FinishedAt: t1, RollbackStatus: run.StatusSucceeded, Settled: true,
-		Components: []run.Component{
-			{ID: "c1", Name: "gateway", Seq: 1, Version: "2.0.1", Status: "SUCCESS", JobStatus: "SUCCEEDED", Elapsed: 65 * time.Second},
-			{ID: "c2", Name: "checkout|api", Seq: 2, Version: "1.4.2", Status: "ROLLBACK_SUCCEED", JobStatus: "FAILED", Elapsed: 90 * time.Second,
-				FailMessage: "image pull failed", RollbackJobStatus: "SUCCEEDED"},
-			{ID: "c3", Name: "billing", Seq: 2, Version: "3.1.0", Status: "CREATED"},
-		},
-		Failure: &run.Failure{Title: "Release plan failed", Message: "Release plan " + goldenPlan + " ended PARTIALLY_FAILED: component checkout|api failed (image pull failed)."}}
-
-	signalled := &run.Result{Operation: run.OpSignal, Status: run.StatusSucceeded, DeploymentID: "a1b2c3d4-0000-4000-8000-00000000beef", RemoteStatus: "COMPLETE",
-		SoftwareDeployment: []byte(`{"status":"COMPLETE","status_reason":"Deployed by GitHub run 42","action":"UPDATE","server_id":"srv-01","output_values":{"version":"1.4.2","deploy_stdout":"ok"}}`)}
-	notSignalled := &run.Result{Operation: run.OpSignal, Status: run.StatusFailed, DeploymentID: "a1b2c3d4-0000-4000-8000-00000000beef",
-		Failure: &run.Failure{Title: "Signal failed", Message: "Software deployment a1b2c3d4-0000-4000-8000-00000000beef was not signalled: RTS answered 404"}}
-
+func stopCases() []summaryCase {
+	stopped := stopFixture(run.StatusStopped, "abort", nil)
+	stopped.Deploy.TaskName = "checkout-service"
+	notStopped := stopFixture(run.StatusFailed, "", &run.Failure{What: run.FailedStop,
+		Err: errors.New("CodeArts Deploy answered 403 DEV.00000003: no permission to stop the task")})
 	return []summaryCase{
 		{"stop-stopped", action.OpStop, false, stopped},
-		{"stop-already-ended", action.OpStop, false, ended},
+		{"stop-already-ended", action.OpStop, false, stopFixture(run.StatusFailed, "failed", nil)},
 		{"stop-failed", action.OpStop, false, notStopped},
-		{"release-plan-failed-components", action.OpReleasePlan, false, plan},
+	}
+}
+
+func planCases() []summaryCase {
+	comps := []run.Component{
+		{ID: "c1", Name: "gateway", Seq: 1, Version: "2.0.1", Status: "SUCCESS", JobStatus: "SUCCEEDED", Elapsed: 65 * time.Second},
+		{ID: "c2", Name: "checkout|api", Seq: 2, Version: "1.4.2", Status: "ROLLBACK_SUCCEED", JobStatus: "FAILED", Elapsed: 90 * time.Second,
+			FailMessage: "image pull failed", RollbackJobStatus: "SUCCEEDED"},
+		{ID: "c3", Name: "billing", Seq: 3, Version: "3.1.0", Status: "CREATED"},
+	}
+	failed := &run.Result{Operation: run.OpReleasePlan, Status: run.StatusFailed, RemoteStatus: "PARTIALLY_FAILED",
+		StartedAt: t0, FinishedAt: t1, Settled: true,
+		Plan: &run.PlanDetail{PlanID: goldenPlan, PlanName: "spring release", RollbackStatus: run.StatusSucceeded, Components: comps},
+		Failure: &run.Failure{What: run.FailedReleasePlan,
+			Plan:    &run.PlanVerdict{Status: "PARTIALLY_FAILED", Failed: comps[1:2], NotRun: comps[2:]},
+			Actions: []run.Action{run.PlanRolledBack{Status: run.StatusSucceeded}}}}
+
+	timedOut := &run.Result{Operation: run.OpReleasePlan, Status: run.StatusTimedOut, RemoteStatus: "RUNNING",
+		StartedAt: t0, FinishedAt: t0.Add(10 * time.Minute),
+		Plan: &run.PlanDetail{PlanID: goldenPlan, Components: []run.Component{
+			{ID: "c1", Name: "gateway", Seq: 1, Version: "2.0.1", Status: "RUNNING", JobStatus: "RUNNING"}}},
+		Failure: &run.Failure{What: run.FailedFollowPlan, Cause: run.CauseTimedOut, Timeout: 10 * time.Minute,
+			Actions: []run.Action{run.Stopped{}}}}
+
+	return []summaryCase{
+		{"release-plan-failed-components", action.OpReleasePlan, false, failed},
+		{"release-plan-timed-out-aborted", action.OpReleasePlan, false, timedOut},
+	}
+}
+
+const goldenDeployment = "a1b2c3d4-0000-4000-8000-00000000beef"
+
+func signalCases() []summaryCase {
+	signalled := &run.Result{Operation: run.OpSignal, Status: run.StatusSucceeded, RemoteStatus: "COMPLETE",
+		Signal: &run.SignalDetail{DeploymentID: goldenDeployment,
+			SoftwareDeployment: []byte(`{"status":"COMPLETE","status_reason":"Deployed by GitHub run 42","action":"UPDATE","server_id":"srv-01","output_values":{"version":"1.4.2","deploy_stdout":"ok"}}`)}}
+	notSignalled := &run.Result{Operation: run.OpSignal, Status: run.StatusFailed,
+		Signal:  &run.SignalDetail{DeploymentID: goldenDeployment},
+		Failure: &run.Failure{What: run.FailedSignal, Err: errors.New("RTS answered 404 SoftwareDeployment not found")}}
+	return []summaryCase{
 		{"signal-signalled", action.OpSignal, false, signalled},
 		{"signal-failed", action.OpSignal, false, notSignalled},
 	}
 }
 
 func dryRunCases() []summaryCase {
-	deploy := &run.Result{Operation: run.OpDeploy, Status: run.StatusDryRun, TaskID: goldenTask, TaskName: "checkout-service", Settled: true,
+	deploy := &run.Result{Operation: run.OpDeploy, Status: run.StatusDryRun, Settled: true,
+		Deploy: &run.DeployDetail{TaskID: goldenTask, TaskName: "checkout-service"},
 		DryRun: &run.DryRun{
 			Checks: []run.Check{
 				{Name: "credentials", Passed: true, Detail: "the access key signs requests CodeArts Deploy accepts"},
@@ -226,14 +265,20 @@ func dryRunCases() []summaryCase {
 				Body: []byte(`{"params":[{"key":"version","value":"1.4.2","type":"text"},{"key":"db_password","value":"***","type":"encrypt"},{"key":"q","value":"a ` + "```" + ` b","type":"text"}]}`),
 				Note: "Then the action follows the record (GET .../state) until it ends."}},
 		}}
-	plan := &run.Result{Operation: run.OpReleasePlan, Status: run.StatusDryRun, PlanID: goldenPlan,
+	plan := &run.Result{Operation: run.OpReleasePlan, Status: run.StatusDryRun, Settled: true,
+		Plan: &run.PlanDetail{PlanID: goldenPlan},
 		DryRun: &run.DryRun{Checks: []run.Check{
 			{Name: "credentials", Passed: true, Detail: "the access key signs requests ServiceStage accepts"},
 			{Name: "release plan", Passed: false, Detail: "ServiceStage answered 404: release plan " + goldenPlan + " not found"},
 		}},
-		Failure: &run.Failure{Title: "Dry run: a check failed", Message: "1 of 2 checks failed; nothing was changed."}}
+		Failure: &run.Failure{What: run.FailedDryRun}}
+	signal := &run.Result{Operation: run.OpSignal, Status: run.StatusDryRun, Settled: true,
+		Signal: &run.SignalDetail{DeploymentID: goldenDeployment},
+		DryRun: &run.DryRun{Checks: []run.Check{{Name: "software deployment", Passed: true, Detail: "exists, status IN_PROGRESS"}},
+			WouldSend: []run.WouldSend{{Method: "PUT", Path: "/v1/p/software-deployments/" + goldenDeployment}}}}
 	return []summaryCase{
 		{"dry-run-deploy", action.OpDeploy, true, deploy},
 		{"dry-run-release-plan-failed", action.OpReleasePlan, true, plan},
+		{"dry-run-signal", action.OpSignal, true, signal},
 	}
 }

@@ -43,8 +43,7 @@ func healthSpec(cfg *action.Config, log *action.Log) *health.Spec {
 }
 
 // healthRows adds the health gate to a deploy or watch summary.
-func healthRows(row func(k, v string), r *run.Result) {
-	h := r.Health
+func healthRows(row func(k, v string), h *health.Report) {
 	if h == nil {
 		return
 	}
@@ -64,8 +63,7 @@ func healthVerdict(h *health.Report) string {
 }
 
 // healthAnswers lists the last answers of a health gate that failed.
-func healthAnswers(b *strings.Builder, r *run.Result) {
-	h := r.Health
+func healthAnswers(b *strings.Builder, h *health.Report) {
 	if h == nil || h.Healthy || len(h.Last) == 0 {
 		return
 	}

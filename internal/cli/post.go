@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/deploy-action/deploy-action/internal/action"
@@ -112,7 +111,8 @@ func postStopStarted(ctx context.Context, client *codearts.Client, log *action.L
 func postStop(ctx context.Context, client run.RecordStopper, taskID, recordID string, log *action.Log) int {
 	res := run.Stop(ctx, client, run.StopInput{TaskID: taskID, RecordID: recordID, Timeout: postBudget}, log)
 	if res.Failure != nil {
-		log.Error("Could not stop the deployment", "Deployment record "+recordID+" may still be running: "+res.Failure.Message)
+		_, msg := failureText(res)
+		log.Error("Could not stop the deployment", "Deployment record "+recordID+" may still be running: "+msg)
 		return 1
 	}
 	if res.Status == run.StatusStopped {
@@ -131,18 +131,12 @@ func postAbortPlan(ctx context.Context, cfg *action.Config, creds huawei.Credent
 	}
 	res := run.AbortPlan(ctx, client, run.AbortPlanInput{ProjectID: cfg.ProjectID, PlanID: state.PlanID, Timeout: postBudget}, log)
 	if res.Failure != nil {
-		log.Error("Could not abort the release plan", "Release plan "+state.PlanID+" may still be running: "+res.Failure.Message)
+		_, msg := failureText(res)
+		log.Error("Could not abort the release plan", "Release plan "+state.PlanID+" may still be running: "+msg)
 		return 1
 	}
 	if res.Status == run.StatusStopped {
 		log.Noticef("Aborted release plan %s, which the main step had left running.", state.PlanID)
 	}
 	return 0
-}
-
-func capitalized(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }

@@ -71,7 +71,7 @@ func releasePlanInput(cfg *action.Config) run.ReleasePlanInput {
 // releasePlanOutputs are the outputs of a release plan: status,
 // components, started_at, finished_at, duration_seconds, result.
 func releasePlanOutputs(r *run.Result) []output {
-	comps := r.Components
+	comps := r.Plan.Components
 	if comps == nil {
 		comps = []run.Component{}
 	}
@@ -94,18 +94,19 @@ func releasePlanOutputs(r *run.Result) []output {
 // its components by batch.
 func releasePlanSummary(r *run.Result, region string) string {
 	var b strings.Builder
-	plan := named(r.PlanName, "`"+r.PlanID+"`")
+	p := r.Plan
+	plan := named(p.PlanName, "`"+p.PlanID+"`")
 	fmt.Fprintf(&b, "### %s Release plan %s: %s\n\n", statusIcon[r.Status], statusWords(r.Status), plan)
 	row := table(&b)
 	row("Release plan", plan)
 	row("Region", mdEscape(region))
 	row("Status", statusCell(r))
 	timeRows(row, r)
-	if r.RollbackStatus != "" {
-		row("Rollback", string(r.RollbackStatus))
+	if p.RollbackStatus != "" {
+		row("Rollback", string(p.RollbackStatus))
 	}
 	writeFailure(&b, r)
-	componentTable(&b, r.Components)
+	componentTable(&b, p.Components)
 	return b.String()
 }
 

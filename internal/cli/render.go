@@ -86,7 +86,7 @@ func statusCell(r *run.Result) string {
 }
 
 // taskCell is the summary's Task cell: the task's name and id.
-func taskCell(r *run.Result) string { return named(r.TaskName, "`"+r.TaskID+"`") }
+func taskCell(d *run.DeployDetail) string { return named(d.TaskName, "`"+d.TaskID+"`") }
 
 // named puts a remote name before an id cell, when there is a name.
 func named(name, id string) string {
@@ -127,7 +127,8 @@ func timeRows(row func(k, v string), r *run.Result) {
 // writeFailure adds a result's failure as a caution.
 func writeFailure(b *strings.Builder, r *run.Result) {
 	if r.Failure != nil {
-		fmt.Fprintf(b, "\n> [!CAUTION]\n> **%s.** %s\n", mdEscape(r.Failure.Title), mdEscape(r.Failure.Message))
+		title, msg := failureText(r)
+		fmt.Fprintf(b, "\n> [!CAUTION]\n> **%s.** %s\n", mdEscape(title), mdEscape(msg))
 	}
 }
 

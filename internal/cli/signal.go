@@ -60,7 +60,7 @@ func signalInput(cfg *action.Config) run.SignalInput {
 func signalOutputs(r *run.Result) []output {
 	return []output{
 		{"status", r.RemoteStatus},
-		{"software_deployment", compactJSON(r.SoftwareDeployment)},
+		{"software_deployment", compactJSON(r.Signal.SoftwareDeployment)},
 		{"result", compactJSON(r.Remote)},
 	}
 }
@@ -79,14 +79,14 @@ type signalled struct {
 func signalSummary(r *run.Result, region string) string {
 	var b strings.Builder
 	var sd signalled
-	_ = json.Unmarshal(r.SoftwareDeployment, &sd) // best effort: the summary shows what it can
+	_ = json.Unmarshal(r.Signal.SoftwareDeployment, &sd) // best effort: the summary shows what it can
 	icon, headline := "✅", "Software deployment signalled: "+sd.Status
 	if r.Failure != nil {
 		icon, headline = "❌", "Software deployment not signalled"
 	}
 	fmt.Fprintf(&b, "### %s %s\n\n", icon, mdEscape(headline))
 	row := table(&b)
-	row("Software deployment", code(r.DeploymentID))
+	row("Software deployment", code(r.Signal.DeploymentID))
 	row("Region", mdEscape(region))
 	row("Status", code(sd.Status))
 	row("Reason", mdEscape(shortText(sd.StatusReason, 300)))

@@ -145,7 +145,7 @@ func (s *step) writeOutputs(outs []output) []error {
 func (s *step) annotateFailure(res *run.Result) {
 	title, msg := operationNoun(res.Operation)+" "+string(res.Status), ""
 	if res.Failure != nil {
-		title, msg = res.Failure.Title, res.Failure.Message
+		title, msg = failureText(res)
 	}
 	s.log.Error(title, msg)
 }

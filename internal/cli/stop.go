@@ -46,7 +46,7 @@ func stopInput(cfg *action.Config) run.StopInput {
 func stopOutputs(r *run.Result) []output {
 	return []output{
 		{"status", string(r.Status)},
-		{"record_id", r.RecordID},
+		{"record_id", r.Deploy.RecordID},
 		{"result", compactJSON(r.Remote)},
 	}
 }
@@ -57,9 +57,9 @@ func stopSummary(r *run.Result, region string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "### %s %s\n\n", statusIcon[r.Status], stopHeadline(r))
 	row := table(&b)
-	row("Task", taskCell(r))
+	row("Task", taskCell(r.Deploy))
 	row("Region", mdEscape(region))
-	row("Record", code(r.RecordID))
+	row("Record", code(r.Deploy.RecordID))
 	row("Status", statusCell(r))
 	writeFailure(&b, r)
 	return b.String()

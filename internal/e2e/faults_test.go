@@ -136,6 +136,7 @@ tasks:
 	require.Len(t, errs, 1, stdout)
 	assert.Contains(t, errs[0], "title=Deployment failed")
 	assert.Contains(t, errs[0], `ended with status "stopped"`)
+	assertVerdictLogged(t, stdout, errs[0])
 	assert.Contains(t, s.summary(), "stopped")
 
 	recs := srv.Records(taskOK)

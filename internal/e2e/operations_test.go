@@ -231,6 +231,7 @@ release_plans:
 	assert.Contains(t, errs[0], "title=Release plan failed")
 	assert.Contains(t, errs[0], "web (batch 2) FAILED: readiness probe failed")
 	assert.Contains(t, errs[0], "not run: worker (batch 3)")
+	assertVerdictLogged(t, stdout, errs[0])
 	assert.Contains(t, stdout, "::group::✗ Batch 2 (1 component)")
 	assert.Contains(t, stdout, "::group::○ Batch 3 (1 component) not run")
 	out := s.outputs()

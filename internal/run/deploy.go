@@ -92,7 +92,7 @@ func newDeployer(api CodeArts, in DeployInput, log Logger, hooks DeployHooks, op
 	if in.StopGrace <= 0 {
 		in.StopGrace = 5 * time.Second
 	}
-	return &deployer{api: api, in: in, log: log, hooks: hooks, zone: time.UTC, res: &Result{Operation: op, TaskID: in.TaskID}}
+	return &deployer{api: api, in: in, log: log, hooks: hooks, zone: time.UTC, res: &Result{Operation: op, Deploy: &DeployDetail{TaskID: in.TaskID}}}
 }
 
 type deployer struct {
@@ -127,17 +127,17 @@ func (d *deployer) run(ctx context.Context) {
 
 	latest, err := d.latest(tctx)
 	if err != nil {
-		d.end(ctx, tctx, "Could not read the task's state", err)
+		d.end(ctx, tctx, FailedReadTask, err)
 		return
 	}
 	if latest != nil {
-		d.res.TaskName = latest.TaskName
+		d.res.Deploy.TaskName = latest.TaskName
 		if isFinal(latest) {
 			d.previous = latest
 		}
 		if isRunning(latest) {
 			if latest, err = d.resolveConflict(tctx, latest); err != nil {
-				d.end(ctx, tctx, "The task is already deploying", err)
+				d.end(ctx, tctx, FailedTaskBusy, err)
 				return
 			}
 			d.previous = latest
@@ -159,11 +159,11 @@ func (d *deployer) run(ctx context.Context) {
 	}
 	if err != nil {
 		d.maybe = started == nil && mayHaveStarted(err)
-		d.end(ctx, tctx, "The deployment could not be started", err)
+		d.end(ctx, tctx, FailedStart, err)
 		return
 	}
 	if d.in.ShowLogs {
-		d.logs = stepLogs{api: d.api, taskID: d.in.TaskID, recordID: d.res.RecordID, log: d.log}
+		d.logs = stepLogs{api: d.api, taskID: d.in.TaskID, recordID: d.res.Deploy.RecordID, log: d.log}
 	}
 	if !d.in.Wait {
 		d.res.Status = StatusRunning
@@ -172,13 +172,13 @@ func (d *deployer) run(ctx context.Context) {
 		// its zone is not given).
 		d.res.Remote = started.Raw
 		d.res.Settled = true // left running on purpose
-		d.log.Infof("wait is false: the deployment goes on; its record is %s.", d.res.RecordID)
+		d.log.Infof("wait is false: the deployment goes on; its record is %s.", d.res.Deploy.RecordID)
 		return
 	}
 
-	final, err := d.follow(tctx, d.res.RecordID, true)
+	final, err := d.follow(tctx, d.res.Deploy.RecordID, true)
 	if err != nil {
-		d.end(ctx, tctx, "The deployment did not finish", err)
+		d.end(ctx, tctx, FailedFollow, err)
 		return
 	}
 	d.finish(final)
@@ -192,7 +192,7 @@ func (d *deployer) run(ctx context.Context) {
 
 // begin records a new record and tells the caller at once.
 func (d *deployer) begin(s *codearts.Started) {
-	d.res.RecordID, d.res.JobName = s.ID, s.JobName
+	d.res.Deploy.RecordID, d.res.Deploy.JobName = s.ID, s.JobName
 	d.log.Infof("Started deployment record %s%s.", s.ID, optional(" (job %s)", s.JobName))
 	if d.hooks.Started != nil {
 		d.hooks.Started(s.ID, s.JobName)
@@ -320,16 +320,11 @@ func (d *deployer) follow(ctx context.Context, recordID string, show bool) (*cod
 	if show {
 		policy.Delay = d.firstDelay()
 	}
-	var unreadable readErrors
-	err := wait.Poll(ctx, policy, func(ctx context.Context) (bool, time.Duration, error) {
-		st, err := d.api.State(ctx, d.in.TaskID, recordID)
-		if err != nil {
-			return false, 0, unreadable.note(ctx, d.log, "the deployment's state", err)
-		}
-		unreadable.reset()
+	read := func(ctx context.Context) (*codearts.State, error) { return d.api.State(ctx, d.in.TaskID, recordID) }
+	err := pollRead(ctx, d.log, policy, "the deployment's state", read, func(ctx context.Context, st *codearts.State) (bool, time.Duration, error) {
 		last = st
 		if st.Result.TaskName != "" {
-			d.res.TaskName = st.Result.TaskName
+			d.res.Deploy.TaskName = st.Result.TaskName
 		}
 		phase := st.Result.Phase()
 		if codearts.Classify(st.Result.Status) == codearts.PhaseUnknown {
@@ -430,7 +425,7 @@ func (d *deployer) progress(ctx context.Context, rec *codearts.Record, phase cod
 	if !final {
 		d.live(ctx, rec, current)
 	}
-	d.res.Steps = stepResults(steps, current, phase)
+	d.res.Deploy.Steps = stepResults(steps, current, phase)
 	d.res.RemoteStatus = rec.Status
 }
 
@@ -473,25 +468,31 @@ func (d *deployer) finish(st *codearts.State) {
 		return
 	}
 	d.res.Status = StatusFailed
-	failed, failedAt := "", 0
-	for i, s := range d.res.Steps {
+	v := &RecordVerdict{Status: rec.Status, Unknown: codearts.Classify(rec.Status) == codearts.PhaseUnknown}
+	failedAt := 0
+	for i, s := range d.res.Deploy.Steps {
 		if s.State == StepFailed {
-			failed, failedAt = s.Name, i+1
+			v.Step, failedAt = s.Name, i+1
 		}
 	}
-	msg := fmt.Sprintf("Deployment record %s of task %s ended with status %q", d.res.RecordID, d.in.TaskID, rec.Status)
-	if failed != "" {
-		msg += fmt.Sprintf(" in step %q", failed)
+	v.LogTail = d.logs.tail(failedAt, failureLogLines)
+	d.res.Failure = &Failure{What: FailedDeployment, Record: v}
+	d.log.Infof("✗ %s.", d.verdictLine(v))
+}
+
+// verdictLine is the log's line on a record that ended as a failure. The
+// ::error annotation (rendered by the caller from the same facts) starts
+// with the same sentence: a deliberate pair, as the line is logged the
+// moment the verdict is known, before a rollback's lines.
+func (d *deployer) verdictLine(v *RecordVerdict) string {
+	line := fmt.Sprintf("Deployment record %s of task %s ended with status %q", d.res.Deploy.RecordID, d.in.TaskID, v.Status)
+	if v.Step != "" {
+		line += fmt.Sprintf(" in step %q", v.Step)
 	}
-	if codearts.Classify(rec.Status) == codearts.PhaseUnknown {
-		msg += ", a status the action does not know, so it counts as a failure"
+	if v.Unknown {
+		line += ", a status the action does not know, so it counts as a failure"
 	}
-	d.log.Infof("✗ %s.", msg)
-	msg += "."
-	if tail := d.logs.tail(failedAt, failureLogLines); len(tail) > 0 {
-		msg += fmt.Sprintf("\nLast lines of the step's log:\n%s", strings.Join(tail, "\n"))
-	}
-	d.res.Failure = &Failure{Title: "Deployment failed", Message: msg}
+	return line
 }
 
 // plausible reports whether a time the service gave can be a record's:
@@ -539,39 +540,35 @@ func (d *deployer) times(rec *codearts.Record) {
 
 // end settles a flow that stopped early: cancelled, timed out, or failed
 // (settleEarly).
-func (d *deployer) end(ctx, tctx context.Context, title string, err error) {
+func (d *deployer) end(ctx, tctx context.Context, what Failed, err error) {
 	if d.res.StartedAt.IsZero() {
 		d.res.StartedAt = d.localStart
 	}
-	noun := "deployment record " + d.res.RecordID
-	if d.res.RecordID == "" {
-		noun = "the record the start may have created"
-	}
 	settleEarly(ctx, tctx, d.res, ending{
-		title: title, err: err, timedOut: errTimedOut, timeout: d.in.Timeout,
+		what: what, err: err, timedOut: errTimedOut, timeout: d.in.Timeout,
 		stopOnCancel: d.in.StopOnCancel, stopOnTimeout: d.in.StopOnTimeout,
-		grace: d.in.StopGrace, what: "The deployment",
-	}, remoteWork{noun: noun, idle: "no deployment was started", running: d.res.RecordID != "", maybe: d.maybe, stop: d.stopRecord})
+		grace: d.in.StopGrace,
+	}, remoteWork{running: d.res.Deploy.RecordID != "", maybe: d.maybe, stop: d.stopRecord})
 }
 
 // stopRecord stops the flow's record. If the record turns out to have
 // ended already, the verdict is its real final status, not "stopped": the
 // deployment did finish, and the job must say how.
 func (d *deployer) stopRecord(ctx context.Context) stopOutcome {
-	d.log.Infof("Stopping deployment record %s…", d.res.RecordID)
-	body, err := d.api.Stop(ctx, d.in.TaskID, d.res.RecordID)
+	d.log.Infof("Stopping deployment record %s…", d.res.Deploy.RecordID)
+	body, err := d.api.Stop(ctx, d.in.TaskID, d.res.Deploy.RecordID)
 	switch {
 	case err == nil:
 		if len(body) > 0 {
 			d.res.Remote = body
 		}
-		d.log.Infof("Stopped deployment record %s.", d.res.RecordID)
-		markStopped(d.res.Steps)
+		d.log.Infof("Stopped deployment record %s.", d.res.Deploy.RecordID)
+		markStopped(d.res.Deploy.Steps)
 		return stopOutcome{stopped: true}
 	case codearts.IsEndedRefusal(err):
-		st, serr := d.api.State(ctx, d.in.TaskID, d.res.RecordID)
+		st, serr := d.api.State(ctx, d.in.TaskID, d.res.Deploy.RecordID)
 		if serr == nil && isFinal(&st.Result) {
-			d.log.Infof("Record %s had already ended (%s).", d.res.RecordID, st.Result.Status)
+			d.log.Infof("Record %s had already ended (%s).", d.res.Deploy.RecordID, st.Result.Status)
 			d.res.Failure = nil
 			d.progress(ctx, &st.Result, st.Result.Phase())
 			d.finish(st)
@@ -579,7 +576,7 @@ func (d *deployer) stopRecord(ctx context.Context) stopOutcome {
 		}
 		return stopOutcome{err: fmt.Errorf("the stop was refused (%w), but the record's end could not be confirmed", err)}
 	default:
-		d.log.Warningf("Stopping record %s failed: %v", d.res.RecordID, err)
+		d.log.Warningf("Stopping record %s failed: %v", d.res.Deploy.RecordID, err)
 		return stopOutcome{err: err}
 	}
 }
@@ -604,12 +601,12 @@ func (d *deployer) rollback(ctx context.Context, target string) {
 	d.log.Noticef("Rolling back: deploying record %s again (rollback_on_failure).", target)
 	rctx, cancel := context.WithTimeoutCause(ctx, d.in.Timeout, errTimedOut)
 	defer cancel()
-	s, err := d.start(rctx, codearts.StartRequest{RecordID: target, TriggerSource: d.in.TriggerSource}, d.res.RecordID)
+	s, err := d.start(rctx, codearts.StartRequest{RecordID: target, TriggerSource: d.in.TriggerSource}, d.res.Deploy.RecordID)
 	if s != nil {
-		d.res.RollbackRecordID = s.ID
+		d.res.Deploy.RollbackRecordID = s.ID
 	}
 	if err != nil {
-		d.res.RollbackStatus = StatusFailed
+		d.res.Deploy.RollbackStatus = StatusFailed
 		d.log.Warningf("Rollback to record %s could not be started: %v", target, err)
 		return
 	}
@@ -617,29 +614,19 @@ func (d *deployer) rollback(ctx context.Context, target string) {
 	st, err := d.follow(rctx, s.ID, false)
 	switch {
 	case err != nil:
-		d.res.RollbackStatus = StatusFailed
+		d.res.Deploy.RollbackStatus = StatusFailed
 		if ctx.Err() == nil && context.Cause(rctx) == errTimedOut {
-			d.res.RollbackStatus = StatusTimedOut
+			d.res.Deploy.RollbackStatus = StatusTimedOut
 		}
 		d.log.Warningf("Rollback record %s did not finish: %v", s.ID, err)
 	case codearts.Classify(st.Result.Status) == codearts.PhaseSucceeded:
-		d.res.RollbackStatus = StatusSucceeded
+		d.res.Deploy.RollbackStatus = StatusSucceeded
 		d.log.Noticef("Rollback succeeded: record %s redeployed %s.", s.ID, target)
 	default:
-		d.res.RollbackStatus = StatusFailed
+		d.res.Deploy.RollbackStatus = StatusFailed
 		d.log.Warningf("Rollback record %s ended with status %q.", s.ID, st.Result.Status)
 	}
-	d.res.Failure.Message += fmt.Sprintf("%sRollback to record %s: %s.", messageSep(d.res.Failure.Message), target, d.res.RollbackStatus)
-}
-
-// messageSep is what goes before a sentence added to a failure message:
-// a space, or a new line after a message that lists lines (the health
-// gate's last answers).
-func messageSep(msg string) string {
-	if strings.Contains(msg, "\n") {
-		return "\n"
-	}
-	return " "
+	d.res.Failure.did(RolledBack{Target: target, Status: d.res.Deploy.RollbackStatus})
 }
 
 func optional(format, value string) string {

@@ -59,7 +59,16 @@ type dryRun struct {
 
 func newDryRun(op string, log Logger) *dryRun {
 	log.Noticef("Dry run: everything is checked and nothing is changed; no request that starts, stops, executes or signals anything is sent.")
-	return &dryRun{log: log, res: &Result{Operation: op, Status: StatusDryRun, Settled: true}}
+	res := &Result{Operation: op, Status: StatusDryRun, Settled: true}
+	switch op {
+	case OpReleasePlan:
+		res.Plan = &PlanDetail{}
+	case OpSignal:
+		res.Signal = &SignalDetail{}
+	default:
+		res.Deploy = &DeployDetail{}
+	}
+	return &dryRun{log: log, res: res}
 }
 
 func (r *dryRun) add(c Check) {
@@ -127,8 +136,8 @@ func indented(b []byte, limit int) string {
 	return string(b)
 }
 
-// done ends the dry run: the report is the result, and each failed check
-// is named in the failure.
+// done ends the dry run: the report is the result, and a failed check
+// fails it.
 func (r *dryRun) done() *Result {
 	r.res.DryRun = &r.dr
 	if b, err := json.Marshal(struct {
@@ -137,18 +146,12 @@ func (r *dryRun) done() *Result {
 	}{true, r.dr}); err == nil {
 		r.res.Remote = b
 	}
-	var failed []string
 	for _, c := range r.dr.Checks {
 		if !c.Passed {
-			failed = append(failed, c.Name+": "+c.Detail)
+			r.res.Failure = &Failure{What: FailedDryRun}
+			return r.res
 		}
 	}
-	if len(failed) == 0 {
-		r.log.Infof("✓ Dry run: every check passed; nothing was changed.")
-		return r.res
-	}
-	r.res.Failure = &Failure{Title: "Dry run: a check failed", Message: fmt.Sprintf("%d of %d checks failed; nothing was changed.\n%s",
-		len(failed), len(r.dr.Checks), strings.Join(failed, "\n"))}
 	return r.res
 }
 
@@ -195,7 +198,7 @@ func (r *dryRun) codeartsTask(ctx context.Context, api CodeArtsReader, taskID st
 		return false
 	}
 	if err == nil {
-		r.res.TaskName = detail.Name
+		r.res.Deploy.TaskName = detail.Name
 		r.pass(name, "task %s%s exists and these credentials may see it", taskID, optional(" (%s)", detail.Name))
 		return true
 	}
@@ -232,7 +235,7 @@ func DryRunDeploy(ctx context.Context, api CodeArtsReader, in DeployInput, log L
 	ctx, cancel := bounded(ctx, in.Timeout)
 	defer cancel()
 	r := newDryRun(OpDeploy, log)
-	r.res.TaskID = in.TaskID
+	r.res.Deploy.TaskID = in.TaskID
 	if !r.codeartsTask(ctx, api, in.TaskID) {
 		return r.done()
 	}
@@ -410,7 +413,7 @@ func DryRunWatch(ctx context.Context, api CodeArtsReader, in WatchInput, log Log
 	ctx, cancel := bounded(ctx, in.Timeout)
 	defer cancel()
 	r := newDryRun(OpWatch, log)
-	r.res.TaskID = in.TaskID
+	r.res.Deploy.TaskID = in.TaskID
 	if !r.codeartsTask(ctx, api, in.TaskID) {
 		return r.done()
 	}
@@ -419,12 +422,12 @@ func DryRunWatch(ctx context.Context, api CodeArtsReader, in WatchInput, log Log
 	switch {
 	case err == nil:
 		rec := st.Result
-		r.res.RecordID = cmpOr(in.RecordID, rec.RecordID)
+		r.res.Deploy.RecordID = cmpOr(in.RecordID, rec.RecordID)
 		what := "it ran when looked at: the watch would follow it to its end"
 		if isFinal(&rec) {
 			what = "it has ended: the watch would report it at once"
 		}
-		r.pass(name, "record %s%s: status %s; %s", r.res.RecordID, optional(" (started by %s)", rec.Executor), rec.Status, what)
+		r.pass(name, "record %s%s: status %s; %s", r.res.Deploy.RecordID, optional(" (started by %s)", rec.Executor), rec.Status, what)
 	case codearts.IsRecordMissing(err) && in.RecordID == "":
 		r.fail(name, "task %s has no deployment record to watch: %v", in.TaskID, err)
 	case codearts.IsRecordMissing(err):
@@ -461,7 +464,7 @@ func DryRunStop(ctx context.Context, api CodeArtsReader, in StopInput, log Logge
 	ctx, cancel := bounded(ctx, in.Timeout)
 	defer cancel()
 	r := newDryRun(OpStop, log)
-	r.res.TaskID, r.res.RecordID = in.TaskID, in.RecordID
+	r.res.Deploy.TaskID, r.res.Deploy.RecordID = in.TaskID, in.RecordID
 	st, err := api.State(ctx, in.TaskID, in.RecordID)
 	if !r.credentials(fmt.Sprintf("GET %s/state", taskPath(in.TaskID)), err) {
 		return r.done()
@@ -493,7 +496,7 @@ func DryRunReleasePlan(ctx context.Context, api PlanReader, in ReleasePlanInput,
 	ctx, cancel := bounded(ctx, in.Timeout)
 	defer cancel()
 	r := newDryRun(OpReleasePlan, log)
-	r.res.PlanID = in.PlanID
+	r.res.Plan.PlanID = in.PlanID
 	path := "/v3/" + url.PathEscape(in.ProjectID) + "/cas/release-plans/" + url.PathEscape(in.PlanID)
 	plan, err := api.Show(ctx, in.ProjectID, in.PlanID)
 	if !r.credentials("GET "+path, err) {
@@ -508,7 +511,7 @@ func DryRunReleasePlan(ctx context.Context, api PlanReader, in ReleasePlanInput,
 		}
 		return r.done()
 	}
-	r.res.PlanName = plan.Name
+	r.res.Plan.PlanName = plan.Name
 	r.pass(name, "%s%s exists: status %s, %s%s", in.PlanID, optional(" (%s)", plan.Name), plan.Status,
 		plural(len(plan.Components), "component"), optional(", fail strategy %s", plan.FailStrategy))
 	info, err := api.DeployInfo(ctx, in.ProjectID, in.PlanID)
@@ -565,7 +568,7 @@ func DryRunSignal(ctx context.Context, api SignalReader, in SignalInput, log Log
 	ctx, cancel := bounded(ctx, in.Timeout)
 	defer cancel()
 	r := newDryRun(OpSignal, log)
-	r.res.DeploymentID = in.DeploymentID
+	r.res.Signal.DeploymentID = in.DeploymentID
 	path := "/v1/" + url.PathEscape(in.ProjectID) + "/software_deployments/" + url.PathEscape(in.DeploymentID)
 	ans, err := api.GetSoftwareDeployment(ctx, in.ProjectID, in.DeploymentID)
 	if !r.credentials("GET "+path, err) {

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/deploy-action/deploy-action/internal/huawei"
+	"github.com/deploy-action/deploy-action/internal/wait"
 )
 
 // maxProtocolErrors is how many answers in a row that are not what the API
@@ -39,4 +41,24 @@ func (r *readErrors) note(ctx context.Context, log Logger, what string, err erro
 	}
 	log.Warningf("Could not read %s; trying again: %v", what, err)
 	return nil
+}
+
+// pollRead polls under policy: each check reads the remote state and, when
+// the read worked, lets decide say whether the wait is over (and may
+// suggest the next gap). A read that failed goes through readErrors:
+// transient errors are logged as "Could not read <what>; trying again" and
+// polled through until ctx ends, protocol errors up to maxProtocolErrors
+// in a row, and any other error ends the wait. Every poll of a flow goes
+// through here, so they all treat a bad read alike.
+func pollRead[T any](ctx context.Context, log Logger, policy wait.Policy, what string,
+	read func(context.Context) (T, error), decide func(context.Context, T) (done bool, next time.Duration, err error)) error {
+	var unreadable readErrors
+	return wait.Poll(ctx, policy, func(ctx context.Context) (bool, time.Duration, error) {
+		v, err := read(ctx)
+		if err != nil {
+			return false, 0, unreadable.note(ctx, log, what, err)
+		}
+		unreadable.reset()
+		return decide(ctx, v)
+	})
 }

@@ -52,7 +52,7 @@ func (d *deployer) announceRollback(latest *codearts.Record) {
 
 // rollbackTarget picks the record to redeploy after this run's record
 // (ours) failed; "" when there is none, which it explains in the log and
-// the failure message.
+// the failure.
 func (d *deployer) rollbackTarget(ctx context.Context, latest, ours *codearts.Record) string {
 	if latest != nil && codearts.Classify(latest.Status) == codearts.PhaseSucceeded {
 		return latest.RecordID
@@ -66,23 +66,16 @@ func (d *deployer) rollbackTarget(ctx context.Context, latest, ours *codearts.Re
 	case err != nil:
 		// The fallback is the latest record alone, which did not succeed.
 		d.log.Warningf("rollback_on_failure: the task's deployment history could not be read (%v); %s, so there is no known-good record to roll back to and the failure is not rolled back.", err, passed)
-		d.noRollback("the deployment history could not be read")
+		d.res.Failure.did(NotRolledBack{HistoryErr: err})
 		return ""
 	case found.record == nil:
 		d.log.Warningf("rollback_on_failure: no record of task %s succeeded in the %d days before this run (%s), so there is nothing to roll back to; the failure is not rolled back.", d.in.TaskID, historySpanDays, found.describe())
-		d.noRollback(fmt.Sprintf("no record succeeded in the %d days before it", historySpanDays))
+		d.res.Failure.did(NotRolledBack{Days: historySpanDays})
 		return ""
 	}
 	r := found.record
 	d.log.Infof("Rollback target: record %s, the most recent that succeeded before this run (it ran %s, region time); %s.", r.ExecutionID, d.ranAt(r), passed)
 	return r.ExecutionID
-}
-
-// noRollback adds why nothing was rolled back to the failure message.
-func (d *deployer) noRollback(why string) {
-	if d.res.Failure != nil {
-		d.res.Failure.Message += fmt.Sprintf("%sNot rolled back: %s.", messageSep(d.res.Failure.Message), why)
-	}
 }
 
 // ranAt says when a history record ran, in region time like the state
@@ -156,7 +149,7 @@ func (d *deployer) lastSuccess(ctx context.Context, ours *codearts.Record) (hist
 func (d *deployer) beforeOurs(ours *codearts.Record) func(r codearts.HistoryRecord) bool {
 	ourStart, known := codearts.ParseHistoryTime(ours.StartTime, d.zone)
 	return func(r codearts.HistoryRecord) bool {
-		if r.ExecutionID == "" || r.ExecutionID == d.res.RecordID {
+		if r.ExecutionID == "" || r.ExecutionID == d.res.Deploy.RecordID {
 			return false
 		}
 		if t, ok := codearts.ParseHistoryTime(string(r.StartTime), d.zone); ok && known && t.After(ourStart) {

@@ -28,40 +28,38 @@ type StopInput struct {
 // rather than "stopped", which is kept for a record this run stopped. It
 // never returns a nil Result.
 func Stop(ctx context.Context, api RecordStopper, in StopInput, log Logger) *Result {
-	res := &Result{Operation: OpStop, TaskID: in.TaskID, RecordID: in.RecordID}
+	res := &Result{Operation: OpStop, Deploy: &DeployDetail{TaskID: in.TaskID, RecordID: in.RecordID}}
 	outer := ctx
 	if in.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, in.Timeout)
 		defer cancel()
 	}
-	fail := func(title string, err error) *Result {
+	fail := func(what Failed, err error) *Result {
 		res.Status = StatusFailed
+		res.Failure = &Failure{What: what, Err: err}
 		switch {
 		case outer.Err() != nil:
-			title = "Cancelled"
-			err = fmt.Errorf("the workflow was cancelled before record %s was stopped: %w", in.RecordID, err)
+			res.Failure.Cause = CauseCancelled
 		case ctx.Err() != nil:
-			title = "Timed out"
-			err = fmt.Errorf("record %s was not stopped within %s (timeout): %w", in.RecordID, FormatDuration(in.Timeout), err)
+			res.Failure.Cause, res.Failure.Timeout = CauseTimedOut, in.Timeout
 		}
-		res.Failure = &Failure{Title: title, Message: err.Error()}
 		return res
 	}
 
 	st, err := api.State(ctx, in.TaskID, in.RecordID)
 	switch {
 	case err != nil && codearts.IsRecordMissing(err):
-		return fail("No such deployment record", fmt.Errorf("task %s has no deployment record %s: %w", in.TaskID, in.RecordID, err))
+		return fail(FailedNoRecord, fmt.Errorf("task %s has no deployment record %s: %w", in.TaskID, in.RecordID, err))
 	case err != nil && ctx.Err() != nil:
-		return fail("Could not read the record's state", fmt.Errorf("reading record %s of task %s: %w", in.RecordID, in.TaskID, err))
+		return fail(FailedReadRecord, fmt.Errorf("reading record %s of task %s: %w", in.RecordID, in.TaskID, err))
 	case err != nil:
 		// The aim is a record that no longer runs: a state that cannot
 		// be read (or is about something else) does not stop the stop,
 		// which is harmless on a record that has ended.
 		log.Warningf("Could not read deployment record %s's state (%v); stopping it all the same.", in.RecordID, err)
 	default:
-		res.TaskName = st.Result.TaskName
+		res.Deploy.TaskName = st.Result.TaskName
 		if recordEnded(st) {
 			return stopAlreadyEnded(res, st, log)
 		}
@@ -76,7 +74,7 @@ func Stop(ctx context.Context, api RecordStopper, in StopInput, log Logger) *Res
 	if err != nil {
 		switch {
 		case codearts.IsRecordMissing(err):
-			return fail("No such deployment record", fmt.Errorf("stopping record %s of task %s: %w", in.RecordID, in.TaskID, err))
+			return fail(FailedNoRecord, fmt.Errorf("stopping record %s of task %s: %w", in.RecordID, in.TaskID, err))
 		case codearts.IsEndedRefusal(err):
 			// It ended between the look and the stop: report how.
 			log.Infof("The stop was refused (%v); reading the record's final state.", err)
@@ -91,9 +89,9 @@ func Stop(ctx context.Context, api RecordStopper, in StopInput, log Logger) *Res
 			if recordEnded(final) {
 				return stopAlreadyEnded(res, final, log)
 			}
-			return fail("Could not stop the deployment", fmt.Errorf("stopping record %s of task %s: %w", in.RecordID, in.TaskID, err))
+			return fail(FailedStop, fmt.Errorf("stopping record %s of task %s: %w", in.RecordID, in.TaskID, err))
 		}
-		return fail("Could not stop the deployment", fmt.Errorf("stopping record %s of task %s: %w", in.RecordID, in.TaskID, err))
+		return fail(FailedStop, fmt.Errorf("stopping record %s of task %s: %w", in.RecordID, in.TaskID, err))
 	}
 	res.Status = StatusStopped
 	res.Remote = body
@@ -116,7 +114,7 @@ func stopAlreadyEnded(res *Result, st *codearts.State, log Logger) *Result {
 	}
 	res.RemoteStatus = st.Result.Status
 	res.Remote = st.Raw
-	log.Noticef("Deployment record %s had already ended with status %s; nothing to stop.", res.RecordID, st.Result.Status)
+	log.Noticef("Deployment record %s had already ended with status %s; nothing to stop.", res.Deploy.RecordID, st.Result.Status)
 	return res
 }
 
