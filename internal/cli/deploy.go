@@ -89,7 +89,9 @@ func codeartsParams(ps []action.Param) []codearts.Param {
 }
 
 // describeParams lists the parameter names and types; values stay out of
-// the log, secret or not, as they may be long.
+// the log, secret or not, as they may be long. It is a deliberate pair
+// with run's paramNames (the dry run's params check), which run does not
+// export: the same list, one for the log line, one for the check.
 func describeParams(ps []action.Param) string {
 	parts := make([]string, len(ps))
 	for i, p := range ps {

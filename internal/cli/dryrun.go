@@ -54,6 +54,17 @@ func dryRunSummary(r *run.Result, region string) string {
 	b.WriteString("Nothing was changed: no start, stop, execute or signal was sent.\n\n")
 	row := table(&b)
 	row("Operation", code(r.Operation))
+	subjectRows(row, r)
+	row("Region", mdEscape(region))
+	row("Status", "**"+string(r.Status)+"**")
+	checkTable(&b, dr.Checks)
+	wouldSend(&b, dr.WouldSend)
+	return b.String()
+}
+
+// subjectRows name what a dry run checked: the task and record, the
+// release plan or the software deployment.
+func subjectRows(row func(k, v string), r *run.Result) {
 	if d := r.Deploy; d != nil {
 		if d.TaskID != "" {
 			row("Task", named(d.TaskName, code(d.TaskID)))
@@ -66,11 +77,6 @@ func dryRunSummary(r *run.Result, region string) string {
 	if r.Signal != nil {
 		row("Software deployment", code(r.Signal.DeploymentID))
 	}
-	row("Region", mdEscape(region))
-	row("Status", "**"+string(r.Status)+"**")
-	checkTable(&b, dr.Checks)
-	wouldSend(&b, dr.WouldSend)
-	return b.String()
 }
 
 // dryRunVerdict says whether every check passed, or how many failed.
