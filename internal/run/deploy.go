@@ -125,25 +125,10 @@ func (d *deployer) run(ctx context.Context) {
 	defer cancel()
 	d.localStart = time.Now()
 
-	latest, err := d.latest(tctx)
-	if err != nil {
-		d.end(ctx, tctx, FailedReadTask, err)
+	latest, ok := d.prepare(ctx, tctx)
+	if !ok {
 		return
 	}
-	if latest != nil {
-		d.res.Deploy.TaskName = latest.TaskName
-		if isFinal(latest) {
-			d.previous = latest
-		}
-		if isRunning(latest) {
-			if latest, err = d.resolveConflict(tctx, latest); err != nil {
-				d.end(ctx, tctx, FailedTaskBusy, err)
-				return
-			}
-			d.previous = latest
-		}
-	}
-
 	if d.in.RollbackOnFailure {
 		d.announceRollback(latest)
 	}
@@ -166,13 +151,7 @@ func (d *deployer) run(ctx context.Context) {
 		d.logs = stepLogs{api: d.api, taskID: d.in.TaskID, recordID: d.res.Deploy.RecordID, log: d.log}
 	}
 	if !d.in.Wait {
-		d.res.Status = StatusRunning
-		// The start's answer decided the status; started_at is when it
-		// came (the record's own start_time would need a state read, and
-		// its zone is not given).
-		d.res.Remote = started.Raw
-		d.res.Settled = true // left running on purpose
-		d.log.Infof("wait is false: the deployment goes on; its record is %s.", d.res.Deploy.RecordID)
+		d.leaveRunning(started)
 		return
 	}
 
@@ -188,6 +167,43 @@ func (d *deployer) run(ctx context.Context) {
 			d.rollback(ctx, target)
 		}
 	}
+}
+
+// prepare reads the task's latest record (nil when there is none) and
+// applies if_running to one that runs. It reports false when the flow
+// ended there.
+func (d *deployer) prepare(ctx, tctx context.Context) (*codearts.Record, bool) {
+	latest, err := d.latest(tctx)
+	if err != nil {
+		d.end(ctx, tctx, FailedReadTask, err)
+		return nil, false
+	}
+	if latest == nil {
+		return nil, true
+	}
+	d.res.Deploy.TaskName = latest.TaskName
+	if isFinal(latest) {
+		d.previous = latest
+	}
+	if isRunning(latest) {
+		if latest, err = d.resolveConflict(tctx, latest); err != nil {
+			d.end(ctx, tctx, FailedTaskBusy, err)
+			return nil, false
+		}
+		d.previous = latest
+	}
+	return latest, true
+}
+
+// leaveRunning ends a flow with wait false: the deployment goes on.
+func (d *deployer) leaveRunning(started *codearts.Started) {
+	d.res.Status = StatusRunning
+	// The start's answer decided the status; started_at is when it came
+	// (the record's own start_time would need a state read, and its zone
+	// is not given).
+	d.res.Remote = started.Raw
+	d.res.Settled = true // left running on purpose
+	d.log.Infof("wait is false: the deployment goes on; its record is %s.", d.res.Deploy.RecordID)
 }
 
 // begin records a new record and tells the caller at once.

@@ -1,6 +1,9 @@
 package run
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Failure says why an operation did not achieve its aim, as facts: what
 // failed, why, and what was done about the remote work the operation had
@@ -147,6 +150,19 @@ func (NothingRunning) action() {}
 func (RolledBack) action()     {}
 func (NotRolledBack) action()  {}
 func (PlanRolledBack) action() {}
+
+// interrupted is the cause of an operation's failure: a cancel of the
+// workflow (outer, the step's context), the timeout passing (ctx, the
+// operation's, within outer), or otherwise an error.
+func interrupted(outer, ctx context.Context) Cause {
+	switch {
+	case outer.Err() != nil:
+		return CauseCancelled
+	case ctx.Err() != nil:
+		return CauseTimedOut
+	}
+	return CauseError
+}
 
 // did adds an action to the failure; a nil failure is left alone.
 func (f *Failure) did(a Action) {

@@ -1,7 +1,9 @@
 package run
 
 import (
+	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 )
@@ -46,4 +48,27 @@ func TestFailureDid(t *testing.T) {
 	f.did(NotRolledBack{Days: 30})
 	f.did(RolledBack{Target: "r", Status: StatusSucceeded})
 	assert.Equal(t, []Action{NotRolledBack{Days: 30}, RolledBack{Target: "r", Status: StatusSucceeded}}, f.Actions)
+}
+
+func TestInterrupted(t *testing.T) {
+	t.Parallel()
+	live := context.Background()
+	cancelled, cancel := context.WithCancel(live)
+	cancel()
+	within, cancel2 := context.WithCancel(cancelled)
+	defer cancel2()
+	timedOut, cancel3 := context.WithTimeout(live, -time.Second)
+	defer cancel3()
+	tests := []struct {
+		name       string
+		outer, ctx context.Context
+		want       Cause
+	}{
+		{"nothing happened", live, live, CauseError},
+		{"the workflow was cancelled", cancelled, within, CauseCancelled},
+		{"the operation's timeout passed", live, timedOut, CauseTimedOut},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, interrupted(tt.outer, tt.ctx), tt.name)
+	}
 }

@@ -145,13 +145,11 @@ func Signal(ctx context.Context, api RTS, in SignalInput, log Logger) *Result {
 	res.FinishedAt = time.Now()
 	if err != nil {
 		res.Status = StatusFailed
-		f := &Failure{What: FailedSignal, Err: err}
+		f := &Failure{What: FailedSignal, Err: err, Cause: interrupted(outer, ctx)}
 		switch {
-		case outer.Err() != nil:
-			f.Cause = CauseCancelled
-		case ctx.Err() != nil:
-			f.Cause, f.Timeout = CauseTimedOut, in.Timeout
-		case rts.IsNotFound(err):
+		case f.Cause == CauseTimedOut:
+			f.Timeout = in.Timeout
+		case f.Cause == CauseError && rts.IsNotFound(err):
 			f.What = FailedNoDeployment
 		}
 		res.Failure = f

@@ -37,12 +37,9 @@ func Stop(ctx context.Context, api RecordStopper, in StopInput, log Logger) *Res
 	}
 	fail := func(what Failed, err error) *Result {
 		res.Status = StatusFailed
-		res.Failure = &Failure{What: what, Err: err}
-		switch {
-		case outer.Err() != nil:
-			res.Failure.Cause = CauseCancelled
-		case ctx.Err() != nil:
-			res.Failure.Cause, res.Failure.Timeout = CauseTimedOut, in.Timeout
+		res.Failure = &Failure{What: what, Err: err, Cause: interrupted(outer, ctx)}
+		if res.Failure.Cause == CauseTimedOut {
+			res.Failure.Timeout = in.Timeout
 		}
 		return res
 	}
@@ -71,32 +68,40 @@ func Stop(ctx context.Context, api RecordStopper, in StopInput, log Logger) *Res
 	}
 	log.Infof("Stopping deployment record %s of task %s (status %s)…", in.RecordID, in.TaskID, status)
 	body, err := api.Stop(ctx, in.TaskID, in.RecordID)
-	if err != nil {
-		switch {
-		case codearts.IsRecordMissing(err):
-			return fail(FailedNoRecord, fmt.Errorf("stopping record %s of task %s: %w", in.RecordID, in.TaskID, err))
-		case codearts.IsEndedRefusal(err):
-			// It ended between the look and the stop: report how.
-			log.Infof("The stop was refused (%v); reading the record's final state.", err)
-			final, serr := api.State(ctx, in.TaskID, in.RecordID)
-			if serr != nil {
-				// The service says it no longer runs, which is the aim;
-				// how it ended stays unknown.
-				res.Status = StatusStopped
-				log.Noticef("Deployment record %s no longer runs (the stop was refused as it had ended); its final status could not be read: %v", in.RecordID, serr)
-				return res
-			}
-			if recordEnded(final) {
-				return stopAlreadyEnded(res, final, log)
-			}
-			return fail(FailedStop, fmt.Errorf("stopping record %s of task %s: %w", in.RecordID, in.TaskID, err))
-		}
-		return fail(FailedStop, fmt.Errorf("stopping record %s of task %s: %w", in.RecordID, in.TaskID, err))
+	switch {
+	case err == nil:
+		res.Status = StatusStopped
+		res.Remote = body
+		log.Infof("Stopped deployment record %s.", in.RecordID)
+		return res
+	case codearts.IsRecordMissing(err):
+		return fail(FailedNoRecord, fmt.Errorf("stopping record %s of task %s: %w", in.RecordID, in.TaskID, err))
+	case codearts.IsEndedRefusal(err) && refusedAsEnded(ctx, api, res, err, log):
+		return res
 	}
-	res.Status = StatusStopped
-	res.Remote = body
-	log.Infof("Stopped deployment record %s.", in.RecordID)
-	return res
+	return fail(FailedStop, fmt.Errorf("stopping record %s of task %s: %w", in.RecordID, in.TaskID, err))
+}
+
+// refusedAsEnded settles a stop the service refused as the record had
+// ended (between the look and the stop): it reports how the record
+// ended, or that it no longer runs when that cannot be read. It reports
+// false when the record turns out to run still.
+func refusedAsEnded(ctx context.Context, api RecordStopper, res *Result, refusal error, log Logger) bool {
+	d := res.Deploy
+	log.Infof("The stop was refused (%v); reading the record's final state.", refusal)
+	final, err := api.State(ctx, d.TaskID, d.RecordID)
+	switch {
+	case err != nil:
+		// The service says it no longer runs, which is the aim; how it
+		// ended stays unknown.
+		res.Status = StatusStopped
+		log.Noticef("Deployment record %s no longer runs (the stop was refused as it had ended); its final status could not be read: %v", d.RecordID, err)
+		return true
+	case recordEnded(final):
+		stopAlreadyEnded(res, final, log)
+		return true
+	}
+	return false
 }
 
 // recordEnded reports whether a record has reached a final status.
