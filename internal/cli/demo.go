@@ -109,13 +109,20 @@ func runDemo(ctx context.Context, p Process, o demoOptions) (int, error) {
 	files := demoFiles(dir)
 	env := demoEnv(o, ak, sk, srv.endpoint, dir, files)
 	printDemoHeader(p.Stdout, o, srv)
-	view := newRunnerView(p.Stdout)
 	start := time.Now()
-	code := mainStep(ctx, Process{Args: []string{"deploy-action"}, Stdout: view, Stderr: p.Stderr, Getenv: func(k string) string { return env[k] }})
-	view.Flush()
+	view, code := runDemoStep(ctx, p, env)
 	printDemoResults(p.Stdout, view, files, srv.proxy)
 	fmt.Fprintf(p.Stdout, "\nThe step exited %d after %s; the secret parameter never appeared in the log.\n", code, time.Since(start).Round(100*time.Millisecond))
 	return code, nil
+}
+
+// runDemoStep runs the main step as the runner would, with env as its
+// environment, and shows its log as the runner does.
+func runDemoStep(ctx context.Context, p Process, env map[string]string) (*runnerView, int) {
+	view := newRunnerView(p.Stdout)
+	code := mainStep(ctx, Process{Args: []string{"deploy-action"}, Stdout: view, Stderr: p.Stderr, Getenv: func(k string) string { return env[k] }})
+	view.Flush()
+	return view, code
 }
 
 // demoSimulator is the simulator the demo's step talks to, with the

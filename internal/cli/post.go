@@ -56,16 +56,21 @@ func postInputs(ctx context.Context, getenv func(string) string, log *action.Log
 		log.Noticef("%s may still be running; stop_on_cancel is false, so it is left alone.", capitalized(what))
 		return nil, huawei.Credentials{}, false
 	}
-	if err := checkRegion(cfg, log); err != nil {
-		log.Warningf("post: cannot check %s: %v", what, err)
-		return nil, huawei.Credentials{}, false
-	}
-	creds, err := authenticate(ctx, cfg, log)
+	creds, err := postCredentials(ctx, cfg, log)
 	if err != nil {
 		log.Warningf("post: cannot check %s: %v", what, err)
 		return nil, huawei.Credentials{}, false
 	}
 	return cfg, creds, true
+}
+
+// postCredentials resolves the endpoint, then authenticates, as the main
+// step does.
+func postCredentials(ctx context.Context, cfg *action.Config, log *action.Log) (huawei.Credentials, error) {
+	if err := checkRegion(cfg, log); err != nil {
+		return huawei.Credentials{}, err
+	}
+	return authenticate(ctx, cfg, log)
 }
 
 // postStopRecord stops the main step's record, or the one its start may

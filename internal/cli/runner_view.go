@@ -48,21 +48,31 @@ func (v *runnerView) mask(s string) string {
 var unescape = strings.NewReplacer("%0A", "\n    ", "%0D", "", "%3A", ":", "%2C", ",", "%25", "%")
 
 func (v *runnerView) line(l string) {
-	indent := ""
-	if v.inGroup {
-		indent = "  │ "
-	}
 	cmd, rest, isCmd := strings.Cut(strings.TrimPrefix(l, "::"), "::")
 	if !strings.HasPrefix(l, "::") || !isCmd {
-		fmt.Fprintln(v.w, indent+v.mask(l))
+		fmt.Fprintln(v.w, v.indent()+v.mask(l))
 		return
 	}
 	name, props, _ := strings.Cut(cmd, " ")
-	msg := v.mask(unescape.Replace(rest))
+	v.command(l, name, props, rest)
+}
+
+// indent marks the lines of a group.
+func (v *runnerView) indent() string {
+	if v.inGroup {
+		return "  │ "
+	}
+	return ""
+}
+
+// command shows workflow command l (name, its properties and its value)
+// as the runner does: masks and debug lines hidden, groups folded.
+func (v *runnerView) command(l, name, props, value string) {
+	msg := v.mask(unescape.Replace(value))
 	switch name {
 	case "add-mask":
-		if rest != "" {
-			v.masks = append(v.masks, rest)
+		if value != "" {
+			v.masks = append(v.masks, value)
 		}
 	case "group":
 		v.inGroup = true
@@ -71,9 +81,9 @@ func (v *runnerView) line(l string) {
 		v.inGroup = false
 	case "debug":
 	case "error", "warning", "notice":
-		fmt.Fprintf(v.w, "%s%s: %s%s\n", indent, annotationLabel[name], v.mask(annotationTitle(props)), msg)
+		fmt.Fprintf(v.w, "%s%s: %s%s\n", v.indent(), annotationLabel[name], v.mask(annotationTitle(props)), msg)
 	default:
-		fmt.Fprintln(v.w, indent+v.mask(l))
+		fmt.Fprintln(v.w, v.indent()+v.mask(l))
 	}
 }
 
