@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/deploy-action/deploy-action/internal/action"
 	"github.com/deploy-action/deploy-action/internal/huawei"
@@ -104,7 +105,7 @@ func (s *step) saveState(pairs ...string) {
 // same value), state and summary, annotates a failure and returns the exit
 // status.
 func (s *step) settle(res *run.Result, outs []output, markdown string) int {
-	errs := append(s.errs, s.writeOutputs(outs)...)
+	errs := slices.Concat(s.errs, s.writeOutputs(outs))
 	if res.Settled {
 		// Nothing left for the post step: what this step started has
 		// ended, never started, or goes on because the user asked so.
