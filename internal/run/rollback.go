@@ -78,6 +78,39 @@ func (d *deployer) rollbackTarget(ctx context.Context, latest, ours *codearts.Re
 	return r.ExecutionID
 }
 
+// rollback redeploys the last record that succeeded and waits for it.
+func (d *deployer) rollback(ctx context.Context, target string) {
+	d.log.Noticef("Rolling back: deploying record %s again (rollback_on_failure).", target)
+	rctx, cancel := context.WithTimeoutCause(ctx, d.in.Timeout, errTimedOut)
+	defer cancel()
+	s, err := d.start(rctx, codearts.StartRequest{RecordID: target, TriggerSource: d.in.TriggerSource}, d.res.Deploy.RecordID)
+	if s != nil {
+		d.res.Deploy.RollbackRecordID = s.ID
+	}
+	if err != nil {
+		d.res.Deploy.RollbackStatus = StatusFailed
+		d.log.Warningf("Rollback to record %s could not be started: %v", target, err)
+		return
+	}
+	d.log.Infof("Rollback record %s started.", s.ID)
+	st, err := d.follow(rctx, s.ID, false)
+	switch {
+	case err != nil:
+		d.res.Deploy.RollbackStatus = StatusFailed
+		if ctx.Err() == nil && context.Cause(rctx) == errTimedOut {
+			d.res.Deploy.RollbackStatus = StatusTimedOut
+		}
+		d.log.Warningf("Rollback record %s did not finish: %v", s.ID, err)
+	case codearts.Classify(st.Result.Status) == codearts.PhaseSucceeded:
+		d.res.Deploy.RollbackStatus = StatusSucceeded
+		d.log.Noticef("Rollback succeeded: record %s redeployed %s.", s.ID, target)
+	default:
+		d.res.Deploy.RollbackStatus = StatusFailed
+		d.log.Warningf("Rollback record %s ended with status %q.", s.ID, st.Result.Status)
+	}
+	d.res.Failure.did(RolledBack{Target: target, Status: d.res.Deploy.RollbackStatus})
+}
+
 // ranAt says when a history record ran, in region time like the state
 // API's times; a time in another form is shown as the API wrote it.
 func (d *deployer) ranAt(r *codearts.HistoryRecord) string {
