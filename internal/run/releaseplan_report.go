@@ -72,7 +72,7 @@ func (p *planner) printBatch(b planBatch) {
 }
 
 // firstOf returns the first maxNamedComponents of names, and how many
-// more there are: the failure annotation is a short message.
+// more there are: a log line is short.
 func firstOf(names []string) []string {
 	if len(names) <= maxNamedComponents {
 		return names
@@ -86,7 +86,7 @@ func firstOf(names []string) []string {
 // a batch runs.
 const (
 	maxShownComponents = 100 // lines in a batch's group
-	maxNamedComponents = 20  // names in the line that announces a batch, and in the failure annotation
+	maxNamedComponents = 20  // names in the line that announces a batch, and in the verdict's line (the caller's annotation cuts the same)
 )
 
 // batchElapsed is from the first start to the last end of a batch's
