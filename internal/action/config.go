@@ -209,7 +209,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		gha:    githubactions.New(githubactions.WithGetenv(getenv)),
 		getenv: getenv,
 	}
-	c := defaultConfig(isTrue(getenv("ACTIONS_STEP_DEBUG")) || isTrue(getenv("RUNNER_DEBUG")))
+	c := defaultConfig(DebugLogging(getenv))
 	// The order of these calls is the order of the messages.
 	opKnown := l.loadOperation(c)
 	l.loadEndpointAndRegion(c)

@@ -34,6 +34,15 @@ func NewLog(w io.Writer, debug bool) *Log {
 	return &Log{w: w, debug: debug, masked: map[string]bool{}}
 }
 
+// DebugLogging reports whether the workflow runs with debug logging:
+// ACTIONS_STEP_DEBUG (the secret or variable a user sets) or RUNNER_DEBUG
+// (what the runner sets on a re-run with debug logging) set to 1 or true.
+// It is the one place the switch is read: the Log of every step and
+// Config.Debug both come from it.
+func DebugLogging(getenv func(string) string) bool {
+	return isTrue(getenv("ACTIONS_STEP_DEBUG")) || isTrue(getenv("RUNNER_DEBUG"))
+}
+
 // DebugEnabled reports whether the workflow runs with debug logging.
 func (l *Log) DebugEnabled() bool { return l.debug }
 

@@ -4,18 +4,15 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"log"
-	"net"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/deploy-action/deploy-action/internal/action"
@@ -83,16 +80,62 @@ func demo(ctx context.Context, p Process, args []string) int {
 	if !ok {
 		return 2
 	}
+	code, err := runDemo(ctx, p, o)
+	if err != nil {
+		fmt.Fprintln(p.Stderr, "demo:", err)
+		return 1
+	}
+	return code
+}
+
+// runDemo sets the simulator and the step's files up, runs the step and
+// shows what it left; an error is the demo's own, before the step ran.
+func runDemo(ctx context.Context, p Process, o demoOptions) (int, error) {
+	ak, sk := "DEMO"+strings.ToUpper(randomHex(8)), randomHex(20)
+	simulator, err := demoSimulator(o, ak, sk)
+	if err != nil {
+		return 0, err
+	}
+	dir, err := os.MkdirTemp("", "deploy-action-demo-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(dir)
+	srv, err := startDemoServer(o, simulator, dir)
+	if err != nil {
+		return 0, err
+	}
+	defer srv.close()
+	files := demoFiles(dir)
+	env := demoEnv(o, ak, sk, srv.endpoint, dir, files)
+	printDemoHeader(p.Stdout, o, srv)
+	start := time.Now()
+	view, code := runDemoStep(ctx, p, env)
+	printDemoResults(p.Stdout, view, files, srv.proxy)
+	fmt.Fprintf(p.Stdout, "\nThe step exited %d after %s; the secret parameter never appeared in the log.\n", code, time.Since(start).Round(100*time.Millisecond))
+	return code, nil
+}
+
+// runDemoStep runs the main step as the runner would, with env as its
+// environment, and shows its log as the runner does.
+func runDemoStep(ctx context.Context, p Process, env map[string]string) (*runnerView, int) {
+	view := newRunnerView(p.Stdout)
+	code := mainStep(ctx, Process{Args: []string{"deploy-action"}, Stdout: view, Stderr: p.Stderr, Getenv: func(k string) string { return env[k] }})
+	view.Flush()
+	return view, code
+}
+
+// demoSimulator is the simulator the demo's step talks to, with the
+// demo's task and its deployment of yesterday.
+func demoSimulator(o demoOptions, ak, sk string) (*sim.Server, error) {
 	text := demoScenario
 	if o.watch {
 		text = demoWatchScenario
 	}
 	scenario, err := sim.ParseScenario([]byte(text))
 	if err != nil {
-		fmt.Fprintln(p.Stderr, "demo:", err)
-		return 1
+		return nil, err
 	}
-	ak, sk := "DEMO"+strings.ToUpper(randomHex(8)), randomHex(20)
 	simulator := sim.New(sim.Options{AccessKeyID: ak, SecretAccessKey: sk, Scenario: scenario})
 	// Yesterday's deployment of the task: the action forecasts from it
 	// when to look for the end of today's, and a dry run compares its
@@ -102,45 +145,45 @@ func demo(ctx context.Context, p Process, args []string) int {
 		sim.ParamInfo{Key: "version", Value: "1.4.1", Type: "text"},
 		sim.ParamInfo{Key: "replicas", Value: "3", Type: "text"},
 		sim.ParamInfo{Key: "region", Value: "north", Type: "text"})
+	return simulator, nil
+}
 
-	dir, err := os.MkdirTemp("", "deploy-action-demo-")
-	if err != nil {
-		fmt.Fprintln(p.Stderr, "demo:", err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
+// demoServer is where the demo's step finds the simulator.
+type demoServer struct {
+	base     string   // the simulator's own address
+	endpoint string   // the endpoint input
+	proxy    *proxied // nil without --proxy
+	close    func()
+}
 
-	var proxy *proxied
-	var base, endpoint string
-	var srv *http.Server
+// startDemoServer serves the simulator on loopback, or with --proxy over
+// TLS behind a CONNECT proxy.
+func startDemoServer(o demoOptions, h http.Handler, dir string) (*demoServer, error) {
 	if o.proxy {
-		proxy, err = serveBehindProxy(simulator, dir)
-		if proxy != nil {
-			defer proxy.Close()
-			srv, base, endpoint = proxy.srv, proxy.base, proxy.endpoint
+		p, err := serveBehindProxy(h, dir)
+		if err != nil {
+			return nil, err
 		}
-	} else {
-		srv, base, err = serve(simulator, "127.0.0.1:0")
-		endpoint = base
+		return &demoServer{base: p.base, endpoint: p.endpoint, proxy: p, close: p.Close}, nil
 	}
+	srv, base, err := serve(h, "127.0.0.1:0")
 	if err != nil {
-		fmt.Fprintln(p.Stderr, "demo:", err)
-		return 1
+		return nil, err
 	}
-	if !o.proxy {
-		defer srv.Close()
-	}
+	return &demoServer{base: base, endpoint: base, close: func() { _ = srv.Close() }}, nil
+}
 
+// demoFiles are the runner's file-command files, by variable name.
+func demoFiles(dir string) map[string]string {
 	files := map[string]string{}
 	for _, name := range []string{"GITHUB_OUTPUT", "GITHUB_STATE", "GITHUB_STEP_SUMMARY"} {
 		files[name] = filepath.Join(dir, strings.ToLower(name))
 	}
-	env := demoEnv(o, ak, sk, endpoint, files)
-	if o.proxy {
-		env["GITHUB_WORKSPACE"] = filepath.Join(dir, "workspace")
-		env["INPUT_CA_FILE"] = "corp-ca.pem"
-	}
+	return files
+}
 
+// printDemoHeader says what the demo runs, against what.
+func printDemoHeader(w io.Writer, o demoOptions, srv *demoServer) {
 	what := "one deployment"
 	switch {
 	case o.watch:
@@ -148,66 +191,43 @@ func demo(ctx context.Context, p Process, args []string) int {
 	case o.dryRun:
 		what = "a dry run of a deployment"
 	}
-	fmt.Fprintf(p.Stdout, "deploy-action demo: %s against the built-in simulator at %s\n", what, base)
-	if o.proxy {
-		fmt.Fprintf(p.Stdout, "(over TLS with a private CA, every request through the CONNECT proxy %s: HTTPS_PROXY, endpoint %s, ca_file)\n", proxy.URL, endpoint)
+	fmt.Fprintf(w, "deploy-action demo: %s against the built-in simulator at %s\n", what, srv.base)
+	if srv.proxy != nil {
+		fmt.Fprintf(w, "(over TLS with a private CA, every request through the CONNECT proxy %s: HTTPS_PROXY, endpoint %s, ca_file)\n", srv.proxy.URL, srv.endpoint)
 	}
-	fmt.Fprintf(p.Stdout, "(the step below runs exactly as in a workflow: inputs as INPUT_* variables, outputs through GITHUB_OUTPUT)\n\n")
-	fmt.Fprintln(p.Stdout, "── Workflow log ─────────────────────────────────────────────")
-	view := newRunnerView(p.Stdout)
-	start := time.Now()
-	code := mainStep(ctx, Process{Args: []string{"deploy-action"}, Stdout: view, Stderr: p.Stderr, Getenv: func(k string) string { return env[k] }})
-	view.Flush()
-	fmt.Fprintf(p.Stdout, "\n── Outputs ──────────────────────────────────────────────────\n")
+	fmt.Fprintf(w, "(the step below runs exactly as in a workflow: inputs as INPUT_* variables, outputs through GITHUB_OUTPUT)\n\n")
+	fmt.Fprintln(w, "── Workflow log ─────────────────────────────────────────────")
+}
+
+// printDemoResults shows what the step left: its outputs, its summary,
+// and with --proxy what went through the proxy.
+func printDemoResults(w io.Writer, view *runnerView, files map[string]string, proxy *proxied) {
+	fmt.Fprintf(w, "\n── Outputs ──────────────────────────────────────────────────\n")
 	if text, err := os.ReadFile(files["GITHUB_OUTPUT"]); err == nil {
 		out, _ := action.ParseFileCommands(string(text))
 		for _, kv := range out {
-			fmt.Fprintf(p.Stdout, "%-20s %s\n", kv.Name, view.mask(kv.Value))
+			fmt.Fprintf(w, "%-20s %s\n", kv.Name, view.mask(kv.Value))
 		}
 	}
-	fmt.Fprintf(p.Stdout, "\n── Step summary (Markdown) ──────────────────────────────────\n")
+	fmt.Fprintf(w, "\n── Step summary (Markdown) ──────────────────────────────────\n")
 	if md, err := os.ReadFile(files["GITHUB_STEP_SUMMARY"]); err == nil {
-		fmt.Fprint(p.Stdout, view.mask(string(md)))
+		fmt.Fprint(w, view.mask(string(md)))
 	}
 	if proxy != nil {
-		fmt.Fprintf(p.Stdout, "\n── The proxy ────────────────────────────────────────────────\n")
+		fmt.Fprintf(w, "\n── The proxy ────────────────────────────────────────────────\n")
 		for _, r := range proxy.Requests() {
-			fmt.Fprintln(p.Stdout, r)
+			fmt.Fprintln(w, r)
 		}
-		fmt.Fprintln(p.Stdout, proxy.verdict())
+		fmt.Fprintln(w, proxy.verdict())
 	}
-	fmt.Fprintf(p.Stdout, "\nThe step exited %d after %s; the secret parameter never appeared in the log.\n", code, time.Since(start).Round(100*time.Millisecond))
-	return code
 }
 
 // demoEnv is what the runner would give the step.
-func demoEnv(o demoOptions, ak, sk, endpoint string, files map[string]string) map[string]string {
-	secret := "s3cret-" + randomHex(6)
-	env := map[string]string{
-		"INPUT_TASK_ID":           demoTaskID,
-		"INPUT_REGION":            "cn-north-4",
-		"INPUT_PROJECT_ID":        "0a1b2c3d4e5f60718293a4b5c6d7e8f9",
-		"INPUT_ENDPOINT":          endpoint,
-		"INPUT_ACCESS_KEY_ID":     ak,
-		"INPUT_SECRET_ACCESS_KEY": sk,
-		"INPUT_POLL_INTERVAL":     "2s",
-		"INPUT_TIMEOUT":           "2m",
-		"INPUT_PARAMS": "- {key: version, value: 1.4.2}\n" +
-			"- {key: replicas, value: 3}\n" +
-			"- {key: db_password, value: " + secret + ", type: encrypt}\n",
-	}
-	for k, v := range files {
-		env[k] = v
-	}
+func demoEnv(o demoOptions, ak, sk, endpoint, dir string, files map[string]string) map[string]string {
+	env := baseDemoEnv(ak, sk, endpoint)
+	maps.Copy(env, files)
 	if o.keyless {
-		// What a job with `permissions: id-token: write` gets from the
-		// runner; the simulator plays GitHub's token endpoint and IAM.
-		delete(env, "INPUT_ACCESS_KEY_ID")
-		delete(env, "INPUT_SECRET_ACCESS_KEY")
-		env["INPUT_IDP_ID"] = sim.DefaultIdPID
-		env["INPUT_IAM_ENDPOINT"] = strings.Replace(endpoint, "codearts.", "iam.", 1)
-		env["ACTIONS_ID_TOKEN_REQUEST_URL"] = strings.Replace(endpoint, "codearts.", "token.", 1) + "/_github/oidc/token?api-version=2.0"
-		env["ACTIONS_ID_TOKEN_REQUEST_TOKEN"] = sim.DefaultOIDCRequestToken
+		keylessDemoEnv(env, endpoint)
 	}
 	if o.watch {
 		env["INPUT_OPERATION"] = "watch"
@@ -220,197 +240,62 @@ func demoEnv(o demoOptions, ak, sk, endpoint string, files map[string]string) ma
 		env["INPUT_WAIT"] = "false"
 	}
 	if o.health != "" {
-		name := o.health
-		if name == "healthy" {
-			name = "checkout" // a name the scenario leaves alone: healthy at once
-		}
-		env["INPUT_HEALTH_URL"] = endpoint + sim.HealthPath(name)
-		env["INPUT_HEALTH_BODY"] = "UP"
-		env["INPUT_HEALTH_TIMEOUT"] = "6s"
-		env["INPUT_HEALTH_INTERVAL"] = "500ms"
-		env["INPUT_HEALTH_HEALTHY"] = "3"
-		// One check waits a second at most: the slow endpoint takes two.
-		env["INPUT_REQUEST_TIMEOUT"] = "1s"
-		env["INPUT_ROLLBACK_ON_FAILURE"] = "true"
+		healthDemoEnv(env, o.health, endpoint)
+	}
+	if o.proxy {
+		env["GITHUB_WORKSPACE"] = filepath.Join(dir, "workspace")
+		env["INPUT_CA_FILE"] = "corp-ca.pem"
 	}
 	return env
 }
 
-// proxied is the simulator served over TLS with a private CA, behind a
-// CONNECT proxy.
-type proxied struct {
-	*sim.Proxy
-	srv            *http.Server
-	base, endpoint string
-
-	mu       sync.Mutex
-	accepted []string // remote addresses of the simulator's connections
+// baseDemoEnv are the inputs of a plain deployment, one parameter secret.
+func baseDemoEnv(ak, sk, endpoint string) map[string]string {
+	secret := "s3cret-" + randomHex(6)
+	return map[string]string{
+		"INPUT_TASK_ID":           demoTaskID,
+		"INPUT_REGION":            "cn-north-4",
+		"INPUT_PROJECT_ID":        "0a1b2c3d4e5f60718293a4b5c6d7e8f9",
+		"INPUT_ENDPOINT":          endpoint,
+		"INPUT_ACCESS_KEY_ID":     ak,
+		"INPUT_SECRET_ACCESS_KEY": sk,
+		"INPUT_POLL_INTERVAL":     "2s",
+		"INPUT_TIMEOUT":           "2m",
+		"INPUT_PARAMS": "- {key: version, value: 1.4.2}\n" +
+			"- {key: replicas, value: 3}\n" +
+			"- {key: db_password, value: " + secret + ", type: encrypt}\n",
+	}
 }
 
-// serveBehindProxy serves the simulator over TLS with a private CA,
-// writes the CA into the workspace for ca_file, and starts a CONNECT proxy
-// that tunnels *.sim.test to it. The step's process is this one, so the
-// proxy is set in its environment, where net/http reads it, as the runner
-// sets HTTPS_PROXY in a container's; NO_PROXY is emptied so that no name
-// of *.sim.test is ever looked up in DNS.
-func serveBehindProxy(h http.Handler, dir string) (*proxied, error) {
-	id, err := sim.NewTLSIdentity()
-	if err != nil {
-		return nil, err
-	}
-	ws := filepath.Join(dir, "workspace")
-	if err := os.MkdirAll(ws, 0o700); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(filepath.Join(ws, "corp-ca.pem"), id.CAPEM, 0o600); err != nil {
-		return nil, err
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	p := &proxied{base: "https://" + ln.Addr().String()}
-	p.srv = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, TLSConfig: id.Config, ErrorLog: log.New(io.Discard, "", 0),
-		ConnState: func(c net.Conn, st http.ConnState) {
-			if st == http.StateNew {
-				p.mu.Lock()
-				p.accepted = append(p.accepted, c.RemoteAddr().String())
-				p.mu.Unlock()
-			}
-		}}
-	go func() {
-		if err := p.srv.ServeTLS(ln, "", ""); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			fmt.Fprintln(os.Stderr, "simulator:", err)
-		}
-	}()
-	if p.Proxy, err = sim.NewProxy(ln.Addr().String(), 0); err != nil {
-		p.srv.Close()
-		return nil, err
-	}
-	for k, v := range map[string]string{"HTTPS_PROXY": p.URL, "https_proxy": "", "NO_PROXY": "", "no_proxy": ""} {
-		_ = os.Setenv(k, v)
-	}
-	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	p.endpoint = "https://codearts." + sim.SimDomain + ":" + port
-	return p, nil
+// keylessDemoEnv is what a job with `permissions: id-token: write` gets
+// from the runner, in place of the keys; the simulator plays GitHub's
+// token endpoint and IAM.
+func keylessDemoEnv(env map[string]string, endpoint string) {
+	delete(env, "INPUT_ACCESS_KEY_ID")
+	delete(env, "INPUT_SECRET_ACCESS_KEY")
+	env["INPUT_IDP_ID"] = sim.DefaultIdPID
+	env["INPUT_IAM_ENDPOINT"] = strings.Replace(endpoint, "codearts.", "iam.", 1)
+	env["ACTIONS_ID_TOKEN_REQUEST_URL"] = strings.Replace(endpoint, "codearts.", "token.", 1) + "/_github/oidc/token?api-version=2.0"
+	env["ACTIONS_ID_TOKEN_REQUEST_TOKEN"] = sim.DefaultOIDCRequestToken
 }
 
-// Close stops the simulator, then the proxy.
-func (p *proxied) Close() {
-	p.srv.Close()
-	p.Proxy.Close()
-}
-
-// verdict says whether every connection the simulator accepted came
-// through the proxy's tunnels.
-func (p *proxied) verdict() string {
-	p.mu.Lock()
-	accepted := slices.Clone(p.accepted)
-	p.mu.Unlock()
-	tunnels := p.Dialed()
-	for _, a := range accepted {
-		if !slices.Contains(tunnels, a) {
-			return fmt.Sprintf("The simulator accepted a connection from %s, outside the proxy's tunnels.", a)
-		}
+// healthDemoEnv is a health gate against the simulator's endpoint name.
+func healthDemoEnv(env map[string]string, name, endpoint string) {
+	if name == "healthy" {
+		name = "checkout" // a name the scenario leaves alone: healthy at once
 	}
-	return fmt.Sprintf("The simulator accepted %d connections, each one a tunnel of the proxy: the proxy carried every request.", len(accepted))
-}
-
-// serve starts h on addr and returns the server and its base URL.
-func serve(h http.Handler, addr string) (*http.Server, string, error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, "", err
-	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			fmt.Fprintln(os.Stderr, "simulator:", err)
-		}
-	}()
-	return srv, "http://" + ln.Addr().String(), nil
+	env["INPUT_HEALTH_URL"] = endpoint + sim.HealthPath(name)
+	env["INPUT_HEALTH_BODY"] = "UP"
+	env["INPUT_HEALTH_TIMEOUT"] = "6s"
+	env["INPUT_HEALTH_INTERVAL"] = "500ms"
+	env["INPUT_HEALTH_HEALTHY"] = "3"
+	// One check waits a second at most: the slow endpoint takes two.
+	env["INPUT_REQUEST_TIMEOUT"] = "1s"
+	env["INPUT_ROLLBACK_ON_FAILURE"] = "true"
 }
 
 func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
-}
-
-// runnerView renders workflow commands the way the runner shows them in a
-// job log: masks applied, groups folded into headings, annotations as
-// "Error:" lines.
-type runnerView struct {
-	w       io.Writer
-	pending []byte
-	masks   []string
-	inGroup bool
-}
-
-func newRunnerView(w io.Writer) *runnerView { return &runnerView{w: w} }
-
-func (v *runnerView) Write(b []byte) (int, error) {
-	v.pending = append(v.pending, b...)
-	for {
-		i := strings.IndexByte(string(v.pending), '\n')
-		if i < 0 {
-			return len(b), nil
-		}
-		v.line(string(v.pending[:i]))
-		v.pending = v.pending[i+1:]
-	}
-}
-
-// Flush writes a last line that had no newline.
-func (v *runnerView) Flush() {
-	if len(v.pending) > 0 {
-		v.line(string(v.pending))
-		v.pending = nil
-	}
-}
-
-func (v *runnerView) mask(s string) string {
-	for _, m := range v.masks {
-		s = strings.ReplaceAll(s, m, "***")
-	}
-	return s
-}
-
-var unescape = strings.NewReplacer("%0A", "\n    ", "%0D", "", "%3A", ":", "%2C", ",", "%25", "%")
-
-func (v *runnerView) line(l string) {
-	indent := ""
-	if v.inGroup {
-		indent = "  │ "
-	}
-	cmd, rest, isCmd := strings.Cut(strings.TrimPrefix(l, "::"), "::")
-	if !strings.HasPrefix(l, "::") || !isCmd {
-		fmt.Fprintln(v.w, indent+v.mask(l))
-		return
-	}
-	name, props, _ := strings.Cut(cmd, " ")
-	msg := v.mask(unescape.Replace(rest))
-	switch name {
-	case "add-mask":
-		if rest != "" {
-			v.masks = append(v.masks, rest)
-		}
-	case "group":
-		v.inGroup = true
-		fmt.Fprintln(v.w, "▸ "+msg)
-	case "endgroup":
-		v.inGroup = false
-	case "debug":
-	case "error", "warning", "notice":
-		title := ""
-		for _, p := range strings.Split(props, ",") {
-			if t, ok := strings.CutPrefix(p, "title="); ok {
-				title = unescape.Replace(t) + ": "
-			}
-		}
-		label := map[string]string{"error": "Error", "warning": "Warning", "notice": "Notice"}[name]
-		fmt.Fprintf(v.w, "%s%s: %s%s\n", indent, label, v.mask(title), msg)
-	default:
-		fmt.Fprintln(v.w, indent+v.mask(l))
-	}
 }

@@ -2,13 +2,12 @@ package cli
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/deploy-action/deploy-action/internal/action"
+	"github.com/deploy-action/deploy-action/internal/codearts"
 	"github.com/deploy-action/deploy-action/internal/huawei"
 	"github.com/deploy-action/deploy-action/internal/run"
-	"github.com/deploy-action/deploy-action/internal/servicestage"
 )
 
 // postBudget bounds the post step; it runs at job end, also after a cancel.
@@ -20,34 +19,14 @@ const postBudget = 20 * time.Second
 // learnt, or a release plan's execution. The post step stops it with the
 // flows' own stop, unless the user asked for it to go on.
 func post(ctx context.Context, p Process) int {
-	log := action.NewLog(p.Stdout, isDebug(p.Getenv))
-	log.AddMask(action.SecretInputs(p.Getenv)...)
+	log := newLog(p)
 	state := action.LoadPostState(p.Getenv)
 	if !state.Pending() {
 		log.Debugf("post: nothing to clean up.")
 		return 0
 	}
-	what := "the deployment this job started"
-	if state.PlanID != "" {
-		what = "release plan " + state.PlanID
-	}
-	cfg, err := action.Load(p.Getenv)
-	if err != nil {
-		log.Warningf("post: cannot check %s: the inputs are not valid.", what)
-		return 0
-	}
-	log.AddMask(cfg.Secrets()...)
-	if !cfg.StopOnCancel {
-		log.Noticef("%s may still be running; stop_on_cancel is false, so it is left alone.", capitalized(what))
-		return 0
-	}
-	if err := checkRegion(cfg, log); err != nil {
-		log.Warningf("post: cannot check %s: %v", what, err)
-		return 0
-	}
-	creds, err := authenticate(ctx, cfg, log)
-	if err != nil {
-		log.Warningf("post: cannot check %s: %v", what, err)
+	cfg, creds, ok := postInputs(ctx, p.Getenv, log, state)
+	if !ok {
 		return 0
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), postBudget)
@@ -56,6 +35,42 @@ func post(ctx context.Context, p Process) int {
 		return postAbortPlan(ctx, cfg, creds, log, state)
 	}
 	return postStopRecord(ctx, cfg, creds, log, state)
+}
+
+// postInputs reads the inputs and credentials the post step needs to
+// check what the main step left; false, after saying why in the log,
+// when it cannot or must not (stop_on_cancel: false). The post step never
+// fails the job for that.
+func postInputs(ctx context.Context, getenv func(string) string, log *action.Log, state action.PostState) (*action.Config, huawei.Credentials, bool) {
+	what := "the deployment this job started"
+	if state.PlanID != "" {
+		what = "release plan " + state.PlanID
+	}
+	cfg, err := action.Load(getenv)
+	if err != nil {
+		log.Warningf("post: cannot check %s: the inputs are not valid.", what)
+		return nil, huawei.Credentials{}, false
+	}
+	log.AddMask(cfg.Secrets()...)
+	if !cfg.StopOnCancel {
+		log.Noticef("%s may still be running; stop_on_cancel is false, so it is left alone.", capitalized(what))
+		return nil, huawei.Credentials{}, false
+	}
+	creds, err := postCredentials(ctx, cfg, log)
+	if err != nil {
+		log.Warningf("post: cannot check %s: %v", what, err)
+		return nil, huawei.Credentials{}, false
+	}
+	return cfg, creds, true
+}
+
+// postCredentials resolves the endpoint, then authenticates, as the main
+// step does.
+func postCredentials(ctx context.Context, cfg *action.Config, log *action.Log) (huawei.Credentials, error) {
+	if err := checkRegion(cfg, log); err != nil {
+		return huawei.Credentials{}, err
+	}
+	return authenticate(ctx, cfg, log)
 }
 
 // postStopRecord stops the main step's record, or the one its start may
@@ -73,8 +88,16 @@ func postStopRecord(ctx context.Context, cfg *action.Config, creds huawei.Creden
 	if state.StartAt.IsZero() {
 		return code
 	}
-	// A start was sent; if the main step never learnt what it created, or
-	// started another since (a rollback), that record may run unwatched.
+	if c := postStopStarted(ctx, client, log, state); c != 0 {
+		code = c
+	}
+	return code
+}
+
+// postStopStarted stops the record the main step's start created, when
+// the step never learnt it or started another since (a rollback): that
+// record may run unwatched.
+func postStopStarted(ctx context.Context, client *codearts.Client, log *action.Log, state action.PostState) int {
 	rec, err := run.StartedRecord(ctx, client, state.TaskID, state.LatestBefore)
 	switch {
 	case err != nil:
@@ -82,21 +105,19 @@ func postStopRecord(ctx context.Context, cfg *action.Config, creds huawei.Creden
 		return 1
 	case rec == nil:
 		log.Infof("No deployment of task %s started by this job is running.", state.TaskID)
-		return code
+		return 0
 	case rec.RecordID == state.RecordID:
-		return code
+		return 0
 	}
 	log.Infof("Deployment record %s started after this job's start request (%s) and still runs; stopping it.", rec.RecordID, state.StartAt.Format(time.RFC3339))
-	if c := postStop(ctx, client, state.TaskID, rec.RecordID, log); c != 0 {
-		code = c
-	}
-	return code
+	return postStop(ctx, client, state.TaskID, rec.RecordID, log)
 }
 
 func postStop(ctx context.Context, client run.RecordStopper, taskID, recordID string, log *action.Log) int {
 	res := run.Stop(ctx, client, run.StopInput{TaskID: taskID, RecordID: recordID, Timeout: postBudget}, log)
 	if res.Failure != nil {
-		log.Error("Could not stop the deployment", "Deployment record "+recordID+" may still be running: "+res.Failure.Message)
+		_, msg := failureText(res)
+		log.Error("Could not stop the deployment", "Deployment record "+recordID+" may still be running: "+msg)
 		return 1
 	}
 	if res.Status == run.StatusStopped {
@@ -108,30 +129,19 @@ func postStop(ctx context.Context, client run.RecordStopper, taskID, recordID st
 // postAbortPlan aborts the release plan execution the main step started,
 // if it still runs, with the release-plan flow's abort.
 func postAbortPlan(ctx context.Context, cfg *action.Config, creds huawei.Credentials, log *action.Log, state action.PostState) int {
-	base, err := huawei.Endpoint(huawei.ServiceServiceStage, cfg.Region, cfg.Endpoint)
-	if err != nil {
-		log.Warningf("post: %v", err)
-		return 0
-	}
-	client, err := servicestage.New(base, creds, clientOptions(cfg, log)...)
+	client, _, err := servicestageClient(cfg, creds, log)
 	if err != nil {
 		log.Warningf("post: %v", err)
 		return 0
 	}
 	res := run.AbortPlan(ctx, client, run.AbortPlanInput{ProjectID: cfg.ProjectID, PlanID: state.PlanID, Timeout: postBudget}, log)
 	if res.Failure != nil {
-		log.Error("Could not abort the release plan", "Release plan "+state.PlanID+" may still be running: "+res.Failure.Message)
+		_, msg := failureText(res)
+		log.Error("Could not abort the release plan", "Release plan "+state.PlanID+" may still be running: "+msg)
 		return 1
 	}
 	if res.Status == run.StatusStopped {
 		log.Noticef("Aborted release plan %s, which the main step had left running.", state.PlanID)
 	}
 	return 0
-}
-
-func capitalized(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }

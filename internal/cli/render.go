@@ -12,26 +12,19 @@ import (
 	"github.com/deploy-action/deploy-action/internal/run"
 )
 
+// This file renders what every operation's outputs and summary are made
+// of: times, JSON, the summary's table and failure, and remote text made
+// plain.
+
 // output is one step output, in the order they are written.
 type output struct{ name, value string }
 
-// outputs returns the step outputs of a deploy result. Empty values are
-// written too, so a later step can test them without a default.
-func outputs(r *run.Result) []output {
-	out := []output{
-		{"status", string(r.Status)},
-		{"record_id", r.RecordID},
-		{"job_name", r.JobName},
-		{"started_at", rfc3339(r.StartedAt)},
-		{"finished_at", rfc3339(r.FinishedAt)},
-		{"duration_seconds", ""},
-		{"rollback_record_id", r.RollbackRecordID},
-		{"result", compactJSON(r.Remote)},
-	}
+// durationSeconds is whole seconds, "" while the end is unknown.
+func durationSeconds(r *run.Result) string {
 	if d := r.Duration(); d > 0 || !r.FinishedAt.IsZero() {
-		out[5].value = strconv.Itoa(int(d.Round(time.Second) / time.Second))
+		return strconv.Itoa(int(d.Round(time.Second) / time.Second))
 	}
-	return out
+	return ""
 }
 
 func rfc3339(t time.Time) string {
@@ -83,61 +76,70 @@ var statusIcon = map[run.Status]string{
 	run.StatusDryRun:    "🧪",
 }
 
-var stepIcon = map[run.StepState]string{
-	run.StepDone:    "✅",
-	run.StepFailed:  "❌",
-	run.StepRunning: "🔄",
-	run.StepStopped: "⏹️",
-	run.StepPending: "⚪",
+// statusWords is a status in words: timed_out as "timed out".
+func statusWords(s run.Status) string { return strings.ReplaceAll(string(s), "_", " ") }
+
+// statusCell is the summary's Status cell: the action's status, and the
+// service's own when it has one.
+func statusCell(r *run.Result) string {
+	return "**" + string(r.Status) + "**" + optionalf(" (service: %s)", code(r.RemoteStatus))
 }
 
-// summary renders a deploy result as the step summary's Markdown.
-func summary(r *run.Result, region string) string {
-	var b strings.Builder
-	task := "`" + r.TaskID + "`"
-	if r.TaskName != "" {
-		task = mdEscape(r.TaskName) + " (" + task + ")"
+// taskCell is the summary's Task cell: the task's name and id.
+func taskCell(d *run.DeployDetail) string { return named(d.TaskName, "`"+d.TaskID+"`") }
+
+// named puts a remote name before an id cell, when there is a name.
+func named(name, id string) string {
+	if name == "" {
+		return id
 	}
-	noun := "Deployment"
-	if r.Operation == run.OpWatch {
-		noun = "Watched deployment"
+	return mdEscape(name) + " (" + id + ")"
+}
+
+// elapsed is a step's or component's time cell, "" when unknown.
+func elapsed(d time.Duration) string {
+	if d <= 0 {
+		return ""
 	}
-	fmt.Fprintf(&b, "### %s %s %s: %s\n\n", statusIcon[r.Status], noun, strings.ReplaceAll(string(r.Status), "_", " "), task)
+	return run.FormatDuration(d)
+}
+
+// table starts the summary's two-column table and returns a writer of
+// its "| key | value |" rows that skips empty values.
+func table(b *strings.Builder) func(k, v string) {
 	b.WriteString("| | |\n|---|---|\n")
-	row := func(k, v string) {
+	return func(k, v string) {
 		if v != "" {
-			fmt.Fprintf(&b, "| %s | %s |\n", k, v)
+			fmt.Fprintf(b, "| %s | %s |\n", k, v)
 		}
 	}
-	row("Task", task)
-	row("Region", mdEscape(region))
-	row("Record", code(r.RecordID))
-	row("Job", code(r.JobName))
-	row("Status", "**"+string(r.Status)+"**"+optionalf(" (service: %s)", code(r.RemoteStatus)))
+}
+
+// timeRows are the Duration (when known), Started and Finished rows.
+func timeRows(row func(k, v string), r *run.Result) {
 	if d := r.Duration(); d > 0 {
 		row("Duration", run.FormatDuration(d))
 	}
 	row("Started", rfc3339(r.StartedAt))
 	row("Finished", rfc3339(r.FinishedAt))
-	healthRows(row, r)
-	if r.RollbackRecordID != "" {
-		row("Rollback", code(r.RollbackRecordID)+" "+string(r.RollbackStatus))
-	}
+}
+
+// writeFailure adds a result's failure as a caution.
+func writeFailure(b *strings.Builder, r *run.Result) {
 	if r.Failure != nil {
-		fmt.Fprintf(&b, "\n> [!CAUTION]\n> **%s.** %s\n", mdEscape(r.Failure.Title), mdEscape(r.Failure.Message))
+		title, msg := failureText(r)
+		fmt.Fprintf(b, "\n> [!CAUTION]\n> **%s.** %s\n", mdEscape(title), mdEscape(msg))
 	}
-	healthAnswers(&b, r)
-	if len(r.Steps) > 0 {
-		b.WriteString("\n| # | Step | Time | Result |\n|---:|---|---:|---|\n")
-		for i, s := range r.Steps {
-			t := ""
-			if s.Elapsed > 0 {
-				t = run.FormatDuration(s.Elapsed)
-			}
-			fmt.Fprintf(&b, "| %d | %s | %s | %s %s |\n", i+1, mdEscape(s.Name), t, stepIcon[s.State], s.State)
-		}
+}
+
+// shortText cuts s to n characters, so a long remote text cannot flood
+// the summary.
+func shortText(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
 	}
-	return b.String()
+	return string(r[:n]) + "…"
 }
 
 // code renders s as a code span. A code span shows its text literally, but

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"regexp"
 	"strings"
 	"testing"
@@ -28,12 +29,14 @@ func TestSummaryEscapesRemoteText(t *testing.T) {
 	}
 	for _, h := range hostile {
 		r := &run.Result{
-			Operation: "deploy", TaskID: "0123456789abcdef0123456789abcdef", TaskName: h,
-			Status: run.StatusFailed, RemoteStatus: h,
-			Failure: &run.Failure{Title: h, Message: h},
-			Steps:   []run.StepResult{{Name: h, State: run.StepFailed}},
+			Operation: "deploy", Status: run.StatusFailed, RemoteStatus: h,
+			Failure: &run.Failure{What: run.FailedStart, Err: errors.New(h)},
+			Deploy: &run.DeployDetail{
+				TaskID: "0123456789abcdef0123456789abcdef", TaskName: h,
+				Steps: []run.StepResult{{Name: h, State: run.StepFailed}},
+			},
 		}
-		md := summary(r, "cn-north-4")
+		md := deploySummary(r, "cn-north-4")
 		for _, line := range strings.Split(md, "\n") {
 			assert.False(t, strings.HasPrefix(line, "#") && !strings.HasPrefix(line, "### ❌ Deployment failed"), "a heading from the server: %q", line)
 		}

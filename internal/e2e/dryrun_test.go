@@ -92,6 +92,7 @@ func TestDryRunDeploy(t *testing.T) {
 	assert.Contains(t, stdout, "db_password")
 	assert.Contains(t, stdout, "::group::Would send: POST /v2/tasks/"+taskOK+"/start")
 	assert.Empty(t, annotations(stdout, "error"))
+	assert.Contains(t, stdout, "\n✓ Dry run: every check passed; nothing was changed.\n")
 	sum := s.summary()
 	assert.Contains(t, sum, "Dry run of deploy: every check passed")
 	assert.Contains(t, sum, "`POST /v2/tasks/"+taskOK+"/start`")

@@ -126,6 +126,7 @@ tasks:
 	s := newStep(t, url, map[string]string{"task_id": taskOK, "timeout": "20s"})
 	err := assertFailed(t, s, s.run(), "failed", "title=Deployment failed")
 	assert.Contains(t, err, `ended with status "stopped"`)
+	assertVerdictLogged(t, s.stdout.String(), err)
 	assert.Contains(t, s.summary(), "stopped")
 
 	recs := srv.Records(taskOK)

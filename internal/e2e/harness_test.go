@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/deploy-action/deploy-action/internal/action"
@@ -292,6 +293,17 @@ func annotations(stdout, kind string) []string {
 		}
 	}
 	return out
+}
+
+// assertVerdictLogged checks that an ::error annotation's first line is
+// the "✗" line the log showed when the verdict came: run logs that line
+// and cli renders the annotation from the same facts (a deliberate pair).
+func assertVerdictLogged(t *testing.T, stdout, annotation string) {
+	t.Helper()
+	_, msg, ok := strings.Cut(strings.TrimPrefix(annotation, "::error "), "::")
+	require.True(t, ok, annotation)
+	head, _, _ := strings.Cut(msg, "%0A")
+	assert.Contains(t, stdout, "\n✗ "+head+"\n")
 }
 
 // syncBuffer is a bytes.Buffer safe to read while the process writes.

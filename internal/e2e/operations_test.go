@@ -215,6 +215,7 @@ func TestReleasePlanFails(t *testing.T) {
 	assert.Contains(t, err, "web (batch 2) FAILED: readiness probe failed")
 	assert.Contains(t, err, "not run: worker (batch 3)")
 	stdout := s.stdout.String()
+	assertVerdictLogged(t, stdout, err)
 	assert.Contains(t, stdout, "::group::✗ Batch 2 (1 component)")
 	assert.Contains(t, stdout, "::group::○ Batch 3 (1 component) not run")
 	out := s.outputs()

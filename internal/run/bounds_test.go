@@ -110,7 +110,8 @@ func TestDeployLogOfEndlessPagesIsBounded(t *testing.T) {
 			_, res, log := deployOnSim(t, failingScenario, wrap, run.DeployInput{ShowLogs: true})
 			require.Equal(t, run.StatusFailed, res.Status, "the simulator's verdict")
 			require.NotNil(t, res.Failure)
-			assert.Contains(t, res.Failure.Message, `in step "Deploy"`)
+			require.NotNil(t, res.Failure.Record)
+			assert.Equal(t, "Deploy", res.Failure.Record.Step)
 
 			sizes, bodies := printedPerGroup(log)
 			require.Len(t, bodies, 3)
@@ -119,7 +120,7 @@ func TestDeployLogOfEndlessPagesIsBounded(t *testing.T) {
 				total += n
 				assert.LessOrEqual(t, n, stepPrintBound+2*lineBound, "group %d printed %d bytes", i+1, n)
 				assert.Contains(t, bodies[i], "The log of this step is cut here", "group %d says where it was cut", i+1)
-				assert.Contains(t, bodies[i], "CodeArts Deploy console, deployment record "+res.RecordID, "group %d says where the rest is", i+1)
+				assert.Contains(t, bodies[i], "CodeArts Deploy console, deployment record "+res.Deploy.RecordID, "group %d says where the rest is", i+1)
 				assert.Contains(t, bodies[i], "The action stopped reading this log", "group %d says reading stopped", i+1)
 			}
 			assert.LessOrEqual(t, total, runPrintBound)
@@ -127,9 +128,8 @@ func TestDeployLogOfEndlessPagesIsBounded(t *testing.T) {
 			assert.LessOrEqual(t, asked.Load(), int64(3*3), "log pages read")
 
 			// The annotation quotes short lines.
-			require.Contains(t, res.Failure.Message, "Last lines")
-			quoted := res.Failure.Message[strings.Index(res.Failure.Message, "Last lines"):]
-			for _, l := range strings.Split(quoted, "\n")[1:] {
+			require.NotEmpty(t, res.Failure.Record.LogTail)
+			for _, l := range res.Failure.Record.LogTail {
 				assert.LessOrEqual(t, len(l), quotedBound)
 			}
 		})
@@ -256,7 +256,7 @@ func TestDeployVerdictDespiteOddStepFields(t *testing.T) {
 			t.Parallel()
 			_, res, log := deployOnSim(t, failingScenario, stepFields(fields), run.DeployInput{Timeout: 10 * time.Second})
 			require.Equal(t, run.StatusFailed, res.Status, "%+v\n%s", res.Failure, log.String())
-			assert.Equal(t, "Deployment failed", res.Failure.Title)
+			assert.Equal(t, run.FailedDeployment, res.Failure.What)
 			assert.NotContains(t, log.String(), "Could not read the deployment's state")
 		})
 	}
@@ -281,7 +281,7 @@ func TestReleasePlanListsABoundedBatch(t *testing.T) {
 	log := &opLog{}
 	res := run.ReleasePlan(context.Background(), stageClient(t, url), planInput(true), log)
 	require.Equal(t, run.StatusFailed, res.Status, log.String())
-	assert.Len(t, res.Components, 131, "all read")
+	assert.Len(t, res.Plan.Components, 131, "all read")
 
 	bodies := groupBodies(log)
 	require.Len(t, bodies, 2)
@@ -291,8 +291,8 @@ func TestReleasePlanListsABoundedBatch(t *testing.T) {
 	assert.Contains(t, lines[100], "ServiceStage console")
 
 	require.NotNil(t, res.Failure)
-	assert.Equal(t, 20, strings.Count(res.Failure.Message, "(batch 1) FAILED"))
-	assert.Contains(t, res.Failure.Message, "and 6 more")
+	require.NotNil(t, res.Failure.Plan)
+	assert.Len(t, res.Failure.Plan.Failed, 26, "every failed component is reported; the annotation names the first 20")
 }
 
 // TestDeployAdoptsARecordWhoseStartAnswerIsOdd: the service accepts the
@@ -322,11 +322,11 @@ func TestDeployAdoptsARecordWhoseStartAnswerIsOdd(t *testing.T) {
 			}
 			s, res, log := deployOnSim(t, failingScenario, wrap, run.DeployInput{})
 			require.Equal(t, run.StatusFailed, res.Status, "%+v\n%s", res.Failure, log.String())
-			assert.Equal(t, "Deployment failed", res.Failure.Title)
+			assert.Equal(t, run.FailedDeployment, res.Failure.What)
 			assert.Equal(t, 1, s.StartCount(logsTask), "started once")
 			recs := s.Records(logsTask)
 			require.Len(t, recs, 1)
-			assert.Equal(t, recs[0].ID, res.RecordID, "the record followed is the one started")
+			assert.Equal(t, recs[0].ID, res.Deploy.RecordID, "the record followed is the one started")
 			assert.Contains(t, log.String(), "adopting record "+recs[0].ID)
 		})
 	}

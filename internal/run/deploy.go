@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/deploy-action/deploy-action/internal/codearts"
@@ -92,7 +91,7 @@ func newDeployer(api CodeArts, in DeployInput, log Logger, hooks DeployHooks, op
 	if in.StopGrace <= 0 {
 		in.StopGrace = 5 * time.Second
 	}
-	return &deployer{api: api, in: in, log: log, hooks: hooks, zone: time.UTC, res: &Result{Operation: op, TaskID: in.TaskID}}
+	return &deployer{api: api, in: in, log: log, hooks: hooks, zone: time.UTC, res: &Result{Operation: op, Deploy: &DeployDetail{TaskID: in.TaskID}}}
 }
 
 type deployer struct {
@@ -125,25 +124,10 @@ func (d *deployer) run(ctx context.Context) {
 	defer cancel()
 	d.localStart = time.Now()
 
-	latest, err := d.latest(tctx)
-	if err != nil {
-		d.end(ctx, tctx, "Could not read the task's state", err)
+	latest, ok := d.prepare(ctx, tctx)
+	if !ok {
 		return
 	}
-	if latest != nil {
-		d.res.TaskName = latest.TaskName
-		if isFinal(latest) {
-			d.previous = latest
-		}
-		if isRunning(latest) {
-			if latest, err = d.resolveConflict(tctx, latest); err != nil {
-				d.end(ctx, tctx, "The task is already deploying", err)
-				return
-			}
-			d.previous = latest
-		}
-	}
-
 	if d.in.RollbackOnFailure {
 		d.announceRollback(latest)
 	}
@@ -159,26 +143,20 @@ func (d *deployer) run(ctx context.Context) {
 	}
 	if err != nil {
 		d.maybe = started == nil && mayHaveStarted(err)
-		d.end(ctx, tctx, "The deployment could not be started", err)
+		d.end(ctx, tctx, FailedStart, err)
 		return
 	}
 	if d.in.ShowLogs {
-		d.logs = stepLogs{api: d.api, taskID: d.in.TaskID, recordID: d.res.RecordID, log: d.log}
+		d.logs = stepLogs{api: d.api, taskID: d.in.TaskID, recordID: d.res.Deploy.RecordID, log: d.log}
 	}
 	if !d.in.Wait {
-		d.res.Status = StatusRunning
-		// The start's answer decided the status; started_at is when it
-		// came (the record's own start_time would need a state read, and
-		// its zone is not given).
-		d.res.Remote = started.Raw
-		d.res.Settled = true // left running on purpose
-		d.log.Infof("wait is false: the deployment goes on; its record is %s.", d.res.RecordID)
+		d.leaveRunning(started)
 		return
 	}
 
-	final, err := d.follow(tctx, d.res.RecordID, true)
+	final, err := d.follow(tctx, d.res.Deploy.RecordID, true)
 	if err != nil {
-		d.end(ctx, tctx, "The deployment did not finish", err)
+		d.end(ctx, tctx, FailedFollow, err)
 		return
 	}
 	d.finish(final)
@@ -190,9 +168,46 @@ func (d *deployer) run(ctx context.Context) {
 	}
 }
 
+// prepare reads the task's latest record (nil when there is none) and
+// applies if_running to one that runs. It reports false when the flow
+// ended there.
+func (d *deployer) prepare(ctx, tctx context.Context) (*codearts.Record, bool) {
+	latest, err := d.latest(tctx)
+	if err != nil {
+		d.end(ctx, tctx, FailedReadTask, err)
+		return nil, false
+	}
+	if latest == nil {
+		return nil, true
+	}
+	d.res.Deploy.TaskName = latest.TaskName
+	if isFinal(latest) {
+		d.previous = latest
+	}
+	if isRunning(latest) {
+		if latest, err = d.resolveConflict(tctx, latest); err != nil {
+			d.end(ctx, tctx, FailedTaskBusy, err)
+			return nil, false
+		}
+		d.previous = latest
+	}
+	return latest, true
+}
+
+// leaveRunning ends a flow with wait false: the deployment goes on.
+func (d *deployer) leaveRunning(started *codearts.Started) {
+	d.res.Status = StatusRunning
+	// The start's answer decided the status; started_at is when it came
+	// (the record's own start_time would need a state read, and its zone
+	// is not given).
+	d.res.Remote = started.Raw
+	d.res.Settled = true // left running on purpose
+	d.log.Infof("wait is false: the deployment goes on; its record is %s.", d.res.Deploy.RecordID)
+}
+
 // begin records a new record and tells the caller at once.
 func (d *deployer) begin(s *codearts.Started) {
-	d.res.RecordID, d.res.JobName = s.ID, s.JobName
+	d.res.Deploy.RecordID, d.res.Deploy.JobName = s.ID, s.JobName
 	d.log.Infof("Started deployment record %s%s.", s.ID, optional(" (job %s)", s.JobName))
 	if d.hooks.Started != nil {
 		d.hooks.Started(s.ID, s.JobName)
@@ -324,7 +339,7 @@ func (d *deployer) follow(ctx context.Context, recordID string, show bool) (*cod
 	err := pollRead(ctx, d.log, policy, "the deployment's state", read, func(ctx context.Context, st *codearts.State) (bool, time.Duration, error) {
 		last = st
 		if st.Result.TaskName != "" {
-			d.res.TaskName = st.Result.TaskName
+			d.res.Deploy.TaskName = st.Result.TaskName
 		}
 		phase := st.Result.Phase()
 		if codearts.Classify(st.Result.Status) == codearts.PhaseUnknown {
@@ -346,25 +361,6 @@ func (d *deployer) follow(ctx context.Context, recordID string, show bool) (*cod
 	return last, nil
 }
 
-// noteUnknown warns, once per status and meaning, of a status the action
-// does not know: waited on while the record runs, a failure once it has
-// ended.
-func (d *deployer) noteUnknown(status string, phase codearts.Phase) {
-	if d.unknownSeen == nil {
-		d.unknownSeen = map[string]bool{}
-	}
-	key := phase.String() + ":" + status
-	if d.unknownSeen[key] {
-		return
-	}
-	d.unknownSeen[key] = true
-	if phase == codearts.PhaseFailed {
-		d.log.Warningf("CodeArts Deploy reported a status the action does not know, %q, for a record that has ended; treating it as a failure.", status)
-		return
-	}
-	d.log.Warningf("CodeArts Deploy reported a status the action does not know, %q; treating the deployment as still running.", status)
-}
-
 // transient reports errors worth polling through: throttling, 5xx and
 // network trouble that the client's own retries did not get past.
 func transient(err error) bool {
@@ -375,266 +371,6 @@ func transient(err error) bool {
 		return apiErr.Throttled() || apiErr.ServerFault()
 	}
 	return true
-}
-
-// progress prints each step once it has completed, and announces the one
-// that runs.
-func (d *deployer) progress(ctx context.Context, rec *codearts.Record, phase codearts.Phase) {
-	steps := rec.Steps
-	if rec.StepsCut && !d.stepsCut {
-		d.stepsCut = true
-		d.log.Warningf("CodeArts Deploy lists more than %d steps for record %s; the action shows the first %d, and the console shows them all.", codearts.MaxSteps, rec.RecordID, codearts.MaxSteps)
-	}
-	current := -1
-	for i, s := range steps {
-		if s.ElapsedTime > 0 {
-			current = i
-		}
-	}
-	final := phase == codearts.PhaseSucceeded || phase == codearts.PhaseFailed
-	if final && phase == codearts.PhaseSucceeded {
-		current = len(steps) - 1
-	}
-	if current < 0 && len(steps) > 0 && !final {
-		current = 0
-	}
-	done := current // steps before the current one are complete
-	if final {
-		done = current + 1
-	}
-	for ; d.printed < done && d.printed < len(steps); d.printed++ {
-		i := d.printed
-		s := steps[i]
-		mark, suffix := "✓", ""
-		if final && phase == codearts.PhaseFailed && i == current {
-			mark, suffix = "✗", " failed"
-		}
-		d.log.Group(fmt.Sprintf("%s %d/%d %s (%s)%s", mark, i+1, len(steps), stepName(s, i), FormatDuration(s.Elapsed()), suffix))
-		if !d.logs.print(ctx, s, i+1, final) {
-			d.log.Infof("Step %d of %d, %s, ran %s.", i+1, len(steps), stepName(s, i), FormatDuration(s.Elapsed()))
-		}
-		if suffix != "" && s.FAQURL != "" {
-			d.log.Infof("Help for this step: %s", s.FAQURL)
-		}
-		d.log.EndGroup()
-	}
-	if !final && current >= d.announced && current < len(steps) {
-		d.log.Infof("▶ %d/%d %s…", current+1, len(steps), stepName(steps[current], current))
-		d.announced = current + 1
-	}
-	if !final {
-		d.live(ctx, rec, current)
-	}
-	d.res.Steps = stepResults(steps, current, phase)
-	d.res.RemoteStatus = rec.Status
-}
-
-func stepName(s codearts.Step, i int) string {
-	if strings.TrimSpace(s.Name) == "" {
-		return fmt.Sprintf("step %d", i+1)
-	}
-	return s.Name
-}
-
-func stepResults(steps []codearts.Step, current int, phase codearts.Phase) []StepResult {
-	out := make([]StepResult, len(steps))
-	for i, s := range steps {
-		state := StepPending
-		switch {
-		case i < current:
-			state = StepDone
-		case i == current && phase == codearts.PhaseSucceeded:
-			state = StepDone
-		case i == current && phase == codearts.PhaseFailed:
-			state = StepFailed
-		case i == current:
-			state = StepRunning
-		}
-		out[i] = StepResult{Name: stepName(s, i), Elapsed: s.Elapsed(), State: state}
-	}
-	return out
-}
-
-// finish records a final state.
-func (d *deployer) finish(st *codearts.State) {
-	rec := st.Result
-	d.res.Settled = true
-	d.res.Remote = st.Raw
-	d.res.RemoteStatus = rec.Status
-	d.times(&rec)
-	if codearts.Classify(rec.Status) == codearts.PhaseSucceeded {
-		d.res.Status = StatusSucceeded
-		d.log.Infof("✓ Deployment succeeded in %s.", FormatDuration(d.res.Duration()))
-		return
-	}
-	d.res.Status = StatusFailed
-	failed, failedAt := "", 0
-	for i, s := range d.res.Steps {
-		if s.State == StepFailed {
-			failed, failedAt = s.Name, i+1
-		}
-	}
-	msg := fmt.Sprintf("Deployment record %s of task %s ended with status %q", d.res.RecordID, d.in.TaskID, rec.Status)
-	if failed != "" {
-		msg += fmt.Sprintf(" in step %q", failed)
-	}
-	if codearts.Classify(rec.Status) == codearts.PhaseUnknown {
-		msg += ", a status the action does not know, so it counts as a failure"
-	}
-	d.log.Infof("✗ %s.", msg)
-	msg += "."
-	if tail := d.logs.tail(failedAt, failureLogLines); len(tail) > 0 {
-		msg += fmt.Sprintf("\nLast lines of the step's log:\n%s", strings.Join(tail, "\n"))
-	}
-	d.res.Failure = &Failure{Title: "Deployment failed", Message: msg}
-}
-
-// plausible reports whether a time the service gave can be a record's:
-// the API's times carry no zone (it is guessed) and a buggy or hostile
-// answer can say 1970 or 9999, which must not reach the outputs. A record
-// followed (not started) by this run may be older than it, so the bounds
-// are wide: this century, and no later than a day from now (any zone).
-func plausible(t time.Time) bool {
-	return t.Year() >= 2000 && t.Before(time.Now().Add(24*time.Hour))
-}
-
-// times sets the result's start and end from the record's zone-less times
-// and the zone they are guessed to be in (see codearts.GuessZone): from
-// our own start for a record this run started, from the moment its end
-// was seen for a watched record that ended while watched. A watched record
-// that had ended before the action looked gives a duration only.
-func (d *deployer) times(rec *codearts.Record) {
-	switch {
-	case !d.watching:
-		d.zone = codearts.GuessZone(rec.StartTime, d.localStart)
-	case d.sawRunning:
-		d.zone = codearts.GuessZone(rec.EndTime, time.Now())
-	default:
-		start, ok1 := codearts.ParseTime(rec.StartTime, time.UTC)
-		end, ok2 := codearts.ParseTime(rec.EndTime, time.UTC)
-		if ok1 && ok2 && plausible(start) && plausible(end) && !end.Before(start) {
-			d.res.Elapsed = end.Sub(start)
-		}
-		d.res.StartedAt = time.Time{}
-		return
-	}
-	if t, ok := codearts.ParseTime(rec.StartTime, d.zone); ok && plausible(t) {
-		d.res.StartedAt = t
-	}
-	if t, ok := codearts.ParseTime(rec.EndTime, d.zone); ok && plausible(t) && !t.Before(d.res.StartedAt) {
-		d.res.FinishedAt = t
-	}
-	if d.res.StartedAt.IsZero() {
-		d.res.StartedAt = d.localStart
-	}
-	if d.res.FinishedAt.IsZero() {
-		d.res.FinishedAt = time.Now()
-	}
-}
-
-// end settles a flow that stopped early: cancelled, timed out, or failed
-// (settleEarly).
-func (d *deployer) end(ctx, tctx context.Context, title string, err error) {
-	if d.res.StartedAt.IsZero() {
-		d.res.StartedAt = d.localStart
-	}
-	noun := "deployment record " + d.res.RecordID
-	if d.res.RecordID == "" {
-		noun = "the record the start may have created"
-	}
-	settleEarly(ctx, tctx, d.res, ending{
-		title: title, err: err, timedOut: errTimedOut, timeout: d.in.Timeout,
-		stopOnCancel: d.in.StopOnCancel, stopOnTimeout: d.in.StopOnTimeout,
-		grace: d.in.StopGrace, what: "The deployment",
-	}, remoteWork{noun: noun, idle: "no deployment was started", running: d.res.RecordID != "", maybe: d.maybe, stop: d.stopRecord})
-}
-
-// stopRecord stops the flow's record. If the record turns out to have
-// ended already, the verdict is its real final status, not "stopped": the
-// deployment did finish, and the job must say how.
-func (d *deployer) stopRecord(ctx context.Context) stopOutcome {
-	d.log.Infof("Stopping deployment record %s…", d.res.RecordID)
-	body, err := d.api.Stop(ctx, d.in.TaskID, d.res.RecordID)
-	switch {
-	case err == nil:
-		if len(body) > 0 {
-			d.res.Remote = body
-		}
-		d.log.Infof("Stopped deployment record %s.", d.res.RecordID)
-		markStopped(d.res.Steps)
-		return stopOutcome{stopped: true}
-	case codearts.IsEndedRefusal(err):
-		st, serr := d.api.State(ctx, d.in.TaskID, d.res.RecordID)
-		if serr == nil && isFinal(&st.Result) {
-			d.log.Infof("Record %s had already ended (%s).", d.res.RecordID, st.Result.Status)
-			d.res.Failure = nil
-			d.progress(ctx, &st.Result, st.Result.Phase())
-			d.finish(st)
-			return stopOutcome{ended: true}
-		}
-		return stopOutcome{err: fmt.Errorf("the stop was refused (%w), but the record's end could not be confirmed", err)}
-	default:
-		d.log.Warningf("Stopping record %s failed: %v", d.res.RecordID, err)
-		return stopOutcome{err: err}
-	}
-}
-
-// isFinal reports a record that has ended with a verdict: succeeded, or
-// failed (an unknown status on an ended record included).
-func isFinal(r *codearts.Record) bool {
-	p := r.Phase()
-	return p == codearts.PhaseSucceeded || p == codearts.PhaseFailed
-}
-
-func markStopped(steps []StepResult) {
-	for i := range steps {
-		if steps[i].State == StepRunning {
-			steps[i].State = StepStopped
-		}
-	}
-}
-
-// rollback redeploys the last record that succeeded and waits for it.
-func (d *deployer) rollback(ctx context.Context, target string) {
-	d.log.Noticef("Rolling back: deploying record %s again (rollback_on_failure).", target)
-	rctx, cancel := context.WithTimeoutCause(ctx, d.in.Timeout, errTimedOut)
-	defer cancel()
-	s, err := d.start(rctx, codearts.StartRequest{RecordID: target, TriggerSource: d.in.TriggerSource}, d.res.RecordID)
-	if s != nil {
-		d.res.RollbackRecordID = s.ID
-	}
-	if err != nil {
-		d.res.RollbackStatus = StatusFailed
-		d.log.Warningf("Rollback to record %s could not be started: %v", target, err)
-		return
-	}
-	d.log.Infof("Rollback record %s started.", s.ID)
-	st, err := d.follow(rctx, s.ID, false)
-	switch {
-	case err != nil:
-		d.res.RollbackStatus = StatusFailed
-		if ctx.Err() == nil && context.Cause(rctx) == errTimedOut {
-			d.res.RollbackStatus = StatusTimedOut
-		}
-		d.log.Warningf("Rollback record %s did not finish: %v", s.ID, err)
-	case codearts.Classify(st.Result.Status) == codearts.PhaseSucceeded:
-		d.res.RollbackStatus = StatusSucceeded
-		d.log.Noticef("Rollback succeeded: record %s redeployed %s.", s.ID, target)
-	default:
-		d.res.RollbackStatus = StatusFailed
-		d.log.Warningf("Rollback record %s ended with status %q.", s.ID, st.Result.Status)
-	}
-	d.res.Failure.Message += fmt.Sprintf("%sRollback to record %s: %s.", messageSep(d.res.Failure.Message), target, d.res.RollbackStatus)
-}
-
-// messageSep is what goes before a sentence added to a failure message:
-// a space, or a new line after a message that lists lines (the health
-// gate's last answers).
-func messageSep(msg string) string {
-	if strings.Contains(msg, "\n") {
-		return "\n"
-	}
-	return " "
 }
 
 func optional(format, value string) string {

@@ -183,8 +183,10 @@ func TestDeployShowsEachStepsLog(t *testing.T) {
 
 			// The failing step's last lines in the annotation.
 			require.NotNil(t, res.Failure)
-			assert.Contains(t, res.Failure.Message, "Deploy failed: disk full")
-			assert.Contains(t, res.Failure.Message, `ERROR: step "Deploy" failed`)
+			require.NotNil(t, res.Failure.Record)
+			tail := strings.Join(res.Failure.Record.LogTail, "\n")
+			assert.Contains(t, tail, "Deploy failed: disk full")
+			assert.Contains(t, tail, `ERROR: step "Deploy" failed`)
 
 			// What was asked: both offsets always; step ids, never positions.
 			calls := logCalls(t, s)
@@ -225,7 +227,8 @@ func TestDeployLogFallsBackToWholeLogWhenStepIDsAreRefused(t *testing.T) {
 	require.Equal(t, run.StatusFailed, res.Status, log.String())
 	assert.NotContains(t, log.String(), "cannot be shown")
 	assert.Contains(t, groupBodies(log)[0], "] [Download package] ")
-	assert.Contains(t, res.Failure.Message, "Deploy failed: disk full")
+	require.NotNil(t, res.Failure.Record)
+	assert.Contains(t, strings.Join(res.Failure.Record.LogTail, "\n"), "Deploy failed: disk full")
 	refused := 0
 	for _, c := range s.Calls() {
 		if strings.HasSuffix(c.Path, "/logs") && c.Status != http.StatusOK {
@@ -249,12 +252,12 @@ func TestDeployUnfamiliarStatus(t *testing.T) {
 		name       string
 		task       string // the scenario's task entry, after task_id
 		want       run.Status
-		wantInFail string
+		wantInFail *run.RecordVerdict
 		wantWarn   string
 	}{
-		{"stopped after the last step", "final_status: stopped", run.StatusFailed, `ended with status "stopped"`, "for a record that has ended; treating it as a failure"},
-		{"canceled in a failing step", "fail_at_step: 2, final_status: canceled", run.StatusFailed, `ended with status "canceled" in step "Stop service"`, "treating it as a failure"},
-		{"unfamiliar while running, then succeeded", "running_status: queued_by_scheduler", run.StatusSucceeded, "", "treating the deployment as still running"},
+		{"stopped after the last step", "final_status: stopped", run.StatusFailed, &run.RecordVerdict{Status: "stopped", Step: "Start service", Unknown: true}, "for a record that has ended; treating it as a failure"},
+		{"canceled in a failing step", "fail_at_step: 2, final_status: canceled", run.StatusFailed, &run.RecordVerdict{Status: "canceled", Step: "Stop service", Unknown: true}, "treating it as a failure"},
+		{"unfamiliar while running, then succeeded", "running_status: queued_by_scheduler", run.StatusSucceeded, nil, "treating the deployment as still running"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -264,14 +267,13 @@ func TestDeployUnfamiliarStatus(t *testing.T) {
 			s, res, log := deployOnSim(t, "tasks:\n  - {task_id: "+logsTask+", "+tt.task+"}\n", nil, run.DeployInput{Timeout: 5 * time.Second})
 			require.Equal(t, tt.want, res.Status, "%+v\n%s", res.Failure, log.String())
 			assert.Contains(t, log.String(), tt.wantWarn)
-			if tt.wantInFail == "" {
+			if tt.wantInFail == nil {
 				assert.Nil(t, res.Failure)
 				return
 			}
 			require.NotNil(t, res.Failure)
-			assert.Equal(t, "Deployment failed", res.Failure.Title)
-			assert.Contains(t, res.Failure.Message, tt.wantInFail)
-			assert.Contains(t, res.Failure.Message, "a status the action does not know")
+			assert.Equal(t, run.FailedDeployment, res.Failure.What)
+			assert.Equal(t, tt.wantInFail, res.Failure.Record)
 
 			// Within one poll: a single state read after the record ended.
 			recs := s.Records(logsTask)

@@ -5,22 +5,18 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
-	"slices"
 	"strings"
 	"time"
 
-	"github.com/deploy-action/deploy-action/internal/codearts"
-	"github.com/deploy-action/deploy-action/internal/health"
 	"github.com/deploy-action/deploy-action/internal/huawei"
-	"github.com/deploy-action/deploy-action/internal/rts"
-	"github.com/deploy-action/deploy-action/internal/servicestage"
 )
 
 // This file is dry_run: every check a real run depends on, made with reads
 // only. It sends no start, stop, execute, rollback, abort or signal, and
 // shows what it would have sent. It ends with status dry_run; a check
-// that failed is its Failure, so the step exits 1 only then.
+// that failed is its Failure, so the step exits 1 only then. This file
+// holds what every dry run shares; the checks of each operation are in
+// dryrun_codearts.go and dryrun_plan_signal.go.
 
 // DryRun is what a dry run found.
 type DryRun struct {
@@ -59,7 +55,16 @@ type dryRun struct {
 
 func newDryRun(op string, log Logger) *dryRun {
 	log.Noticef("Dry run: everything is checked and nothing is changed; no request that starts, stops, executes or signals anything is sent.")
-	return &dryRun{log: log, res: &Result{Operation: op, Status: StatusDryRun, Settled: true}}
+	res := &Result{Operation: op, Status: StatusDryRun, Settled: true}
+	switch op {
+	case OpReleasePlan:
+		res.Plan = &PlanDetail{}
+	case OpSignal:
+		res.Signal = &SignalDetail{}
+	default:
+		res.Deploy = &DeployDetail{}
+	}
+	return &dryRun{log: log, res: res}
 }
 
 func (r *dryRun) add(c Check) {
@@ -127,8 +132,8 @@ func indented(b []byte, limit int) string {
 	return string(b)
 }
 
-// done ends the dry run: the report is the result, and each failed check
-// is named in the failure.
+// done ends the dry run: the report is the result, and a failed check
+// fails it.
 func (r *dryRun) done() *Result {
 	r.res.DryRun = &r.dr
 	if b, err := json.Marshal(struct {
@@ -137,18 +142,12 @@ func (r *dryRun) done() *Result {
 	}{true, r.dr}); err == nil {
 		r.res.Remote = b
 	}
-	var failed []string
 	for _, c := range r.dr.Checks {
 		if !c.Passed {
-			failed = append(failed, c.Name+": "+c.Detail)
+			r.res.Failure = &Failure{What: FailedDryRun}
+			return r.res
 		}
 	}
-	if len(failed) == 0 {
-		r.log.Infof("✓ Dry run: every check passed; nothing was changed.")
-		return r.res
-	}
-	r.res.Failure = &Failure{Title: "Dry run: a check failed", Message: fmt.Sprintf("%d of %d checks failed; nothing was changed.\n%s",
-		len(failed), len(r.dr.Checks), strings.Join(failed, "\n"))}
 	return r.res
 }
 
@@ -172,423 +171,6 @@ func (r *dryRun) credentials(what string, err error) bool {
 	}
 	r.fail(name, "could not be checked: %v", err)
 	return false
-}
-
-// CodeArtsReader is the part of the CodeArts Deploy client a dry run uses:
-// reads only.
-type CodeArtsReader interface {
-	State(ctx context.Context, taskID, recordID string) (*codearts.State, error)
-	Detail(ctx context.Context, taskID string) (*codearts.TaskDetail, error)
-	ExecutionParams(ctx context.Context, taskID, recordID string) ([]codearts.ExecutionParam, error)
-}
-
-func taskPath(taskID string) string { return "/v2/tasks/" + url.PathEscape(taskID) }
-
-// codeartsTask checks the credentials and that the task exists and the
-// caller may see it (ShowDeployTaskDetail). It reports whether the task
-// passed.
-func (r *dryRun) codeartsTask(ctx context.Context, api CodeArtsReader, taskID string) bool {
-	const name = "task"
-	detail, err := api.Detail(ctx, taskID)
-	if !r.credentials("GET "+taskPath(taskID), err) {
-		r.fail(name, "not checked: the credentials were refused")
-		return false
-	}
-	if err == nil {
-		r.res.TaskName = detail.Name
-		r.pass(name, "task %s%s exists and these credentials may see it", taskID, optional(" (%s)", detail.Name))
-		return true
-	}
-	apiErr, _ := huawei.AsAPIError(err)
-	switch {
-	case apiErr != nil && apiErr.HTTPStatus == http.StatusForbidden:
-		r.fail(name, "these credentials may not see task %s: %v", taskID, err)
-	case apiErr != nil && (apiErr.NotFound() || apiErr.Code == codearts.CodeNotFound || apiErr.Code == codearts.CodeNoApplication):
-		r.fail(name, "task %s does not exist (deleted, or another region or project?): %v", taskID, err)
-	default:
-		r.fail(name, "could not be read: %v", err)
-	}
-	return false
-}
-
-// latestRecord reads the task's latest record; nil when it has none.
-func latestRecord(ctx context.Context, api CodeArtsReader, taskID string) (*codearts.Record, error) {
-	st, err := api.State(ctx, taskID, "")
-	if err != nil {
-		if codearts.IsRecordMissing(err) {
-			return nil, nil
-		}
-		return nil, err
-	}
-	return &st.Result, nil
-}
-
-// DryRunDeploy checks what a deploy depends on and shows the start it
-// would send: the credentials, the task, the record to redeploy, the
-// parameters (against those of the task's previous execution), a
-// deployment already running (what if_running would do), and what the
-// rollback and the health gate would do.
-func DryRunDeploy(ctx context.Context, api CodeArtsReader, in DeployInput, log Logger) *Result {
-	ctx, cancel := bounded(ctx, in.Timeout)
-	defer cancel()
-	r := newDryRun(OpDeploy, log)
-	r.res.TaskID = in.TaskID
-	if !r.codeartsTask(ctx, api, in.TaskID) {
-		return r.done()
-	}
-	latest, err := latestRecord(ctx, api, in.TaskID)
-	if err != nil {
-		r.fail("running deployment", "the task's state could not be read: %v", err)
-		return r.done()
-	}
-	if in.RecordID != "" {
-		r.redeployed(ctx, api, in.TaskID, in.RecordID)
-	}
-	r.params(ctx, api, in, latest)
-	stopFirst := r.running(in, latest)
-	if in.RollbackOnFailure {
-		r.rollbackTarget(latest)
-	}
-	if in.Health != nil {
-		r.pass("health gate", "after a success, GET %s until %d good answers in a row (status %s), for at most %s; not asked now",
-			health.Shown(in.Health.URL), in.Health.Healthy, in.Health.Accepted, FormatDuration(in.Health.Timeout))
-	}
-	if stopFirst != "" {
-		r.would(http.MethodPut, taskPath(in.TaskID)+"/records/"+url.PathEscape(stopFirst)+"/stop", nil, "if_running: stop, first stops the running record.")
-	}
-	note := "Then the action follows the record (GET .../state) until it ends."
-	if !in.Wait {
-		note = "wait is false: the action would exit once the record is started."
-	}
-	r.would(http.MethodPost, taskPath(in.TaskID)+"/start", maskedStart(in), note)
-	return r.done()
-}
-
-// maskedStart is the start body with every encrypt value masked.
-func maskedStart(in DeployInput) codearts.StartRequest {
-	req := codearts.StartRequest{RecordID: in.RecordID, TriggerSource: in.TriggerSource}
-	for _, p := range in.Params {
-		if p.Type == "encrypt" {
-			p.Value = Masked
-		}
-		req.Params = append(req.Params, p)
-	}
-	return req
-}
-
-// redeployed checks the record whose parameters record_id redeploys.
-func (r *dryRun) redeployed(ctx context.Context, api CodeArtsReader, taskID, recordID string) {
-	const name = "record_id"
-	st, err := api.State(ctx, taskID, recordID)
-	switch {
-	case err == nil:
-		r.pass(name, "record %s exists (status %s): its parameters would be deployed again", recordID, st.Result.Status)
-	case codearts.IsRecordMissing(err):
-		r.fail(name, "task %s has no record %s to deploy again: %v", taskID, recordID, err)
-	default:
-		r.fail(name, "record %s could not be read: %v", recordID, err)
-	}
-}
-
-// params describes the parameters and compares their keys and types with
-// those of the task's previous execution (ShowExecutionParams). The API
-// does not say whether that lists every parameter the task declares or
-// only those the execution was given, so a difference is a warning, never
-// a failure.
-func (r *dryRun) params(ctx context.Context, api CodeArtsReader, in DeployInput, latest *codearts.Record) {
-	const name = "params"
-	if len(in.Params) == 0 {
-		r.pass(name, "none given: the task's own values apply")
-		return
-	}
-	r.pass(name, "%d parse, with valid keys, types and values: %s", len(in.Params), paramNames(in.Params))
-	const cmp = "params vs. the previous execution"
-	if latest == nil || latest.RecordID == "" {
-		r.pass(cmp, "the task has no earlier record to compare with")
-		return
-	}
-	before, err := api.ExecutionParams(ctx, in.TaskID, latest.RecordID)
-	if err != nil {
-		r.warn(cmp, "the parameters of record %s could not be read, so they were not compared: %v", latest.RecordID, err)
-		return
-	}
-	prev := map[string]string{}
-	for _, p := range before {
-		prev[p.Name] = p.Type
-	}
-	now := map[string]bool{}
-	var added, types []string
-	for _, p := range in.Params {
-		now[p.Key] = true
-		t, ok := prev[p.Key]
-		switch {
-		case !ok:
-			added = append(added, p.Key)
-		case t != "" && t != p.Type:
-			types = append(types, fmt.Sprintf("%s (%s now, %s before)", p.Key, p.Type, t))
-		}
-	}
-	var missing []string
-	for _, p := range before {
-		if !now[p.Name] {
-			missing = append(missing, p.Name)
-		}
-	}
-	slices.Sort(missing)
-	var diffs []string
-	if len(added) > 0 {
-		diffs = append(diffs, "not in it (a typo? the task must declare them): "+strings.Join(added, ", "))
-	}
-	if len(missing) > 0 {
-		diffs = append(diffs, "in it but not given now (the task's values apply): "+strings.Join(missing, ", "))
-	}
-	if len(types) > 0 {
-		diffs = append(diffs, "of another type: "+strings.Join(types, ", "))
-	}
-	if len(diffs) == 0 {
-		r.pass(cmp, "the same keys and types as record %s", latest.RecordID)
-		return
-	}
-	r.warn(cmp, "compared with record %s, keys %s", latest.RecordID, strings.Join(diffs, "; "))
-}
-
-func paramNames(ps []codearts.Param) string {
-	names := make([]string, len(ps))
-	for i, p := range ps {
-		names[i] = p.Key
-		if p.Type != "text" && p.Type != "" {
-			names[i] += " (" + p.Type + ")"
-		}
-	}
-	return strings.Join(names, ", ")
-}
-
-// running says what if_running would do about a deployment that runs, and
-// returns the record a real run would stop first ("" for none).
-func (r *dryRun) running(in DeployInput, latest *codearts.Record) string {
-	const name = "running deployment"
-	switch {
-	case latest == nil:
-		r.pass(name, "none: the task has no record yet")
-		return ""
-	case !isRunning(latest):
-		r.pass(name, "none: the latest record, %s, ended %s", latest.RecordID, latest.Status)
-		return ""
-	}
-	who := optional(" (started by %s", latest.Executor) + optional(" at %s", latest.StartTime)
-	if latest.Executor != "" {
-		who += ")"
-	}
-	switch in.IfRunning {
-	case IfRunningFail:
-		r.fail(name, "record %s%s is running, and if_running is fail: the deployment would fail now", latest.RecordID, who)
-	case IfRunningStop:
-		r.warn(name, "record %s%s is running: if_running: stop would stop it, then start", latest.RecordID, who)
-		return latest.RecordID
-	default:
-		r.pass(name, "record %s%s is running: if_running: wait would wait for it, then start", latest.RecordID, who)
-	}
-	return ""
-}
-
-// rollbackTarget says what a failure would roll back to, as far as the
-// latest record tells.
-func (r *dryRun) rollbackTarget(latest *codearts.Record) {
-	const name = "rollback_on_failure"
-	if latest != nil && codearts.Classify(latest.Status) == codearts.PhaseSucceeded {
-		r.pass(name, "a failure would redeploy record %s, the latest, which succeeded", latest.RecordID)
-		return
-	}
-	r.pass(name, "the latest record did not succeed: a failure would redeploy the most recent success of the %d days before the run, found in the task's history then", historySpanDays)
-}
-
-// DryRunWatch checks what a watch depends on: the credentials, the task
-// and the record it would follow. A watch sends nothing that changes
-// anything anyway, except a stop when stop_on_cancel or stop_on_timeout
-// asks for one.
-func DryRunWatch(ctx context.Context, api CodeArtsReader, in WatchInput, log Logger) *Result {
-	ctx, cancel := bounded(ctx, in.Timeout)
-	defer cancel()
-	r := newDryRun(OpWatch, log)
-	r.res.TaskID = in.TaskID
-	if !r.codeartsTask(ctx, api, in.TaskID) {
-		return r.done()
-	}
-	const name = "record"
-	st, err := api.State(ctx, in.TaskID, in.RecordID)
-	switch {
-	case err == nil:
-		rec := st.Result
-		r.res.RecordID = cmpOr(in.RecordID, rec.RecordID)
-		what := "it ran when looked at: the watch would follow it to its end"
-		if isFinal(&rec) {
-			what = "it has ended: the watch would report it at once"
-		}
-		r.pass(name, "record %s%s: status %s; %s", r.res.RecordID, optional(" (started by %s)", rec.Executor), rec.Status, what)
-	case codearts.IsRecordMissing(err) && in.RecordID == "":
-		r.fail(name, "task %s has no deployment record to watch: %v", in.TaskID, err)
-	case codearts.IsRecordMissing(err):
-		r.fail(name, "task %s has no deployment record %s: %v", in.TaskID, in.RecordID, err)
-	default:
-		r.fail(name, "could not be read: %v", err)
-	}
-	if in.StopOnCancel || in.StopOnTimeout {
-		r.pass("stop", "the watched record would be stopped (PUT .../stop) on %s", strings.Join(stopWhen(in.StopOnCancel, in.StopOnTimeout), " and "))
-	}
-	return r.done()
-}
-
-func stopWhen(cancel, timeout bool) []string {
-	var out []string
-	if cancel {
-		out = append(out, "a cancel (stop_on_cancel)")
-	}
-	if timeout {
-		out = append(out, "the timeout (stop_on_timeout)")
-	}
-	return out
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
-// DryRunStop checks the record a stop would stop and shows the stop.
-func DryRunStop(ctx context.Context, api CodeArtsReader, in StopInput, log Logger) *Result {
-	ctx, cancel := bounded(ctx, in.Timeout)
-	defer cancel()
-	r := newDryRun(OpStop, log)
-	r.res.TaskID, r.res.RecordID = in.TaskID, in.RecordID
-	st, err := api.State(ctx, in.TaskID, in.RecordID)
-	if !r.credentials(fmt.Sprintf("GET %s/state", taskPath(in.TaskID)), err) {
-		return r.done()
-	}
-	const name = "record"
-	switch {
-	case err == nil && recordEnded(st):
-		r.pass(name, "record %s has already ended (%s): a stop would leave it alone", in.RecordID, st.Result.Status)
-	case err == nil:
-		r.pass(name, "record %s is %s: it would be stopped", in.RecordID, st.Result.Status)
-		r.would(http.MethodPut, taskPath(in.TaskID)+"/records/"+url.PathEscape(in.RecordID)+"/stop", nil, "")
-	case codearts.IsRecordMissing(err):
-		r.fail(name, "task %s has no deployment record %s: %v", in.TaskID, in.RecordID, err)
-	default:
-		r.fail(name, "could not be read: %v", err)
-	}
-	return r.done()
-}
-
-// PlanReader is the part of the ServiceStage client a dry run uses.
-type PlanReader interface {
-	Show(ctx context.Context, projectID, planID string) (*servicestage.Plan, error)
-	DeployInfo(ctx context.Context, projectID, planID string) (*servicestage.DeployInfo, error)
-}
-
-// DryRunReleasePlan checks that the release plan exists and says what
-// execute would run, batch by batch.
-func DryRunReleasePlan(ctx context.Context, api PlanReader, in ReleasePlanInput, log Logger) *Result {
-	ctx, cancel := bounded(ctx, in.Timeout)
-	defer cancel()
-	r := newDryRun(OpReleasePlan, log)
-	r.res.PlanID = in.PlanID
-	path := "/v3/" + url.PathEscape(in.ProjectID) + "/cas/release-plans/" + url.PathEscape(in.PlanID)
-	plan, err := api.Show(ctx, in.ProjectID, in.PlanID)
-	if !r.credentials("GET "+path, err) {
-		return r.done()
-	}
-	const name = "release plan"
-	if err != nil {
-		if what := servicestage.NotFound(err); what != "" {
-			r.fail(name, "no such %s: %v", what, err)
-		} else {
-			r.fail(name, "could not be read: %v", err)
-		}
-		return r.done()
-	}
-	r.res.PlanName = plan.Name
-	r.pass(name, "%s%s exists: status %s, %s%s", in.PlanID, optional(" (%s)", plan.Name), plan.Status,
-		plural(len(plan.Components), "component"), optional(", fail strategy %s", plan.FailStrategy))
-	info, err := api.DeployInfo(ctx, in.ProjectID, in.PlanID)
-	if err != nil {
-		r.fail("deploy-info", "could not be read: %v", err)
-		return r.done()
-	}
-	running := servicestage.Classify(plan.Status) == servicestage.PhaseRunning || anyRunning(info.Components)
-	switch {
-	case !in.Execute:
-		r.pass("execute", "execute is false: the action would watch the plan's latest execution, not execute it")
-	case running:
-		r.pass("execute", "the plan is running: the action would watch that execution, not execute it again")
-	default:
-		r.pass("execute", "would run %s", batches(plan.Components))
-		r.would(http.MethodPost, path+"/execute", nil, "Then the action follows deploy-info until every component has ended.")
-	}
-	if in.RollbackOnFailure {
-		r.pass("rollback_on_failure", "a failure would call the plan's rollback (POST %s/rollback) and wait for it", path)
-	}
-	return r.done()
-}
-
-// batches lists the components by batch: "batch 1: api 1.4.2, web 2.0; batch 2: ...".
-func batches(members []servicestage.PlanMember) string {
-	bySeq := map[int][]string{}
-	var seqs []int
-	for _, m := range members {
-		s := int(m.Seq)
-		if _, ok := bySeq[s]; !ok {
-			seqs = append(seqs, s)
-		}
-		bySeq[s] = append(bySeq[s], strings.TrimSpace(m.Name+" "+m.Version))
-	}
-	slices.Sort(seqs)
-	parts := make([]string, len(seqs))
-	for i, s := range seqs {
-		parts[i] = fmt.Sprintf("batch %d: %s", s, strings.Join(bySeq[s], ", "))
-	}
-	if len(parts) == 0 {
-		return "no component"
-	}
-	return strings.Join(parts, "; ")
-}
-
-// SignalReader is the part of the RTS client a dry run uses.
-type SignalReader interface {
-	GetSoftwareDeployment(ctx context.Context, projectID, deploymentID string) (*rts.Answer, error)
-}
-
-// DryRunSignal checks that the software deployment exists and shows the
-// body the signal would send.
-func DryRunSignal(ctx context.Context, api SignalReader, in SignalInput, log Logger) *Result {
-	ctx, cancel := bounded(ctx, in.Timeout)
-	defer cancel()
-	r := newDryRun(OpSignal, log)
-	r.res.DeploymentID = in.DeploymentID
-	path := "/v1/" + url.PathEscape(in.ProjectID) + "/software_deployments/" + url.PathEscape(in.DeploymentID)
-	ans, err := api.GetSoftwareDeployment(ctx, in.ProjectID, in.DeploymentID)
-	if !r.credentials("GET "+path, err) {
-		return r.done()
-	}
-	const name = "software deployment"
-	switch {
-	case err == nil:
-		d := ans.Deployment
-		r.res.RemoteStatus = d.Status
-		r.pass(name, "%s exists: status %s%s%s", in.DeploymentID, d.Status, optional(", action %s", d.Action), optional(", server %s", d.ServerID))
-	case rts.IsNotFound(err):
-		r.fail(name, "no such software deployment %s: %v", in.DeploymentID, err)
-	default:
-		r.fail(name, "could not be read: %v", err)
-	}
-	body := SignalBody(in)
-	how := "as given"
-	if in.Status == "" {
-		how = "from Heat's rule on " + StatusCodeKey
-	}
-	r.would(http.MethodPut, path, body, fmt.Sprintf("Status %s (%s).", body.Status, how))
-	return r.done()
 }
 
 // bounded bounds a dry run by the timeout input (none when 0).

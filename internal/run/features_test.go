@@ -37,11 +37,11 @@ func TestWatchFollowsSomeoneElsesRecord(t *testing.T) {
 	require.Nil(t, res.Failure, log.String())
 	assert.Equal(t, run.StatusSucceeded, res.Status)
 	assert.Equal(t, run.OpWatch, res.Operation)
-	assert.Equal(t, running[0].ID, res.RecordID, "the latest record by default")
+	assert.Equal(t, running[0].ID, res.Deploy.RecordID, "the latest record by default")
 	assert.Equal(t, running[0].ID, found, "told as soon as it is known")
 	assert.Zero(t, s.StartCount(featTask), "a watch starts nothing")
 	assert.True(t, res.Settled)
-	require.Len(t, res.Steps, 2)
+	require.Len(t, res.Deploy.Steps, 2)
 	assert.Equal(t, []string{"✓ 1/2 Build", "✓ 2/2 Deploy"}, groupPrefixes(log, 2))
 	assert.WithinDuration(t, running[0].CreatedAt, res.StartedAt, 2*time.Second,
 		"the region's zone is learnt from the end the watch saw come")
@@ -71,7 +71,7 @@ func TestWatchEndedRecordIsReportedAtOnce(t *testing.T) {
 	res := run.Watch(t.Context(), codeartsClient(t, url), watchInput(failed), log, nil)
 	assert.Equal(t, run.StatusFailed, res.Status)
 	require.NotNil(t, res.Failure)
-	assert.Equal(t, "Deployment failed", res.Failure.Title)
+	assert.Equal(t, run.FailedDeployment, res.Failure.What)
 	assert.Contains(t, log.String(), "had already ended")
 	assert.True(t, res.StartedAt.IsZero(), "the zone of a record that ended before the watch is unknown")
 	assert.Positive(t, res.Duration(), "but its duration is known")
@@ -95,8 +95,8 @@ func TestWatchUnknownRecord(t *testing.T) {
 		res := run.Watch(t.Context(), codeartsClient(t, url), watchInput(id), &opLog{}, nil)
 		assert.Equal(t, run.StatusFailed, res.Status)
 		require.NotNil(t, res.Failure)
-		assert.Equal(t, "No such deployment record", res.Failure.Title)
-		assert.Contains(t, res.Failure.Message, "Deploy.00011303")
+		assert.Equal(t, run.FailedNoRecord, res.Failure.What)
+		assert.ErrorContains(t, res.Failure.Err, "Deploy.00011303")
 		assert.True(t, res.Settled)
 	}
 }
@@ -109,7 +109,8 @@ func TestWatchTimeoutLeavesTheRecordRunning(t *testing.T) {
 	res := run.Watch(t.Context(), codeartsClient(t, url), in, &opLog{}, nil)
 	assert.Equal(t, run.StatusTimedOut, res.Status)
 	assert.True(t, res.Settled, "left running on purpose")
-	assert.Contains(t, res.Failure.Message, "goes on (stop_on_timeout is false)")
+	require.NotNil(t, res.Failure)
+	assert.Equal(t, []run.Action{run.LeftRunning{Input: "stop_on_timeout"}}, res.Failure.Actions)
 	assert.Len(t, s.Running(), 1)
 }
 
@@ -149,8 +150,8 @@ health:
 				Health: gateSpec(url, tt.endpoint),
 			}, log, run.DeployHooks{})
 			assert.Equal(t, tt.want, res.Status, log.String())
-			require.NotNil(t, res.Health)
-			assert.Equal(t, tt.want == run.StatusSucceeded, res.Health.Healthy)
+			require.NotNil(t, res.Deploy.Health)
+			assert.Equal(t, tt.want == run.StatusSucceeded, res.Deploy.Health.Healthy)
 			assert.Positive(t, len(s.HealthRequests(tt.endpoint)))
 			for _, r := range s.HealthRequests(tt.endpoint) {
 				assert.Empty(t, r.Credentials, "no credentials to the service's own endpoint")
@@ -160,18 +161,24 @@ health:
 				return
 			}
 			require.NotNil(t, res.Failure)
-			assert.Equal(t, "Unhealthy", res.Failure.Title)
-			assert.Contains(t, res.Failure.Message, "did not give 2 good answers in a row (200-399)")
-			assert.Contains(t, res.Failure.Message, "Last answers:\n")
-			assert.Contains(t, res.Failure.Message, `503 Service Unavailable`)
-			assert.Contains(t, res.Failure.Message, `{"status":"DOWN"}`)
+			assert.Equal(t, run.FailedHealth, res.Failure.What)
+			h := res.Deploy.Health
+			assert.Equal(t, 2, h.Spec.Healthy)
+			assert.Equal(t, "200-399", h.Spec.Accepted)
+			require.NotEmpty(t, h.Last, "the last answers, for the annotation")
+			var last []string
+			for _, a := range h.Last {
+				last = append(last, a.String())
+			}
+			assert.Contains(t, strings.Join(last, "\n"), `503 Service Unavailable`)
+			assert.Contains(t, strings.Join(last, "\n"), `{"status":"DOWN"}`)
 			if tt.rollback {
-				assert.NotEmpty(t, res.RollbackRecordID)
-				assert.Equal(t, run.StatusSucceeded, res.RollbackStatus)
+				assert.NotEmpty(t, res.Deploy.RollbackRecordID)
+				assert.Equal(t, run.StatusSucceeded, res.Deploy.RollbackStatus)
 				recs := s.Records(featTask)
 				assert.Equal(t, good, recs[len(recs)-1].FromRecordID, "an unhealthy service rolls back like a failure")
 			} else {
-				assert.Empty(t, res.RollbackRecordID)
+				assert.Empty(t, res.Deploy.RollbackRecordID)
 			}
 		})
 	}
@@ -188,7 +195,7 @@ func TestDeployNoWaitKeepsTheStartAnswer(t *testing.T) {
 		JobName string `json:"job_name"`
 	}
 	require.NoError(t, json.Unmarshal(res.Remote, &started), "result holds the start answer")
-	assert.Equal(t, res.RecordID, started.ID)
+	assert.Equal(t, res.Deploy.RecordID, started.ID)
 	assert.NotEmpty(t, started.JobName)
 	assert.False(t, res.StartedAt.Before(before), "started_at is the start time")
 	assert.False(t, res.StartedAt.After(time.Now()))
@@ -239,7 +246,7 @@ func TestDryRunDeploy(t *testing.T) {
 	assert.Contains(t, cmp.Detail, "not in it (a typo? the task must declare them): replicas, db_password")
 	assert.Contains(t, cmp.Detail, "in it but not given now (the task's values apply): region")
 	assert.Contains(t, cmp.Detail, "of another type: version (enum now, text before)")
-	assert.Contains(t, byName["rollback_on_failure"].Detail, "redeploy record "+prev.RecordID)
+	assert.Contains(t, byName["rollback_on_failure"].Detail, "redeploy record "+prev.Deploy.RecordID)
 
 	require.Len(t, res.DryRun.WouldSend, 1)
 	w := res.DryRun.WouldSend[0]
@@ -286,12 +293,11 @@ func TestDryRunDeployFailingChecks(t *testing.T) {
 			assert.Equal(t, run.StatusDryRun, res.Status)
 			assert.False(t, res.OK())
 			require.NotNil(t, res.Failure)
-			assert.Equal(t, "Dry run: a check failed", res.Failure.Title)
+			assert.Equal(t, run.FailedDryRun, res.Failure.What)
 			var failed []string
 			for _, c := range res.DryRun.Checks {
 				if !c.Passed {
 					failed = append(failed, c.Name)
-					assert.Contains(t, res.Failure.Message, c.Name+": "+c.Detail)
 				}
 			}
 			assert.Equal(t, tt.failed, failed)
@@ -322,7 +328,7 @@ func TestDryRunOtherOperations(t *testing.T) {
 
 	w := run.DryRunWatch(ctx, c, watchInput(""), &opLog{})
 	assert.True(t, w.OK())
-	assert.Equal(t, running, w.RecordID)
+	assert.Equal(t, running, w.Deploy.RecordID)
 	w = run.DryRunWatch(ctx, c, watchInput("ffffffffffffffffffffffffffffffff"), &opLog{})
 	assert.False(t, w.OK())
 

@@ -44,7 +44,7 @@ func (d *deployer) forecast(rec *codearts.Record) time.Duration {
 	prev := stepTimes(d.previous.Steps)
 	if len(prev) == 0 || len(prev) != len(rec.Steps) {
 		total, ok := d.previousTotal()
-		if !ok || d.res.RecordID == "" {
+		if !ok || d.res.Deploy.RecordID == "" {
 			return 0
 		}
 		return nextGap([]time.Duration{total}, nil, time.Since(d.localStart))

@@ -94,7 +94,7 @@ func TestPace(t *testing.T) {
 // how late the last one saw the end.
 func play(t *testing.T, prev, took []time.Duration, poll time.Duration) (checks []time.Duration, latency time.Duration) {
 	t.Helper()
-	d := &deployer{res: &Result{RecordID: "rec"}, previous: &codearts.Record{Status: "succeeded", Steps: recordAt(prev, time.Hour)}}
+	d := &deployer{res: &Result{Deploy: &DeployDetail{RecordID: "rec"}}, previous: &codearts.Record{Status: "succeeded", Steps: recordAt(prev, time.Hour)}}
 	var end time.Duration
 	for _, s := range took {
 		end += s

@@ -2,8 +2,6 @@ package run
 
 import (
 	"context"
-	"fmt"
-	"strings"
 
 	"github.com/deploy-action/deploy-action/internal/health"
 )
@@ -18,31 +16,16 @@ func (d *deployer) gate(ctx context.Context) {
 		return
 	}
 	report := health.Gate(ctx, *d.in.Health, d.log)
-	d.res.Health = &report
+	d.res.Deploy.Health = &report
 	switch {
 	case report.Healthy:
 		return
 	case report.Cancelled:
+		// The deployment had succeeded: nothing is stopped.
 		d.res.Status = StatusStopped
-		d.res.Failure = &Failure{Title: "Cancelled", Message: fmt.Sprintf(
-			"The workflow was cancelled during the health check of %s; deployment record %s had succeeded, and nothing was stopped.", report.URL, d.res.RecordID)}
+		d.res.Failure = &Failure{What: FailedHealth, Cause: CauseCancelled}
 		return
 	}
 	d.res.Status = StatusUnhealthy
-	d.res.Failure = &Failure{Title: "Unhealthy", Message: unhealthyMessage(d.res.RecordID, report)}
-}
-
-// unhealthyMessage says why the gate failed, with the last answers
-// (time, status, the start of the body).
-func unhealthyMessage(recordID string, r health.Report) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "Deployment record %s succeeded, but %s did not give %d good answers in a row (%s) within %s: %d checks, the longest run %d.",
-		recordID, r.URL, r.Spec.Healthy, r.Spec.Accepted, FormatDuration(r.Spec.Timeout), r.Checks, r.Best)
-	if len(r.Last) > 0 {
-		b.WriteString("\nLast answers:")
-		for _, a := range r.Last {
-			b.WriteString("\n" + a.String())
-		}
-	}
-	return b.String()
+	d.res.Failure = &Failure{What: FailedHealth}
 }

@@ -54,7 +54,7 @@ func TestDeployFollowsTheRunningStepsLog(t *testing.T) {
 	assert.Contains(t, grouped[len(grouped)-1], `step "Migrate" succeeded`)
 
 	var want []string
-	for _, line := range strings.Split(s.LogText(res.RecordID), "\n") {
+	for _, line := range strings.Split(s.LogText(res.Deploy.RecordID), "\n") {
 		if strings.Contains(line, "] [Migrate] ") {
 			want = append(want, line)
 		}

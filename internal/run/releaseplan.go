@@ -85,7 +85,7 @@ func ReleasePlan(ctx context.Context, api ServiceStage, in ReleasePlanInput, log
 	if in.FirstPoll <= 0 {
 		in.FirstPoll = wait.DefaultFirst
 	}
-	p := &planner{api: api, in: in, log: log, res: &Result{Operation: OpReleasePlan, PlanID: in.PlanID},
+	p := &planner{api: api, in: in, log: log, res: &Result{Operation: OpReleasePlan, Plan: &PlanDetail{PlanID: in.PlanID}},
 		shown: map[int]bool{}, announced: map[int]bool{}, unknownSeen: map[string]bool{}}
 	p.run(ctx)
 	return p.res
@@ -122,11 +122,11 @@ func (p *planner) run(ctx context.Context) {
 
 	plan, err := p.api.Show(tctx, p.in.ProjectID, p.in.PlanID)
 	if err != nil {
-		p.end(ctx, tctx, p.notFoundTitle(err, "Could not read the release plan"), err)
+		p.end(ctx, tctx, notFound(err, FailedReadPlan), err)
 		return
 	}
 	p.initial = plan
-	p.res.PlanName = plan.Name
+	p.res.Plan.PlanName = plan.Name
 	count := plural(len(plan.Components), "component")
 	if plan.ComponentsCut {
 		count = fmt.Sprintf("more than %d components", len(plan.Components))
@@ -136,7 +136,7 @@ func (p *planner) run(ctx context.Context) {
 
 	if p.in.Execute {
 		if err := p.execute(tctx, plan); err != nil {
-			p.end(ctx, tctx, "The release plan could not be executed", err)
+			p.end(ctx, tctx, FailedExecute, err)
 			return
 		}
 		if !p.in.Wait {
@@ -153,7 +153,7 @@ func (p *planner) run(ctx context.Context) {
 
 	info, err := p.follow(tctx)
 	if err != nil {
-		p.end(ctx, tctx, "The release plan did not finish", err)
+		p.end(ctx, tctx, FailedFollowPlan, err)
 		return
 	}
 	p.finish(info)
@@ -162,12 +162,14 @@ func (p *planner) run(ctx context.Context) {
 	}
 }
 
-func (p *planner) notFoundTitle(err error, otherwise string) string {
+// notFound is what failed when err says the application or the plan does
+// not exist; otherwise it is otherwise.
+func notFound(err error, otherwise Failed) Failed {
 	switch servicestage.NotFound(err) {
 	case "application":
-		return "No such application"
+		return FailedNoApplication
 	case "release plan":
-		return "No such release plan"
+		return FailedNoPlan
 	}
 	return otherwise
 }
@@ -276,7 +278,7 @@ func (p *planner) noWait(ctx, tctx context.Context) {
 			p.res.Settled = true // left running on purpose (wait: false)
 			return
 		}
-		p.end(ctx, tctx, "Could not read the release plan", err)
+		p.end(ctx, tctx, FailedReadPlan, err)
 		return
 	}
 	if !p.started {
@@ -361,7 +363,7 @@ func (p *planner) follow(ctx context.Context) (*servicestage.DeployInfo, error) 
 func (p *planner) observe(info *servicestage.DeployInfo) {
 	p.last = info
 	p.res.Remote = info.Raw
-	p.res.Components = planComponents(info.Components)
+	p.res.Plan.Components = planComponents(info.Components)
 	for _, c := range info.Components {
 		if servicestage.Classify(c.Status) == servicestage.PhaseUnknown && !p.unknownSeen[c.Status] {
 			p.unknownSeen[c.Status] = true
@@ -383,21 +385,21 @@ func (p *planner) finish(info *servicestage.DeployInfo) {
 	if p.res.FinishedAt.IsZero() {
 		p.res.FinishedAt = time.Now()
 	}
-	name := p.in.PlanID + optional(" (%s)", p.res.PlanName)
-	if planSucceeded(p.res.Components) {
+	name := p.in.PlanID + optional(" (%s)", p.res.Plan.PlanName)
+	if planSucceeded(p.res.Plan.Components) {
 		p.res.Status = StatusSucceeded
 		p.log.Infof("✓ Release plan %s succeeded in %s.", name, FormatDuration(p.res.Duration()))
 		return
 	}
 	p.res.Status = StatusFailed
-	msg := planFailure(name, p.planStatus, p.res.Components)
-	p.res.Failure = &Failure{Title: "Release plan failed", Message: msg + "."}
-	p.log.Infof("✗ %s.", msg)
+	v := planVerdict(p.planStatus, p.res.Plan.Components)
+	p.res.Failure = &Failure{What: FailedReleasePlan, Plan: v}
+	p.log.Infof("✗ %s.", planFailure(name, v))
 }
 
 // end settles a flow that stopped early: cancelled, timed out, or failed
 // (settleEarly).
-func (p *planner) end(ctx, tctx context.Context, title string, err error) {
+func (p *planner) end(ctx, tctx context.Context, what Failed, err error) {
 	p.setTimes(false)
 	if p.res.StartedAt.IsZero() {
 		p.res.StartedAt = p.localStart
@@ -408,12 +410,11 @@ func (p *planner) end(ctx, tctx context.Context, title string, err error) {
 	if p.last != nil {
 		running = !p.quiet()
 	}
-	idle := idleReason(p.in.PlanID, p.last, p.in.Execute)
 	settleEarly(ctx, tctx, p.res, ending{
-		title: title, err: err, timedOut: errPlanTimedOut, timeout: p.in.Timeout,
+		what: what, err: err, timedOut: errPlanTimedOut, timeout: p.in.Timeout,
 		stopOnCancel: p.in.StopOnCancel, stopOnTimeout: p.in.StopOnTimeout,
-		grace: p.in.AbortGrace, what: "Release plan " + p.in.PlanID,
-	}, remoteWork{noun: "release plan " + p.in.PlanID, idle: idle, stopped: "aborted", running: running, stop: p.abort})
+		grace: p.in.AbortGrace,
+	}, remoteWork{idle: idleFacts(p.last, p.in.Execute), running: running, stop: p.abort})
 	if p.res.Status != StatusSucceeded {
 		p.progress(true)
 	}

@@ -49,7 +49,7 @@ type AbortPlanInput struct {
 // uses it for an execution a killed main step left behind. It never
 // returns a nil Result.
 func AbortPlan(ctx context.Context, api ServiceStage, in AbortPlanInput, log Logger) *Result {
-	res := &Result{Operation: OpReleasePlan, PlanID: in.PlanID, Settled: true}
+	res := &Result{Operation: OpReleasePlan, Plan: &PlanDetail{PlanID: in.PlanID}, Settled: true}
 	if in.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, in.Timeout)
@@ -57,10 +57,10 @@ func AbortPlan(ctx context.Context, api ServiceStage, in AbortPlanInput, log Log
 	}
 	plan, err := api.Show(ctx, in.ProjectID, in.PlanID)
 	if err != nil {
-		res.Status, res.Failure = StatusFailed, &Failure{Title: "Could not read the release plan", Message: err.Error()}
+		res.Status, res.Failure = StatusFailed, &Failure{What: FailedReadPlan, Err: err}
 		return res
 	}
-	res.PlanName, res.RemoteStatus = plan.Name, plan.Status
+	res.Plan.PlanName, res.RemoteStatus = plan.Name, plan.Status
 	if planIdle(plan.Status) {
 		res.Status = StatusSucceeded
 		log.Infof("Release plan %s is not running (%s); nothing to abort.", in.PlanID, plan.Status)
@@ -68,7 +68,7 @@ func AbortPlan(ctx context.Context, api ServiceStage, in AbortPlanInput, log Log
 	}
 	out := abortPlan(ctx, api, in.ProjectID, in.PlanID, log)
 	if res.Status = abortStatus(out); res.Status == StatusFailed {
-		res.Failure = &Failure{Title: "Could not abort the release plan", Message: out.err.Error()}
+		res.Failure = &Failure{What: FailedAbort, Err: out.err}
 	}
 	return res
 }

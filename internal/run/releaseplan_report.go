@@ -31,7 +31,7 @@ func planBatches(comps []Component) []planBatch {
 // announces the batches that start. With final set, it prints the batches
 // left, as they are (not run, aborted, still running).
 func (p *planner) progress(final bool) {
-	for _, b := range planBatches(p.res.Components) {
+	for _, b := range planBatches(p.res.Plan.Components) {
 		if p.shown[b.seq] {
 			continue
 		}
@@ -72,7 +72,7 @@ func (p *planner) printBatch(b planBatch) {
 }
 
 // firstOf returns the first maxNamedComponents of names, and how many
-// more there are: the failure annotation is a short message.
+// more there are: a log line is short.
 func firstOf(names []string) []string {
 	if len(names) <= maxNamedComponents {
 		return names
@@ -86,7 +86,7 @@ func firstOf(names []string) []string {
 // a batch runs.
 const (
 	maxShownComponents = 100 // lines in a batch's group
-	maxNamedComponents = 20  // names in the line that announces a batch, and in the failure annotation
+	maxNamedComponents = 20  // names in the line that announces a batch, and in the verdict's line (the caller's annotation cuts the same)
 )
 
 // batchElapsed is from the first start to the last end of a batch's
@@ -169,7 +169,7 @@ func planComponents(in []servicestage.Component) []Component {
 // first start and, once settled, the last end.
 func (p *planner) setTimes(settled bool) {
 	var first, last time.Time
-	for _, c := range p.res.Components {
+	for _, c := range p.res.Plan.Components {
 		if !c.StartedAt.IsZero() && (first.IsZero() || c.StartedAt.Before(first)) {
 			first = c.StartedAt
 		}

@@ -3,7 +3,6 @@ package run
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/deploy-action/deploy-action/internal/servicestage"
@@ -23,22 +22,22 @@ func (p *planner) rollback(ctx context.Context, decided *servicestage.DeployInfo
 	defer cancel()
 	if err := p.callRollback(rctx, decided, deployed); err != nil {
 		p.log.Warningf("The rollback of release plan %s could not be started: %v", p.in.PlanID, err)
-		p.reportRollback(StatusFailed, " (it could not be started)")
+		p.reportRollback(PlanRolledBack{Status: StatusFailed, NotStarted: true})
 		return
 	}
 	if err := p.awaitRollback(rctx, deployed); err != nil {
 		p.log.Warningf("The rollback of release plan %s did not finish: %v", p.in.PlanID, err)
-		p.reportRollback(unfinishedRollbackStatus(ctx.Err() != nil, context.Cause(rctx)), "")
+		p.reportRollback(PlanRolledBack{Status: unfinishedRollbackStatus(ctx.Err() != nil, context.Cause(rctx))})
 		return
 	}
 	p.showRollback(deployed)
 }
 
-// reportRollback records the rollback's status and adds it to the failure
-// message.
-func (p *planner) reportRollback(status Status, detail string) {
-	p.res.RollbackStatus = status
-	p.res.Failure.Message += fmt.Sprintf(" Rollback: %s%s.", status, detail)
+// reportRollback records how the rollback ended, in the result and its
+// failure.
+func (p *planner) reportRollback(r PlanRolledBack) {
+	p.res.Plan.RollbackStatus = r.Status
+	p.res.Failure.did(r)
 }
 
 // awaitRollback polls deploy-info until every deployed component's
@@ -52,7 +51,7 @@ func (p *planner) awaitRollback(ctx context.Context, deployed []string) error {
 	})
 	if last != nil {
 		p.res.Remote = last.Raw
-		p.res.Components = planComponents(last.Components)
+		p.res.Plan.Components = planComponents(last.Components)
 	}
 	return err
 }
@@ -60,7 +59,7 @@ func (p *planner) awaitRollback(ctx context.Context, deployed []string) error {
 // showRollback prints the rolled-back components and reports how the
 // rollback ended.
 func (p *planner) showRollback(deployed []string) {
-	mine, failed := rollbackFailures(p.res.Components, deployed)
+	mine, failed := rollbackFailures(p.res.Plan.Components, deployed)
 	mark := "✓"
 	if len(failed) > 0 {
 		mark = "✗"
@@ -71,12 +70,12 @@ func (p *planner) showRollback(deployed []string) {
 	}
 	p.log.EndGroup()
 	if len(failed) > 0 {
-		p.log.Warningf("The rollback of release plan %s failed: %s.", p.in.PlanID, strings.Join(failed, "; "))
-		p.reportRollback(StatusFailed, " ("+strings.Join(failed, "; ")+")")
+		p.log.Warningf("The rollback of release plan %s failed: %s.", p.in.PlanID, rollbackFailureList(failed))
+		p.reportRollback(PlanRolledBack{Status: StatusFailed, Failed: failed})
 		return
 	}
 	p.log.Noticef("Rollback succeeded: release plan %s is back at its previous versions (%s).", p.in.PlanID, plural(len(mine), "component"))
-	p.reportRollback(StatusSucceeded, "")
+	p.reportRollback(PlanRolledBack{Status: StatusSucceeded})
 }
 
 // callRollback asks for the rollback exactly once: like execute it is not

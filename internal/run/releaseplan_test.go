@@ -75,16 +75,16 @@ func TestReleasePlanExecutesAndSucceeds(t *testing.T) {
 	assert.Equal(t, run.StatusSucceeded, res.Status)
 	assert.True(t, res.OK())
 	assert.Equal(t, 1, srv.PlanExecutions(opsPlan))
-	require.Len(t, res.Components, 3)
+	require.Len(t, res.Plan.Components, 3)
 	for i, want := range []struct {
 		name string
 		seq  int
 	}{{"api", 1}, {"web", 1}, {"worker", 2}} {
-		assert.Equal(t, want.name, res.Components[i].Name)
-		assert.Equal(t, want.seq, res.Components[i].Seq)
-		assert.Equal(t, "SUCCESS", res.Components[i].Status)
-		assert.Equal(t, "SUCCEEDED", res.Components[i].JobStatus)
-		assert.Positive(t, res.Components[i].Elapsed)
+		assert.Equal(t, want.name, res.Plan.Components[i].Name)
+		assert.Equal(t, want.seq, res.Plan.Components[i].Seq)
+		assert.Equal(t, "SUCCESS", res.Plan.Components[i].Status)
+		assert.Equal(t, "SUCCEEDED", res.Plan.Components[i].JobStatus)
+		assert.Positive(t, res.Plan.Components[i].Elapsed)
 	}
 	groups := log.groups()
 	require.Len(t, groups, 2, log.String())
@@ -115,12 +115,17 @@ release_plans:
 	assert.Equal(t, run.StatusFailed, res.Status, log.String())
 	assert.False(t, res.OK())
 	require.NotNil(t, res.Failure)
-	assert.Equal(t, "Release plan failed", res.Failure.Title)
-	assert.Contains(t, res.Failure.Message, "web (batch 2) FAILED: readiness probe failed")
-	assert.Contains(t, res.Failure.Message, "not run: worker (batch 3)")
-	assert.Contains(t, res.Failure.Message, "ended FAILED", "the plan's own status decided the CREATED worker will not run")
+	assert.Equal(t, run.FailedReleasePlan, res.Failure.What)
+	v := res.Failure.Plan
+	require.NotNil(t, v)
+	require.Equal(t, []string{"web"}, componentNames(v.Failed))
+	assert.Equal(t, 2, v.Failed[0].Seq)
+	assert.Equal(t, "FAILED", v.Failed[0].Status)
+	assert.Equal(t, "readiness probe failed", v.Failed[0].FailMessage)
+	assert.Equal(t, []string{"worker"}, componentNames(v.NotRun))
+	assert.Equal(t, "FAILED", v.Status, "the plan's own status decided the CREATED worker will not run")
 	assert.Equal(t, "FAILED", srv.PlanStatus(opsPlan))
-	assert.Equal(t, "CREATED", res.Components[2].Status)
+	assert.Equal(t, "CREATED", res.Plan.Components[2].Status)
 	assert.Equal(t, []string{"✓ Batch 1 (1 component) 150ms", "✗ Batch 2 (1 component) 150ms failed", "○ Batch 3 (1 component) not run"}, log.groups())
 	assert.Zero(t, srv.PlanRollbacks(opsPlan), "rollback_on_failure is false")
 }
@@ -139,11 +144,20 @@ release_plans:
 	log := &opLog{}
 	res := run.ReleasePlan(context.Background(), stageClient(t, url), planInput(true), log)
 	assert.Equal(t, run.StatusFailed, res.Status, log.String())
-	require.Len(t, res.Components, 2)
-	assert.Equal(t, 2, res.Components[1].Seq, "a string seq is decoded")
-	assert.Equal(t, "SUCCESS", res.Components[1].Status, "with continue, batch 2 runs after batch 1 failed")
-	assert.Contains(t, res.Failure.Message, "api (batch 1) FAILED")
-	assert.NotContains(t, res.Failure.Message, "not run")
+	require.Len(t, res.Plan.Components, 2)
+	assert.Equal(t, 2, res.Plan.Components[1].Seq, "a string seq is decoded")
+	assert.Equal(t, "SUCCESS", res.Plan.Components[1].Status, "with continue, batch 2 runs after batch 1 failed")
+	assert.Equal(t, []string{"api"}, componentNames(res.Failure.Plan.Failed))
+	assert.Empty(t, res.Failure.Plan.NotRun)
+}
+
+// componentNames are the names of comps, in order.
+func componentNames(comps []run.Component) []string {
+	var out []string
+	for _, c := range comps {
+		out = append(out, c.Name)
+	}
+	return out
 }
 
 // scriptedPlan is a fake ServiceStage answering deploy-info from a script
@@ -216,9 +230,9 @@ func TestReleasePlanWaitsThroughAGapBetweenBatches(t *testing.T) {
 	in := planInput(false)
 	res := run.ReleasePlan(context.Background(), f, in, log)
 	assert.Equal(t, run.StatusFailed, res.Status, log.String())
-	require.Len(t, res.Components, 2)
-	assert.Equal(t, "SUCCESS", res.Components[1].Status, "batch 2 was waited for")
-	assert.NotContains(t, res.Failure.Message, "not run")
+	require.Len(t, res.Plan.Components, 2)
+	assert.Equal(t, "SUCCESS", res.Plan.Components[1].Status, "batch 2 was waited for")
+	assert.Empty(t, res.Failure.Plan.NotRun)
 }
 
 func TestReleasePlanCreatedComponentsOfAFailedPlanAreFinal(t *testing.T) {
@@ -230,8 +244,8 @@ func TestReleasePlanCreatedComponentsOfAFailedPlanAreFinal(t *testing.T) {
 	log := &opLog{}
 	res := run.ReleasePlan(context.Background(), f, planInput(false), log)
 	assert.Equal(t, run.StatusFailed, res.Status, log.String())
-	assert.Contains(t, res.Failure.Message, "ended FAILED")
-	assert.Contains(t, res.Failure.Message, "not run: b (batch 2)")
+	assert.Equal(t, "FAILED", res.Failure.Plan.Status)
+	assert.Equal(t, []string{"b"}, componentNames(res.Failure.Plan.NotRun))
 	assert.Zero(t, f.aborts)
 }
 
@@ -334,7 +348,8 @@ release_plans:
 	res := run.ReleasePlan(context.Background(), stageClient(t, url), planInput(false), log)
 	assert.Less(t, time.Since(start), 2*time.Second)
 	assert.Equal(t, run.StatusFailed, res.Status, log.String())
-	assert.Contains(t, res.Failure.Message, "image pull failed")
+	require.Len(t, res.Failure.Plan.Failed, 1)
+	assert.Equal(t, "image pull failed", res.Failure.Plan.Failed[0].FailMessage)
 	assert.Zero(t, srv.PlanExecutions(opsPlan))
 }
 
@@ -347,8 +362,7 @@ func TestReleasePlanNeverExecutedWaitsUntilTimeout(t *testing.T) {
 	res := run.ReleasePlan(context.Background(), stageClient(t, url), in, log)
 	assert.Equal(t, run.StatusTimedOut, res.Status, log.String())
 	require.NotNil(t, res.Failure)
-	assert.Contains(t, res.Failure.Message, "none of its components started")
-	assert.Contains(t, res.Failure.Message, "execute: true")
+	assert.Equal(t, []run.Action{run.NothingRunning{NoneStarted: true, NotExecuted: true}}, res.Failure.Actions)
 	assert.Zero(t, srv.PlanAborts(opsPlan), "nothing runs, nothing to abort")
 	assert.Zero(t, srv.PlanExecutions(opsPlan))
 }
@@ -367,9 +381,9 @@ release_plans:
 	assert.Equal(t, run.StatusTimedOut, res.Status, log.String())
 	assert.Equal(t, 1, srv.PlanAborts(opsPlan))
 	assert.Equal(t, "ABORTED", srv.PlanStatus(opsPlan))
-	assert.Contains(t, res.Failure.Message, "was aborted")
-	require.Len(t, res.Components, 2)
-	assert.Equal(t, "ABORTED", res.Components[0].Status, "the components are read again after the abort")
+	assert.Equal(t, []run.Action{run.Stopped{}}, res.Failure.Actions)
+	require.Len(t, res.Plan.Components, 2)
+	assert.Equal(t, "ABORTED", res.Plan.Components[0].Status, "the components are read again after the abort")
 	groups := log.groups()
 	require.Len(t, groups, 2, log.String())
 	assert.Regexp(t, `^⏹ Batch 1 \(1 component\) \d+\.\ds aborted$`, groups[0])
@@ -394,7 +408,7 @@ release_plans:
 	}()
 	res := run.ReleasePlan(ctx, stageClient(t, url), planInput(true), log)
 	assert.Equal(t, run.StatusStopped, res.Status, log.String())
-	assert.Equal(t, "Cancelled", res.Failure.Title)
+	assert.Equal(t, run.CauseCancelled, res.Failure.Cause)
 	assert.Equal(t, 1, srv.PlanAborts(opsPlan))
 	assert.Equal(t, "ABORTED", srv.PlanStatus(opsPlan))
 }
@@ -426,19 +440,23 @@ release_plans:
 			assert.Equal(t, 1, srv.PlanRollbacks(opsPlan))
 			out := log.String()
 			if rollbackFails {
-				assert.Equal(t, run.StatusFailed, res.RollbackStatus)
-				assert.Equal(t, "ROLLBACK_FAILED", res.Components[0].Status)
+				assert.Equal(t, run.StatusFailed, res.Plan.RollbackStatus)
+				assert.Equal(t, "ROLLBACK_FAILED", res.Plan.Components[0].Status)
 				assert.Contains(t, out, "warning: The rollback of release plan")
-				assert.Contains(t, res.Failure.Message, "Rollback: failed")
+				require.Len(t, res.Failure.Actions, 1)
+				rb, ok := res.Failure.Actions[0].(run.PlanRolledBack)
+				require.True(t, ok, "%#v", res.Failure.Actions[0])
+				assert.Equal(t, run.StatusFailed, rb.Status)
+				assert.Equal(t, []string{"api"}, componentNames(rb.Failed))
 			} else {
-				assert.Equal(t, run.StatusSucceeded, res.RollbackStatus, out)
-				assert.Equal(t, "ROLLBACK_SUCCEED", res.Components[0].Status)
-				assert.Equal(t, "ROLLBACK_SUCCEED", res.Components[1].Status)
-				assert.Equal(t, "SUCCEEDED", res.Components[0].RollbackJobStatus)
+				assert.Equal(t, run.StatusSucceeded, res.Plan.RollbackStatus, out)
+				assert.Equal(t, "ROLLBACK_SUCCEED", res.Plan.Components[0].Status)
+				assert.Equal(t, "ROLLBACK_SUCCEED", res.Plan.Components[1].Status)
+				assert.Equal(t, "SUCCEEDED", res.Plan.Components[0].RollbackJobStatus)
 				assert.Contains(t, out, "notice: Rollback succeeded")
-				assert.Contains(t, res.Failure.Message, "Rollback: succeeded")
+				assert.Equal(t, []run.Action{run.PlanRolledBack{Status: run.StatusSucceeded}}, res.Failure.Actions)
 			}
-			assert.Equal(t, "CREATED", res.Components[2].Status, "worker never ran, so it is not rolled back")
+			assert.Equal(t, "CREATED", res.Plan.Components[2].Status, "worker never ran, so it is not rolled back")
 		})
 	}
 }
@@ -458,8 +476,8 @@ release_plans:
 	assert.True(t, res.OK())
 	assert.Equal(t, "RUNNING", srv.PlanStatus(opsPlan))
 	assert.Zero(t, srv.PlanAborts(opsPlan))
-	require.Len(t, res.Components, 1)
-	assert.Equal(t, "RUNNING", res.Components[0].Status)
+	require.Len(t, res.Plan.Components, 1)
+	assert.Equal(t, "RUNNING", res.Plan.Components[0].Status)
 }
 
 func TestReleasePlanUnknownPlan(t *testing.T) {
@@ -469,8 +487,8 @@ func TestReleasePlanUnknownPlan(t *testing.T) {
 	in.PlanID = "no-such-plan"
 	res := run.ReleasePlan(context.Background(), stageClient(t, url), in, &opLog{})
 	assert.Equal(t, run.StatusFailed, res.Status)
-	assert.Equal(t, "No such release plan", res.Failure.Title)
-	assert.Contains(t, res.Failure.Message, "SVCSTG.00100433")
+	assert.Equal(t, run.FailedNoPlan, res.Failure.What)
+	assert.ErrorContains(t, res.Failure.Err, "SVCSTG.00100433")
 	assert.Zero(t, srv.PlanExecutions("no-such-plan"))
 }
 
@@ -484,8 +502,8 @@ release_plans:
 `)
 	res := run.ReleasePlan(context.Background(), stageClient(t, url), planInput(true), &opLog{})
 	assert.Equal(t, run.StatusFailed, res.Status)
-	assert.Equal(t, "The release plan could not be executed", res.Failure.Title)
-	assert.Contains(t, res.Failure.Message, "The release plan has no environment.")
+	assert.Equal(t, run.FailedExecute, res.Failure.What)
+	assert.ErrorContains(t, res.Failure.Err, "The release plan has no environment.")
 	assert.Zero(t, srv.PlanExecutions(opsPlan))
 }
 

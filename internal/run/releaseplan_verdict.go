@@ -122,22 +122,39 @@ func planSucceeded(comps []Component) bool {
 	return ok
 }
 
-// planFailure is the message (without its final period) of a failed plan:
-// how it ended, the components that failed and those never run, each list
-// cut at maxNamedComponents.
-func planFailure(name, planStatus string, comps []Component) string {
-	msg := "Release plan " + name + " failed"
-	if planStatus != "" {
-		msg = fmt.Sprintf("Release plan %s ended %s", name, planStatus)
-	}
-	var failed, notRun []string
+// planVerdict sorts the components of a failed plan: those that failed,
+// and those that will not run. planStatus is the plan's own status when it
+// decided the verdict.
+func planVerdict(planStatus string, comps []Component) *PlanVerdict {
+	v := &PlanVerdict{Status: planStatus}
 	for _, c := range comps {
 		switch servicestage.Classify(c.Status) {
 		case servicestage.PhaseFailed:
-			failed = append(failed, fmt.Sprintf("%s (batch %d) %s%s", c.Name, c.Seq, c.Status, optional(": %s", c.FailMessage)))
+			v.Failed = append(v.Failed, c)
 		case servicestage.PhasePending:
-			notRun = append(notRun, fmt.Sprintf("%s (batch %d)", c.Name, c.Seq))
+			v.NotRun = append(v.NotRun, c)
 		}
+	}
+	return v
+}
+
+// planFailure is the log's line (without its final period) on a failed
+// plan: how it ended, the components that failed and those never run,
+// each list cut at maxNamedComponents. The ::error annotation, rendered by
+// the caller from the same facts, starts with the same sentence: a
+// deliberate pair, as the line is logged the moment the verdict is known,
+// before a rollback's lines.
+func planFailure(name string, v *PlanVerdict) string {
+	msg := "Release plan " + name + " failed"
+	if v.Status != "" {
+		msg = fmt.Sprintf("Release plan %s ended %s", name, v.Status)
+	}
+	var failed, notRun []string
+	for _, c := range v.Failed {
+		failed = append(failed, fmt.Sprintf("%s (batch %d) %s%s", c.Name, c.Seq, c.Status, optional(": %s", c.FailMessage)))
+	}
+	for _, c := range v.NotRun {
+		notRun = append(notRun, fmt.Sprintf("%s (batch %d)", c.Name, c.Seq))
 	}
 	if len(failed) > 0 {
 		msg += ": " + strings.Join(firstOf(failed), "; ")
@@ -148,16 +165,14 @@ func planFailure(name, planStatus string, comps []Component) string {
 	return msg
 }
 
-// idleReason says why a flow that ends early leaves the plan alone, for
-// when the latest answer (nil before any) shows nothing running.
-func idleReason(planID string, last *servicestage.DeployInfo, execute bool) string {
+// idleFacts say what did not run when a flow that ends early leaves the
+// plan alone, for when the latest answer (nil before any) shows nothing
+// running.
+func idleFacts(last *servicestage.DeployInfo, execute bool) NothingRunning {
 	if last == nil || !allPending(last.Components) {
-		return fmt.Sprintf("release plan %s was not running", planID)
+		return NothingRunning{}
 	}
-	if !execute {
-		return "none of its components started (nobody executed it; set execute: true to execute it)"
-	}
-	return "none of its components started"
+	return NothingRunning{NoneStarted: true, NotExecuted: !execute}
 }
 
 // planIdle reports a plan status with nothing to abort: ended, or never
@@ -344,19 +359,30 @@ func rolledBack(status, rollbackJobStatus string) bool {
 	return strings.EqualFold(rollbackJobStatus, servicestage.JobSucceeded)
 }
 
-// rollbackFailures picks the deployed components out of comps, and names
-// (with the rollback's message) those whose rollback did not succeed.
-func rollbackFailures(comps []Component, deployed []string) (mine []Component, failed []string) {
+// rollbackFailures picks the deployed components out of comps, and of
+// those the ones whose rollback did not succeed.
+func rollbackFailures(comps []Component, deployed []string) (mine, failed []Component) {
 	for _, c := range comps {
 		if !slices.Contains(deployed, componentKey(servicestage.Component{ID: c.ID, Name: c.Name})) {
 			continue
 		}
 		mine = append(mine, c)
 		if !rolledBack(c.Status, c.RollbackJobStatus) {
-			failed = append(failed, c.Name+optional(": %s", c.RollbackFailMessage))
+			failed = append(failed, c)
 		}
 	}
 	return mine, failed
+}
+
+// rollbackFailureList names the components whose rollback failed, with
+// the service's message: the log's warning. The ::error annotation,
+// rendered by the caller, lists them the same way (a deliberate pair).
+func rollbackFailureList(failed []Component) string {
+	names := make([]string, len(failed))
+	for i, c := range failed {
+		names[i] = c.Name + optional(": %s", c.RollbackFailMessage)
+	}
+	return strings.Join(names, "; ")
 }
 
 // unfinishedRollbackStatus is the status of a rollback whose wait ended

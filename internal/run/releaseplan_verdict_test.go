@@ -268,28 +268,28 @@ func TestPlanFailure(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			assert.Equal(t, tt.want, planFailure("p-1 (web)", tt.planStatus, tt.comps))
+			assert.Equal(t, tt.want, planFailure("p-1 (web)", planVerdict(tt.planStatus, tt.comps)))
 		})
 	}
 }
 
-func TestIdleReason(t *testing.T) {
+func TestIdleFacts(t *testing.T) {
 	t.Parallel()
 	created := &servicestage.DeployInfo{Components: vComps("a:1:CREATED")}
 	tests := []struct {
 		name    string
 		last    *servicestage.DeployInfo
 		execute bool
-		want    string
+		want    NothingRunning
 	}{
-		{"no answer yet", nil, true, "release plan p-1 was not running"},
-		{"no components", &servicestage.DeployInfo{}, false, "release plan p-1 was not running"},
-		{"ended", &servicestage.DeployInfo{Components: vComps("a:1:SUCCESS")}, false, "release plan p-1 was not running"},
-		{"never started, executed", created, true, "none of its components started"},
-		{"never started, watched", created, false, "none of its components started (nobody executed it; set execute: true to execute it)"},
+		{"no answer yet", nil, true, NothingRunning{}},
+		{"no components", &servicestage.DeployInfo{}, false, NothingRunning{}},
+		{"ended", &servicestage.DeployInfo{Components: vComps("a:1:SUCCESS")}, false, NothingRunning{}},
+		{"never started, executed", created, true, NothingRunning{NoneStarted: true}},
+		{"never started, watched", created, false, NothingRunning{NoneStarted: true, NotExecuted: true}},
 	}
 	for _, tt := range tests {
-		assert.Equal(t, tt.want, idleReason("p-1", tt.last, tt.execute), tt.name)
+		assert.Equal(t, tt.want, idleFacts(tt.last, tt.execute), tt.name)
 	}
 }
 
@@ -429,7 +429,7 @@ func TestRollbackFailures(t *testing.T) {
 		names = append(names, c.Name)
 	}
 	assert.Equal(t, []string{"a", "b", "d", "e"}, names)
-	assert.Equal(t, []string{"b: old image gone", "e"}, failed)
+	assert.Equal(t, "b: old image gone; e", rollbackFailureList(failed))
 
 	mine, failed = rollbackFailures(comps, nil)
 	assert.Empty(t, mine)

@@ -52,7 +52,7 @@ func (d *deployer) announceRollback(latest *codearts.Record) {
 
 // rollbackTarget picks the record to redeploy after this run's record
 // (ours) failed; "" when there is none, which it explains in the log and
-// the failure message.
+// the failure.
 func (d *deployer) rollbackTarget(ctx context.Context, latest, ours *codearts.Record) string {
 	if latest != nil && codearts.Classify(latest.Status) == codearts.PhaseSucceeded {
 		return latest.RecordID
@@ -66,11 +66,11 @@ func (d *deployer) rollbackTarget(ctx context.Context, latest, ours *codearts.Re
 	case err != nil:
 		// The fallback is the latest record alone, which did not succeed.
 		d.log.Warningf("rollback_on_failure: the task's deployment history could not be read (%v); %s, so there is no known-good record to roll back to and the failure is not rolled back.", err, passed)
-		d.noRollback("the deployment history could not be read")
+		d.res.Failure.did(NotRolledBack{HistoryErr: err})
 		return ""
 	case found.record == nil:
 		d.log.Warningf("rollback_on_failure: no record of task %s succeeded in the %d days before this run (%s), so there is nothing to roll back to; the failure is not rolled back.", d.in.TaskID, historySpanDays, found.describe())
-		d.noRollback(fmt.Sprintf("no record succeeded in the %d days before it", historySpanDays))
+		d.res.Failure.did(NotRolledBack{Days: historySpanDays})
 		return ""
 	}
 	r := found.record
@@ -78,11 +78,37 @@ func (d *deployer) rollbackTarget(ctx context.Context, latest, ours *codearts.Re
 	return r.ExecutionID
 }
 
-// noRollback adds why nothing was rolled back to the failure message.
-func (d *deployer) noRollback(why string) {
-	if d.res.Failure != nil {
-		d.res.Failure.Message += fmt.Sprintf("%sNot rolled back: %s.", messageSep(d.res.Failure.Message), why)
+// rollback redeploys the last record that succeeded and waits for it.
+func (d *deployer) rollback(ctx context.Context, target string) {
+	d.log.Noticef("Rolling back: deploying record %s again (rollback_on_failure).", target)
+	rctx, cancel := context.WithTimeoutCause(ctx, d.in.Timeout, errTimedOut)
+	defer cancel()
+	s, err := d.start(rctx, codearts.StartRequest{RecordID: target, TriggerSource: d.in.TriggerSource}, d.res.Deploy.RecordID)
+	if s != nil {
+		d.res.Deploy.RollbackRecordID = s.ID
 	}
+	if err != nil {
+		d.res.Deploy.RollbackStatus = StatusFailed
+		d.log.Warningf("Rollback to record %s could not be started: %v", target, err)
+		return
+	}
+	d.log.Infof("Rollback record %s started.", s.ID)
+	st, err := d.follow(rctx, s.ID, false)
+	switch {
+	case err != nil:
+		d.res.Deploy.RollbackStatus = StatusFailed
+		if ctx.Err() == nil && context.Cause(rctx) == errTimedOut {
+			d.res.Deploy.RollbackStatus = StatusTimedOut
+		}
+		d.log.Warningf("Rollback record %s did not finish: %v", s.ID, err)
+	case codearts.Classify(st.Result.Status) == codearts.PhaseSucceeded:
+		d.res.Deploy.RollbackStatus = StatusSucceeded
+		d.log.Noticef("Rollback succeeded: record %s redeployed %s.", s.ID, target)
+	default:
+		d.res.Deploy.RollbackStatus = StatusFailed
+		d.log.Warningf("Rollback record %s ended with status %q.", s.ID, st.Result.Status)
+	}
+	d.res.Failure.did(RolledBack{Target: target, Status: d.res.Deploy.RollbackStatus})
 }
 
 // ranAt says when a history record ran, in region time like the state
@@ -156,7 +182,7 @@ func (d *deployer) lastSuccess(ctx context.Context, ours *codearts.Record) (hist
 func (d *deployer) beforeOurs(ours *codearts.Record) func(r codearts.HistoryRecord) bool {
 	ourStart, known := codearts.ParseHistoryTime(ours.StartTime, d.zone)
 	return func(r codearts.HistoryRecord) bool {
-		if r.ExecutionID == "" || r.ExecutionID == d.res.RecordID {
+		if r.ExecutionID == "" || r.ExecutionID == d.res.Deploy.RecordID {
 			return false
 		}
 		if t, ok := codearts.ParseHistoryTime(string(r.StartTime), d.zone); ok && known && t.After(ourStart) {

@@ -203,12 +203,14 @@ func TestRollbackTarget(t *testing.T) {
 			last := recs[len(recs)-1]
 			if want == "" {
 				assert.Equal(t, 1, srv.StartCount(rollbackTask), "nothing rolled back:\n%s", log)
-				assert.Empty(t, res.RollbackRecordID)
-				assert.Contains(t, res.Failure.Message, "Not rolled back:")
+				assert.Empty(t, res.Deploy.RollbackRecordID)
+				require.NotEmpty(t, res.Failure.Actions)
+				_, ok := res.Failure.Actions[len(res.Failure.Actions)-1].(run.NotRolledBack)
+				assert.True(t, ok, "%#v", res.Failure.Actions)
 			} else {
 				assert.Equal(t, want, last.FromRecordID, "%s", log)
-				assert.Equal(t, last.ID, res.RollbackRecordID)
-				assert.Equal(t, run.StatusSucceeded, res.RollbackStatus)
+				assert.Equal(t, last.ID, res.Deploy.RollbackRecordID)
+				assert.Equal(t, run.StatusSucceeded, res.Deploy.RollbackStatus)
 				assert.Contains(t, log.String(), "Rollback target: record "+want)
 			}
 			if tt.wantLog != "" {

@@ -41,13 +41,6 @@ const (
 // run achieved it when every check passed, which its Failure says.
 func (s Status) OK() bool { return s == StatusSucceeded || s == StatusRunning || s == StatusDryRun }
 
-// Failure says why an operation did not achieve its aim, for the ::error
-// annotation.
-type Failure struct {
-	Title   string
-	Message string
-}
-
 // StepState is how far a deployment step got.
 type StepState string
 
@@ -67,30 +60,21 @@ type StepResult struct {
 	State   StepState
 }
 
-// Result is what an operation ends with.
+// Result is what an operation ends with: the part every operation has,
+// and the details of its own kind (exactly one of Deploy, Plan and Signal
+// is set).
 type Result struct {
-	Operation        string
-	Status           Status
-	TaskID           string
-	TaskName         string
-	RecordID         string
-	JobName          string
-	RemoteStatus     string // the service's own status value
-	StartedAt        time.Time
-	FinishedAt       time.Time
-	Steps            []StepResult
-	RollbackRecordID string
-	RollbackStatus   Status
-	Remote           json.RawMessage // the last remote answer that decided the status
-	Failure          *Failure
+	Operation    string
+	Status       Status
+	RemoteStatus string // the service's own status value
+	StartedAt    time.Time
+	FinishedAt   time.Time
 	// Elapsed is how long the remote work ran when StartedAt and
 	// FinishedAt are unknown: a watched record that had ended before the
 	// action looked, whose zone-less times tell a duration but no instant.
 	Elapsed time.Duration
-	// Health is the health gate's report; nil when there was none.
-	Health *health.Report
-	// DryRun is what a dry run found and would have sent; nil otherwise.
-	DryRun *DryRun
+	Remote  json.RawMessage // the last remote answer that decided the status
+	Failure *Failure
 	// Settled says the post step has nothing to check: what the run
 	// started has ended, was never started, or was left running on
 	// purpose (wait false, stop_on_cancel or stop_on_timeout false). It is
@@ -98,13 +82,38 @@ type Result struct {
 	// after a cancel or timeout whose stop failed or was only asked for,
 	// or a start whose outcome stayed unknown.
 	Settled bool
+	// DryRun is what a dry run found and would have sent; nil otherwise.
+	DryRun *DryRun
 
-	// release-plan
-	PlanID     string
-	PlanName   string
-	Components []Component // the plan's components as last seen, by batch
+	Deploy *DeployDetail // deploy, watch and stop
+	Plan   *PlanDetail   // release-plan
+	Signal *SignalDetail // signal
+}
 
-	// signal
+// DeployDetail is what deploy, watch and stop report of a CodeArts Deploy
+// task's record.
+type DeployDetail struct {
+	TaskID           string
+	TaskName         string
+	RecordID         string
+	JobName          string
+	Steps            []StepResult
+	RollbackRecordID string
+	RollbackStatus   Status
+	// Health is the health gate's report; nil when there was none.
+	Health *health.Report
+}
+
+// PlanDetail is what release-plan reports of a ServiceStage release plan.
+type PlanDetail struct {
+	PlanID         string
+	PlanName       string
+	Components     []Component // the plan's components as last seen, by batch
+	RollbackStatus Status
+}
+
+// SignalDetail is what signal reports of an RTS software deployment.
+type SignalDetail struct {
 	DeploymentID string
 	// SoftwareDeployment is the software deployment object RTS answered
 	// with, as sent.

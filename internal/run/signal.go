@@ -120,7 +120,7 @@ func SignalBody(in SignalInput) rts.Update {
 // carries: reporting FAILED is the signal doing its job. It never returns a
 // nil Result.
 func Signal(ctx context.Context, api RTS, in SignalInput, log Logger) *Result {
-	res := &Result{Operation: OpSignal, DeploymentID: in.DeploymentID}
+	res := &Result{Operation: OpSignal, Signal: &SignalDetail{DeploymentID: in.DeploymentID}}
 	outer := ctx
 	if in.Timeout > 0 {
 		var cancel context.CancelFunc
@@ -145,21 +145,19 @@ func Signal(ctx context.Context, api RTS, in SignalInput, log Logger) *Result {
 	res.FinishedAt = time.Now()
 	if err != nil {
 		res.Status = StatusFailed
-		title := "Signal failed"
+		f := &Failure{What: FailedSignal, Err: err, Cause: interrupted(outer, ctx)}
 		switch {
-		case outer.Err() != nil:
-			title, err = "Cancelled", fmt.Errorf("the workflow was cancelled before the signal was accepted: %w", err)
-		case ctx.Err() != nil:
-			title, err = "Timed out", fmt.Errorf("the signal was not accepted within %s (timeout): %w", FormatDuration(in.Timeout), err)
-		case rts.IsNotFound(err):
-			title = "No such software deployment"
+		case f.Cause == CauseTimedOut:
+			f.Timeout = in.Timeout
+		case f.Cause == CauseError && rts.IsNotFound(err):
+			f.What = FailedNoDeployment
 		}
-		res.Failure = &Failure{Title: title, Message: fmt.Sprintf("Software deployment %s was not signalled: %v", in.DeploymentID, err)}
+		res.Failure = f
 		return res
 	}
 	res.Status = StatusSucceeded
 	res.RemoteStatus = ans.Deployment.Status
-	res.SoftwareDeployment = ans.Object
+	res.Signal.SoftwareDeployment = ans.Object
 	res.Remote = ans.Raw
 	log.Infof("RTS accepted the signal: software deployment %s is %s%s.", in.DeploymentID, ans.Deployment.Status, optional(" (%s)", ans.Deployment.StatusReason))
 	if strings.EqualFold(ans.Deployment.Status, rts.StatusFailed) {

@@ -98,7 +98,7 @@ func TestSignalCarriesLargeValuesIntact(t *testing.T) {
 	assert.NotContains(t, log.String(), "tab\there", "values are not logged")
 
 	var sd map[string]any
-	require.NoError(t, json.Unmarshal(res.SoftwareDeployment, &sd))
+	require.NoError(t, json.Unmarshal(res.Signal.SoftwareDeployment, &sd))
 	assert.Equal(t, "sd-1", sd["id"])
 }
 
@@ -121,9 +121,9 @@ func TestSignalUnknownDeployment(t *testing.T) {
 	res := run.Signal(context.Background(), rtsClient(t, url), run.SignalInput{ProjectID: opsProject, DeploymentID: "missing-1"}, &opLog{})
 	require.NotNil(t, res.Failure)
 	assert.False(t, res.OK())
-	assert.Equal(t, "No such software deployment", res.Failure.Title)
-	assert.Contains(t, res.Failure.Message, "NotFound")
-	assert.Contains(t, res.Failure.Message, "request id ")
+	assert.Equal(t, run.FailedNoDeployment, res.Failure.What)
+	assert.ErrorContains(t, res.Failure.Err, "NotFound")
+	assert.ErrorContains(t, res.Failure.Err, "request id ")
 	assert.Empty(t, res.RemoteStatus)
 	assert.Zero(t, srv.SignalCount("missing-1"))
 }

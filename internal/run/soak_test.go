@@ -144,7 +144,7 @@ func TestSoak(t *testing.T) {
 		if p.cancelIn > 0 {
 			cancelled++
 		}
-		if res.Status != want || (len(recs) == 1 && res.RecordID != recs[0].ID) {
+		if res.Status != want || (len(recs) == 1 && res.Deploy.RecordID != recs[0].ID) {
 			wrong++
 			t.Errorf("task %s (fails %v, cancel %s): verdict %s, truth %s; failure %+v", p.task, p.fails, p.cancelIn, res.Status, want, res.Failure)
 		}

@@ -28,40 +28,35 @@ type StopInput struct {
 // rather than "stopped", which is kept for a record this run stopped. It
 // never returns a nil Result.
 func Stop(ctx context.Context, api RecordStopper, in StopInput, log Logger) *Result {
-	res := &Result{Operation: OpStop, TaskID: in.TaskID, RecordID: in.RecordID}
+	res := &Result{Operation: OpStop, Deploy: &DeployDetail{TaskID: in.TaskID, RecordID: in.RecordID}}
 	outer := ctx
 	if in.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, in.Timeout)
 		defer cancel()
 	}
-	fail := func(title string, err error) *Result {
+	fail := func(what Failed, err error) *Result {
 		res.Status = StatusFailed
-		switch {
-		case outer.Err() != nil:
-			title = "Cancelled"
-			err = fmt.Errorf("the workflow was cancelled before record %s was stopped: %w", in.RecordID, err)
-		case ctx.Err() != nil:
-			title = "Timed out"
-			err = fmt.Errorf("record %s was not stopped within %s (timeout): %w", in.RecordID, FormatDuration(in.Timeout), err)
+		res.Failure = &Failure{What: what, Err: err, Cause: interrupted(outer, ctx)}
+		if res.Failure.Cause == CauseTimedOut {
+			res.Failure.Timeout = in.Timeout
 		}
-		res.Failure = &Failure{Title: title, Message: err.Error()}
 		return res
 	}
 
 	st, err := api.State(ctx, in.TaskID, in.RecordID)
 	switch {
 	case err != nil && codearts.IsRecordMissing(err):
-		return fail("No such deployment record", fmt.Errorf("task %s has no deployment record %s: %w", in.TaskID, in.RecordID, err))
+		return fail(FailedNoRecord, fmt.Errorf("task %s has no deployment record %s: %w", in.TaskID, in.RecordID, err))
 	case err != nil && ctx.Err() != nil:
-		return fail("Could not read the record's state", fmt.Errorf("reading record %s of task %s: %w", in.RecordID, in.TaskID, err))
+		return fail(FailedReadRecord, fmt.Errorf("reading record %s of task %s: %w", in.RecordID, in.TaskID, err))
 	case err != nil:
 		// The aim is a record that no longer runs: a state that cannot
 		// be read (or is about something else) does not stop the stop,
 		// which is harmless on a record that has ended.
 		log.Warningf("Could not read deployment record %s's state (%v); stopping it all the same.", in.RecordID, err)
 	default:
-		res.TaskName = st.Result.TaskName
+		res.Deploy.TaskName = st.Result.TaskName
 		if recordEnded(st) {
 			return stopAlreadyEnded(res, st, log)
 		}
@@ -73,32 +68,40 @@ func Stop(ctx context.Context, api RecordStopper, in StopInput, log Logger) *Res
 	}
 	log.Infof("Stopping deployment record %s of task %s (status %s)…", in.RecordID, in.TaskID, status)
 	body, err := api.Stop(ctx, in.TaskID, in.RecordID)
-	if err != nil {
-		switch {
-		case codearts.IsRecordMissing(err):
-			return fail("No such deployment record", fmt.Errorf("stopping record %s of task %s: %w", in.RecordID, in.TaskID, err))
-		case codearts.IsEndedRefusal(err):
-			// It ended between the look and the stop: report how.
-			log.Infof("The stop was refused (%v); reading the record's final state.", err)
-			final, serr := api.State(ctx, in.TaskID, in.RecordID)
-			if serr != nil {
-				// The service says it no longer runs, which is the aim;
-				// how it ended stays unknown.
-				res.Status = StatusStopped
-				log.Noticef("Deployment record %s no longer runs (the stop was refused as it had ended); its final status could not be read: %v", in.RecordID, serr)
-				return res
-			}
-			if recordEnded(final) {
-				return stopAlreadyEnded(res, final, log)
-			}
-			return fail("Could not stop the deployment", fmt.Errorf("stopping record %s of task %s: %w", in.RecordID, in.TaskID, err))
-		}
-		return fail("Could not stop the deployment", fmt.Errorf("stopping record %s of task %s: %w", in.RecordID, in.TaskID, err))
+	switch {
+	case err == nil:
+		res.Status = StatusStopped
+		res.Remote = body
+		log.Infof("Stopped deployment record %s.", in.RecordID)
+		return res
+	case codearts.IsRecordMissing(err):
+		return fail(FailedNoRecord, fmt.Errorf("stopping record %s of task %s: %w", in.RecordID, in.TaskID, err))
+	case codearts.IsEndedRefusal(err) && refusedAsEnded(ctx, api, res, err, log):
+		return res
 	}
-	res.Status = StatusStopped
-	res.Remote = body
-	log.Infof("Stopped deployment record %s.", in.RecordID)
-	return res
+	return fail(FailedStop, fmt.Errorf("stopping record %s of task %s: %w", in.RecordID, in.TaskID, err))
+}
+
+// refusedAsEnded settles a stop the service refused as the record had
+// ended (between the look and the stop): it reports how the record
+// ended, or that it no longer runs when that cannot be read. It reports
+// false when the record turns out to run still.
+func refusedAsEnded(ctx context.Context, api RecordStopper, res *Result, refusal error, log Logger) bool {
+	d := res.Deploy
+	log.Infof("The stop was refused (%v); reading the record's final state.", refusal)
+	final, err := api.State(ctx, d.TaskID, d.RecordID)
+	switch {
+	case err != nil:
+		// The service says it no longer runs, which is the aim; how it
+		// ended stays unknown.
+		res.Status = StatusStopped
+		log.Noticef("Deployment record %s no longer runs (the stop was refused as it had ended); its final status could not be read: %v", d.RecordID, err)
+		return true
+	case recordEnded(final):
+		stopAlreadyEnded(res, final, log)
+		return true
+	}
+	return false
 }
 
 // recordEnded reports whether a record has reached a final status.
@@ -116,7 +119,7 @@ func stopAlreadyEnded(res *Result, st *codearts.State, log Logger) *Result {
 	}
 	res.RemoteStatus = st.Result.Status
 	res.Remote = st.Raw
-	log.Noticef("Deployment record %s had already ended with status %s; nothing to stop.", res.RecordID, st.Result.Status)
+	log.Noticef("Deployment record %s had already ended with status %s; nothing to stop.", res.Deploy.RecordID, st.Result.Status)
 	return res
 }
 

@@ -61,9 +61,9 @@ func TestStop(t *testing.T) {
 		wantStatus run.Status
 		wantOK     bool
 		wantStops  int
-		wantLog    string // a fragment the log must show
-		wantTitle  string // the failure's title, when there is one
-		wantRemote string // a fragment of result
+		wantLog    string     // a fragment the log must show
+		wantWhat   run.Failed // what failed, when something did
+		wantRemote string     // a fragment of result
 	}{
 		{name: "running record is stopped", rec: &fakeRecord{statuses: []string{"running"}},
 			wantStatus: run.StatusStopped, wantOK: true, wantStops: 1, wantLog: "Stopped deployment record", wantRemote: stopRecord},
@@ -76,9 +76,9 @@ func TestStop(t *testing.T) {
 		{name: "record that ends before the stop", rec: &fakeRecord{statuses: []string{"running", "failed"}, stopErr: ended},
 			wantStatus: run.StatusFailed, wantOK: true, wantStops: 1, wantLog: "already ended with status failed", wantRemote: `"failed"`},
 		{name: "unknown record", rec: &fakeRecord{stateErr: notFound},
-			wantStatus: run.StatusFailed, wantTitle: "No such deployment record"},
+			wantStatus: run.StatusFailed, wantWhat: run.FailedNoRecord},
 		{name: "stop refused", rec: &fakeRecord{statuses: []string{"running"}, stopErr: &huawei.APIError{HTTPStatus: 403, Code: "Deploy.00011154", Message: "insufficient permissions"}},
-			wantStatus: run.StatusFailed, wantStops: 1, wantTitle: "Could not stop the deployment"},
+			wantStatus: run.StatusFailed, wantStops: 1, wantWhat: run.FailedStop},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -88,14 +88,14 @@ func TestStop(t *testing.T) {
 			assert.Equal(t, tt.wantStatus, res.Status, log.String())
 			assert.Equal(t, tt.wantOK, res.OK())
 			assert.Equal(t, tt.wantStops, tt.rec.stops)
-			assert.Equal(t, stopRecord, res.RecordID)
+			assert.Equal(t, stopRecord, res.Deploy.RecordID)
 			if tt.wantLog != "" {
 				assert.Contains(t, log.String(), tt.wantLog)
 			}
-			if tt.wantTitle != "" {
+			if tt.wantWhat != 0 {
 				require.NotNil(t, res.Failure)
-				assert.Equal(t, tt.wantTitle, res.Failure.Title)
-				assert.Contains(t, res.Failure.Message, stopRecord)
+				assert.Equal(t, tt.wantWhat, res.Failure.What)
+				assert.ErrorContains(t, res.Failure.Err, stopRecord)
 			} else {
 				assert.Nil(t, res.Failure)
 			}
@@ -113,6 +113,6 @@ func TestStopCancelled(t *testing.T) {
 	rec := &fakeRecord{stateErr: context.Canceled}
 	res := run.Stop(ctx, rec, run.StopInput{TaskID: stopTask, RecordID: stopRecord}, &opLog{})
 	require.NotNil(t, res.Failure)
-	assert.Equal(t, "Cancelled", res.Failure.Title)
+	assert.Equal(t, run.CauseCancelled, res.Failure.Cause)
 	assert.False(t, res.OK())
 }

@@ -54,16 +54,16 @@ func (d *deployer) watch(ctx context.Context, recordID string, found func(string
 
 	st, err := d.api.State(tctx, d.in.TaskID, recordID)
 	if err != nil {
-		title := "Could not read the record's state"
+		what := FailedReadRecord
 		if codearts.IsRecordMissing(err) {
-			title = "No such deployment record"
+			what = FailedNoRecord
 			if recordID == "" {
 				err = fmt.Errorf("task %s has no deployment record to watch: %w", d.in.TaskID, err)
 			} else {
 				err = fmt.Errorf("task %s has no deployment record %s: %w", d.in.TaskID, recordID, err)
 			}
 		}
-		d.end(ctx, tctx, title, err)
+		d.end(ctx, tctx, what, err)
 		return
 	}
 	rec := st.Result
@@ -71,10 +71,10 @@ func (d *deployer) watch(ctx context.Context, recordID string, found func(string
 		recordID = rec.RecordID
 	}
 	if recordID == "" {
-		d.end(ctx, tctx, "Could not read the record's state", errNoRecordID)
+		d.end(ctx, tctx, FailedReadRecord, errNoRecordID)
 		return
 	}
-	d.res.RecordID, d.res.TaskName = recordID, rec.TaskName
+	d.res.Deploy.RecordID, d.res.Deploy.TaskName = recordID, rec.TaskName
 	if found != nil {
 		found(recordID)
 	}
@@ -90,7 +90,7 @@ func (d *deployer) watch(ctx context.Context, recordID string, found func(string
 	}
 	final, err := d.follow(tctx, recordID, true)
 	if err != nil {
-		d.end(ctx, tctx, "The deployment did not finish", err)
+		d.end(ctx, tctx, FailedFollow, err)
 		return
 	}
 	d.finish(final)

@@ -1,0 +1,118 @@
+package run
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/deploy-action/deploy-action/internal/codearts"
+)
+
+// This file is what deploy and watch show of a record's steps as they
+// complete: the log's groups and the result's steps.
+
+// progress prints each step once it has completed, and announces the one
+// that runs.
+func (d *deployer) progress(ctx context.Context, rec *codearts.Record, phase codearts.Phase) {
+	steps := rec.Steps
+	if rec.StepsCut && !d.stepsCut {
+		d.stepsCut = true
+		d.log.Warningf("CodeArts Deploy lists more than %d steps for record %s; the action shows the first %d, and the console shows them all.", codearts.MaxSteps, rec.RecordID, codearts.MaxSteps)
+	}
+	current := -1
+	for i, s := range steps {
+		if s.ElapsedTime > 0 {
+			current = i
+		}
+	}
+	final := phase == codearts.PhaseSucceeded || phase == codearts.PhaseFailed
+	if final && phase == codearts.PhaseSucceeded {
+		current = len(steps) - 1
+	}
+	if current < 0 && len(steps) > 0 && !final {
+		current = 0
+	}
+	done := current // steps before the current one are complete
+	if final {
+		done = current + 1
+	}
+	for ; d.printed < done && d.printed < len(steps); d.printed++ {
+		i := d.printed
+		s := steps[i]
+		mark, suffix := "✓", ""
+		if final && phase == codearts.PhaseFailed && i == current {
+			mark, suffix = "✗", " failed"
+		}
+		d.log.Group(fmt.Sprintf("%s %d/%d %s (%s)%s", mark, i+1, len(steps), stepName(s, i), FormatDuration(s.Elapsed()), suffix))
+		if !d.logs.print(ctx, s, i+1, final) {
+			d.log.Infof("Step %d of %d, %s, ran %s.", i+1, len(steps), stepName(s, i), FormatDuration(s.Elapsed()))
+		}
+		if suffix != "" && s.FAQURL != "" {
+			d.log.Infof("Help for this step: %s", s.FAQURL)
+		}
+		d.log.EndGroup()
+	}
+	if !final && current >= d.announced && current < len(steps) {
+		d.log.Infof("▶ %d/%d %s…", current+1, len(steps), stepName(steps[current], current))
+		d.announced = current + 1
+	}
+	if !final {
+		d.live(ctx, rec, current)
+	}
+	d.res.Deploy.Steps = stepResults(steps, current, phase)
+	d.res.RemoteStatus = rec.Status
+}
+
+func stepName(s codearts.Step, i int) string {
+	if strings.TrimSpace(s.Name) == "" {
+		return fmt.Sprintf("step %d", i+1)
+	}
+	return s.Name
+}
+
+func stepResults(steps []codearts.Step, current int, phase codearts.Phase) []StepResult {
+	out := make([]StepResult, len(steps))
+	for i, s := range steps {
+		state := StepPending
+		switch {
+		case i < current:
+			state = StepDone
+		case i == current && phase == codearts.PhaseSucceeded:
+			state = StepDone
+		case i == current && phase == codearts.PhaseFailed:
+			state = StepFailed
+		case i == current:
+			state = StepRunning
+		}
+		out[i] = StepResult{Name: stepName(s, i), Elapsed: s.Elapsed(), State: state}
+	}
+	return out
+}
+
+// noteUnknown warns, once per status and meaning, of a status the action
+// does not know: waited on while the record runs, a failure once it has
+// ended.
+func (d *deployer) noteUnknown(status string, phase codearts.Phase) {
+	if d.unknownSeen == nil {
+		d.unknownSeen = map[string]bool{}
+	}
+	key := phase.String() + ":" + status
+	if d.unknownSeen[key] {
+		return
+	}
+	d.unknownSeen[key] = true
+	if phase == codearts.PhaseFailed {
+		d.log.Warningf("CodeArts Deploy reported a status the action does not know, %q, for a record that has ended; treating it as a failure.", status)
+		return
+	}
+	d.log.Warningf("CodeArts Deploy reported a status the action does not know, %q; treating the deployment as still running.", status)
+}
+
+// markStopped marks the step that ran as stopped.
+func markStopped(steps []StepResult) {
+	for i := range steps {
+		if steps[i].State == StepRunning {
+			steps[i].State = StepStopped
+		}
+	}
+}
