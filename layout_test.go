@@ -1,7 +1,12 @@
 package main
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -56,4 +61,49 @@ func TestPackageLayering(t *testing.T) {
 	for name := range allowed {
 		assert.True(t, seen[name], "package %s of the layout is missing", name)
 	}
+}
+
+// Size limits that keep the code readable in one sitting (issue 14): a
+// file a reader can hold, a function that fits on one screen. A longer
+// function is allowed when its doc comment says why, in a line that starts
+// "Long because".
+const (
+	maxFileLines     = 500
+	maxFunctionLines = 60
+)
+
+// TestCodeStaysReadable holds the non-test code to those limits, so the
+// middle layer does not grow back into functions nobody can change.
+func TestCodeStaysReadable(t *testing.T) {
+	t.Parallel()
+	fset := token.NewFileSet()
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && path != "." && (d.Name() == "conformance" || d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		file, err := parser.ParseFile(fset, path, nil, parser.ParseComments)
+		if err != nil {
+			return err
+		}
+		lines := fset.Position(file.End()).Line
+		assert.LessOrEqual(t, lines, maxFileLines, "%s has %d lines; split it by concern", path, lines)
+		for _, decl := range file.Decls {
+			fn, ok := decl.(*ast.FuncDecl)
+			if !ok || fn.Body == nil {
+				continue
+			}
+			n := fset.Position(fn.End()).Line - fset.Position(fn.Pos()).Line + 1
+			if n > maxFunctionLines && !strings.Contains(fn.Doc.Text(), "Long because") {
+				t.Errorf("%s: %s has %d lines; break it into named steps, or say why in its doc comment (\"Long because ...\")", path, fn.Name.Name, n)
+			}
+		}
+		return nil
+	})
+	require.NoError(t, err)
 }
