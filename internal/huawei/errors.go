@@ -180,31 +180,46 @@ func findError(m map[string]any, depth int) (code, message string) {
 		return errorKind(m), message
 	}
 	if depth < maxErrorDepth {
-		keys := make([]string, 0, len(m))
-		for k := range m {
-			if k != "error" {
-				keys = append(keys, k)
-			}
-		}
-		sort.Strings(keys)
-		for _, k := range append([]string{"error"}, keys...) {
-			nested, ok := m[k].(map[string]any)
-			if !ok {
-				continue
-			}
-			if c, msg := findError(nested, depth+1); c != "" || msg != "" {
-				if msg == "" {
-					// A Heat fault keeps its explanation at the top.
-					msg = firstText(m["explanation"], m["title"])
-				}
-				return c, msg
-			}
+		if c, msg := findNestedError(m, depth); c != "" || msg != "" {
+			return c, msg
 		}
 	}
 	if code = errorKind(m); code != "" {
 		return code, firstText(m["explanation"])
 	}
 	return "", ""
+}
+
+// findNestedError looks for the error in m's nested objects, "error" first
+// and the rest in key order; a Heat fault's message may stay at the top.
+func findNestedError(m map[string]any, depth int) (code, message string) {
+	for _, k := range errorKeyOrder(m) {
+		nested, ok := m[k].(map[string]any)
+		if !ok {
+			continue
+		}
+		if c, msg := findError(nested, depth+1); c != "" || msg != "" {
+			if msg == "" {
+				// A Heat fault keeps its explanation at the top.
+				msg = firstText(m["explanation"], m["title"])
+			}
+			return c, msg
+		}
+	}
+	return "", ""
+}
+
+// errorKeyOrder is m's keys, "error" first and the rest sorted, so the
+// result does not depend on map order.
+func errorKeyOrder(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		if k != "error" {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	return append([]string{"error"}, keys...)
 }
 
 // errorKind is an error object's code; a numeric one (Keystone's and Heat's
