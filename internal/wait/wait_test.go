@@ -163,3 +163,23 @@ func TestGapsNextHintWinsUpToTheCap(t *testing.T) {
 		assert.Equal(t, 10*time.Second, g.next(0))
 	}
 }
+
+func TestGapBounds(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name                   string
+		p                      Policy
+		wantFirst, wantLongest time.Duration
+	}{
+		{"defaults", Policy{}, DefaultFirst, 10 * time.Second},
+		{"as given", Policy{First: 2 * time.Second, Max: time.Minute}, 2 * time.Second, time.Minute},
+		{"first capped by the longest", Policy{First: 30 * time.Second, Max: 5 * time.Second}, 5 * time.Second, 5 * time.Second},
+		{"default first over a short longest", Policy{Max: 500 * time.Millisecond}, 500 * time.Millisecond, 500 * time.Millisecond},
+		{"negative is the default", Policy{First: -1, Max: -1}, DefaultFirst, 10 * time.Second},
+	}
+	for _, tt := range tests {
+		first, longest := gapBounds(tt.p)
+		assert.Equal(t, tt.wantFirst, first, tt.name)
+		assert.Equal(t, tt.wantLongest, longest, tt.name)
+	}
+}
