@@ -134,8 +134,11 @@ func TestNewGapsDefaults(t *testing.T) {
 		{"as given", Policy{First: 2 * time.Second, Max: 30 * time.Second}, 2 * time.Second, 30 * time.Second},
 		{"first over max", Policy{First: time.Minute, Max: 5 * time.Second}, 5 * time.Second, 5 * time.Second},
 		{"only max, below the default first", Policy{Max: 500 * time.Millisecond}, 500 * time.Millisecond, 500 * time.Millisecond},
+		{"negative is the default", Policy{First: -1, Max: -1}, DefaultFirst, 10 * time.Second},
 	}
 	for _, tt := range tests {
+		first, longest := gapBounds(tt.p)
+		assert.Equal(t, [2]time.Duration{tt.wantFirst, tt.wantMax}, [2]time.Duration{first, longest}, tt.name)
 		g := newGaps(tt.p)
 		assert.Equal(t, tt.wantFirst, g.b.InitialInterval, tt.name)
 		assert.Equal(t, tt.wantMax, g.b.MaxInterval, tt.name)
@@ -161,25 +164,5 @@ func TestGapsNextHintWinsUpToTheCap(t *testing.T) {
 	g := newGaps(Policy{First: 10 * time.Second, Max: 10 * time.Second})
 	for range 5 {
 		assert.Equal(t, 10*time.Second, g.next(0))
-	}
-}
-
-func TestGapBounds(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name                   string
-		p                      Policy
-		wantFirst, wantLongest time.Duration
-	}{
-		{"defaults", Policy{}, DefaultFirst, 10 * time.Second},
-		{"as given", Policy{First: 2 * time.Second, Max: time.Minute}, 2 * time.Second, time.Minute},
-		{"first capped by the longest", Policy{First: 30 * time.Second, Max: 5 * time.Second}, 5 * time.Second, 5 * time.Second},
-		{"default first over a short longest", Policy{Max: 500 * time.Millisecond}, 500 * time.Millisecond, 500 * time.Millisecond},
-		{"negative is the default", Policy{First: -1, Max: -1}, DefaultFirst, 10 * time.Second},
-	}
-	for _, tt := range tests {
-		first, longest := gapBounds(tt.p)
-		assert.Equal(t, tt.wantFirst, first, tt.name)
-		assert.Equal(t, tt.wantLongest, longest, tt.name)
 	}
 }
