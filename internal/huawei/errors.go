@@ -127,6 +127,22 @@ func decodeError(status int, header http.Header, body []byte, redact func(string
 		redact = func(s string) string { return s }
 	}
 	e := &APIError{HTTPStatus: status, RequestID: Shorten(redact(header.Get("X-Request-Id")), maxCodeBytes)}
+	e.readBody(body, redact)
+	if e.Message == "" {
+		e.Message = http.StatusText(status)
+	}
+	e.RetryAfterAsked = parseRetryAfter(header.Get("Retry-After"), time.Now())
+	e.RetryAfter = min(e.RetryAfterAsked, MaxServerWait)
+	if d, err := http.ParseTime(header.Get("Date")); err == nil {
+		e.Date = d
+	}
+	return e
+}
+
+// readBody takes the code and message, and the request id when the header
+// gave none, from a JSON error body; a body without them is the message.
+// Each is redacted, then shortened.
+func (e *APIError) readBody(body []byte, redact func(string) string) {
 	var m map[string]any
 	if err := json.Unmarshal(body, &m); err == nil {
 		code, message := findError(m, 0)
@@ -141,15 +157,6 @@ func decodeError(status int, header http.Header, body []byte, redact func(string
 			e.Message = Shorten(redact(text), maxMessageBytes)
 		}
 	}
-	if e.Message == "" {
-		e.Message = http.StatusText(status)
-	}
-	e.RetryAfterAsked = parseRetryAfter(header.Get("Retry-After"), time.Now())
-	e.RetryAfter = min(e.RetryAfterAsked, MaxServerWait)
-	if d, err := http.ParseTime(header.Get("Date")); err == nil {
-		e.Date = d
-	}
-	return e
 }
 
 // maxErrorDepth bounds the search through nested objects of an error body.

@@ -1,6 +1,7 @@
 package huawei
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -42,5 +43,25 @@ func TestEncodeBody(t *testing.T) {
 		}
 		assert.NoError(t, err, tt.name)
 		assert.Equal(t, tt.want, string(got), tt.name)
+	}
+}
+
+func TestAPIErrorReadBody(t *testing.T) {
+	t.Parallel()
+	upper := func(s string) string { return strings.ToUpper(s) }
+	tests := []struct {
+		name, headerID, body string
+		want                 APIError
+	}{
+		{"JSON with a request id", "", `{"error_code":"x.1","error_msg":"no","request_id":"r1"}`, APIError{Code: "X.1", Message: "NO", RequestID: "R1"}},
+		{"the header's request id wins", "h1", `{"error_code":"x.1","request_id":"r1"}`, APIError{Code: "X.1", RequestID: "h1"}},
+		{"text", "", " gateway timeout \n", APIError{Message: "GATEWAY TIMEOUT"}},
+		{"JSON without an error is the message", "", `{"a":1}`, APIError{Message: `{"A":1}`}},
+		{"empty", "", "", APIError{}},
+	}
+	for _, tt := range tests {
+		e := APIError{RequestID: tt.headerID}
+		e.readBody([]byte(tt.body), upper)
+		assert.Equal(t, tt.want, e, tt.name)
 	}
 }
