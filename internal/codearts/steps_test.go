@@ -169,3 +169,23 @@ func TestHistoryQueryValues(t *testing.T) {
 	want := url.Values{"page": {"2"}, "size": {"100"}, "start_date": {"2022-03-16"}, "end_date": {"2022-04-15"}}
 	assert.Equal(t, want, q.values())
 }
+
+func TestStateProblem(t *testing.T) {
+	t.Parallel()
+	const rec = "0123456789abcdef0123456789abcdef"
+	tests := []struct {
+		name  string
+		state State
+		body  string
+		want  string
+	}{
+		{"fine", State{Result: Record{RecordID: rec, TaskID: "t"}}, `{"result":{"record_id":"x"}}`, ""},
+		{"another record wins over an ambiguous body", State{Result: Record{RecordID: "0123456789abcdef0123456789abcdeX"}}, `{"a":1,"a":2}`,
+			"it is about another record than the one asked for"},
+		{"a key twice", State{Result: Record{RecordID: rec}}, `{"result":{"status":"failed","status":"succeeded"}}`,
+			"a JSON object in it has a key twice, so its values are ambiguous"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, tt.state.problem("t", rec, []byte(tt.body)), tt.name)
+	}
+}
