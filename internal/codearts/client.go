@@ -66,6 +66,12 @@ func (c *Client) Start(ctx context.Context, taskID string, req StartRequest) (*S
 	if err != nil {
 		return nil, err
 	}
+	return startedRecord(taskID, resp)
+}
+
+// startedRecord reads the answer to an accepted start of task taskID; an
+// answer that does not name the new record leaves the outcome unknown.
+func startedRecord(taskID string, resp *huawei.Response) (*Started, error) {
 	out, err := decodeStarted(resp.Body)
 	if err != nil {
 		return nil, &huawei.UnknownOutcomeError{Err: fmt.Errorf("%s: the service accepted the start of task %s (request id %s), but its answer cannot be read: %w", ServiceName, taskID, resp.RequestID, err)}
@@ -161,16 +167,24 @@ func (c *Client) State(ctx context.Context, taskID, recordID string) (*State, er
 	if err != nil {
 		return nil, err
 	}
-	problem := out.mismatch(taskID, recordID)
-	if problem == "" && huawei.DuplicateKeys(resp.Body) {
-		problem = "a JSON object in it has a key twice, so its values are ambiguous"
-	}
-	if problem != "" {
+	if problem := out.problem(taskID, recordID, resp.Body); problem != "" {
 		return nil, &huawei.ProtocolError{Service: ServiceName, Method: "GET", Path: "/v2/tasks/" + taskID + "/state",
 			RequestID: resp.RequestID, Problem: problem}
 	}
 	out.Raw = resp.Body
 	return &out, nil
+}
+
+// problem says what makes the state answer body unusable for the record
+// asked for, or "": an answer about another record, or an ambiguous one.
+func (s *State) problem(taskID, recordID string, body []byte) string {
+	if problem := s.mismatch(taskID, recordID); problem != "" {
+		return problem
+	}
+	if huawei.DuplicateKeys(body) {
+		return "a JSON object in it has a key twice, so its values are ambiguous"
+	}
+	return ""
 }
 
 // mismatch says what makes a state answer unusable for the record asked

@@ -214,28 +214,35 @@ func unquoteChunks(b []byte, chunk int, each func(string) bool) bool {
 	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
 		return false
 	}
-	b = b[1 : len(b)-1]
 	p := pieces{chunk: chunk, each: each}
+	ok := p.decode(b[1 : len(b)-1])
+	p.flush()
+	return ok
+}
+
+// decode decodes b, the inside of a JSON string, handing it on as it
+// goes; it returns false at what is not valid in a JSON string, and true
+// at the end or when each asks to stop. What is gathered last is left for
+// the caller to flush.
+func (p *pieces) decode(b []byte) bool {
 	for len(b) > 0 {
-		if p.out.Len() >= chunk && !p.flush() {
+		if p.out.Len() >= p.chunk && !p.flush() {
 			return true
 		}
 		if p.out.Cap() == 0 {
-			p.out.Grow(min(len(b), chunk) + utf8.UTFMax)
+			p.out.Grow(min(len(b), p.chunk) + utf8.UTFMax)
 		}
-		i := plainRun(b, chunk)
+		i := plainRun(b, p.chunk)
 		p.out.Write(b[:i])
 		b = b[i:]
-		if len(b) == 0 || i == chunk {
+		if len(b) == 0 || i == p.chunk {
 			continue
 		}
 		var ok bool
 		if b, ok = p.special(b); !ok {
-			p.flush()
 			return false
 		}
 	}
-	p.flush()
 	return true
 }
 
@@ -281,6 +288,12 @@ func (p *pieces) special(b []byte) ([]byte, bool) {
 		p.out.WriteRune(r) // RuneError for a malformed byte
 		return b[size:], true
 	}
+	return p.escape(b)
+}
+
+// escape decodes the backslash escape that starts b and returns the rest;
+// false when it is not valid in a JSON string.
+func (p *pieces) escape(b []byte) ([]byte, bool) {
 	if len(b) < 2 { // a backslash at the end
 		return b, false
 	}
@@ -346,17 +359,24 @@ func hex4(b []byte) rune {
 	}
 	var r rune
 	for _, c := range b[:4] {
-		switch {
-		case '0' <= c && c <= '9':
-			c -= '0'
-		case 'a' <= c && c <= 'f':
-			c = c - 'a' + 10
-		case 'A' <= c && c <= 'F':
-			c = c - 'A' + 10
-		default:
+		d := hexDigit(c)
+		if d < 0 {
 			return -1
 		}
-		r = r*16 + rune(c)
+		r = r*16 + d
 	}
 	return r
+}
+
+// hexDigit is the value of the hexadecimal digit c, or -1.
+func hexDigit(c byte) rune {
+	switch {
+	case '0' <= c && c <= '9':
+		return rune(c - '0')
+	case 'a' <= c && c <= 'f':
+		return rune(c-'a') + 10
+	case 'A' <= c && c <= 'F':
+		return rune(c-'A') + 10
+	}
+	return -1
 }

@@ -132,17 +132,21 @@ func (c *Client) History(ctx context.Context, projectID, taskID string, q Histor
 	if err := q.Check(); err != nil {
 		return nil, err
 	}
-	query := url.Values{
+	var out HistoryPage
+	if _, err := c.api.Get(ctx, "/v2/"+url.PathEscape(projectID)+"/task/"+url.PathEscape(taskID)+"/history", q.values(), &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// values is the query as the API takes it.
+func (q HistoryQuery) values() url.Values {
+	return url.Values{
 		"page":       {strconv.Itoa(q.Page)},
 		"size":       {strconv.Itoa(q.Size)},
 		"start_date": {q.From.Format(HistoryDateLayout)},
 		"end_date":   {q.To.Format(HistoryDateLayout)},
 	}
-	var out HistoryPage
-	if _, err := c.api.Get(ctx, "/v2/"+url.PathEscape(projectID)+"/task/"+url.PathEscape(taskID)+"/history", query, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
 }
 
 // historyTimeLayouts are the zone-less forms a history time may take: the
@@ -166,13 +170,20 @@ func ParseHistoryTime(s string, loc *time.Location) (time.Time, bool) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, true
 	}
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil && n > 0 {
-		if n >= 1e12 { // milliseconds from 2001 on
-			return time.UnixMilli(n), true
-		}
-		return time.Unix(n, 0), true
+	return parseEpoch(s)
+}
+
+// parseEpoch reads a positive count of epoch milliseconds (from 2001 on)
+// or seconds.
+func parseEpoch(s string) (time.Time, bool) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return time.Time{}, false
 	}
-	return time.Time{}, false
+	if n >= 1e12 { // milliseconds from 2001 on
+		return time.UnixMilli(n), true
+	}
+	return time.Unix(n, 0), true
 }
 
 // FlexString is a string that may arrive as a JSON string or number

@@ -38,15 +38,21 @@ func (c *Client) Detail(ctx context.Context, taskID string) (*TaskDetail, error)
 	if err != nil {
 		return nil, err
 	}
+	return decodeTaskDetail(resp.Body)
+}
+
+// decodeTaskDetail reads a task detail as a bare object, or, when that
+// names no application, as one wrapped in "result" that does.
+func decodeTaskDetail(body []byte) (*TaskDetail, error) {
 	var bare TaskDetail
-	if err := json.Unmarshal(resp.Body, &bare); err != nil {
+	if err := json.Unmarshal(body, &bare); err != nil {
 		return nil, err
 	}
 	if bare.AppID == "" {
 		var wrapped struct {
 			Result *TaskDetail `json:"result"`
 		}
-		if err := json.Unmarshal(resp.Body, &wrapped); err == nil && wrapped.Result != nil && wrapped.Result.AppID != "" {
+		if err := json.Unmarshal(body, &wrapped); err == nil && wrapped.Result != nil && wrapped.Result.AppID != "" {
 			return wrapped.Result, nil
 		}
 	}
@@ -125,6 +131,14 @@ func (s *Steps) UnmarshalJSON(b []byte) error {
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
 		return nil
 	}
+	*s = readSteps(dec)
+	return nil
+}
+
+// readSteps reads the members of a steps object after its opening brace,
+// at most MaxSteps, and keeps those that carry an id; it stops at the
+// first it cannot read.
+func readSteps(dec *json.Decoder) Steps {
 	out := Steps{}
 	for n := 0; n < MaxSteps && dec.More(); n++ {
 		key, err := dec.Token()
@@ -139,8 +153,7 @@ func (s *Steps) UnmarshalJSON(b []byte) error {
 			out[k] = st
 		}
 	}
-	*s = out
-	return nil
+	return out
 }
 
 // UnmarshalJSON reads a step of a task leniently; it never fails, and a
@@ -222,19 +235,25 @@ func (s Steps) IDOf(pos int, name string) string {
 	if ok && (name == "" || strings.TrimSpace(byPos.Name) == "" || strings.TrimSpace(byPos.Name) == name) {
 		return byPos.ID
 	}
+	if id, unique := s.onlyNamed(name); unique {
+		return id
+	}
+	if ok {
+		return byPos.ID
+	}
+	return ""
+}
+
+// onlyNamed returns the id of the one step named name (trimmed); false
+// when name is empty or no step or more than one has it.
+func (s Steps) onlyNamed(name string) (string, bool) {
 	match, n := "", 0
 	for _, st := range s {
 		if name != "" && strings.TrimSpace(st.Name) == name {
 			match, n = st.ID, n+1
 		}
 	}
-	if n == 1 {
-		return match
-	}
-	if ok {
-		return byPos.ID
-	}
-	return ""
+	return match, n == 1
 }
 
 // LogPage is one page of a record's log.
@@ -276,13 +295,7 @@ func (c *Client) Logs(ctx context.Context, appID, recordID, stepID string, offse
 // spells it.
 func (c *Client) logPage(ctx context.Context, appID, recordID, stepID string, offset int64) (*rawLogPage, error) {
 	end := offset + LogWindow
-	q := url.Values{
-		"offset":     {strconv.FormatInt(offset, 10)},
-		"end_offset": {strconv.FormatInt(end, 10)},
-	}
-	if stepID != "" {
-		q.Set("step_id", stepID)
-	}
+	q := logQuery(offset, end, stepID)
 	resp, err := c.api.Get(ctx, "/v1/applications/"+url.PathEscape(appID)+"/records/"+url.PathEscape(recordID)+"/logs", q, nil)
 	if err != nil {
 		return nil, err
@@ -293,6 +306,19 @@ func (c *Client) logPage(ctx context.Context, appID, recordID, stepID string, of
 	}
 	page.requested = end
 	return page, nil
+}
+
+// logQuery is the query of a log page from offset to end, of one step
+// when stepID is not empty.
+func logQuery(offset, end int64, stepID string) url.Values {
+	q := url.Values{
+		"offset":     {strconv.FormatInt(offset, 10)},
+		"end_offset": {strconv.FormatInt(end, 10)},
+	}
+	if stepID != "" {
+		q.Set("step_id", stepID)
+	}
+	return q
 }
 
 // logChunk is how much of a page's text StreamLog decodes at a time.
@@ -317,17 +343,8 @@ func (c *Client) StreamLog(ctx context.Context, appID, recordID, stepID string, 
 			return offset, pages, false, err
 		}
 		pages++
-		length, stopped := 0, false
-		unquoteChunks(p.text, logChunk, func(text string) bool {
-			length += len(text)
-			stopped = !each(text)
-			return !stopped
-		})
-		next := int64(p.endOffset)
-		if next <= offset && length > 0 {
-			// No usable end_offset: go on after the text.
-			next = offset + int64(length)
-		}
+		length, stopped := handOn(p.text, each)
+		next := nextLogOffset(offset, int64(p.endOffset), length)
 		if next <= offset {
 			return offset, pages, true, nil
 		}
@@ -338,6 +355,28 @@ func (c *Client) StreamLog(ctx context.Context, appID, recordID, stepID string, 
 		}
 	}
 	return offset, pages, false, nil
+}
+
+// handOn decodes a page's text in pieces of logChunk and hands them to
+// each; it returns the decoded length and whether each asked to stop.
+func handOn(text []byte, each func(text string) bool) (length int, stopped bool) {
+	unquoteChunks(text, logChunk, func(text string) bool {
+		length += len(text)
+		stopped = !each(text)
+		return !stopped
+	})
+	return length, stopped
+}
+
+// nextLogOffset is where the page after one read from offset starts: the
+// answer's end_offset, or, when that makes no progress but the page had
+// text of length bytes, the offset after the text.
+func nextLogOffset(offset, endOffset int64, length int) int64 {
+	if endOffset <= offset && length > 0 {
+		// No usable end_offset: go on after the text.
+		return offset + int64(length)
+	}
+	return endOffset
 }
 
 // ReadLog reads a record's log like StreamLog and returns its text whole:

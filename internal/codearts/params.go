@@ -46,26 +46,42 @@ func (c *Client) ExecutionParams(ctx context.Context, taskID, recordID string) (
 	if err != nil {
 		return nil, err
 	}
-	body := bytes.TrimSpace(resp.Body)
-	var params []ExecutionParam
-	if len(body) > 0 && body[0] == '[' {
-		if err := json.Unmarshal(body, &params); err == nil {
-			return params, nil
-		}
-	} else {
-		var wrapped struct {
-			Result *[]ExecutionParam `json:"result"`
-			Body   *[]ExecutionParam `json:"body"`
-		}
-		if err := json.Unmarshal(body, &wrapped); err == nil {
-			switch {
-			case wrapped.Result != nil:
-				return *wrapped.Result, nil
-			case wrapped.Body != nil:
-				return *wrapped.Body, nil
-			}
-		}
+	if params, ok := decodeExecutionParams(resp.Body); ok {
+		return params, nil
 	}
 	return nil, &huawei.ProtocolError{Service: ServiceName, Method: "GET", Path: path, RequestID: resp.RequestID,
 		Problem: "it is not a list of parameters {name, type, value}"}
+}
+
+// decodeExecutionParams reads the parameters from a bare array, or from
+// one wrapped in "result" or "body"; false when body is neither.
+func decodeExecutionParams(body []byte) ([]ExecutionParam, bool) {
+	body = bytes.TrimSpace(body)
+	if len(body) > 0 && body[0] == '[' {
+		var params []ExecutionParam
+		if err := json.Unmarshal(body, &params); err != nil {
+			return nil, false
+		}
+		return params, true
+	}
+	return unwrapExecutionParams(body)
+}
+
+// unwrapExecutionParams reads the parameters from {"result": [...]} or
+// {"body": [...]}.
+func unwrapExecutionParams(body []byte) ([]ExecutionParam, bool) {
+	var wrapped struct {
+		Result *[]ExecutionParam `json:"result"`
+		Body   *[]ExecutionParam `json:"body"`
+	}
+	if err := json.Unmarshal(body, &wrapped); err != nil {
+		return nil, false
+	}
+	switch {
+	case wrapped.Result != nil:
+		return *wrapped.Result, true
+	case wrapped.Body != nil:
+		return *wrapped.Body, true
+	}
+	return nil, false
 }

@@ -116,57 +116,81 @@ const bodyShown = 120
 // spec.Timeout passes (no check starts after it), or ctx ends; each check
 // is a line in a group of its own.
 func Gate(ctx context.Context, spec Spec, log Logger) Report {
-	if spec.Client == nil {
-		spec.Client = NewClient(nil)
-	}
-	if spec.Healthy < 1 {
-		spec.Healthy = 1
-	}
+	spec = spec.withDefaults()
 	r := Report{URL: Shown(spec.URL), Spec: spec}
 	start := time.Now()
-	deadline := start.Add(spec.Timeout)
 	log.Group(fmt.Sprintf("Health check: GET %s until %d good answers in a row (%s), for at most %s", r.URL, spec.Healthy, spec.criteria(), short(spec.Timeout)))
 	defer log.EndGroup()
-	for {
-		a := spec.check(ctx)
-		if ctx.Err() != nil {
-			r.Cancelled = true
-			break
-		}
-		r.record(a, log)
-		if r.Streak >= spec.Healthy {
-			r.Healthy = true
-			break
-		}
-		if time.Now().Add(spec.Interval).After(deadline) {
-			break
-		}
-		if !pause(ctx, spec.Interval) {
-			r.Cancelled = true
-			break
-		}
-	}
+	r.checkUntilDone(ctx, start.Add(spec.Timeout), log)
 	r.Took = time.Since(start)
 	r.logEnd(log)
 	return r
 }
 
+// withDefaults fills in a client that does not follow redirects, and at
+// least one good answer to wait for.
+func (s Spec) withDefaults() Spec {
+	if s.Client == nil {
+		s.Client = NewClient(nil)
+	}
+	if s.Healthy < 1 {
+		s.Healthy = 1
+	}
+	return s
+}
+
+// checkUntilDone checks until r.Spec.Healthy good answers come in a row,
+// or the next check would start after deadline, or ctx ends.
+func (r *Report) checkUntilDone(ctx context.Context, deadline time.Time, log Logger) {
+	for {
+		a := r.Spec.check(ctx)
+		if ctx.Err() != nil {
+			r.Cancelled = true
+			return
+		}
+		r.record(a, log)
+		if r.Streak >= r.Spec.Healthy {
+			r.Healthy = true
+			return
+		}
+		if time.Now().Add(r.Spec.Interval).After(deadline) {
+			return
+		}
+		if !pause(ctx, r.Spec.Interval) {
+			r.Cancelled = true
+			return
+		}
+	}
+}
+
 // record counts answer a and logs it.
 func (r *Report) record(a Answer, log Logger) {
 	r.Checks++
+	r.keep(a)
+	mark := r.tally(a.OK)
+	log.Infof("%s %d. %s [%d/%d]", mark, r.Checks, a, r.Streak, r.Spec.Healthy)
+}
+
+// keep adds a to the last answers, dropping the oldest past keepLast.
+func (r *Report) keep(a Answer) {
 	r.Last = append(r.Last, a)
 	if len(r.Last) > keepLast {
 		r.Last = r.Last[1:]
 	}
+}
+
+// tally counts a good (ok) or bad answer into the streaks and returns its
+// mark for the log.
+func (r *Report) tally(ok bool) string {
 	mark := "✗"
-	if a.OK {
+	if ok {
 		r.Streak++
 		mark = "✓"
 	} else {
 		r.Streak = 0
 	}
 	r.Best = max(r.Best, r.Streak)
-	log.Infof("%s %d. %s [%d/%d]", mark, r.Checks, a, r.Streak, r.Spec.Healthy)
+	return mark
 }
 
 // pause waits d, and reports false when ctx ends first.
@@ -209,29 +233,51 @@ func (s Spec) criteria() string {
 // the gate's deadline: an answer that is merely late would read as "no
 // answer", so the last check may end up to CheckTimeout after it.
 func (s Spec) check(ctx context.Context) Answer {
-	limit := s.CheckTimeout
-	if limit <= 0 {
-		limit = 10 * time.Second
-	}
+	limit := s.checkLimit()
 	cctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	a := Answer{At: time.Now()}
-	req, err := http.NewRequestWithContext(cctx, http.MethodGet, s.URL, nil)
+	req, err := s.request(cctx)
 	if err != nil {
-		a.Err, a.Why = err.Error(), "no answer"
-		return a
+		return a.noAnswer(err.Error())
+	}
+	resp, err := s.Client.Do(req)
+	a.Took = time.Since(a.At)
+	if err != nil {
+		return a.noAnswer(transportProblem(cctx, err, limit))
+	}
+	defer resp.Body.Close()
+	return s.judged(a, resp)
+}
+
+// checkLimit is CheckTimeout, or 10s when it is not set.
+func (s Spec) checkLimit() time.Duration {
+	if s.CheckTimeout <= 0 {
+		return 10 * time.Second
+	}
+	return s.CheckTimeout
+}
+
+// request is the GET of a check.
+func (s Spec) request(ctx context.Context) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.URL, nil)
+	if err != nil {
+		return nil, err
 	}
 	// Nothing but these: never a credential (see the package comment).
 	req.Header.Set("User-Agent", s.UserAgent)
 	req.Header.Set("Accept", "*/*")
-	resp, err := s.Client.Do(req)
-	a.Took = time.Since(a.At)
-	if err != nil {
-		a.Err = transportProblem(cctx, err, limit)
-		a.Why = "no answer"
-		return a
-	}
-	defer resp.Body.Close()
+	return req, nil
+}
+
+// noAnswer is a with no answer, for reason.
+func (a Answer) noAnswer(reason string) Answer {
+	a.Err, a.Why = reason, "no answer"
+	return a
+}
+
+// judged is a completed with the answer resp, its body read and judged.
+func (s Spec) judged(a Answer, resp *http.Response) Answer {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	a.Took = time.Since(a.At)
 	a.Status = resp.StatusCode

@@ -8,12 +8,13 @@ import (
 	"regexp"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/deploy-action/deploy-action/internal/huaweitest"
 )
 
 // logLines collects what the gate writes.
@@ -37,27 +38,33 @@ func (l *logLines) String() string {
 }
 
 // scripted serves the i-th answer to the i-th request (the last one
-// after), checking that no credential reaches it.
-func scripted(t *testing.T, answers ...func(w http.ResponseWriter)) (*httptest.Server, *atomic.Int32) {
+// after); when the test ends, it checks that no credential reached it.
+func scripted(t *testing.T, answers ...huaweitest.Answer) *huaweitest.Server {
 	t.Helper()
-	var n atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := huaweitest.New(t, answers...)
+	t.Cleanup(func() { assertNoCredentials(t, srv.Requests()) })
+	return srv
+}
+
+// assertNoCredentials checks that the requests carry no credential, and
+// the user agent the spec names.
+func assertNoCredentials(t *testing.T, reqs []huaweitest.Request) {
+	t.Helper()
+	for _, r := range reqs {
 		for _, h := range []string{"Authorization", "X-Auth-Token", "X-Security-Token", "X-Sdk-Date", "X-Project-Id", "Cookie"} {
 			assert.Empty(t, r.Header.Get(h), "header %s sent to the health endpoint", h)
 		}
 		assert.Equal(t, "test-agent", r.Header.Get("User-Agent"))
-		i := int(n.Add(1)) - 1
-		answers[min(i, len(answers)-1)](w)
-	}))
-	t.Cleanup(srv.Close)
-	return srv, &n
+	}
 }
 
-func status(code int, body string) func(w http.ResponseWriter) {
-	return func(w http.ResponseWriter) {
-		w.WriteHeader(code)
-		_, _ = w.Write([]byte(body))
-	}
+func status(code int, body string) huaweitest.Answer {
+	return huaweitest.Answer{Status: code, Body: body}
+}
+
+// handle is an answer that h writes.
+func handle(h func(w http.ResponseWriter)) huaweitest.Answer {
+	return huaweitest.Answer{Handle: func(w http.ResponseWriter, _ *http.Request) { h(w) }}
 }
 
 func spec(url string) Spec {
@@ -75,45 +82,45 @@ func TestGate(t *testing.T) {
 	up, down := status(200, `{"status":"UP"}`), status(503, `{"status":"DOWN"}`)
 	tests := []struct {
 		name    string
-		answers []func(http.ResponseWriter)
+		answers []huaweitest.Answer
 		edit    func(*Spec)
 		healthy bool
 		checks  int
 		why     string // in the last answer
 	}{
-		{name: "healthy at once", answers: []func(http.ResponseWriter){up}, healthy: true, checks: 3},
-		{name: "healthy after two bad answers", answers: []func(http.ResponseWriter){down, down, up}, healthy: true, checks: 5},
-		{name: "a bad answer resets the streak", answers: []func(http.ResponseWriter){up, up, down, up}, healthy: true, checks: 6},
-		{name: "flapping", answers: []func(http.ResponseWriter){up, down, up, down, up, down, up, down},
+		{name: "healthy at once", answers: []huaweitest.Answer{up}, healthy: true, checks: 3},
+		{name: "healthy after two bad answers", answers: []huaweitest.Answer{down, down, up}, healthy: true, checks: 5},
+		{name: "a bad answer resets the streak", answers: []huaweitest.Answer{up, up, down, up}, healthy: true, checks: 6},
+		{name: "flapping", answers: []huaweitest.Answer{up, down, up, down, up, down, up, down},
 			edit: func(s *Spec) { s.Timeout = 150 * time.Millisecond; s.Interval = 20 * time.Millisecond }, why: "status not in 200-399"},
-		{name: "never", answers: []func(http.ResponseWriter){down},
+		{name: "never", answers: []huaweitest.Answer{down},
 			edit: func(s *Spec) { s.Timeout = 100 * time.Millisecond }, why: "status not in 200-399"},
-		{name: "wrong body", answers: []func(http.ResponseWriter){status(200, "maintenance")},
+		{name: "wrong body", answers: []huaweitest.Answer{status(200, "maintenance")},
 			edit: func(s *Spec) { s.Timeout = 100 * time.Millisecond; s.Body = `"UP"` }, why: `body does not contain "\"UP\""`},
-		{name: "body by regular expression", answers: []func(http.ResponseWriter){status(200, `{"version":"1.4.2"}`)},
+		{name: "body by regular expression", answers: []huaweitest.Answer{status(200, `{"version":"1.4.2"}`)},
 			edit: func(s *Spec) { s.BodyRE = regexp.MustCompile(`"version":"1\.4\.\d+"`) }, healthy: true, checks: 3},
-		{name: "body not matching", answers: []func(http.ResponseWriter){status(200, `{"version":"1.3.9"}`)},
+		{name: "body not matching", answers: []huaweitest.Answer{status(200, `{"version":"1.3.9"}`)},
 			edit: func(s *Spec) { s.Timeout = 100 * time.Millisecond; s.BodyRE = regexp.MustCompile(`1\.4\.\d+`) }, why: `body does not match /1\.4\.\d+/`},
-		{name: "a redirect is an answer, not followed", answers: []func(http.ResponseWriter){func(w http.ResponseWriter) {
+		{name: "a redirect is an answer, not followed", answers: []huaweitest.Answer{handle(func(w http.ResponseWriter) {
 			w.Header().Set("Location", "https://elsewhere.invalid/")
 			w.WriteHeader(http.StatusFound)
-		}}, healthy: true, checks: 3},
-		{name: "a redirect outside the accepted codes", answers: []func(http.ResponseWriter){func(w http.ResponseWriter) {
+		})}, healthy: true, checks: 3},
+		{name: "a redirect outside the accepted codes", answers: []huaweitest.Answer{handle(func(w http.ResponseWriter) {
 			w.Header().Set("Location", "/login")
 			w.WriteHeader(http.StatusFound)
-		}}, edit: func(s *Spec) {
+		})}, edit: func(s *Spec) {
 			s.Timeout = 100 * time.Millisecond
 			s.Accept, s.Accepted = func(c int) bool { return c == 200 }, "200"
 		}, why: "status not in 200"},
-		{name: "slow", answers: []func(http.ResponseWriter){func(w http.ResponseWriter) {
+		{name: "slow", answers: []huaweitest.Answer{handle(func(w http.ResponseWriter) {
 			time.Sleep(300 * time.Millisecond)
 			w.WriteHeader(200)
-		}}, edit: func(s *Spec) { s.Timeout = 250 * time.Millisecond; s.CheckTimeout = 50 * time.Millisecond }, why: "no answer"},
+		})}, edit: func(s *Spec) { s.Timeout = 250 * time.Millisecond; s.CheckTimeout = 50 * time.Millisecond }, why: "no answer"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv, _ := scripted(t, tt.answers...)
+			srv := scripted(t, tt.answers...)
 			s := spec(srv.URL + "/healthz?token=s3cret")
 			if tt.edit != nil {
 				tt.edit(&s)
@@ -159,7 +166,7 @@ func TestGateNoAnswer(t *testing.T) {
 
 func TestGateCancelled(t *testing.T) {
 	t.Parallel()
-	srv, _ := scripted(t, status(503, "down"))
+	srv := scripted(t, status(503, "down"))
 	ctx, cancel := context.WithCancel(t.Context())
 	s := spec(srv.URL)
 	s.Timeout, s.Interval = time.Minute, 20*time.Millisecond
@@ -206,5 +213,64 @@ func TestSpecJudge(t *testing.T) {
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, tt.spec.judge(tt.status, []byte(tt.body)), tt.name)
+	}
+}
+
+func TestSpecDefaults(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name        string
+		spec        Spec
+		wantHealthy int
+		wantLimit   time.Duration
+	}{
+		{"nothing set", Spec{}, 1, 10 * time.Second},
+		{"negative", Spec{Healthy: -2, CheckTimeout: -time.Second}, 1, 10 * time.Second},
+		{"as given", Spec{Healthy: 3, CheckTimeout: 2 * time.Second}, 3, 2 * time.Second},
+	}
+	for _, tt := range tests {
+		got := tt.spec.withDefaults()
+		assert.Equal(t, tt.wantHealthy, got.Healthy, tt.name)
+		assert.NotNil(t, got.Client, tt.name)
+		assert.Equal(t, tt.wantLimit, got.checkLimit(), tt.name)
+	}
+}
+
+func TestReportTally(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		answers    []bool
+		wantMarks  string
+		wantStreak int
+		wantBest   int
+	}{
+		{"none", nil, "", 0, 0},
+		{"good run", []bool{true, true}, "✓✓", 2, 2},
+		{"a bad answer resets", []bool{true, true, false, true}, "✓✓✗✓", 1, 2},
+	}
+	for _, tt := range tests {
+		var r Report
+		marks := ""
+		for _, ok := range tt.answers {
+			marks += r.tally(ok)
+		}
+		assert.Equal(t, tt.wantMarks, marks, tt.name)
+		assert.Equal(t, tt.wantStreak, r.Streak, tt.name)
+		assert.Equal(t, tt.wantBest, r.Best, tt.name)
+	}
+}
+
+func TestReportKeepsTheLastAnswers(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{0, 1, keepLast, keepLast + 3} {
+		var r Report
+		for i := range n {
+			r.keep(Answer{Status: i})
+		}
+		assert.Len(t, r.Last, min(n, keepLast))
+		if n > 0 {
+			assert.Equal(t, n-1, r.Last[len(r.Last)-1].Status, "the newest last")
+		}
 	}
 }

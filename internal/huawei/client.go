@@ -179,15 +179,37 @@ type Response struct {
 // Do sends req, retrying as the policy allows, and decodes a 2xx JSON body
 // into out when out is not nil.
 func (c *Client) Do(ctx context.Context, req Request, out any) (*Response, error) {
-	var body []byte
-	if req.Body != nil {
-		b, err := json.Marshal(req.Body)
-		if err != nil {
-			return nil, fmt.Errorf("encoding %s %s body: %w", req.Method, req.Path, err)
-		}
-		body = b
+	body, err := encodeBody(req)
+	if err != nil {
+		return nil, err
 	}
+	resp, err := c.retry(ctx, req, body)
+	if err != nil {
+		return nil, err
+	}
+	if out != nil && len(resp.Body) > 0 {
+		if err := json.Unmarshal(resp.Body, out); err != nil {
+			return resp, c.protocolError(req, resp.RequestID, "its body does not decode: "+jsonProblem(err))
+		}
+	}
+	return resp, nil
+}
 
+// encodeBody is req's body as JSON, or nil when it has none.
+func encodeBody(req Request) ([]byte, error) {
+	if req.Body == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(req.Body)
+	if err != nil {
+		return nil, fmt.Errorf("encoding %s %s body: %w", req.Method, req.Path, err)
+	}
+	return b, nil
+}
+
+// retry sends req with body until an attempt succeeds or the policy
+// gives up; the error is the last attempt's.
+func (c *Client) retry(ctx context.Context, req Request, body []byte) (*Response, error) {
 	attempt := 0
 	var skew skewFix
 	resp, err := backoff.Retry(ctx, func() (*Response, error) {
@@ -205,11 +227,6 @@ func (c *Client) Do(ctx context.Context, req Request, out any) (*Response, error
 	)
 	if err != nil {
 		return nil, unwrapRetry(err)
-	}
-	if out != nil && len(resp.Body) > 0 {
-		if err := json.Unmarshal(resp.Body, out); err != nil {
-			return resp, c.protocolError(req, resp.RequestID, "its body does not decode: "+jsonProblem(err))
-		}
 	}
 	return resp, nil
 }

@@ -34,26 +34,42 @@ func duplicateIn(dec *json.Decoder, depth int) (dup, ok bool) {
 	if !isDelim {
 		return false, true
 	}
+	return duplicateInside(dec, delim == '{', depth)
+}
+
+// duplicateInside reads the members of an object (keys and values) or the
+// elements of an array, after the opening delimiter, up to and including
+// the closing one.
+func duplicateInside(dec *json.Decoder, object bool, depth int) (dup, ok bool) {
 	var seen map[string]bool
-	if delim == '{' {
+	if object {
 		seen = map[string]bool{}
 	}
 	for dec.More() {
 		if seen != nil {
-			key, err := dec.Token()
-			if err != nil {
-				return false, false
+			if dup, ok := repeatedKey(dec, seen); dup || !ok {
+				return dup, ok
 			}
-			k, _ := key.(string)
-			if seen[k] {
-				return true, true
-			}
-			seen[k] = true
 		}
 		if d, ok := duplicateIn(dec, depth+1); d || !ok {
 			return d, ok
 		}
 	}
-	_, err = dec.Token() // the closing delimiter
+	_, err := dec.Token() // the closing delimiter
 	return false, err == nil
+}
+
+// repeatedKey reads an object's next key and reports whether seen holds
+// it already; it adds the key to seen.
+func repeatedKey(dec *json.Decoder, seen map[string]bool) (dup, ok bool) {
+	key, err := dec.Token()
+	if err != nil {
+		return false, false
+	}
+	k, _ := key.(string)
+	if seen[k] {
+		return true, true
+	}
+	seen[k] = true
+	return false, true
 }

@@ -127,6 +127,22 @@ func decodeError(status int, header http.Header, body []byte, redact func(string
 		redact = func(s string) string { return s }
 	}
 	e := &APIError{HTTPStatus: status, RequestID: Shorten(redact(header.Get("X-Request-Id")), maxCodeBytes)}
+	e.readBody(body, redact)
+	if e.Message == "" {
+		e.Message = http.StatusText(status)
+	}
+	e.RetryAfterAsked = parseRetryAfter(header.Get("Retry-After"), time.Now())
+	e.RetryAfter = min(e.RetryAfterAsked, MaxServerWait)
+	if d, err := http.ParseTime(header.Get("Date")); err == nil {
+		e.Date = d
+	}
+	return e
+}
+
+// readBody takes the code and message, and the request id when the header
+// gave none, from a JSON error body; a body without them is the message.
+// Each is redacted, then shortened.
+func (e *APIError) readBody(body []byte, redact func(string) string) {
 	var m map[string]any
 	if err := json.Unmarshal(body, &m); err == nil {
 		code, message := findError(m, 0)
@@ -141,15 +157,6 @@ func decodeError(status int, header http.Header, body []byte, redact func(string
 			e.Message = Shorten(redact(text), maxMessageBytes)
 		}
 	}
-	if e.Message == "" {
-		e.Message = http.StatusText(status)
-	}
-	e.RetryAfterAsked = parseRetryAfter(header.Get("Retry-After"), time.Now())
-	e.RetryAfter = min(e.RetryAfterAsked, MaxServerWait)
-	if d, err := http.ParseTime(header.Get("Date")); err == nil {
-		e.Date = d
-	}
-	return e
 }
 
 // maxErrorDepth bounds the search through nested objects of an error body.
@@ -180,31 +187,46 @@ func findError(m map[string]any, depth int) (code, message string) {
 		return errorKind(m), message
 	}
 	if depth < maxErrorDepth {
-		keys := make([]string, 0, len(m))
-		for k := range m {
-			if k != "error" {
-				keys = append(keys, k)
-			}
-		}
-		sort.Strings(keys)
-		for _, k := range append([]string{"error"}, keys...) {
-			nested, ok := m[k].(map[string]any)
-			if !ok {
-				continue
-			}
-			if c, msg := findError(nested, depth+1); c != "" || msg != "" {
-				if msg == "" {
-					// A Heat fault keeps its explanation at the top.
-					msg = firstText(m["explanation"], m["title"])
-				}
-				return c, msg
-			}
+		if c, msg := findNestedError(m, depth); c != "" || msg != "" {
+			return c, msg
 		}
 	}
 	if code = errorKind(m); code != "" {
 		return code, firstText(m["explanation"])
 	}
 	return "", ""
+}
+
+// findNestedError looks for the error in m's nested objects, "error" first
+// and the rest in key order; a Heat fault's message may stay at the top.
+func findNestedError(m map[string]any, depth int) (code, message string) {
+	for _, k := range errorKeyOrder(m) {
+		nested, ok := m[k].(map[string]any)
+		if !ok {
+			continue
+		}
+		if c, msg := findError(nested, depth+1); c != "" || msg != "" {
+			if msg == "" {
+				// A Heat fault keeps its explanation at the top.
+				msg = firstText(m["explanation"], m["title"])
+			}
+			return c, msg
+		}
+	}
+	return "", ""
+}
+
+// errorKeyOrder is m's keys, "error" first and the rest sorted, so the
+// result does not depend on map order.
+func errorKeyOrder(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		if k != "error" {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	return append([]string{"error"}, keys...)
 }
 
 // errorKind is an error object's code; a numeric one (Keystone's and Heat's

@@ -50,6 +50,16 @@ func (c *Client) newHTTPRequest(ctx context.Context, req Request, body []byte) (
 	if err != nil {
 		return nil, err
 	}
+	c.setHeaders(hr, req)
+	if err := c.authenticate(ctx, hr, body); err != nil {
+		return nil, err
+	}
+	return hr, nil
+}
+
+// setHeaders sets the headers of every request, over req's own; the
+// credentials' headers come later, from authenticate.
+func (c *Client) setHeaders(hr *http.Request, req Request) {
 	for k, v := range req.Header {
 		hr.Header[k] = v
 	}
@@ -62,10 +72,6 @@ func (c *Client) newHTTPRequest(ctx context.Context, req Request, body []byte) (
 	// core/hc_http_client.go, "reqDef.ContentType"; every *_meta.go says
 	// WithContentType("application/json")). It is not signed.
 	hr.Header.Set("Content-Type", ContentTypeJSON)
-	if err := c.authenticate(ctx, hr, body); err != nil {
-		return nil, err
-	}
-	return hr, nil
 }
 
 // answer reads the answer to an attempt: its body, or the error it is.

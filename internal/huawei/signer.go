@@ -46,13 +46,51 @@ type Signature struct {
 // Sign computes the SDK-HMAC-SHA256 signature of in, as of the X-Sdk-Date
 // header value date, with the given key pair.
 func Sign(in SigningInput, date, accessKeyID, secretAccessKey string) Signature {
-	signed := make([]string, len(in.Signed))
-	for i, h := range in.Signed {
+	signed := signedHeaderNames(in.Signed)
+	signedHeaders := strings.Join(signed, ";")
+	canonical := canonicalRequest(in, signed, signedHeaders)
+	stringToSign := Algorithm + "\n" + date + "\n" + HexSHA256([]byte(canonical))
+	sig := hmacHex(secretAccessKey, stringToSign)
+	return Signature{
+		CanonicalRequest: canonical,
+		StringToSign:     stringToSign,
+		SignedHeaders:    signedHeaders,
+		Signature:        sig,
+		Authorization:    Algorithm + " Access=" + accessKeyID + ", SignedHeaders=" + signedHeaders + ", Signature=" + sig,
+	}
+}
+
+// signedHeaderNames is names in lower case, sorted: the order in which
+// the headers are signed and listed.
+func signedHeaderNames(names []string) []string {
+	signed := make([]string, len(names))
+	for i, h := range names {
 		signed[i] = strings.ToLower(h)
 	}
 	sort.Strings(signed)
-	signedHeaders := strings.Join(signed, ";")
+	return signed
+}
 
+// canonicalRequest joins the six lines the signature covers: method, URI,
+// query, headers, signed header names and body hash.
+func canonicalRequest(in SigningInput, signed []string, signedHeaders string) string {
+	bodyHash := in.BodyHash
+	if bodyHash == "" {
+		bodyHash = EmptyBodyHash
+	}
+	return strings.Join([]string{
+		in.Method,
+		CanonicalURI(in.Path),
+		CanonicalQuery(in.Query),
+		canonicalHeaders(in, signed),
+		signedHeaders,
+		bodyHash,
+	}, "\n")
+}
+
+// canonicalHeaders writes each signed header as "name:value\n", its value
+// trimmed; "host" is the Host header value, which http.Header does not hold.
+func canonicalHeaders(in SigningInput, signed []string) string {
 	var headers strings.Builder
 	for _, name := range signed {
 		value := in.Header.Get(name)
@@ -64,28 +102,7 @@ func Sign(in SigningInput, date, accessKeyID, secretAccessKey string) Signature 
 		headers.WriteString(strings.TrimSpace(value))
 		headers.WriteByte('\n')
 	}
-
-	bodyHash := in.BodyHash
-	if bodyHash == "" {
-		bodyHash = EmptyBodyHash
-	}
-	canonical := strings.Join([]string{
-		in.Method,
-		CanonicalURI(in.Path),
-		CanonicalQuery(in.Query),
-		headers.String(),
-		signedHeaders,
-		bodyHash,
-	}, "\n")
-	stringToSign := Algorithm + "\n" + date + "\n" + HexSHA256([]byte(canonical))
-	sig := hmacHex(secretAccessKey, stringToSign)
-	return Signature{
-		CanonicalRequest: canonical,
-		StringToSign:     stringToSign,
-		SignedHeaders:    signedHeaders,
-		Signature:        sig,
-		Authorization:    Algorithm + " Access=" + accessKeyID + ", SignedHeaders=" + signedHeaders + ", Signature=" + sig,
-	}
+	return headers.String()
 }
 
 // SignString returns the signature of a ready string-to-sign; it exists for
@@ -148,6 +165,8 @@ func hmacHex(key, data string) string {
 }
 
 // escape keeps A-Z a-z 0-9 - _ . ~ and writes every other byte as %XX.
+// The simulator's signEscape is a deliberate twin: it shares no code with
+// the clients, so that a signer misreading the spec is refused there.
 func escape(s string) string {
 	const hexDigits = "0123456789ABCDEF"
 	var b strings.Builder

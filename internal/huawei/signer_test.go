@@ -76,3 +76,36 @@ func TestSignCoversHostAndHeaders(t *testing.T) {
 	other.Host = "evil.example"
 	assert.NotEqual(t, got.Signature, Sign(other, "20260101T000000Z", "AK", "SK").Signature, "host must be covered")
 }
+
+func TestSignedHeaderNames(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in, want []string
+	}{
+		{nil, []string{}},
+		{[]string{"X-Sdk-Date", "host", "Content-Type"}, []string{"content-type", "host", "x-sdk-date"}},
+		{[]string{"B", "a"}, []string{"a", "b"}},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, signedHeaderNames(tt.in), "%q", tt.in)
+	}
+}
+
+func TestCanonicalHeaders(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		in     SigningInput
+		signed []string
+		want   string
+	}{
+		{"none", SigningInput{}, nil, ""},
+		{"host from Host, values trimmed",
+			SigningInput{Host: "example.com", Header: http.Header{"X-Sdk-Date": {" 20060102T150405Z "}, "Host": {"other"}}},
+			[]string{"host", "x-sdk-date"}, "host:example.com\nx-sdk-date:20060102T150405Z\n"},
+		{"a header not sent is signed empty", SigningInput{Header: http.Header{}}, []string{"x-project-id"}, "x-project-id:\n"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, canonicalHeaders(tt.in, tt.signed), tt.name)
+	}
+}

@@ -72,12 +72,7 @@ func unreachableReason(err error) string {
 		// names, RFC 7686).
 		return fmt.Sprintf("address %s: %s", addrErr.Addr, addrErr.Err)
 	case errors.As(err, &certErr):
-		msg := "invalid certificate: " + strings.TrimPrefix(certErr.Err.Error(), "x509: ")
-		var unknown x509.UnknownAuthorityError
-		if errors.As(certErr.Err, &unknown) {
-			msg += " (a private CA or a TLS-inspecting proxy: trust its CA with ca_file or SSL_CERT_FILE)"
-		}
-		return msg
+		return certificateReason(certErr)
 	case errors.As(err, &recErr):
 		// (net/http reports an HTTP server behind an https URL
 		// with an untyped error, which stays retryable.)
@@ -89,6 +84,17 @@ func unreachableReason(err error) string {
 		return "connection refused by " + addr.String()
 	}
 	return ""
+}
+
+// certificateReason says why the certificate was refused, with a hint
+// when no trusted CA signed it.
+func certificateReason(certErr *tls.CertificateVerificationError) string {
+	msg := "invalid certificate: " + strings.TrimPrefix(certErr.Err.Error(), "x509: ")
+	var unknown x509.UnknownAuthorityError
+	if errors.As(certErr.Err, &unknown) {
+		msg += " (a private CA or a TLS-inspecting proxy: trust its CA with ca_file or SSL_CERT_FILE)"
+	}
+	return msg
 }
 
 // refusedBy returns the address that refused the connection, if err is a

@@ -67,6 +67,17 @@ type Source struct {
 
 // New returns a Source; nothing is fetched until the first Token call.
 func New(cfg Config) (*Source, error) {
+	cfg = cfg.withDefaults()
+	iam, err := newIAMClient(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Source{cfg: cfg, iam: iam, now: time.Now}, nil
+}
+
+// withDefaults fills in what cfg leaves out: an HTTP client over the
+// trusted CAs, and a Mask and Logf that do nothing.
+func (cfg Config) withDefaults() Config {
 	if cfg.HTTP == nil {
 		cfg.HTTP = &http.Client{Timeout: 30 * time.Second, Transport: huawei.Transport(cfg.RootCAs)}
 	}
@@ -76,16 +87,17 @@ func New(cfg Config) (*Source, error) {
 	if cfg.Logf == nil {
 		cfg.Logf = func(string, ...any) {}
 	}
+	return cfg
+}
+
+// newIAMClient returns the client of the token exchange.
+func newIAMClient(cfg Config) (*huawei.Client, error) {
 	// No X-Project-Id for IAM, whatever the step's options say: the
 	// exchange names its project in the body's scope, and IAM's API pages
 	// list no such header for it
 	// (https://support.huaweicloud.com/intl/en-us/api-iam/iam_13_0605.html).
 	opts := append(slices.Clip(cfg.Options), huawei.WithProjectID(""), huawei.WithRootCAs(cfg.RootCAs))
-	iam, err := huawei.NewClient("IAM", cfg.IAM, huawei.Credentials{None: true}, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return &Source{cfg: cfg, iam: iam, now: time.Now}, nil
+	return huawei.NewClient("IAM", cfg.IAM, huawei.Credentials{None: true}, opts...)
 }
 
 // renewMargin is how long before expiry a token is renewed: a quarter of
@@ -104,23 +116,38 @@ func (s *Source) Token(ctx context.Context) (string, error) {
 		return s.token, nil
 	}
 	renewing := s.token != ""
-	jwt, err := s.idToken(ctx)
+	token, expires, err := s.obtain(ctx)
 	if err != nil {
 		return "", err
+	}
+	s.token, s.obtained, s.expires = token, now, expires
+	s.logObtained(renewing, expires)
+	return token, nil
+}
+
+// obtain gets a fresh ID token and exchanges it for an IAM token, masking
+// each before it can appear anywhere.
+func (s *Source) obtain(ctx context.Context) (string, time.Time, error) {
+	jwt, err := s.idToken(ctx)
+	if err != nil {
+		return "", time.Time{}, err
 	}
 	s.cfg.Mask(jwt)
 	token, expires, err := s.exchange(ctx, jwt)
 	if err != nil {
-		return "", err
+		return "", time.Time{}, err
 	}
 	s.cfg.Mask(token)
-	s.token, s.obtained, s.expires = token, now, expires
+	return token, expires, nil
+}
+
+// logObtained tells the log that a token was obtained, or renewed.
+func (s *Source) logObtained(renewing bool, expires time.Time) {
 	verb := "Obtained"
 	if renewing {
 		verb = "Renewed"
 	}
 	s.cfg.Logf("%s an IAM token through identity provider %s (valid until %s).", verb, s.cfg.IdPID, expires.UTC().Format(time.RFC3339))
-	return token, nil
 }
 
 // fresh reports whether the token held is still good at now, short of
@@ -135,18 +162,27 @@ func (s *Source) idToken(ctx context.Context) (string, error) {
 	if s.cfg.IDTokenFile != "" {
 		return s.idTokenFromFile()
 	}
-	u, err := url.Parse(s.cfg.RequestURL)
+	u, err := idTokenURL(s.cfg.RequestURL, s.cfg.Audience)
 	if err != nil {
-		return "", errors.New("ACTIONS_ID_TOKEN_REQUEST_URL is not a URL")
+		return "", err
 	}
-	q := u.Query()
-	q.Set("audience", s.cfg.Audience)
-	u.RawQuery = q.Encode()
 	b := backoff.NewExponentialBackOff()
 	b.InitialInterval = 500 * time.Millisecond
 	return backoff.Retry(ctx, func() (string, error) {
 		return s.requestIDToken(ctx, u)
 	}, backoff.WithBackOff(b), backoff.WithMaxTries(4))
+}
+
+// idTokenURL is the runner's token URL with the audience asked for.
+func idTokenURL(requestURL, audience string) (*url.URL, error) {
+	u, err := url.Parse(requestURL)
+	if err != nil {
+		return nil, errors.New("ACTIONS_ID_TOKEN_REQUEST_URL is not a URL")
+	}
+	q := u.Query()
+	q.Set("audience", audience)
+	u.RawQuery = q.Encode()
+	return u, nil
 }
 
 // idTokenFromFile reads the ID token from HUAWEICLOUD_SDK_ID_TOKEN_FILE.
@@ -173,15 +209,21 @@ func (s *Source) requestIDToken(ctx context.Context, u *url.URL) (string, error)
 	req.Header.Set("Accept", "application/json")
 	resp, err := s.cfg.HTTP.Do(req)
 	if err != nil {
-		if reason := huawei.UnreachableReason(err); reason != "" {
-			// No retry can fix it: say why at once.
-			return "", backoff.Permanent(fmt.Errorf("requesting the job's ID token: cannot reach %s: %s", u.Host, reason))
-		}
-		return "", fmt.Errorf("requesting the job's ID token: %w", huawei.StripURL(err))
+		return "", idTokenTransportError(u.Host, err)
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	return idTokenAnswer(resp.StatusCode, body)
+}
+
+// idTokenTransportError is the error of a token request to host that got
+// no answer: backoff.Permanent when no retry can fix it.
+func idTokenTransportError(host string, err error) error {
+	if reason := huawei.UnreachableReason(err); reason != "" {
+		// No retry can fix it: say why at once.
+		return backoff.Permanent(fmt.Errorf("requesting the job's ID token: cannot reach %s: %s", host, reason))
+	}
+	return fmt.Errorf("requesting the job's ID token: %w", huawei.StripURL(err))
 }
 
 // idTokenAnswer reads the token service's answer of status and body: the
@@ -208,23 +250,12 @@ func idTokenAnswer(status int, body []byte) (string, error) {
 //
 // API: IAM, "Obtaining a Token with an OpenID Connect ID Token".
 func (s *Source) exchange(ctx context.Context, jwt string) (string, time.Time, error) {
-	body := map[string]any{"auth": map[string]any{
-		"id_token": map[string]string{"id": jwt},
-		"scope":    map[string]any{"project": map[string]string{"id": s.cfg.ProjectID}},
-	}}
 	var out struct {
 		Token struct {
 			ExpiresAt string `json:"expires_at"`
 		} `json:"token"`
 	}
-	resp, err := s.iam.Do(ctx, huawei.Request{
-		Method: http.MethodPost,
-		Path:   "/v3.0/OS-AUTH/id-token/tokens",
-		Header: http.Header{"X-Idp-Id": {s.cfg.IdPID}},
-		Body:   body,
-		// A second exchange only issues a second token: safe to retry.
-		Idempotent: true,
-	}, &out)
+	resp, err := s.iam.Do(ctx, s.exchangeRequest(jwt), &out)
 	if err != nil {
 		return "", time.Time{}, s.explain(err)
 	}
@@ -232,12 +263,33 @@ func (s *Source) exchange(ctx context.Context, jwt string) (string, time.Time, e
 	if token == "" {
 		return "", time.Time{}, fmt.Errorf("IAM answered the ID token exchange without a token (request id %s)", resp.RequestID)
 	}
-	expires, err := time.Parse(time.RFC3339Nano, out.Token.ExpiresAt)
-	if err != nil {
-		// Without an expiry, assume IAM's documented 24 hours.
-		expires = s.now().Add(24 * time.Hour)
+	return token, s.expiry(out.Token.ExpiresAt), nil
+}
+
+// exchangeRequest is the exchange of jwt for a token scoped to the
+// project, through the identity provider.
+func (s *Source) exchangeRequest(jwt string) huawei.Request {
+	return huawei.Request{
+		Method: http.MethodPost,
+		Path:   "/v3.0/OS-AUTH/id-token/tokens",
+		Header: http.Header{"X-Idp-Id": {s.cfg.IdPID}},
+		Body: map[string]any{"auth": map[string]any{
+			"id_token": map[string]string{"id": jwt},
+			"scope":    map[string]any{"project": map[string]string{"id": s.cfg.ProjectID}},
+		}},
+		// A second exchange only issues a second token: safe to retry.
+		Idempotent: true,
 	}
-	return token, expires, nil
+}
+
+// expiry reads the token's expires_at; without one, it assumes IAM's
+// documented 24 hours from now.
+func (s *Source) expiry(expiresAt string) time.Time {
+	expires, err := time.Parse(time.RFC3339Nano, expiresAt)
+	if err != nil {
+		return s.now().Add(24 * time.Hour)
+	}
+	return expires
 }
 
 // explain adds what to configure to IAM's own message.
@@ -246,6 +298,11 @@ func (s *Source) explain(err error) error {
 	if !ok {
 		return fmt.Errorf("exchanging the ID token at IAM: %w", err)
 	}
+	return fmt.Errorf("IAM refused the ID token: %w; %s", err, s.hint(apiErr))
+}
+
+// hint says what to configure after IAM refused the exchange with apiErr.
+func (s *Source) hint(apiErr *huawei.APIError) string {
 	hint := fmt.Sprintf("check identity provider %q in IAM: it must be an OIDC provider for issuer https://token.actions.githubusercontent.com whose client id is %q (oidc_audience), and its mapping rules must allow this workflow's subject, e.g. repo:ORG/REPO:ref:refs/heads/main", s.cfg.IdPID, s.cfg.Audience)
 	switch {
 	case apiErr.HTTPStatus == http.StatusNotFound:
@@ -255,5 +312,5 @@ func (s *Source) explain(err error) error {
 	case apiErr.HTTPStatus == http.StatusBadRequest && strings.Contains(strings.ToLower(apiErr.Message), "project"):
 		hint = "check project_id: the token is scoped to that IAM project"
 	}
-	return fmt.Errorf("IAM refused the ID token: %w; %s", err, hint)
+	return hint
 }

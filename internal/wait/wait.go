@@ -32,14 +32,19 @@ type Check func(ctx context.Context) (done bool, next time.Duration, err error)
 // gaps, until check is done or fails, or ctx ends (its cause is returned).
 func Poll(ctx context.Context, p Policy, check Check) error {
 	g := newGaps(p)
-	timer := time.NewTimer(0)
+	timer := stoppedTimer()
 	defer timer.Stop()
-	<-timer.C
 	if p.Delay > 0 {
 		if err := sleep(ctx, timer, min(p.Delay, g.b.MaxInterval)); err != nil {
 			return err
 		}
 	}
+	return g.checkUntilDone(ctx, timer, check)
+}
+
+// checkUntilDone runs check, and again after each gap, until it is done or
+// fails, or ctx ends.
+func (g *gaps) checkUntilDone(ctx context.Context, timer *time.Timer, check Check) error {
 	for {
 		done, hint, err := check(ctx)
 		if err != nil || done {
@@ -49,6 +54,14 @@ func Poll(ctx context.Context, p Policy, check Check) error {
 			return err
 		}
 	}
+}
+
+// stoppedTimer is a timer that has fired and been drained, ready for
+// sleep to Reset.
+func stoppedTimer() *time.Timer {
+	timer := time.NewTimer(0)
+	<-timer.C
+	return timer
 }
 
 // gaps are the waits between checks: the policy's backoff, or the check's
@@ -66,23 +79,26 @@ type gaps struct {
 // newGaps applies the defaults to p's first and longest gaps.
 func newGaps(p Policy) *gaps {
 	b := backoff.NewExponentialBackOff()
-	b.InitialInterval = p.First
-	if b.InitialInterval <= 0 {
-		b.InitialInterval = DefaultFirst
-	}
-	b.MaxInterval = p.Max
-	if b.MaxInterval <= 0 {
-		b.MaxInterval = 10 * time.Second
-	}
-	if b.InitialInterval > b.MaxInterval {
-		b.InitialInterval = b.MaxInterval
-	}
+	b.InitialInterval, b.MaxInterval = gapBounds(p)
 	b.Multiplier = 1.5
 	// Light jitter: enough that parallel jobs drift apart, small enough
 	// that the gap stays predictable.
 	b.RandomizationFactor = 0.1
 	b.Reset()
 	return &gaps{b: b, nominal: b.InitialInterval}
+}
+
+// gapBounds are p's first and longest gaps, defaults applied: the first
+// is DefaultFirst, the longest 10s, and the first never over the longest.
+func gapBounds(p Policy) (first, longest time.Duration) {
+	first, longest = p.First, p.Max
+	if first <= 0 {
+		first = DefaultFirst
+	}
+	if longest <= 0 {
+		longest = 10 * time.Second
+	}
+	return min(first, longest), longest
 }
 
 // next is the wait before the next check; a hint above 0 wins.

@@ -134,8 +134,11 @@ func TestNewGapsDefaults(t *testing.T) {
 		{"as given", Policy{First: 2 * time.Second, Max: 30 * time.Second}, 2 * time.Second, 30 * time.Second},
 		{"first over max", Policy{First: time.Minute, Max: 5 * time.Second}, 5 * time.Second, 5 * time.Second},
 		{"only max, below the default first", Policy{Max: 500 * time.Millisecond}, 500 * time.Millisecond, 500 * time.Millisecond},
+		{"negative is the default", Policy{First: -1, Max: -1}, DefaultFirst, 10 * time.Second},
 	}
 	for _, tt := range tests {
+		first, longest := gapBounds(tt.p)
+		assert.Equal(t, [2]time.Duration{tt.wantFirst, tt.wantMax}, [2]time.Duration{first, longest}, tt.name)
 		g := newGaps(tt.p)
 		assert.Equal(t, tt.wantFirst, g.b.InitialInterval, tt.name)
 		assert.Equal(t, tt.wantMax, g.b.MaxInterval, tt.name)

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestPinLine(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, line, want, wantErr string
+	}{
+		{"plain", "  image: Dockerfile\n", "  image: docker://r:v1\n", ""},
+		{"spacing, comment and CRLF kept", "    image:\tDockerfile  # here\r\n", "    image:\tdocker://r:v1  # here\r\n", ""},
+		{"no line end", "  image: Dockerfile", "  image: docker://r:v1", ""},
+		{"already pinned", "  image: docker://x\n", "", `line 4: runs.image is "docker://x", want Dockerfile`},
+		{"not key: value", "  image:\n", "", "line 4: \"  image:\" is not `image: VALUE`"},
+	}
+	for _, tt := range tests {
+		got, err := pinLine([]byte(tt.line), 3, "r:v1")
+		if tt.wantErr != "" {
+			assert.ErrorContains(t, err, tt.wantErr, tt.name)
+			continue
+		}
+		assert.NoError(t, err, tt.name)
+		assert.Equal(t, tt.want, string(got), tt.name)
+	}
+}
+
+func TestReplaceLine(t *testing.T) {
+	t.Parallel()
+	lines := [][]byte{[]byte("a\n"), []byte("b\n"), []byte("c")}
+	tests := []struct {
+		i    int
+		want string
+	}{
+		{0, "X\nb\nc"}, {1, "a\nX\nc"}, {2, "a\nb\nX\n"}, {3, "a\nb\nc"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, string(replaceLine(lines, tt.i, []byte("X\n"), 0)), "line %d", tt.i)
+	}
+}
+
+func TestRunsScanner(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		lines []string
+		want  []bool
+	}{
+		{"under runs", []string{"runs:", "  using: docker", "  image: Dockerfile"}, []bool{false, false, true}},
+		{"an input called image", []string{"inputs:", "  image:", "runs:", "  image: x"}, []bool{false, false, false, true}},
+		{"deeper is not directly under runs", []string{"runs:", "  env:", "    image: x"}, []bool{false, false, false}},
+		{"comments and blanks change nothing", []string{"runs:", "", "# c", "  image: x"}, []bool{false, false, false, true}},
+		{"after runs", []string{"runs:", "  using: docker", "branding:", "  image: x"}, []bool{false, false, false, false}},
+	}
+	for _, tt := range tests {
+		var s runsScanner
+		var got []bool
+		for _, l := range tt.lines {
+			got = append(got, s.isRunsImage([]byte(l+"\n")))
+		}
+		assert.Equal(t, tt.want, got, tt.name)
+	}
+}
+
+func TestSection(t *testing.T) {
+	t.Parallel()
+	lines := []string{"# Changelog", "## v1.1.0 - 2025-01-02", "new", "## [v1.0.0]", "old", ""}
+	tests := []struct {
+		version            string
+		wantStart, wantEnd int
+		wantErr            string
+	}{
+		{"v1.1.0", 2, 3, ""},
+		{"v1.0.0", 4, 6, ""},
+		{"v0.9.0", 0, 0, "no section for v0.9.0"},
+	}
+	for _, tt := range tests {
+		start, end, err := section(lines, tt.version)
+		if tt.wantErr != "" {
+			assert.ErrorContains(t, err, tt.wantErr, tt.version)
+			continue
+		}
+		assert.NoError(t, err, tt.version)
+		assert.Equal(t, [2]int{tt.wantStart, tt.wantEnd}, [2]int{start, end}, tt.version)
+	}
+}
+
+func TestCommandArgs(t *testing.T) {
+	t.Parallel()
+	file, version, err := notesArgs([]string{"-version", "v1.2.3"})
+	assert.NoError(t, err)
+	assert.Equal(t, [2]string{"CHANGELOG.md", "v1.2.3"}, [2]string{file, version})
+	_, _, err = notesArgs([]string{"-version", "1.2.3"})
+	assert.ErrorContains(t, err, `version "1.2.3" is not a release tag`)
+
+	file, ref, err := pinArgs([]string{"-image", repoRef, "-version", "v1.2.3", "-digest", digest, "a.yml"})
+	assert.NoError(t, err)
+	assert.Equal(t, [2]string{"a.yml", repoRef + ":v1.2.3@" + digest}, [2]string{file, ref})
+	_, _, err = pinArgs([]string{"-image", repoRef, "a.yml", "b.yml"})
+	assert.ErrorContains(t, err, "want at most one file")
+}
