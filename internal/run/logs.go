@@ -114,30 +114,59 @@ func (l *stepLogs) print(ctx context.Context, s codearts.Step, pos int, final bo
 	if p.tailed && p.shown {
 		l.log.Infof("(the step's earlier lines are above, shown as it ran)")
 	}
-	if lv.id != "" {
-		_, ended, err := l.stream(ctx, p, lv.id, lv.next, maxLogPages)
-		if err != nil && refused(err) && p.read == 0 {
-			// The service does not take the ids it gave us: read the
-			// whole log from now on rather than nothing.
-			l.log.Debugf("Reading the log of step %d by its id was refused (%v); reading the whole log instead.", pos, err)
-			l.steps = nil
-			return l.print(ctx, s, pos, final)
-		}
-		p.flush()
-		l.settle(p, ended, err)
-	} else {
-		next, ended, err := l.stream(ctx, p, "", l.wholeNext, maxLogPages)
-		l.wholeNext = next
-		if final {
-			p.flush()
-		}
-		l.settle(p, ended, err)
+	if lv.id == "" {
+		l.readWhole(ctx, p, final)
+	} else if !l.readStep(ctx, lv, pos) {
+		return l.print(ctx, s, pos, final)
 	}
+	l.remember(pos, p)
+	return p.shown
+}
+
+// readStep reads the rest of step pos's log by its id. It reports false
+// when the service refused the id: the whole log is read from then on.
+func (l *stepLogs) readStep(ctx context.Context, lv *liveLog, pos int) bool {
+	p := lv.p
+	_, ended, err := l.stream(ctx, p, lv.id, lv.next, maxLogPages)
+	if l.idRefused(err, p, pos) {
+		return false
+	}
+	p.flush()
+	l.settle(p, ended, err)
+	return true
+}
+
+// readWhole reads the record's whole log on from where the last read
+// ended: the part of the step that just ended. Its last line is printed
+// though incomplete only when the record has ended (final).
+func (l *stepLogs) readWhole(ctx context.Context, p *stepPrinter, final bool) {
+	next, ended, err := l.stream(ctx, p, "", l.wholeNext, maxLogPages)
+	l.wholeNext = next
+	if final {
+		p.flush()
+	}
+	l.settle(p, ended, err)
+}
+
+// idRefused reports a first read of step pos's log by its id that the
+// service refused as invalid: it does not take the ids it gave us, so the
+// whole log is read from now on rather than nothing.
+func (l *stepLogs) idRefused(err error, p *stepPrinter, pos int) bool {
+	if err == nil || !refused(err) || p.read != 0 {
+		return false
+	}
+	l.log.Debugf("Reading the log of step %d by its id was refused (%v); reading the whole log instead.", pos, err)
+	l.steps = nil
+	return true
+}
+
+// remember keeps what step pos's log showed, for the failure annotation;
+// the step is not read again.
+func (l *stepLogs) remember(pos int, p *stepPrinter) {
 	if l.shown == nil {
 		l.shown, l.tails = map[int]bool{}, map[int][]string{}
 	}
 	l.shown[pos], l.tails[pos] = p.shown, p.tail
-	return p.shown
 }
 
 // follow prints what the running step s at position pos has written to
@@ -154,21 +183,14 @@ func (l *stepLogs) follow(ctx context.Context, s codearts.Step, pos int) bool {
 	}
 	lv := l.liveOf(s, pos)
 	p := lv.p
-	if p.read >= maxStepLogRead || p.pages >= maxLogPages || l.read >= maxRunLogRead || l.pages >= maxRunLogPages {
+	if p.spent() || l.spent() {
 		return false // the bounds are spent; print says so when the step ends
 	}
 	printed := p.printed
-	var err error
-	if lv.id != "" {
-		lv.next, _, err = l.stream(ctx, p, lv.id, lv.next, 1)
-		if err != nil && refused(err) && p.read == 0 {
-			l.log.Debugf("Reading the log of step %d by its id was refused (%v); reading the whole log instead.", pos, err)
-			l.steps = nil
-			delete(l.live, pos)
-			return false
-		}
-	} else {
-		l.wholeNext, _, err = l.stream(ctx, p, "", l.wholeNext, 1)
+	err := l.readPage(ctx, lv)
+	if lv.id != "" && l.idRefused(err, p, pos) {
+		delete(l.live, pos)
+		return false
 	}
 	if err != nil {
 		l.disable(err)
@@ -176,6 +198,22 @@ func (l *stepLogs) follow(ctx context.Context, s codearts.Step, pos int) bool {
 	}
 	p.tailed = true
 	return p.printed > printed
+}
+
+// readPage reads one more page of a running step's log: by its id, or
+// the whole log's.
+func (l *stepLogs) readPage(ctx context.Context, lv *liveLog) (err error) {
+	if lv.id != "" {
+		lv.next, _, err = l.stream(ctx, lv.p, lv.id, lv.next, 1)
+		return err
+	}
+	l.wholeNext, _, err = l.stream(ctx, lv.p, "", l.wholeNext, 1)
+	return err
+}
+
+// spent reports that the run's bounds on reading logs are reached.
+func (l *stepLogs) spent() bool {
+	return l.read >= maxRunLogRead || l.pages >= maxRunLogPages
 }
 
 // liveOf returns what has been read of step pos's log, started afresh.
@@ -223,7 +261,7 @@ func (l *stepLogs) settle(p *stepPrinter, ended bool, err error) {
 		l.say(p, "… The action stopped reading this log after %s in %d pages; the service had more. The rest is in the CodeArts Deploy console, deployment record %s.",
 			formatBytes(p.read), p.pages, l.recordID)
 	}
-	if l.read >= maxRunLogRead || l.pages >= maxRunLogPages {
+	if l.spent() {
 		l.off = true
 		l.log.Infof("The action has read as much of the deployment's log as it reads in one run (%s in %d pages); the logs of the steps that follow are in the CodeArts Deploy console, deployment record %s.",
 			formatBytes(l.read), l.pages, l.recordID)
@@ -293,6 +331,11 @@ type stepPrinter struct {
 	shown   bool  // something was printed
 	cut     bool  // maxStepLogPrint was reached, and said
 	tailed  bool  // followed while the step ran
+}
+
+// spent reports that the step's bounds on reading its log are reached.
+func (p *stepPrinter) spent() bool {
+	return p.read >= maxStepLogRead || p.pages >= maxLogPages
 }
 
 // write takes a page's text: it prints the lines it completes and holds
