@@ -245,10 +245,7 @@ func (r *dryRun) running(in DeployInput, latest *codearts.Record) string {
 		r.pass(name, "none: the latest record, %s, ended %s", latest.RecordID, latest.Status)
 		return ""
 	}
-	who := optional(" (started by %s", latest.Executor) + optional(" at %s", latest.StartTime)
-	if latest.Executor != "" {
-		who += ")"
-	}
+	who := startedBy(latest)
 	switch in.IfRunning {
 	case IfRunningFail:
 		r.fail(name, "record %s%s is running, and if_running is fail: the deployment would fail now", latest.RecordID, who)
