@@ -36,6 +36,7 @@ func TestEndingClassify(t *testing.T) {
 		{"another deadline is an error", live, otherDeadline, e, StatusFailed, CauseError, 0, "stop_on_timeout", false},
 		{"no timeout cause: an error", live, timedOut, ending{stopOnTimeout: true}, StatusFailed, CauseError, 0, "stop_on_timeout", true},
 		{"an error of its own", live, live, e, StatusFailed, CauseError, 0, "stop_on_timeout", false},
+		{"no timeout cause, and no timeout", live, live, ending{}, StatusFailed, CauseError, 0, "stop_on_timeout", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
