@@ -192,19 +192,27 @@ func describeValues(m map[string]any) string {
 	slices.Sort(keys)
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		parts[i] = k
-		switch v := m[k].(type) {
-		case string:
-			if lines := strings.Count(strings.TrimSuffix(v, "\n"), "\n") + 1; lines > 1 {
-				parts[i] += fmt.Sprintf(" (%d bytes, %d lines)", len(v), lines)
-			} else if len(v) > 64 {
-				parts[i] += fmt.Sprintf(" (%d bytes)", len(v))
-			}
-		case map[string]any:
-			parts[i] += fmt.Sprintf(" (%d keys)", len(v))
-		case []any:
-			parts[i] += fmt.Sprintf(" (%d items)", len(v))
-		}
+		parts[i] = k + valueSize(m[k])
 	}
 	return strings.Join(parts, ", ")
+}
+
+// valueSize says how large a value is, when that is worth saying: a
+// string of several lines or over 64 bytes, a mapping, a list.
+func valueSize(v any) string {
+	switch v := v.(type) {
+	case string:
+		lines := strings.Count(strings.TrimSuffix(v, "\n"), "\n") + 1
+		switch {
+		case lines > 1:
+			return fmt.Sprintf(" (%d bytes, %d lines)", len(v), lines)
+		case len(v) > 64:
+			return fmt.Sprintf(" (%d bytes)", len(v))
+		}
+	case map[string]any:
+		return fmt.Sprintf(" (%d keys)", len(v))
+	case []any:
+		return fmt.Sprintf(" (%d items)", len(v))
+	}
+	return ""
 }

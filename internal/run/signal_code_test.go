@@ -2,6 +2,7 @@ package run
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -57,5 +58,31 @@ func TestStringCode(t *testing.T) {
 		got, nonZero := stringCode(tt.in)
 		assert.Equal(t, tt.want, got, "%q", tt.in)
 		assert.Equal(t, tt.wantNonZero, nonZero, "%q", tt.in)
+	}
+}
+
+func TestValueSize(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		in   any
+		want string
+	}{
+		{"a short string", "ok", ""},
+		{"one line with its newline", "ok\n", ""},
+		{"64 bytes", strings.Repeat("x", 64), ""},
+		{"65 bytes", strings.Repeat("x", 65), " (65 bytes)"},
+		{"two lines", "a\nb", " (3 bytes, 2 lines)"},
+		{"two lines and a newline", "a\nb\n", " (4 bytes, 2 lines)"},
+		{"a mapping", map[string]any{"a": 1, "b": 2}, " (2 keys)"},
+		{"a list", []any{1, 2, 3}, " (3 items)"},
+		{"a number", 3.0, ""},
+		{"null", nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			assert.Equal(t, tt.want, valueSize(tt.in))
+		})
 	}
 }
