@@ -27,7 +27,7 @@ func startDeploy(ctx context.Context, s *step) (*run.Result, error) {
 	return connect(s, codeartsClient, func(client *codearts.Client, at string) *run.Result {
 		log.Infof("Deploying CodeArts Deploy task %s (%s).", cfg.TaskID, at)
 		if len(cfg.Params) > 0 {
-			log.Infof("Parameters: %s.", describeParams(cfg.Params))
+			log.Infof("Parameters: %s.", run.ParamNames(codeartsParams(cfg.Params)))
 		}
 		return run.Deploy(ctx, client, deployInput(cfg, log), log, s.deployHooks())
 	})
@@ -86,21 +86,6 @@ func codeartsParams(ps []action.Param) []codearts.Param {
 		out[i] = codearts.Param{Key: p.Key, Value: p.Value, Type: p.Type}
 	}
 	return out
-}
-
-// describeParams lists the parameter names and types; values stay out of
-// the log, secret or not, as they may be long. It is a deliberate pair
-// with run's paramNames (the dry run's params check), which run does not
-// export: the same list, one for the log line, one for the check.
-func describeParams(ps []action.Param) string {
-	parts := make([]string, len(ps))
-	for i, p := range ps {
-		parts[i] = p.Key
-		if p.Type != "text" && p.Type != "" {
-			parts[i] += " (" + p.Type + ")"
-		}
-	}
-	return strings.Join(parts, ", ")
 }
 
 // deployOutputs are the step outputs of a deploy or watch result. Empty

@@ -131,7 +131,23 @@ func (d *deployer) run(ctx context.Context) {
 	if d.in.RollbackOnFailure {
 		d.announceRollback(latest)
 	}
+	started, ok := d.startRecord(ctx, tctx, latest)
+	if !ok {
+		return
+	}
+	if !d.in.Wait {
+		d.leaveRunning(started)
+		return
+	}
+	final, ok := d.followToEnd(ctx, tctx, d.res.Deploy.RecordID)
+	if ok && d.in.RollbackOnFailure {
+		d.rollBackFailure(ctx, latest, final)
+	}
+}
 
+// startRecord starts this run's record after latest (nil when the task
+// had none). It reports false when the flow ended there.
+func (d *deployer) startRecord(ctx, tctx context.Context, latest *codearts.Record) (*codearts.Started, bool) {
 	before := ""
 	if latest != nil {
 		before = latest.RecordID
@@ -144,27 +160,41 @@ func (d *deployer) run(ctx context.Context) {
 	if err != nil {
 		d.maybe = started == nil && mayHaveStarted(err)
 		d.end(ctx, tctx, FailedStart, err)
-		return
+		return nil, false
 	}
-	if d.in.ShowLogs {
-		d.logs = stepLogs{api: d.api, taskID: d.in.TaskID, recordID: d.res.Deploy.RecordID, log: d.log}
-	}
-	if !d.in.Wait {
-		d.leaveRunning(started)
-		return
-	}
+	d.openLogs(d.res.Deploy.RecordID)
+	return started, true
+}
 
-	final, err := d.follow(tctx, d.res.Deploy.RecordID, true)
+// openLogs prepares to show the record's own log, when show_logs asks.
+func (d *deployer) openLogs(recordID string) {
+	if d.in.ShowLogs {
+		d.logs = stepLogs{api: d.api, taskID: d.in.TaskID, recordID: recordID, log: d.log}
+	}
+}
+
+// followToEnd follows the record, showing its steps, to its verdict, then
+// runs the health gate (deploy and watch). It reports false when the
+// record could not be followed to its end.
+func (d *deployer) followToEnd(ctx, tctx context.Context, recordID string) (*codearts.State, bool) {
+	final, err := d.follow(tctx, recordID, true)
 	if err != nil {
 		d.end(ctx, tctx, FailedFollow, err)
-		return
+		return nil, false
 	}
 	d.finish(final)
 	d.gate(ctx)
-	if (d.res.Status == StatusFailed || d.res.Status == StatusUnhealthy) && d.in.RollbackOnFailure {
-		if target := d.rollbackTarget(ctx, latest, &final.Result); target != "" {
-			d.rollback(ctx, target)
-		}
+	return final, true
+}
+
+// rollBackFailure rolls back our record, which ended as final, when it
+// failed or proved unhealthy, and there is a record to roll back to.
+func (d *deployer) rollBackFailure(ctx context.Context, latest *codearts.Record, final *codearts.State) {
+	if d.res.Status != StatusFailed && d.res.Status != StatusUnhealthy {
+		return
+	}
+	if target := d.rollbackTarget(ctx, latest, &final.Result); target != "" {
+		d.rollback(ctx, target)
 	}
 }
 
@@ -233,100 +263,6 @@ func isRunning(r *codearts.Record) bool {
 	return p == codearts.PhaseRunning || p == codearts.PhaseUnknown
 }
 
-// resolveConflict applies if_running to a record of someone else's that is
-// running, and returns that record's final state.
-func (d *deployer) resolveConflict(ctx context.Context, other *codearts.Record) (*codearts.Record, error) {
-	who := optional(" (started by %s", other.Executor) + optional(" at %s", other.StartTime)
-	if other.Executor != "" {
-		who += ")"
-	}
-	switch d.in.IfRunning {
-	case IfRunningFail:
-		return nil, fmt.Errorf("task %s is already deploying record %s%s, and if_running is fail", d.in.TaskID, other.RecordID, who)
-	case IfRunningStop:
-		d.log.Noticef("Task is already deploying record %s%s; stopping it (if_running: stop).", other.RecordID, who)
-		if _, err := d.api.Stop(ctx, d.in.TaskID, other.RecordID); err != nil && !codearts.IsEndedRefusal(err) {
-			return nil, fmt.Errorf("stopping record %s: %w", other.RecordID, err)
-		}
-	default:
-		d.log.Noticef("Task is already deploying record %s%s; waiting for it to finish first (if_running: wait).", other.RecordID, who)
-	}
-	st, err := d.follow(ctx, other.RecordID, false)
-	if err != nil {
-		return nil, err
-	}
-	d.log.Infof("Record %s ended: %s.", other.RecordID, st.Result.Status)
-	return &st.Result, nil
-}
-
-// maxConflicts bounds how often a start meets someone else's deployment
-// and waits for (or stops) it before starting again.
-const maxConflicts = 3
-
-// start starts the deployment exactly once (see sendOnce). before is the
-// task's latest record before this run: a record other than it that runs
-// after an unknown outcome is the one our start created, and is adopted
-// instead of starting a second one. The attempt is announced first, so the
-// post step can find (and stop) such a record even if this step is killed
-// before it knows the outcome.
-func (d *deployer) start(ctx context.Context, req codearts.StartRequest, before string) (*codearts.Started, error) {
-	if d.hooks.Starting != nil {
-		d.hooks.Starting(time.Now(), before)
-	}
-	for conflict := 0; ; conflict++ {
-		s, adopted, err := sendOnce(ctx, once[*codearts.Started]{
-			what: "start",
-			log:  d.log,
-			send: func(ctx context.Context) (*codearts.Started, error) {
-				s, err := d.api.Start(ctx, d.in.TaskID, req)
-				if err == nil && s.ID == before {
-					// A start creates a record; an answer naming the one that
-					// was latest before proves the start arrived, not which
-					// record it made.
-					return nil, &huawei.UnknownOutcomeError{Err: &huawei.ProtocolError{Service: codearts.ServiceName, Method: "POST",
-						Path: "/v2/tasks/" + d.in.TaskID + "/start", Problem: "it names the record that was the task's latest before the start"}}
-				}
-				return s, err
-			},
-			find: func(ctx context.Context) (*codearts.Started, bool, error) {
-				rec, err := d.latest(ctx)
-				if err != nil || rec == nil || rec.RecordID == before || !isRunning(rec) && !isFinal(rec) {
-					return nil, false, err
-				}
-				return &codearts.Started{ID: rec.RecordID, TaskID: rec.TaskID}, true, nil
-			},
-			busy:  codearts.IsAlreadyDeploying,
-			grace: d.in.StopGrace,
-			look:  d.in.LookFor,
-		})
-		if adopted && s != nil {
-			d.log.Noticef("The start request did reach the service: adopting record %s instead of starting again.", s.ID)
-		}
-		if err == nil || s != nil || !codearts.IsAlreadyDeploying(err) || conflict >= maxConflicts {
-			return s, err
-		}
-		// Someone else's deployment runs: apply if_running, then start.
-		rec, lerr := d.latest(ctx)
-		if lerr != nil {
-			return nil, fmt.Errorf("%w; then reading the task's state: %v", err, lerr)
-		}
-		if rec == nil || !isRunning(rec) {
-			continue // it ended meanwhile: start again
-		}
-		final, cerr := d.resolveConflict(ctx, rec)
-		if cerr != nil {
-			return nil, cerr
-		}
-		before = final.RecordID
-	}
-}
-
-// mayHaveStarted reports a start error that leaves open whether a record
-// was created.
-func mayHaveStarted(err error) bool {
-	return huawei.IsUnknownOutcome(err) || errors.Is(err, errNoProof) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
-}
-
 // follow polls a record until it is final. With show set it prints the
 // steps as they complete.
 func (d *deployer) follow(ctx context.Context, recordID string, show bool) (*codearts.State, error) {
@@ -338,27 +274,31 @@ func (d *deployer) follow(ctx context.Context, recordID string, show bool) (*cod
 	read := func(ctx context.Context) (*codearts.State, error) { return d.api.State(ctx, d.in.TaskID, recordID) }
 	err := pollRead(ctx, d.log, policy, "the deployment's state", read, func(ctx context.Context, st *codearts.State) (bool, time.Duration, error) {
 		last = st
-		if st.Result.TaskName != "" {
-			d.res.Deploy.TaskName = st.Result.TaskName
-		}
-		phase := st.Result.Phase()
-		if codearts.Classify(st.Result.Status) == codearts.PhaseUnknown {
-			d.noteUnknown(st.Result.Status, phase)
-		}
-		done := phase == codearts.PhaseSucceeded || phase == codearts.PhaseFailed
-		if !show {
-			return done, 0, nil
-		}
-		d.progress(ctx, &st.Result, phase)
-		return done, d.forecast(&st.Result), nil
+		return d.seen(ctx, st, show)
 	})
-	if err != nil {
-		if last != nil && show {
-			d.res.Remote = last.Raw
-		}
-		return last, err
+	if err != nil && last != nil && show {
+		d.res.Remote = last.Raw
 	}
-	return last, nil
+	return last, err
+}
+
+// seen takes a state answer about the record followed: it says whether
+// the record has ended and, with show, prints its progress and suggests
+// the gap before the next check.
+func (d *deployer) seen(ctx context.Context, st *codearts.State, show bool) (bool, time.Duration, error) {
+	if st.Result.TaskName != "" {
+		d.res.Deploy.TaskName = st.Result.TaskName
+	}
+	phase := st.Result.Phase()
+	if codearts.Classify(st.Result.Status) == codearts.PhaseUnknown {
+		d.noteUnknown(st.Result.Status, phase)
+	}
+	done := phase == codearts.PhaseSucceeded || phase == codearts.PhaseFailed
+	if !show {
+		return done, 0, nil
+	}
+	d.progress(ctx, &st.Result, phase)
+	return done, d.forecast(&st.Result), nil
 }
 
 // transient reports errors worth polling through: throttling, 5xx and

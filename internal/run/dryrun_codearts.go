@@ -91,9 +91,21 @@ func DryRunDeploy(ctx context.Context, api CodeArtsReader, in DeployInput, log L
 		r.rollbackTarget(latest)
 	}
 	if in.Health != nil {
-		r.pass("health gate", "after a success, GET %s until %d good answers in a row (status %s), for at most %s; not asked now",
-			health.Shown(in.Health.URL), in.Health.Healthy, in.Health.Accepted, FormatDuration(in.Health.Timeout))
+		r.healthGate(in.Health)
 	}
+	r.wouldStart(in, stopFirst)
+	return r.done()
+}
+
+// healthGate says what the health gate would ask after a success.
+func (r *dryRun) healthGate(h *health.Spec) {
+	r.pass("health gate", "after a success, GET %s until %d good answers in a row (status %s), for at most %s; not asked now",
+		health.Shown(h.URL), h.Healthy, h.Accepted, FormatDuration(h.Timeout))
+}
+
+// wouldStart shows the requests a deploy would send: the stop of the
+// running record stopFirst (if any), then the start.
+func (r *dryRun) wouldStart(in DeployInput, stopFirst string) {
 	if stopFirst != "" {
 		r.would(http.MethodPut, taskPath(in.TaskID)+"/records/"+url.PathEscape(stopFirst)+"/stop", nil, "if_running: stop, first stops the running record.")
 	}
@@ -102,7 +114,6 @@ func DryRunDeploy(ctx context.Context, api CodeArtsReader, in DeployInput, log L
 		note = "wait is false: the action would exit once the record is started."
 	}
 	r.would(http.MethodPost, taskPath(in.TaskID)+"/start", maskedStart(in), note)
-	return r.done()
 }
 
 // maskedStart is the start body with every encrypt value masked.
@@ -142,7 +153,7 @@ func (r *dryRun) params(ctx context.Context, api CodeArtsReader, in DeployInput,
 		r.pass(name, "none given: the task's own values apply")
 		return
 	}
-	r.pass(name, "%d parse, with valid keys, types and values: %s", len(in.Params), paramNames(in.Params))
+	r.pass(name, "%d parse, with valid keys, types and values: %s", len(in.Params), ParamNames(in.Params))
 	const cmp = "params vs. the previous execution"
 	if latest == nil || latest.RecordID == "" {
 		r.pass(cmp, "the task has no earlier record to compare with")
@@ -153,29 +164,19 @@ func (r *dryRun) params(ctx context.Context, api CodeArtsReader, in DeployInput,
 		r.warn(cmp, "the parameters of record %s could not be read, so they were not compared: %v", latest.RecordID, err)
 		return
 	}
-	prev := map[string]string{}
-	for _, p := range before {
-		prev[p.Name] = p.Type
+	diffs := paramDiffs(in.Params, before)
+	if len(diffs) == 0 {
+		r.pass(cmp, "the same keys and types as record %s", latest.RecordID)
+		return
 	}
-	now := map[string]bool{}
-	var added, types []string
-	for _, p := range in.Params {
-		now[p.Key] = true
-		t, ok := prev[p.Key]
-		switch {
-		case !ok:
-			added = append(added, p.Key)
-		case t != "" && t != p.Type:
-			types = append(types, fmt.Sprintf("%s (%s now, %s before)", p.Key, p.Type, t))
-		}
-	}
-	var missing []string
-	for _, p := range before {
-		if !now[p.Name] {
-			missing = append(missing, p.Name)
-		}
-	}
-	slices.Sort(missing)
+	r.warn(cmp, "compared with record %s, keys %s", latest.RecordID, strings.Join(diffs, "; "))
+}
+
+// paramDiffs says how the keys and types given differ from those of an
+// earlier execution: one phrase for each kind of difference, none when
+// they are the same.
+func paramDiffs(given []codearts.Param, before []codearts.ExecutionParam) []string {
+	added, missing, types := compareParams(given, before)
 	var diffs []string
 	if len(added) > 0 {
 		diffs = append(diffs, "not in it (a typo? the task must declare them): "+strings.Join(added, ", "))
@@ -186,14 +187,42 @@ func (r *dryRun) params(ctx context.Context, api CodeArtsReader, in DeployInput,
 	if len(types) > 0 {
 		diffs = append(diffs, "of another type: "+strings.Join(types, ", "))
 	}
-	if len(diffs) == 0 {
-		r.pass(cmp, "the same keys and types as record %s", latest.RecordID)
-		return
-	}
-	r.warn(cmp, "compared with record %s, keys %s", latest.RecordID, strings.Join(diffs, "; "))
+	return diffs
 }
 
-func paramNames(ps []codearts.Param) string {
+// compareParams lists the keys given that the earlier execution did not
+// have (in the order given), those it had that are not given (sorted), and
+// those given with another type than it had. An earlier parameter without
+// a type matches any.
+func compareParams(given []codearts.Param, before []codearts.ExecutionParam) (added, missing, types []string) {
+	prev := map[string]string{}
+	for _, p := range before {
+		prev[p.Name] = p.Type
+	}
+	now := map[string]bool{}
+	for _, p := range given {
+		now[p.Key] = true
+		t, ok := prev[p.Key]
+		switch {
+		case !ok:
+			added = append(added, p.Key)
+		case t != "" && t != p.Type:
+			types = append(types, fmt.Sprintf("%s (%s now, %s before)", p.Key, p.Type, t))
+		}
+	}
+	for _, p := range before {
+		if !now[p.Name] {
+			missing = append(missing, p.Name)
+		}
+	}
+	slices.Sort(missing)
+	return added, missing, types
+}
+
+// ParamNames lists parameters by key, with their type when it is not
+// text; never their values, secret or not, as they may be long. The
+// dry run's params check and the deploy's log line both show it.
+func ParamNames(ps []codearts.Param) string {
 	names := make([]string, len(ps))
 	for i, p := range ps {
 		names[i] = p.Key
@@ -216,10 +245,7 @@ func (r *dryRun) running(in DeployInput, latest *codearts.Record) string {
 		r.pass(name, "none: the latest record, %s, ended %s", latest.RecordID, latest.Status)
 		return ""
 	}
-	who := optional(" (started by %s", latest.Executor) + optional(" at %s", latest.StartTime)
-	if latest.Executor != "" {
-		who += ")"
-	}
+	who := startedBy(latest)
 	switch in.IfRunning {
 	case IfRunningFail:
 		r.fail(name, "record %s%s is running, and if_running is fail: the deployment would fail now", latest.RecordID, who)
@@ -255,6 +281,15 @@ func DryRunWatch(ctx context.Context, api CodeArtsReader, in WatchInput, log Log
 	if !r.codeartsTask(ctx, api, in.TaskID) {
 		return r.done()
 	}
+	r.watchedRecord(ctx, api, in)
+	if in.StopOnCancel || in.StopOnTimeout {
+		r.pass("stop", "the watched record would be stopped (PUT .../stop) on %s", strings.Join(stopWhen(in.StopOnCancel, in.StopOnTimeout), " and "))
+	}
+	return r.done()
+}
+
+// watchedRecord checks the record a watch would follow.
+func (r *dryRun) watchedRecord(ctx context.Context, api CodeArtsReader, in WatchInput) {
 	const name = "record"
 	st, err := api.State(ctx, in.TaskID, in.RecordID)
 	switch {
@@ -273,12 +308,9 @@ func DryRunWatch(ctx context.Context, api CodeArtsReader, in WatchInput, log Log
 	default:
 		r.fail(name, "could not be read: %v", err)
 	}
-	if in.StopOnCancel || in.StopOnTimeout {
-		r.pass("stop", "the watched record would be stopped (PUT .../stop) on %s", strings.Join(stopWhen(in.StopOnCancel, in.StopOnTimeout), " and "))
-	}
-	return r.done()
 }
 
+// stopWhen names the events on which a watch would stop its record.
 func stopWhen(cancel, timeout bool) []string {
 	var out []string
 	if cancel {

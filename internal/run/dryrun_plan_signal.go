@@ -28,9 +28,28 @@ func DryRunReleasePlan(ctx context.Context, api PlanReader, in ReleasePlanInput,
 	r := newDryRun(OpReleasePlan, log)
 	r.res.Plan.PlanID = in.PlanID
 	path := "/v3/" + url.PathEscape(in.ProjectID) + "/cas/release-plans/" + url.PathEscape(in.PlanID)
+	plan, ok := r.releasePlan(ctx, api, in, path)
+	if !ok {
+		return r.done()
+	}
+	info, err := api.DeployInfo(ctx, in.ProjectID, in.PlanID)
+	if err != nil {
+		r.fail("deploy-info", "could not be read: %v", err)
+		return r.done()
+	}
+	r.wouldExecute(in, plan, info, path)
+	if in.RollbackOnFailure {
+		r.pass("rollback_on_failure", "a failure would call the plan's rollback (POST %s/rollback) and wait for it", path)
+	}
+	return r.done()
+}
+
+// releasePlan checks the credentials and that the plan at path exists,
+// and returns it; false when it could not be read.
+func (r *dryRun) releasePlan(ctx context.Context, api PlanReader, in ReleasePlanInput, path string) (*servicestage.Plan, bool) {
 	plan, err := api.Show(ctx, in.ProjectID, in.PlanID)
 	if !r.credentials("GET "+path, err) {
-		return r.done()
+		return nil, false
 	}
 	const name = "release plan"
 	if err != nil {
@@ -39,16 +58,17 @@ func DryRunReleasePlan(ctx context.Context, api PlanReader, in ReleasePlanInput,
 		} else {
 			r.fail(name, "could not be read: %v", err)
 		}
-		return r.done()
+		return nil, false
 	}
 	r.res.Plan.PlanName = plan.Name
 	r.pass(name, "%s%s exists: status %s, %s%s", in.PlanID, optional(" (%s)", plan.Name), plan.Status,
 		plural(len(plan.Components), "component"), optional(", fail strategy %s", plan.FailStrategy))
-	info, err := api.DeployInfo(ctx, in.ProjectID, in.PlanID)
-	if err != nil {
-		r.fail("deploy-info", "could not be read: %v", err)
-		return r.done()
-	}
+	return plan, true
+}
+
+// wouldExecute says whether the plan at path would be executed, and
+// what that would run, or watched as it runs.
+func (r *dryRun) wouldExecute(in ReleasePlanInput, plan *servicestage.Plan, info *servicestage.DeployInfo, path string) {
 	running := servicestage.Classify(plan.Status) == servicestage.PhaseRunning || anyRunning(info.Components)
 	switch {
 	case !in.Execute:
@@ -59,10 +79,6 @@ func DryRunReleasePlan(ctx context.Context, api PlanReader, in ReleasePlanInput,
 		r.pass("execute", "would run %s", batches(plan.Components))
 		r.would(http.MethodPost, path+"/execute", nil, "Then the action follows deploy-info until every component has ended.")
 	}
-	if in.RollbackOnFailure {
-		r.pass("rollback_on_failure", "a failure would call the plan's rollback (POST %s/rollback) and wait for it", path)
-	}
-	return r.done()
 }
 
 // batches lists the components by batch: "batch 1: api 1.4.2, web 2.0; batch 2: ...".
@@ -104,17 +120,7 @@ func DryRunSignal(ctx context.Context, api SignalReader, in SignalInput, log Log
 	if !r.credentials("GET "+path, err) {
 		return r.done()
 	}
-	const name = "software deployment"
-	switch {
-	case err == nil:
-		d := ans.Deployment
-		r.res.RemoteStatus = d.Status
-		r.pass(name, "%s exists: status %s%s%s", in.DeploymentID, d.Status, optional(", action %s", d.Action), optional(", server %s", d.ServerID))
-	case rts.IsNotFound(err):
-		r.fail(name, "no such software deployment %s: %v", in.DeploymentID, err)
-	default:
-		r.fail(name, "could not be read: %v", err)
-	}
+	r.softwareDeployment(in.DeploymentID, ans, err)
 	body := SignalBody(in)
 	how := "as given"
 	if in.Status == "" {
@@ -122,4 +128,20 @@ func DryRunSignal(ctx context.Context, api SignalReader, in SignalInput, log Log
 	}
 	r.would(http.MethodPut, path, body, fmt.Sprintf("Status %s (%s).", body.Status, how))
 	return r.done()
+}
+
+// softwareDeployment says whether the software deployment id exists, as
+// the answer ans (or the error err) to reading it tells.
+func (r *dryRun) softwareDeployment(id string, ans *rts.Answer, err error) {
+	const name = "software deployment"
+	switch {
+	case err == nil:
+		d := ans.Deployment
+		r.res.RemoteStatus = d.Status
+		r.pass(name, "%s exists: status %s%s%s", id, d.Status, optional(", action %s", d.Action), optional(", server %s", d.ServerID))
+	case rts.IsNotFound(err):
+		r.fail(name, "no such software deployment %s: %v", id, err)
+	default:
+		r.fail(name, "could not be read: %v", err)
+	}
 }

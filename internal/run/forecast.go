@@ -133,8 +133,7 @@ func nextGap(prev, done []time.Duration, ran time.Duration) time.Duration {
 // next: only a change at least two finished steps agree on is carried
 // over, and by no more than maxPace.
 func pace(prev, done []time.Duration) float64 {
-	slower, faster := 0.0, 0.0
-	n := 0
+	slower, faster, n := 0.0, 0.0, 0
 	for i, p := range prev {
 		if p <= 0 {
 			continue
@@ -152,6 +151,13 @@ func pace(prev, done []time.Duration) float64 {
 			return 1
 		}
 	}
+	return carriedPace(n, slower, faster)
+}
+
+// carriedPace is the pace carried over from n finished steps that were
+// all slower (the least slow of them) or all faster (the least fast):
+// none without two of them, and at most maxPace either way.
+func carriedPace(n int, slower, faster float64) float64 {
 	switch {
 	case n < 2:
 		return 1

@@ -87,6 +87,30 @@ func TestPace(t *testing.T) {
 	}
 }
 
+func TestCarriedPace(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name           string
+		n              int
+		slower, faster float64
+		want           float64
+	}{
+		{"no finished step", 0, 0, 0, 1},
+		{"one step is not a pace", 1, 3, 0, 1},
+		{"slower", 2, 1.5, 0, 1.5},
+		{"faster", 3, 0, 0.75, 0.75},
+		{"as fast as last time", 2, 0, 0, 1},
+		{"slower, bounded", 2, 5, 0, maxPace},
+		{"faster, bounded", 2, 0, 0.1, 1 / maxPace},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			assert.InDelta(t, tt.want, carriedPace(tt.n, tt.slower, tt.faster), 1e-9)
+		})
+	}
+}
+
 // play runs a deployment whose steps take took, of a task whose previous
 // record took prev, through the deploy flow's forecast as follow uses it
 // (the first check after firstDelay, each gap the forecast's, capped at

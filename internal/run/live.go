@@ -51,11 +51,17 @@ func (d *deployer) live(ctx context.Context, rec *codearts.Record, current int) 
 		return
 	}
 	b.at = now
-	msg := fmt.Sprintf("… %d/%d %s is still running: %s so far", current+1, len(rec.Steps), stepName(s, current), FormatDuration(s.Elapsed()))
-	if prev := d.previousStep(current, len(rec.Steps)); prev > 0 {
+	d.log.Infof("%s.", stillRunning(s, current, len(rec.Steps), d.previousStep(current, len(rec.Steps))))
+}
+
+// stillRunning is the heartbeat line about step s at index current of
+// steps, which took prev in the previous record (0 when not known).
+func stillRunning(s codearts.Step, current, steps int, prev time.Duration) string {
+	msg := fmt.Sprintf("… %d/%d %s is still running: %s so far", current+1, steps, stepName(s, current), FormatDuration(s.Elapsed()))
+	if prev > 0 {
 		msg += fmt.Sprintf("; its previous run took %s", FormatDuration(prev))
 	}
-	d.log.Infof("%s.", msg)
+	return msg
 }
 
 // previousStep is how long step i took in the previous record, when that

@@ -2,9 +2,7 @@ package run
 
 import (
 	"context"
-	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/deploy-action/deploy-action/internal/codearts"
 	"github.com/deploy-action/deploy-action/internal/huawei"
@@ -114,30 +112,59 @@ func (l *stepLogs) print(ctx context.Context, s codearts.Step, pos int, final bo
 	if p.tailed && p.shown {
 		l.log.Infof("(the step's earlier lines are above, shown as it ran)")
 	}
-	if lv.id != "" {
-		_, ended, err := l.stream(ctx, p, lv.id, lv.next, maxLogPages)
-		if err != nil && refused(err) && p.read == 0 {
-			// The service does not take the ids it gave us: read the
-			// whole log from now on rather than nothing.
-			l.log.Debugf("Reading the log of step %d by its id was refused (%v); reading the whole log instead.", pos, err)
-			l.steps = nil
-			return l.print(ctx, s, pos, final)
-		}
-		p.flush()
-		l.settle(p, ended, err)
-	} else {
-		next, ended, err := l.stream(ctx, p, "", l.wholeNext, maxLogPages)
-		l.wholeNext = next
-		if final {
-			p.flush()
-		}
-		l.settle(p, ended, err)
+	if lv.id == "" {
+		l.readWhole(ctx, p, final)
+	} else if !l.readStep(ctx, lv, pos) {
+		return l.print(ctx, s, pos, final)
 	}
+	l.remember(pos, p)
+	return p.shown
+}
+
+// readStep reads the rest of step pos's log by its id. It reports false
+// when the service refused the id: the whole log is read from then on.
+func (l *stepLogs) readStep(ctx context.Context, lv *liveLog, pos int) bool {
+	p := lv.p
+	_, ended, err := l.stream(ctx, p, lv.id, lv.next, maxLogPages)
+	if l.idRefused(err, p, pos) {
+		return false
+	}
+	p.flush()
+	l.settle(p, ended, err)
+	return true
+}
+
+// readWhole reads the record's whole log on from where the last read
+// ended: the part of the step that just ended. Its last line is printed
+// though incomplete only when the record has ended (final).
+func (l *stepLogs) readWhole(ctx context.Context, p *stepPrinter, final bool) {
+	next, ended, err := l.stream(ctx, p, "", l.wholeNext, maxLogPages)
+	l.wholeNext = next
+	if final {
+		p.flush()
+	}
+	l.settle(p, ended, err)
+}
+
+// idRefused reports a first read of step pos's log by its id that the
+// service refused as invalid: it does not take the ids it gave us, so the
+// whole log is read from now on rather than nothing.
+func (l *stepLogs) idRefused(err error, p *stepPrinter, pos int) bool {
+	if err == nil || !refused(err) || p.read != 0 {
+		return false
+	}
+	l.log.Debugf("Reading the log of step %d by its id was refused (%v); reading the whole log instead.", pos, err)
+	l.steps = nil
+	return true
+}
+
+// remember keeps what step pos's log showed, for the failure annotation;
+// the step is not read again.
+func (l *stepLogs) remember(pos int, p *stepPrinter) {
 	if l.shown == nil {
 		l.shown, l.tails = map[int]bool{}, map[int][]string{}
 	}
 	l.shown[pos], l.tails[pos] = p.shown, p.tail
-	return p.shown
 }
 
 // follow prints what the running step s at position pos has written to
@@ -154,21 +181,14 @@ func (l *stepLogs) follow(ctx context.Context, s codearts.Step, pos int) bool {
 	}
 	lv := l.liveOf(s, pos)
 	p := lv.p
-	if p.read >= maxStepLogRead || p.pages >= maxLogPages || l.read >= maxRunLogRead || l.pages >= maxRunLogPages {
+	if p.spent() || l.spent() {
 		return false // the bounds are spent; print says so when the step ends
 	}
 	printed := p.printed
-	var err error
-	if lv.id != "" {
-		lv.next, _, err = l.stream(ctx, p, lv.id, lv.next, 1)
-		if err != nil && refused(err) && p.read == 0 {
-			l.log.Debugf("Reading the log of step %d by its id was refused (%v); reading the whole log instead.", pos, err)
-			l.steps = nil
-			delete(l.live, pos)
-			return false
-		}
-	} else {
-		l.wholeNext, _, err = l.stream(ctx, p, "", l.wholeNext, 1)
+	err := l.readPage(ctx, lv)
+	if lv.id != "" && l.idRefused(err, p, pos) {
+		delete(l.live, pos)
+		return false
 	}
 	if err != nil {
 		l.disable(err)
@@ -176,6 +196,22 @@ func (l *stepLogs) follow(ctx context.Context, s codearts.Step, pos int) bool {
 	}
 	p.tailed = true
 	return p.printed > printed
+}
+
+// readPage reads one more page of a running step's log: by its id, or
+// the whole log's.
+func (l *stepLogs) readPage(ctx context.Context, lv *liveLog) (err error) {
+	if lv.id != "" {
+		lv.next, _, err = l.stream(ctx, lv.p, lv.id, lv.next, 1)
+		return err
+	}
+	l.wholeNext, _, err = l.stream(ctx, lv.p, "", l.wholeNext, 1)
+	return err
+}
+
+// spent reports that the run's bounds on reading logs are reached.
+func (l *stepLogs) spent() bool {
+	return l.read >= maxRunLogRead || l.pages >= maxRunLogPages
 }
 
 // liveOf returns what has been read of step pos's log, started afresh.
@@ -223,7 +259,7 @@ func (l *stepLogs) settle(p *stepPrinter, ended bool, err error) {
 		l.say(p, "… The action stopped reading this log after %s in %d pages; the service had more. The rest is in the CodeArts Deploy console, deployment record %s.",
 			formatBytes(p.read), p.pages, l.recordID)
 	}
-	if l.read >= maxRunLogRead || l.pages >= maxRunLogPages {
+	if l.spent() {
 		l.off = true
 		l.log.Infof("The action has read as much of the deployment's log as it reads in one run (%s in %d pages); the logs of the steps that follow are in the CodeArts Deploy console, deployment record %s.",
 			formatBytes(l.read), l.pages, l.recordID)
@@ -280,135 +316,14 @@ func (l *stepLogs) lookUp(ctx context.Context) bool {
 	return true
 }
 
-// stepPrinter prints one step's log as it streams in: complete lines,
-// within the bounds, and keeps the last ones.
-type stepPrinter struct {
-	l       *stepLogs
-	line    *lineBuf // the line being read: the step's own, or the whole log's
-	whole   bool     // the lines are the whole log's: keep them there too
-	tail    []string // the last failureLogLines lines
-	pages   int
-	read    int64 // bytes read
-	printed int64 // bytes printed
-	shown   bool  // something was printed
-	cut     bool  // maxStepLogPrint was reached, and said
-	tailed  bool  // followed while the step ran
-}
-
-// write takes a page's text: it prints the lines it completes and holds
-// back the rest of the last one.
-func (p *stepPrinter) write(text string) {
-	for {
-		i := strings.IndexByte(text, '\n')
-		if i < 0 {
-			p.line.add(text)
-			return
-		}
-		p.line.add(text[:i])
-		p.emit(p.line.take())
-		text = text[i+1:]
-	}
-}
-
-// flush prints the last line though it has no newline: the log is read to
-// its end.
-func (p *stepPrinter) flush() {
-	if !p.line.empty() {
-		p.emit(p.line.take())
-	}
-}
-
-// emit keeps a line as one of the last and prints it within the bounds.
-func (p *stepPrinter) emit(line string) {
-	line = strings.TrimSuffix(line, "\r")
-	p.keep(huawei.Shorten(line, maxQuotedLine))
-	l := p.l
-	if p.cut || l.runCut {
-		return
-	}
-	n := int64(len(line)) + 1
-	switch {
-	case p.printed+n > maxStepLogPrint:
-		p.cut = true
-		l.say(p, "… The log of this step is cut here, after %s: the action shows at most %s of a step's log. The rest is in the CodeArts Deploy console, deployment record %s.",
-			formatBytes(p.printed), formatBytes(maxStepLogPrint), l.recordID)
-	case l.printed+n > maxRunLogPrint:
-		l.runCut = true
-		l.say(p, "… The deployment's log is cut here: the action shows at most %s of it in all. The rest, and the logs of the steps that follow, are in the CodeArts Deploy console, deployment record %s.",
-			formatBytes(maxRunLogPrint), l.recordID)
-	default:
-		l.log.Infof("%s", line)
-		p.printed += n
-		l.printed += n
-		p.shown = true
-	}
-}
-
-// keep adds a line to the step's last lines (and the whole log's).
-func (p *stepPrinter) keep(line string) {
-	p.tail = pushLast(p.tail, line, failureLogLines)
-	if p.whole {
-		p.l.whole = pushLast(p.l.whole, line, failureLogLines)
-	}
-}
-
-// pushLast appends line to the last n lines, dropping the oldest.
-func pushLast(lines []string, line string, n int) []string {
-	if len(lines) < n {
-		return append(lines, line)
-	}
-	copy(lines, lines[1:])
-	lines[len(lines)-1] = line
-	return lines
-}
-
-// lineBuf is a line being read across pages, of at most maxLogLine bytes:
-// a longer one is cut, and says how much of it was not kept.
-type lineBuf struct {
-	b       []byte
-	dropped int64
-}
-
-func (b *lineBuf) add(s string) {
-	if room := maxLogLine - len(b.b); room > 0 {
-		n := min(room, len(s))
-		b.b = append(b.b, s[:n]...)
-		s = s[n:]
-	}
-	b.dropped += int64(len(s))
-}
-
-func (b *lineBuf) empty() bool { return len(b.b) == 0 && b.dropped == 0 }
-
-// take returns the line and empties the buffer.
-func (b *lineBuf) take() string {
-	line := string(b.b)
-	if b.dropped > 0 {
-		// The cut may have split a character: drop its first bytes.
-		line = strings.ToValidUTF8(line, "") + fmt.Sprintf(" … (line cut: %s more not shown)", formatBytes(b.dropped))
-	}
-	b.b, b.dropped = b.b[:0], 0
-	return line
-}
-
-// formatBytes writes a size the way the log shows it: 512 B, 16 KiB,
-// 1.5 MiB.
-func formatBytes(n int64) string {
-	switch {
-	case n < 1<<10:
-		return fmt.Sprintf("%d B", n)
-	case n < 1<<20:
-		return fmt.Sprintf("%.0f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-}
-
 // refused reports a request the service rejected as invalid.
 func refused(err error) bool {
 	apiErr, ok := huawei.AsAPIError(err)
 	return ok && apiErr.HTTPStatus == http.StatusBadRequest
 }
 
+// disable stops showing the log for the rest of the run, and says why
+// when there was an error.
 func (l *stepLogs) disable(err error) {
 	l.off = true
 	if err != nil {

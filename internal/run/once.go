@@ -58,12 +58,7 @@ var errNoProof = errors.New("no proof that it took effect")
 // returns the result and whether it was adopted (found after an unknown
 // outcome rather than answered), which the caller tells the log.
 func sendOnce[T any](ctx context.Context, o once[T]) (v T, adopted bool, err error) {
-	if o.tries <= 0 {
-		o.tries = maxSends
-	}
-	if o.look <= 0 {
-		o.look = lookFor
-	}
+	o = o.withDefaults()
 	uncertain := false
 	var zero T
 	for try := 1; try <= o.tries; try++ {
@@ -72,34 +67,65 @@ func sendOnce[T any](ctx context.Context, o once[T]) (v T, adopted bool, err err
 			return v, false, nil
 		}
 		busy := o.busy != nil && o.busy(err)
-		switch {
-		case busy && uncertain:
-			// Refused because it runs: our earlier send took effect.
-			o.log.Infof("The %s was refused because it is already under way: the earlier %s took effect.", o.what, o.what)
-		case busy:
+		if !o.mayHaveTakenEffect(ctx, err, busy, uncertain) {
 			return zero, false, err
-		case !huawei.IsUnknownOutcome(err) && ctx.Err() == nil:
-			return zero, false, err
-		default:
-			uncertain = true
-			o.log.Warningf("The %s request's outcome is unknown (%v); looking for proof that it took effect before sending it again.", o.what, err)
 		}
-		found, ok, lerr := o.lookForProof(ctx)
-		if lerr != nil {
-			return zero, false, fmt.Errorf("%w; it may have taken effect, but that could not be checked (%v), so it was not sent again", err, lerr)
-		}
-		if ok {
-			return found, true, ctx.Err()
-		}
-		if busy {
-			return zero, false, fmt.Errorf("%w; the earlier %s's effect could not be found within %s", err, o.what, FormatDuration(o.look))
-		}
-		if ctx.Err() != nil {
-			return zero, false, err
+		uncertain = true
+		if found, ok, err := o.proofOf(ctx, err, busy); ok || err != nil {
+			return found, ok, err
 		}
 		o.log.Infof("No sign of the %s after %s; sending it again.", o.what, FormatDuration(o.look))
 	}
 	return zero, false, fmt.Errorf("the %s was sent %d times, each with an unknown outcome and %w", o.what, o.tries, errNoProof)
+}
+
+// withDefaults fills in the tries and the look o leaves zero.
+func (o once[T]) withDefaults() once[T] {
+	if o.tries <= 0 {
+		o.tries = maxSends
+	}
+	if o.look <= 0 {
+		o.look = lookFor
+	}
+	return o
+}
+
+// mayHaveTakenEffect says whether a send that failed with err may have
+// taken effect, so that proof is worth looking for: its outcome is
+// unknown (or the caller cancelled meanwhile), or, after such a send
+// (uncertain), the service refuses a repeat as busy.
+func (o once[T]) mayHaveTakenEffect(ctx context.Context, err error, busy, uncertain bool) bool {
+	switch {
+	case busy && uncertain:
+		// Refused because it runs: our earlier send took effect.
+		o.log.Infof("The %s was refused because it is already under way: the earlier %s took effect.", o.what, o.what)
+		return true
+	case busy:
+		return false
+	case !huawei.IsUnknownOutcome(err) && ctx.Err() == nil:
+		return false
+	}
+	o.log.Warningf("The %s request's outcome is unknown (%v); looking for proof that it took effect before sending it again.", o.what, err)
+	return true
+}
+
+// proofOf looks for proof that the send that failed with err took
+// effect. It returns what it found (ok), or the error that ends sendOnce,
+// or neither when sending again is safe.
+func (o once[T]) proofOf(ctx context.Context, err error, busy bool) (T, bool, error) {
+	var zero T
+	found, ok, lerr := o.lookForProof(ctx)
+	switch {
+	case lerr != nil:
+		return zero, false, fmt.Errorf("%w; it may have taken effect, but that could not be checked (%v), so it was not sent again", err, lerr)
+	case ok:
+		return found, true, ctx.Err()
+	case busy:
+		return zero, false, fmt.Errorf("%w; the earlier %s's effect could not be found within %s", err, o.what, FormatDuration(o.look))
+	case ctx.Err() != nil:
+		return zero, false, err
+	}
+	return zero, false, nil
 }
 
 // lookForProof calls find with backoff until it finds proof or o.look has
@@ -113,38 +139,66 @@ func (o once[T]) lookForProof(ctx context.Context) (T, bool, error) {
 	// (AfterFunc runs at once for a context already cancelled).
 	stop := context.AfterFunc(ctx, func() { time.AfterFunc(o.grace, cancel) })
 	defer stop()
-	b := backoff.NewExponentialBackOff()
-	b.InitialInterval = 500 * time.Millisecond
-	b.MaxInterval = 4 * time.Second
-	b.Multiplier = 2
-	b.RandomizationFactor = 0.1
+	b := proofBackoff()
 	var zero T
-	var lastErr error
-	checked := false // a look completed and saw no proof
+	var looks proofLooks
 	for {
 		v, ok, err := o.find(lctx)
-		switch {
-		case err == nil && ok:
+		if err == nil && ok {
 			return v, true, nil
-		case err == nil:
-			checked = true
-		case !transient(err) && lctx.Err() == nil:
+		}
+		if err := looks.note(lctx, err); err != nil {
 			return zero, false, err
-		default:
-			lastErr = err
 		}
 		t := time.NewTimer(b.NextBackOff())
 		select {
 		case <-lctx.Done():
 			t.Stop()
-			if checked {
-				// Seen without proof at least once: sending again is
-				// safe, since a repeat that meets the first one's effect
-				// is refused (busy) and adopts it.
-				return zero, false, nil
-			}
-			return zero, false, lastErr
+			return zero, false, looks.verdict()
 		case <-t.C:
 		}
 	}
+}
+
+// proofBackoff spaces the looks for proof: quick at first, as a new
+// record can show within a second, then up to 4 s apart.
+func proofBackoff() *backoff.ExponentialBackOff {
+	b := backoff.NewExponentialBackOff()
+	b.InitialInterval = 500 * time.Millisecond
+	b.MaxInterval = 4 * time.Second
+	b.Multiplier = 2
+	b.RandomizationFactor = 0.1
+	return b
+}
+
+// proofLooks is what the looks for proof that found none have seen.
+type proofLooks struct {
+	checked bool  // a look completed and saw no proof
+	lastErr error // the last look that failed, when it may pass
+}
+
+// note takes a look that found no proof, which failed with err (nil when
+// it completed). It returns the error that ends the looking: one that
+// looking again will not get past, while there is time left.
+func (l *proofLooks) note(lctx context.Context, err error) error {
+	switch {
+	case err == nil:
+		l.checked = true
+	case !transient(err) && lctx.Err() == nil:
+		return err
+	default:
+		l.lastErr = err
+	}
+	return nil
+}
+
+// verdict is what the looks say once the time for them has passed: seen
+// without proof at least once, sending again is safe (nil), since a
+// repeat that meets the first one's effect is refused (busy) and adopts
+// it; else the last error, as nothing could be checked.
+func (l proofLooks) verdict() error {
+	if l.checked {
+		return nil
+	}
+	return l.lastErr
 }

@@ -94,21 +94,27 @@ func (d *deployer) rollback(ctx context.Context, target string) {
 	}
 	d.log.Infof("Rollback record %s started.", s.ID)
 	st, err := d.follow(rctx, s.ID, false)
+	d.res.Deploy.RollbackStatus = d.rollbackEnded(ctx, rctx, s.ID, target, st, err)
+	d.res.Failure.did(RolledBack{Target: target, Status: d.res.Deploy.RollbackStatus})
+}
+
+// rollbackEnded says how rollback record id (of target) ended, as its
+// follow (under rctx) found, and returns the rollback's status.
+func (d *deployer) rollbackEnded(ctx, rctx context.Context, id, target string, st *codearts.State, err error) Status {
 	switch {
 	case err != nil:
-		d.res.Deploy.RollbackStatus = StatusFailed
+		status := StatusFailed
 		if ctx.Err() == nil && context.Cause(rctx) == errTimedOut {
-			d.res.Deploy.RollbackStatus = StatusTimedOut
+			status = StatusTimedOut
 		}
-		d.log.Warningf("Rollback record %s did not finish: %v", s.ID, err)
+		d.log.Warningf("Rollback record %s did not finish: %v", id, err)
+		return status
 	case codearts.Classify(st.Result.Status) == codearts.PhaseSucceeded:
-		d.res.Deploy.RollbackStatus = StatusSucceeded
-		d.log.Noticef("Rollback succeeded: record %s redeployed %s.", s.ID, target)
-	default:
-		d.res.Deploy.RollbackStatus = StatusFailed
-		d.log.Warningf("Rollback record %s ended with status %q.", s.ID, st.Result.Status)
+		d.log.Noticef("Rollback succeeded: record %s redeployed %s.", id, target)
+		return StatusSucceeded
 	}
-	d.res.Failure.did(RolledBack{Target: target, Status: d.res.Deploy.RollbackStatus})
+	d.log.Warningf("Rollback record %s ended with status %q.", id, st.Result.Status)
+	return StatusFailed
 }
 
 // ranAt says when a history record ran, in region time like the state
@@ -150,31 +156,49 @@ func (s historySearch) describe() string {
 func (d *deployer) lastSuccess(ctx context.Context, ours *codearts.Record) (historySearch, error) {
 	ctx, cancel := context.WithTimeout(ctx, historyBudget)
 	defer cancel()
-	detail, err := d.api.Detail(ctx, d.in.TaskID)
+	project, err := d.historyProject(ctx)
 	if err != nil {
-		return historySearch{}, fmt.Errorf("reading the task's detail for its CodeArts project: %w", err)
+		return historySearch{}, err
 	}
-	if detail.ProjectID == "" {
-		return historySearch{}, errNoProject
-	}
-	// The dates are the region's: anchor them on our own record's start,
-	// which the API wrote in region time. end_date is one day later, so
-	// the anchor day counts whether or not the API includes end_date's
-	// day (it does not say).
-	anchor, ok := codearts.ParseHistoryTime(ours.StartTime, time.UTC)
-	if !ok {
-		anchor = time.Now().In(d.zone)
-	}
-	to := anchor.AddDate(0, 0, 1)
-	s := historySearch{from: to.AddDate(0, 0, -historySpanDays), to: to}
+	var s historySearch
+	s.from, s.to = historyDates(ours.StartTime, time.Now().In(d.zone))
 	h := historyReader{
-		api: d.api, project: detail.ProjectID, taskID: d.in.TaskID,
+		api: d.api, project: project, taskID: d.in.TaskID,
 		query:    codearts.HistoryQuery{From: s.from, To: s.to, Size: historyPageSize},
 		eligible: d.beforeOurs(ours),
 		log:      d.log,
 	}
-	s.record, s.seen, s.capped, err = h.newestSuccess(ctx)
+	s.record, s.capped, err = h.newestSuccess(ctx)
+	s.seen = h.seen
 	return s, err
+}
+
+// historyProject reads the task's CodeArts project, which the history API
+// needs.
+func (d *deployer) historyProject(ctx context.Context) (string, error) {
+	detail, err := d.api.Detail(ctx, d.in.TaskID)
+	if err != nil {
+		return "", fmt.Errorf("reading the task's detail for its CodeArts project: %w", err)
+	}
+	if detail.ProjectID == "" {
+		return "", errNoProject
+	}
+	return detail.ProjectID, nil
+}
+
+// historyDates are the dates a search of the history asks for:
+// historySpanDays up to the day after our record's start (now, in the
+// region's zone, when that start cannot be read). The dates are the
+// region's, and the API wrote our start in region time. The end date is
+// one day later, so the start's day counts whether or not the API
+// includes the end date's day (it does not say).
+func historyDates(ourStart string, now time.Time) (from, to time.Time) {
+	anchor, ok := codearts.ParseHistoryTime(ourStart, time.UTC)
+	if !ok {
+		anchor = now
+	}
+	to = anchor.AddDate(0, 0, 1)
+	return to.AddDate(0, 0, -historySpanDays), to
 }
 
 // beforeOurs reports whether a history record could be a rollback target:
@@ -224,55 +248,71 @@ func (h *historyReader) page(ctx context.Context, n int) (*codearts.HistoryPage,
 // read forwards until one holds a success; oldest first, they are read
 // backwards from the last one, which total_num locates. Either way at
 // most maxHistoryPages pages are read; capped reports stopping there.
-func (h *historyReader) newestSuccess(ctx context.Context) (*codearts.HistoryRecord, int, bool, error) {
+func (h *historyReader) newestSuccess(ctx context.Context) (best *codearts.HistoryRecord, capped bool, err error) {
 	first, err := h.page(ctx, 1)
 	if err != nil {
-		return nil, h.seen, false, err
+		return nil, false, err
 	}
-	size := h.query.Size
 	oldestFirst := ascending(first.Records)
-	best := newest(first.Records, h.eligible, oldestFirst)
-	last := 0 // the last page, when total_num tells
-	if first.TotalNum != nil {
-		last = (int(*first.TotalNum) + size - 1) / size
+	best = newest(first.Records, h.eligible, oldestFirst)
+	last := lastPage(first.TotalNum, h.query.Size)
+	switch {
+	case len(first.Records) < h.query.Size || last == 1:
+		return best, false, nil
+	case oldestFirst && last > 1:
+		return h.readBackwards(ctx, last, best)
 	}
-	if len(first.Records) < size || last == 1 {
-		return best, h.seen, false, nil
+	return h.readForwards(ctx, last, best, oldestFirst)
+}
+
+// lastPage is the number of the last page of pages of size records, when
+// total (total_num) tells; else 0.
+func lastPage(total *codearts.FlexInt, size int) int {
+	if total == nil {
+		return 0
 	}
-	if oldestFirst && last > 1 {
-		// Page 1 is the oldest: anything on a later page is newer.
-		for n := last; n >= 2; n-- {
-			if h.pages >= maxHistoryPages {
-				return best, h.seen, true, nil
-			}
-			p, err := h.page(ctx, n)
-			if err != nil {
-				return nil, h.seen, false, err
-			}
-			if r := newest(p.Records, h.eligible, true); r != nil {
-				return r, h.seen, false, nil
-			}
-		}
-		return best, h.seen, false, nil
-	}
-	// Newest first, or oldest first without a total: read on; when the
-	// order is unknown the newest success of all pages read wins.
-	for n := 2; (oldestFirst || best == nil) && (last == 0 || n <= last); n++ {
+	return (int(*total) + size - 1) / size
+}
+
+// readBackwards reads a history listed oldest first from its last page
+// down to page 2 until a page holds an eligible success: anything on a
+// later page is newer than page 1's best.
+func (h *historyReader) readBackwards(ctx context.Context, last int, best *codearts.HistoryRecord) (*codearts.HistoryRecord, bool, error) {
+	for n := last; n >= 2; n-- {
 		if h.pages >= maxHistoryPages {
-			return best, h.seen, true, nil
+			return best, true, nil
 		}
 		p, err := h.page(ctx, n)
 		if err != nil {
-			return nil, h.seen, false, err
+			return nil, false, err
+		}
+		if r := newest(p.Records, h.eligible, true); r != nil {
+			return r, false, nil
+		}
+	}
+	return best, false, nil
+}
+
+// readForwards reads on from page 2: newest first, until a success turns
+// up; oldest first without a total, or in no known order, to the end,
+// and the newest success of all pages read wins.
+func (h *historyReader) readForwards(ctx context.Context, last int, best *codearts.HistoryRecord, oldestFirst bool) (*codearts.HistoryRecord, bool, error) {
+	for n := 2; (oldestFirst || best == nil) && (last == 0 || n <= last); n++ {
+		if h.pages >= maxHistoryPages {
+			return best, true, nil
+		}
+		p, err := h.page(ctx, n)
+		if err != nil {
+			return nil, false, err
 		}
 		if r := newest(p.Records, h.eligible, oldestFirst); r != nil && (best == nil || !newer(best, r)) {
 			best = r
 		}
-		if len(p.Records) < size {
+		if len(p.Records) < h.query.Size {
 			break
 		}
 	}
-	return best, h.seen, false, nil
+	return best, false, nil
 }
 
 // newest returns the most recent eligible success of records. Records

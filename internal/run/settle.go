@@ -48,13 +48,25 @@ type ending struct {
 // settleEarly settles res after an early end (see the file comment).
 func settleEarly(ctx, tctx context.Context, res *Result, e ending, work remoteWork) {
 	res.FinishedAt = time.Now()
-	f := &Failure{What: e.what, Err: e.err}
-	res.Failure = f
-	input, allowed := "stop_on_timeout", e.stopOnTimeout
+	res.Failure = &Failure{What: e.what, Err: e.err}
+	input, allowed := e.classify(ctx, tctx, res)
+	if work.running && allowed {
+		stopWork(ctx, res, e.grace, work)
+		return
+	}
+	settleUnstopped(res, work, input)
+}
+
+// classify sets res's status and its failure's cause from how the flow
+// ended (ctx is the caller's, tctx the flow's, bounded by the timeout),
+// and returns the input that decides whether the work is stopped, and
+// whether it allows that.
+func (e ending) classify(ctx, tctx context.Context, res *Result) (input string, allowed bool) {
+	f := res.Failure
 	switch {
 	case ctx.Err() != nil:
 		res.Status, f.Cause = StatusStopped, CauseCancelled
-		input, allowed = "stop_on_cancel", e.stopOnCancel
+		return "stop_on_cancel", e.stopOnCancel
 	case e.timedOut != nil && errors.Is(context.Cause(tctx), e.timedOut):
 		res.Status, f.Cause, f.Timeout = StatusTimedOut, CauseTimedOut, e.timeout
 	default:
@@ -63,24 +75,35 @@ func settleEarly(ctx, tctx context.Context, res *Result, e ending, work remoteWo
 		// without a word.
 		res.Status = StatusFailed
 	}
+	return "stop_on_timeout", e.stopOnTimeout
+}
+
+// settleUnstopped says what became of work that is not stopped: nothing
+// runs, or it may (the post step looks), or it is left running as input
+// asks.
+func settleUnstopped(res *Result, work remoteWork, input string) {
+	f := res.Failure
 	switch {
 	case work.maybe && !work.running:
 		f.did(OutcomeUnknown{Input: input})
-		return
 	case !work.running:
 		res.Settled = true
 		f.did(work.idle)
-		return
-	case !allowed:
+	default:
 		res.Settled = true // left running on purpose
 		if res.Status == StatusStopped {
 			res.Status = StatusRunning
 		}
 		f.did(LeftRunning{Input: input})
-		return
 	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), e.grace)
+}
+
+// stopWork stops the work within the grace period, which a cancel does
+// not cut short, and says how that went.
+func stopWork(ctx context.Context, res *Result, grace time.Duration, work remoteWork) {
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), grace)
 	defer cancel()
+	f := res.Failure // a stop that finds the work ended replaces it
 	out := work.stop(sctx)
 	switch {
 	case out.ended:

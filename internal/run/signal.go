@@ -54,12 +54,6 @@ func HeatStatus(outputValues map[string]any) (status, reason string) {
 // non-zero. Whole numbers are written without a fraction (2.0 is 2), as
 // the exit status they stand for.
 func statusCode(v any) (string, bool) {
-	whole := func(f float64) (string, bool) {
-		if f == math.Trunc(f) && math.Abs(f) < 1<<53 {
-			return strconv.FormatInt(int64(f), 10), f != 0
-		}
-		return strconv.FormatFloat(f, 'g', -1, 64), true
-	}
 	switch x := v.(type) {
 	case nil:
 		return "", false
@@ -70,27 +64,41 @@ func statusCode(v any) (string, bool) {
 	case int64:
 		return strconv.FormatInt(x, 10), x != 0
 	case float64:
-		return whole(x)
+		return floatCode(x)
 	case json.Number:
-		return statusCode(string(x))
+		return stringCode(string(x))
 	case string:
-		s := strings.TrimSpace(x)
-		if s == "" {
-			return "", false
-		}
-		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-			return strconv.FormatInt(n, 10), n != 0
-		}
-		if f, err := strconv.ParseFloat(s, 64); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
-			return whole(f)
-		}
-		return s, true
+		return stringCode(x)
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Sprint(v), true
 	}
 	return string(b), true
+}
+
+// floatCode renders a number code: a whole number without a fraction.
+func floatCode(f float64) (string, bool) {
+	if f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+		return strconv.FormatInt(int64(f), 10), f != 0
+	}
+	return strconv.FormatFloat(f, 'g', -1, 64), true
+}
+
+// stringCode renders a code written as a string: a number as the number,
+// blank as zero, anything else as written (and non-zero, like Heat).
+func stringCode(x string) (string, bool) {
+	s := strings.TrimSpace(x)
+	if s == "" {
+		return "", false
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return strconv.FormatInt(n, 10), n != 0
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
+		return floatCode(f)
+	}
+	return s, true
 }
 
 // SignalBody is the update a signal sends: the inputs that were given, and
@@ -122,12 +130,27 @@ func SignalBody(in SignalInput) rts.Update {
 func Signal(ctx context.Context, api RTS, in SignalInput, log Logger) *Result {
 	res := &Result{Operation: OpSignal, Signal: &SignalDetail{DeploymentID: in.DeploymentID}}
 	outer := ctx
-	if in.Timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, in.Timeout)
-		defer cancel()
-	}
+	ctx, cancel := bounded(ctx, in.Timeout)
+	defer cancel()
 	body := SignalBody(in)
+	logSignal(in, body, log)
+	res.StartedAt = time.Now()
+	ans, err := api.UpdateSoftwareDeployment(ctx, in.ProjectID, in.DeploymentID, body)
+	res.FinishedAt = time.Now()
+	if err != nil {
+		res.Status = StatusFailed
+		res.Failure = callFailure(FailedSignal, err, outer, ctx, in.Timeout)
+		if res.Failure.Cause == CauseError && rts.IsNotFound(err) {
+			res.Failure.What = FailedNoDeployment
+		}
+		return res
+	}
+	signalAccepted(res, ans, body, log)
+	return res
+}
+
+// logSignal says what the signal sends, and why that status.
+func logSignal(in SignalInput, body rts.Update, log Logger) {
 	how := "as given"
 	if in.Status == "" {
 		how = "no status given: Heat's rule on " + StatusCodeKey
@@ -139,34 +162,24 @@ func Signal(ctx context.Context, api RTS, in SignalInput, log Logger) *Result {
 	if len(body.InputValues) > 0 {
 		log.Infof("Input values: %s.", describeValues(body.InputValues))
 	}
+}
 
-	res.StartedAt = time.Now()
-	ans, err := api.UpdateSoftwareDeployment(ctx, in.ProjectID, in.DeploymentID, body)
-	res.FinishedAt = time.Now()
-	if err != nil {
-		res.Status = StatusFailed
-		f := &Failure{What: FailedSignal, Err: err, Cause: interrupted(outer, ctx)}
-		switch {
-		case f.Cause == CauseTimedOut:
-			f.Timeout = in.Timeout
-		case f.Cause == CauseError && rts.IsNotFound(err):
-			f.What = FailedNoDeployment
-		}
-		res.Failure = f
-		return res
-	}
+// signalAccepted reports the answer to a signal RTS accepted: a success
+// whatever status it carried, with a word when that is FAILED or not the
+// status sent.
+func signalAccepted(res *Result, ans *rts.Answer, body rts.Update, log Logger) {
+	id, dep := res.Signal.DeploymentID, ans.Deployment
 	res.Status = StatusSucceeded
-	res.RemoteStatus = ans.Deployment.Status
+	res.RemoteStatus = dep.Status
 	res.Signal.SoftwareDeployment = ans.Object
 	res.Remote = ans.Raw
-	log.Infof("RTS accepted the signal: software deployment %s is %s%s.", in.DeploymentID, ans.Deployment.Status, optional(" (%s)", ans.Deployment.StatusReason))
-	if strings.EqualFold(ans.Deployment.Status, rts.StatusFailed) {
-		log.Noticef("The signal reported FAILED to software deployment %s%s; the signal itself succeeded.", in.DeploymentID, optional(": %s", ans.Deployment.StatusReason))
+	log.Infof("RTS accepted the signal: software deployment %s is %s%s.", id, dep.Status, optional(" (%s)", dep.StatusReason))
+	if strings.EqualFold(dep.Status, rts.StatusFailed) {
+		log.Noticef("The signal reported FAILED to software deployment %s%s; the signal itself succeeded.", id, optional(": %s", dep.StatusReason))
 	}
-	if ans.Deployment.Status != "" && !strings.EqualFold(ans.Deployment.Status, body.Status) {
-		log.Warningf("Software deployment %s reports status %s, not the %s that was sent.", in.DeploymentID, ans.Deployment.Status, body.Status)
+	if dep.Status != "" && !strings.EqualFold(dep.Status, body.Status) {
+		log.Warningf("Software deployment %s reports status %s, not the %s that was sent.", id, dep.Status, body.Status)
 	}
-	return res
 }
 
 // describeValues names the values of a mapping with their sizes, never
@@ -179,19 +192,27 @@ func describeValues(m map[string]any) string {
 	slices.Sort(keys)
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		parts[i] = k
-		switch v := m[k].(type) {
-		case string:
-			if lines := strings.Count(strings.TrimSuffix(v, "\n"), "\n") + 1; lines > 1 {
-				parts[i] += fmt.Sprintf(" (%d bytes, %d lines)", len(v), lines)
-			} else if len(v) > 64 {
-				parts[i] += fmt.Sprintf(" (%d bytes)", len(v))
-			}
-		case map[string]any:
-			parts[i] += fmt.Sprintf(" (%d keys)", len(v))
-		case []any:
-			parts[i] += fmt.Sprintf(" (%d items)", len(v))
-		}
+		parts[i] = k + valueSize(m[k])
 	}
 	return strings.Join(parts, ", ")
+}
+
+// valueSize says how large a value is, when that is worth saying: a
+// string of several lines or over 64 bytes, a mapping, a list.
+func valueSize(v any) string {
+	switch v := v.(type) {
+	case string:
+		lines := strings.Count(strings.TrimSuffix(v, "\n"), "\n") + 1
+		switch {
+		case lines > 1:
+			return fmt.Sprintf(" (%d bytes, %d lines)", len(v), lines)
+		case len(v) > 64:
+			return fmt.Sprintf(" (%d bytes)", len(v))
+		}
+	case map[string]any:
+		return fmt.Sprintf(" (%d keys)", len(v))
+	case []any:
+		return fmt.Sprintf(" (%d items)", len(v))
+	}
+	return ""
 }

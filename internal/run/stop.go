@@ -30,56 +30,74 @@ type StopInput struct {
 func Stop(ctx context.Context, api RecordStopper, in StopInput, log Logger) *Result {
 	res := &Result{Operation: OpStop, Deploy: &DeployDetail{TaskID: in.TaskID, RecordID: in.RecordID}}
 	outer := ctx
-	if in.Timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, in.Timeout)
-		defer cancel()
-	}
-	fail := func(what Failed, err error) *Result {
+	ctx, cancel := bounded(ctx, in.Timeout)
+	defer cancel()
+	if what, err := stopRecord(ctx, api, res, log); err != nil {
 		res.Status = StatusFailed
-		res.Failure = &Failure{What: what, Err: err, Cause: interrupted(outer, ctx)}
-		if res.Failure.Cause == CauseTimedOut {
-			res.Failure.Timeout = in.Timeout
-		}
-		return res
+		res.Failure = callFailure(what, err, outer, ctx, in.Timeout)
 	}
+	return res
+}
 
-	st, err := api.State(ctx, in.TaskID, in.RecordID)
+// callFailure is the failure of an operation of one call (stop, signal)
+// bounded by timeout: ctx is the bounded context, outer the caller's, so
+// the cause tells a cancel from the timeout from an error of its own.
+func callFailure(what Failed, err error, outer, ctx context.Context, timeout time.Duration) *Failure {
+	f := &Failure{What: what, Err: err, Cause: interrupted(outer, ctx)}
+	if f.Cause == CauseTimedOut {
+		f.Timeout = timeout
+	}
+	return f
+}
+
+// stopRecord looks at the record, then stops it unless it has ended. It
+// returns what failed and why, or a nil error when res holds the outcome.
+func stopRecord(ctx context.Context, api RecordStopper, res *Result, log Logger) (Failed, error) {
+	d := res.Deploy
+	st, err := api.State(ctx, d.TaskID, d.RecordID)
 	switch {
 	case err != nil && codearts.IsRecordMissing(err):
-		return fail(FailedNoRecord, fmt.Errorf("task %s has no deployment record %s: %w", in.TaskID, in.RecordID, err))
+		return FailedNoRecord, fmt.Errorf("task %s has no deployment record %s: %w", d.TaskID, d.RecordID, err)
 	case err != nil && ctx.Err() != nil:
-		return fail(FailedReadRecord, fmt.Errorf("reading record %s of task %s: %w", in.RecordID, in.TaskID, err))
+		return FailedReadRecord, fmt.Errorf("reading record %s of task %s: %w", d.RecordID, d.TaskID, err)
 	case err != nil:
 		// The aim is a record that no longer runs: a state that cannot
 		// be read (or is about something else) does not stop the stop,
 		// which is harmless on a record that has ended.
-		log.Warningf("Could not read deployment record %s's state (%v); stopping it all the same.", in.RecordID, err)
+		log.Warningf("Could not read deployment record %s's state (%v); stopping it all the same.", d.RecordID, err)
 	default:
-		res.Deploy.TaskName = st.Result.TaskName
+		d.TaskName = st.Result.TaskName
 		if recordEnded(st) {
-			return stopAlreadyEnded(res, st, log)
+			stopAlreadyEnded(res, st, log)
+			return 0, nil
 		}
 	}
+	return sendStop(ctx, api, res, st, log)
+}
 
+// sendStop stops the record, whose state st is nil when it could not be
+// read. A refusal because the record has ended settles like a record
+// found ended.
+func sendStop(ctx context.Context, api RecordStopper, res *Result, st *codearts.State, log Logger) (Failed, error) {
+	d := res.Deploy
 	status := "unknown"
 	if st != nil {
 		status = st.Result.Status
 	}
-	log.Infof("Stopping deployment record %s of task %s (status %s)…", in.RecordID, in.TaskID, status)
-	body, err := api.Stop(ctx, in.TaskID, in.RecordID)
+	log.Infof("Stopping deployment record %s of task %s (status %s)…", d.RecordID, d.TaskID, status)
+	body, err := api.Stop(ctx, d.TaskID, d.RecordID)
 	switch {
 	case err == nil:
 		res.Status = StatusStopped
 		res.Remote = body
-		log.Infof("Stopped deployment record %s.", in.RecordID)
-		return res
+		log.Infof("Stopped deployment record %s.", d.RecordID)
+		return 0, nil
 	case codearts.IsRecordMissing(err):
-		return fail(FailedNoRecord, fmt.Errorf("stopping record %s of task %s: %w", in.RecordID, in.TaskID, err))
+		return FailedNoRecord, fmt.Errorf("stopping record %s of task %s: %w", d.RecordID, d.TaskID, err)
 	case codearts.IsEndedRefusal(err) && refusedAsEnded(ctx, api, res, err, log):
-		return res
+		return 0, nil
 	}
-	return fail(FailedStop, fmt.Errorf("stopping record %s of task %s: %w", in.RecordID, in.TaskID, err))
+	return FailedStop, fmt.Errorf("stopping record %s of task %s: %w", d.RecordID, d.TaskID, err)
 }
 
 // refusedAsEnded settles a stop the service refused as the record had

@@ -54,15 +54,7 @@ func (d *deployer) watch(ctx context.Context, recordID string, found func(string
 
 	st, err := d.api.State(tctx, d.in.TaskID, recordID)
 	if err != nil {
-		what := FailedReadRecord
-		if codearts.IsRecordMissing(err) {
-			what = FailedNoRecord
-			if recordID == "" {
-				err = fmt.Errorf("task %s has no deployment record to watch: %w", d.in.TaskID, err)
-			} else {
-				err = fmt.Errorf("task %s has no deployment record %s: %w", d.in.TaskID, recordID, err)
-			}
-		}
+		what, err := watchReadFailure(d.in.TaskID, recordID, err)
 		d.end(ctx, tctx, what, err)
 		return
 	}
@@ -78,21 +70,32 @@ func (d *deployer) watch(ctx context.Context, recordID string, found func(string
 	if found != nil {
 		found(recordID)
 	}
+	d.announceWatch(&rec)
+	d.openLogs(recordID)
+	d.followToEnd(ctx, tctx, recordID)
+}
+
+// watchReadFailure is what failed when the record to watch (recordID, ""
+// for the task's latest) could not be read.
+func watchReadFailure(taskID, recordID string, err error) (Failed, error) {
+	switch {
+	case !codearts.IsRecordMissing(err):
+		return FailedReadRecord, err
+	case recordID == "":
+		return FailedNoRecord, fmt.Errorf("task %s has no deployment record to watch: %w", taskID, err)
+	}
+	return FailedNoRecord, fmt.Errorf("task %s has no deployment record %s: %w", taskID, recordID, err)
+}
+
+// announceWatch says which record the watch follows, and whether it had
+// already ended.
+func (d *deployer) announceWatch(rec *codearts.Record) {
+	recordID := d.res.Deploy.RecordID
 	who := optional(" started by %s", rec.Executor) + optional(" at %s", rec.StartTime)
-	if isFinal(&rec) {
+	if isFinal(rec) {
 		d.log.Infof("Deployment record %s of task %s%s had already ended (%s); reporting it.", recordID, d.in.TaskID, who, rec.Status)
-	} else {
-		d.sawRunning = true
-		d.log.Infof("Watching deployment record %s of task %s%s (status %s).", recordID, d.in.TaskID, who, rec.Status)
-	}
-	if d.in.ShowLogs {
-		d.logs = stepLogs{api: d.api, taskID: d.in.TaskID, recordID: recordID, log: d.log}
-	}
-	final, err := d.follow(tctx, recordID, true)
-	if err != nil {
-		d.end(ctx, tctx, FailedFollow, err)
 		return
 	}
-	d.finish(final)
-	d.gate(ctx)
+	d.sawRunning = true
+	d.log.Infof("Watching deployment record %s of task %s%s (status %s).", recordID, d.in.TaskID, who, rec.Status)
 }
