@@ -14,6 +14,15 @@ import (
 	"github.com/deploy-action/deploy-action/internal/huawei"
 )
 
+// TaskPath is the path of a CodeArts Deploy task, as the calls and a dry
+// run's report name it.
+func TaskPath(taskID string) string { return "/v2/tasks/" + url.PathEscape(taskID) }
+
+// StopPath is the path that stops a deployment record of a task.
+func StopPath(taskID, recordID string) string {
+	return TaskPath(taskID) + "/records/" + url.PathEscape(recordID) + "/stop"
+}
+
 // ServiceName names the service in messages.
 const ServiceName = "CodeArts Deploy"
 
@@ -60,7 +69,7 @@ type Started struct {
 func (c *Client) Start(ctx context.Context, taskID string, req StartRequest) (*Started, error) {
 	resp, err := c.api.Do(ctx, huawei.Request{
 		Method: "POST",
-		Path:   "/v2/tasks/" + url.PathEscape(taskID) + "/start",
+		Path:   TaskPath(taskID) + "/start",
 		Body:   req,
 	}, nil)
 	if err != nil {
@@ -163,7 +172,7 @@ func (c *Client) State(ctx context.Context, taskID, recordID string) (*State, er
 		q.Set("record_id", recordID)
 	}
 	var out State
-	resp, err := c.api.Get(ctx, "/v2/tasks/"+url.PathEscape(taskID)+"/state", q, &out)
+	resp, err := c.api.Get(ctx, TaskPath(taskID)+"/state", q, &out)
 	if err != nil {
 		return nil, err
 	}
@@ -215,7 +224,7 @@ func (s *State) mismatch(taskID, recordID string) string {
 func (c *Client) Stop(ctx context.Context, taskID, recordID string) ([]byte, error) {
 	resp, err := c.api.Do(ctx, huawei.Request{
 		Method:     "PUT",
-		Path:       "/v2/tasks/" + url.PathEscape(taskID) + "/records/" + url.PathEscape(recordID) + "/stop",
+		Path:       StopPath(taskID, recordID),
 		Idempotent: true,
 	}, nil)
 	if err != nil {

@@ -34,7 +34,7 @@ type TaskDetail struct {
 //
 // API: https://support.huaweicloud.com/intl/en-us/api-deployman/ShowDeployTaskDetail.html
 func (c *Client) Detail(ctx context.Context, taskID string) (*TaskDetail, error) {
-	resp, err := c.api.Get(ctx, "/v2/tasks/"+url.PathEscape(taskID), nil, nil)
+	resp, err := c.api.Get(ctx, TaskPath(taskID), nil, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -69,7 +69,9 @@ type Answer struct {
 	Raw []byte
 }
 
-func deploymentPath(projectID, deploymentID string) string {
+// DeploymentPath is the path of a software deployment, as the calls and
+// a dry run's report name it.
+func DeploymentPath(projectID, deploymentID string) string {
 	return "/v1/" + url.PathEscape(projectID) + "/software_deployments/" + url.PathEscape(deploymentID)
 }
 
@@ -85,7 +87,7 @@ func deploymentPath(projectID, deploymentID string) string {
 func (c *Client) UpdateSoftwareDeployment(ctx context.Context, projectID, deploymentID string, body Update) (*Answer, error) {
 	return c.call(ctx, deploymentID, huawei.Request{
 		Method:     "PUT",
-		Path:       deploymentPath(projectID, deploymentID),
+		Path:       DeploymentPath(projectID, deploymentID),
 		Body:       body,
 		Idempotent: true,
 	})
@@ -97,7 +99,7 @@ func (c *Client) UpdateSoftwareDeployment(ctx context.Context, projectID, deploy
 func (c *Client) GetSoftwareDeployment(ctx context.Context, projectID, deploymentID string) (*Answer, error) {
 	return c.call(ctx, deploymentID, huawei.Request{
 		Method:     "GET",
-		Path:       deploymentPath(projectID, deploymentID),
+		Path:       DeploymentPath(projectID, deploymentID),
 		Idempotent: true,
 	})
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 
@@ -23,15 +22,13 @@ type CodeArtsReader interface {
 	ExecutionParams(ctx context.Context, taskID, recordID string) ([]codearts.ExecutionParam, error)
 }
 
-func taskPath(taskID string) string { return "/v2/tasks/" + url.PathEscape(taskID) }
-
 // codeartsTask checks the credentials and that the task exists and the
 // caller may see it (ShowDeployTaskDetail). It reports whether the task
 // passed.
 func (r *dryRun) codeartsTask(ctx context.Context, api CodeArtsReader, taskID string) bool {
 	const name = "task"
 	detail, err := api.Detail(ctx, taskID)
-	if !r.credentials("GET "+taskPath(taskID), err) {
+	if !r.credentials("GET "+codearts.TaskPath(taskID), err) {
 		r.fail(name, "not checked: the credentials were refused")
 		return false
 	}
@@ -107,13 +104,13 @@ func (r *dryRun) healthGate(h *health.Spec) {
 // running record stopFirst (if any), then the start.
 func (r *dryRun) wouldStart(in DeployInput, stopFirst string) {
 	if stopFirst != "" {
-		r.would(http.MethodPut, taskPath(in.TaskID)+"/records/"+url.PathEscape(stopFirst)+"/stop", nil, "if_running: stop, first stops the running record.")
+		r.would(http.MethodPut, codearts.StopPath(in.TaskID, stopFirst), nil, "if_running: stop, first stops the running record.")
 	}
 	note := "Then the action follows the record (GET .../state) until it ends."
 	if !in.Wait {
 		note = "wait is false: the action would exit once the record is started."
 	}
-	r.would(http.MethodPost, taskPath(in.TaskID)+"/start", maskedStart(in), note)
+	r.would(http.MethodPost, codearts.TaskPath(in.TaskID)+"/start", maskedStart(in), note)
 }
 
 // maskedStart is the start body with every encrypt value masked.
@@ -336,7 +333,7 @@ func DryRunStop(ctx context.Context, api CodeArtsReader, in StopInput, log Logge
 	r := newDryRun(OpStop, log)
 	r.res.Deploy.TaskID, r.res.Deploy.RecordID = in.TaskID, in.RecordID
 	st, err := api.State(ctx, in.TaskID, in.RecordID)
-	if !r.credentials(fmt.Sprintf("GET %s/state", taskPath(in.TaskID)), err) {
+	if !r.credentials(fmt.Sprintf("GET %s/state", codearts.TaskPath(in.TaskID)), err) {
 		return r.done()
 	}
 	const name = "record"
@@ -345,7 +342,7 @@ func DryRunStop(ctx context.Context, api CodeArtsReader, in StopInput, log Logge
 		r.pass(name, "record %s has already ended (%s): a stop would leave it alone", in.RecordID, st.Result.Status)
 	case err == nil:
 		r.pass(name, "record %s is %s: it would be stopped", in.RecordID, st.Result.Status)
-		r.would(http.MethodPut, taskPath(in.TaskID)+"/records/"+url.PathEscape(in.RecordID)+"/stop", nil, "")
+		r.would(http.MethodPut, codearts.StopPath(in.TaskID, in.RecordID), nil, "")
 	case codearts.IsRecordMissing(err):
 		r.fail(name, "task %s has no deployment record %s: %v", in.TaskID, in.RecordID, err)
 	default:

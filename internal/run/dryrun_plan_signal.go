@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 
@@ -27,7 +26,7 @@ func DryRunReleasePlan(ctx context.Context, api PlanReader, in ReleasePlanInput,
 	defer cancel()
 	r := newDryRun(OpReleasePlan, log)
 	r.res.Plan.PlanID = in.PlanID
-	path := "/v3/" + url.PathEscape(in.ProjectID) + "/cas/release-plans/" + url.PathEscape(in.PlanID)
+	path := servicestage.PlanPath(in.ProjectID, in.PlanID)
 	plan, ok := r.releasePlan(ctx, api, in, path)
 	if !ok {
 		return r.done()
@@ -115,7 +114,7 @@ func DryRunSignal(ctx context.Context, api SignalReader, in SignalInput, log Log
 	defer cancel()
 	r := newDryRun(OpSignal, log)
 	r.res.Signal.DeploymentID = in.DeploymentID
-	path := "/v1/" + url.PathEscape(in.ProjectID) + "/software_deployments/" + url.PathEscape(in.DeploymentID)
+	path := rts.DeploymentPath(in.ProjectID, in.DeploymentID)
 	ans, err := api.GetSoftwareDeployment(ctx, in.ProjectID, in.DeploymentID)
 	if !r.credentials("GET "+path, err) {
 		return r.done()

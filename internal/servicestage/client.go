@@ -47,9 +47,13 @@ func New(baseURL string, creds huawei.Credentials, opts ...huawei.Option) (*Clie
 	return huawei.NewService(func(api *huawei.Client) *Client { return &Client{api: api} }, ServiceName, baseURL, creds, opts...)
 }
 
-func planPath(projectID, planID string, more string) string {
-	return "/v3/" + url.PathEscape(projectID) + "/cas/release-plans/" + url.PathEscape(planID) + more
+// PlanPath is the path of a release plan, as every plan call and a dry
+// run's report name it.
+func PlanPath(projectID, planID string) string {
+	return "/v3/" + url.PathEscape(projectID) + "/cas/release-plans/" + url.PathEscape(planID)
 }
+
+func planPath(projectID, planID string, more string) string { return PlanPath(projectID, planID) + more }
 
 // Plan is a release plan as ShowReleasePlan returns it.
 type Plan struct {
