@@ -54,7 +54,7 @@ var errPlanTimedOut = errors.New("the release plan did not finish within the tim
 // every component is done and reports how it ended. It never returns a nil
 // Result.
 //
-// The plan is done when one deploy-info answer shows (see PlanSettled):
+// The plan is done when one deploy-info answer shows (see planSettled):
 //   - every component in a final status (SUCCESS, FAILED, PARTIALLY_FAILED,
 //     ROLLBACK_*, ABORTED), nothing rolling back; or
 //   - no component running or rolling back, at least one failed, the rest
@@ -306,10 +306,10 @@ func (p *planner) noWait(ctx, tctx context.Context) {
 // settled decides whether the watched execution is over, asking the plan
 // when the components alone cannot tell.
 func (p *planner) settled(ctx context.Context, info *servicestage.DeployInfo) bool {
-	switch PlanSettled(info.Components) {
-	case VerdictDone:
+	switch planSettled(info.Components) {
+	case verdictDone:
 		return true
-	case VerdictAskPlan:
+	case verdictAskPlan:
 		plan, err := p.api.Show(ctx, p.in.ProjectID, p.in.PlanID)
 		if err != nil {
 			p.log.Warningf("Could not read the plan's status; trying again: %v", err)
@@ -385,16 +385,12 @@ func (p *planner) finish(info *servicestage.DeployInfo) {
 	if p.res.FinishedAt.IsZero() {
 		p.res.FinishedAt = time.Now()
 	}
-	name := p.in.PlanID + optional(" (%s)", p.res.Plan.PlanName)
-	if planSucceeded(p.res.Plan.Components) {
-		p.res.Status = StatusSucceeded
-		p.log.Infof("✓ Release plan %s succeeded in %s.", name, FormatDuration(p.res.Duration()))
-		return
+	p.res.Status = StatusSucceeded
+	if !planSucceeded(p.res.Plan.Components) {
+		p.res.Status = StatusFailed
+		p.res.Failure = &Failure{What: FailedReleasePlan, Plan: planVerdict(p.planStatus, p.res.Plan.Components)}
 	}
-	p.res.Status = StatusFailed
-	v := planVerdict(p.planStatus, p.res.Plan.Components)
-	p.res.Failure = &Failure{What: FailedReleasePlan, Plan: v}
-	p.log.Infof("✗ %s.", planFailure(name, v))
+	p.log.Verdict(p.res)
 }
 
 // end settles a flow that stopped early: cancelled, timed out, or failed

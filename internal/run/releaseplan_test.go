@@ -38,34 +38,6 @@ func comps(spec ...string) []servicestage.Component {
 	return out
 }
 
-func TestPlanSettled(t *testing.T) {
-	t.Parallel()
-	rollingBack := comps("a:1:FAILED")
-	rollingBack[0].RollbackJobStatus = "RUNNING"
-	tests := []struct {
-		name  string
-		comps []servicestage.Component
-		want  run.Verdict
-	}{
-		{"no components yet", nil, run.VerdictRunning},
-		{"all succeeded", comps("a:1:SUCCESS", "b:2:SUCCESS"), run.VerdictDone},
-		{"all final, mixed", comps("a:1:SUCCESS", "b:2:FAILED", "c:2:ABORTED"), run.VerdictDone},
-		{"rolled back", comps("a:1:ROLLBACK_SUCCEED", "b:1:ROLLBACK_FAILED"), run.VerdictDone},
-		{"partially failed", comps("a:1:PARTIALLY_FAILED"), run.VerdictDone},
-		{"a batch runs", comps("a:1:SUCCESS", "b:2:RUNNING", "c:3:CREATED"), run.VerdictRunning},
-		{"never executed", comps("a:1:CREATED", "b:2:CREATED"), run.VerdictRunning},
-		{"between two batches", comps("a:1:SUCCESS", "b:2:CREATED"), run.VerdictRunning},
-		{"failed, later batches not started", comps("a:1:FAILED", "b:2:CREATED"), run.VerdictAskPlan},
-		{"aborted, later batches not started", comps("a:1:ABORTED", "b:2:CREATED"), run.VerdictAskPlan},
-		{"failed but another runs", comps("a:1:FAILED", "b:1:RUNNING", "c:2:CREATED"), run.VerdictRunning},
-		{"rollback running", rollingBack, run.VerdictRunning},
-		{"unknown status is waited on", comps("a:1:SUCCESS", "b:1:QUEUED"), run.VerdictRunning},
-	}
-	for _, tt := range tests {
-		assert.Equal(t, tt.want, run.PlanSettled(tt.comps), tt.name)
-	}
-}
-
 func TestReleasePlanExecutesAndSucceeds(t *testing.T) {
 	t.Parallel()
 	srv, url := opsSim(t, "")
@@ -86,11 +58,16 @@ func TestReleasePlanExecutesAndSucceeds(t *testing.T) {
 		assert.Equal(t, "SUCCEEDED", res.Plan.Components[i].JobStatus)
 		assert.Positive(t, res.Plan.Components[i].Elapsed)
 	}
-	groups := log.groups()
-	require.Len(t, groups, 2, log.String())
-	assert.Regexp(t, `^✓ Batch 1 \(2 components\) \d+ms$`, groups[0])
-	assert.Regexp(t, `^✓ Batch 2 \(1 component\) \d+ms$`, groups[1])
-	assert.Contains(t, log.String(), "api: SUCCESS, version 1.0.0, job SUCCEEDED")
+	batches := eventsOf[batchEnded](log)
+	require.Len(t, batches, 2, log.String())
+	for i, want := range []struct{ seq, comps int }{{1, 2}, {2, 1}} {
+		assert.Equal(t, want.seq, batches[i].Seq)
+		assert.Len(t, batches[i].Components, want.comps)
+		assert.Equal(t, run.BatchSucceeded, batches[i].Outcome)
+		assert.Positive(t, batches[i].Elapsed)
+	}
+	assert.Equal(t, "1.0.0", batches[0].Components[0].Version)
+	assert.Equal(t, []run.Status{run.StatusSucceeded}, eventsOf[run.Status](log), "one verdict")
 	assert.False(t, res.StartedAt.IsZero())
 	assert.True(t, res.FinishedAt.After(res.StartedAt))
 	assert.GreaterOrEqual(t, res.Duration(), 250*time.Millisecond, "two batches of 150ms")
@@ -126,7 +103,7 @@ release_plans:
 	assert.Equal(t, "FAILED", v.Status, "the plan's own status decided the CREATED worker will not run")
 	assert.Equal(t, "FAILED", srv.PlanStatus(opsPlan))
 	assert.Equal(t, "CREATED", res.Plan.Components[2].Status)
-	assert.Equal(t, []string{"✓ Batch 1 (1 component) 150ms", "✗ Batch 2 (1 component) 150ms failed", "○ Batch 3 (1 component) not run"}, log.groups())
+	assert.Equal(t, []batchOutcome{{1, run.BatchSucceeded, true}, {2, run.BatchFailed, true}, {3, run.BatchNotRun, false}}, outcomes(log))
 	assert.Zero(t, srv.PlanRollbacks(opsPlan), "rollback_on_failure is false")
 }
 
@@ -152,6 +129,22 @@ release_plans:
 }
 
 // componentNames are the names of comps, in order.
+// batchOutcome is a batch's end as a test compares it.
+type batchOutcome struct {
+	seq     int
+	outcome run.BatchOutcome
+	timed   bool // its Elapsed is known
+}
+
+// outcomes returns how each batch ended, in order.
+func outcomes(l *opLog) []batchOutcome {
+	var out []batchOutcome
+	for _, b := range eventsOf[batchEnded](l) {
+		out = append(out, batchOutcome{b.Seq, b.Outcome, b.Elapsed > 0})
+	}
+	return out
+}
+
 func componentNames(comps []run.Component) []string {
 	var out []string
 	for _, c := range comps {
@@ -384,10 +377,7 @@ release_plans:
 	assert.Equal(t, []run.Action{run.Stopped{}}, res.Failure.Actions)
 	require.Len(t, res.Plan.Components, 2)
 	assert.Equal(t, "ABORTED", res.Plan.Components[0].Status, "the components are read again after the abort")
-	groups := log.groups()
-	require.Len(t, groups, 2, log.String())
-	assert.Regexp(t, `^⏹ Batch 1 \(1 component\) \d+\.\ds aborted$`, groups[0])
-	assert.Equal(t, "○ Batch 2 (1 component) not run", groups[1])
+	assert.Equal(t, []batchOutcome{{1, run.BatchAborted, true}, {2, run.BatchNotRun, false}}, outcomes(log))
 }
 
 func TestReleasePlanCancelAbortsWithinGrace(t *testing.T) {
@@ -439,10 +429,13 @@ release_plans:
 			assert.False(t, res.OK())
 			assert.Equal(t, 1, srv.PlanRollbacks(opsPlan))
 			out := log.String()
+			rollbacks := eventsOf[run.PlanRollback](log)
+			require.Len(t, rollbacks, 1, out)
+			assert.Equal(t, []string{"api", "web"}, componentNames(rollbacks[0].Components))
 			if rollbackFails {
 				assert.Equal(t, run.StatusFailed, res.Plan.RollbackStatus)
 				assert.Equal(t, "ROLLBACK_FAILED", res.Plan.Components[0].Status)
-				assert.Contains(t, out, "warning: The rollback of release plan")
+				assert.Equal(t, []string{"api"}, componentNames(rollbacks[0].Failed))
 				require.Len(t, res.Failure.Actions, 1)
 				rb, ok := res.Failure.Actions[0].(run.PlanRolledBack)
 				require.True(t, ok, "%#v", res.Failure.Actions[0])
@@ -453,7 +446,7 @@ release_plans:
 				assert.Equal(t, "ROLLBACK_SUCCEED", res.Plan.Components[0].Status)
 				assert.Equal(t, "ROLLBACK_SUCCEED", res.Plan.Components[1].Status)
 				assert.Equal(t, "SUCCEEDED", res.Plan.Components[0].RollbackJobStatus)
-				assert.Contains(t, out, "notice: Rollback succeeded")
+				assert.Empty(t, rollbacks[0].Failed)
 				assert.Equal(t, []run.Action{run.PlanRolledBack{Status: run.StatusSucceeded}}, res.Failure.Actions)
 			}
 			assert.Equal(t, "CREATED", res.Plan.Components[2].Status, "worker never ran, so it is not rolled back")
@@ -505,37 +498,4 @@ release_plans:
 	assert.Equal(t, run.FailedExecute, res.Failure.What)
 	assert.ErrorContains(t, res.Failure.Err, "The release plan has no environment.")
 	assert.Zero(t, srv.PlanExecutions(opsPlan))
-}
-
-func TestComponentLine(t *testing.T) {
-	t.Parallel()
-	c := run.Component{Name: "web", Status: "ROLLBACK_FAILED", Version: "1.4.3", JobStatus: "FAILED", Elapsed: 3 * time.Second,
-		FailMessage: "readiness probe failed", RollbackJobStatus: "FAILED", RollbackElapsed: 2 * time.Second, RollbackFailMessage: "image gone"}
-	assert.Equal(t, "web: ROLLBACK_FAILED, version 1.4.3, job FAILED, 3.0s: readiness probe failed; rollback FAILED, 2.0s: image gone", run.ComponentLine(c))
-}
-
-func TestBatchMark(t *testing.T) {
-	t.Parallel()
-	mk := func(statuses ...string) []run.Component {
-		out := make([]run.Component, len(statuses))
-		for i, s := range statuses {
-			out[i].Status = s
-		}
-		return out
-	}
-	tests := []struct {
-		statuses   []string
-		mark, word string
-	}{
-		{[]string{"SUCCESS", "SUCCESS"}, "✓", ""},
-		{[]string{"SUCCESS", "FAILED"}, "✗", "failed"},
-		{[]string{"ABORTED", "SUCCESS"}, "⏹", "aborted"},
-		{[]string{"CREATED"}, "○", "not run"},
-		{[]string{"ROLLBACK_SUCCEED"}, "✗", "failed"},
-	}
-	for _, tt := range tests {
-		mark, word := run.BatchMark(mk(tt.statuses...))
-		assert.Equal(t, tt.mark, mark, "%v", tt.statuses)
-		assert.Equal(t, tt.word, word, "%v", tt.statuses)
-	}
 }
