@@ -115,6 +115,8 @@ func (p *planner) deployInfo(ctx context.Context) (*servicestage.DeployInfo, err
 	return p.api.DeployInfo(ctx, p.in.ProjectID, p.in.PlanID)
 }
 
+// run is the flow: read the plan, execute it (or adopt the execution it
+// has), then report after one look (wait: false) or follow it to its end.
 func (p *planner) run(ctx context.Context) {
 	tctx, cancel := context.WithTimeoutCause(ctx, p.in.Timeout, errPlanTimedOut)
 	defer cancel()
@@ -127,30 +129,34 @@ func (p *planner) run(ctx context.Context) {
 	}
 	p.initial = plan
 	p.res.Plan.PlanName = plan.Name
+	p.log.Infof("%s", planLine(p.in.PlanID, plan))
+
+	if !p.in.Execute {
+		p.started = true
+	} else if err := p.execute(tctx, plan); err != nil {
+		p.end(ctx, tctx, FailedExecute, err)
+		return
+	}
+	if !p.in.Wait {
+		p.noWait(ctx, tctx)
+		return
+	}
+	p.await(ctx, tctx)
+}
+
+// planLine is the log's line on the plan as the flow found it.
+func planLine(planID string, plan *servicestage.Plan) string {
 	count := plural(len(plan.Components), "component")
 	if plan.ComponentsCut {
 		count = fmt.Sprintf("more than %d components", len(plan.Components))
 	}
-	p.log.Infof("Release plan %s%s: status %s, %s%s.", p.in.PlanID, optional(" (%s)", plan.Name), plan.Status,
+	return fmt.Sprintf("Release plan %s%s: status %s, %s%s.", planID, optional(" (%s)", plan.Name), plan.Status,
 		count, optional(", fail strategy %s", plan.FailStrategy))
+}
 
-	if p.in.Execute {
-		if err := p.execute(tctx, plan); err != nil {
-			p.end(ctx, tctx, FailedExecute, err)
-			return
-		}
-		if !p.in.Wait {
-			p.noWait(ctx, tctx)
-			return
-		}
-	} else {
-		p.started = true
-		if !p.in.Wait {
-			p.noWait(ctx, tctx)
-			return
-		}
-	}
-
+// await follows the watched execution to its verdict, and rolls a failed
+// plan back when asked to.
+func (p *planner) await(ctx, tctx context.Context) {
 	info, err := p.follow(tctx)
 	if err != nil {
 		p.end(ctx, tctx, FailedFollowPlan, err)
@@ -190,6 +196,13 @@ func (p *planner) execute(ctx context.Context, plan *servicestage.Plan) error {
 		p.in.Executing()
 	}
 	adopted, err := p.callExecute(ctx, plan)
+	return p.afterExecute(ctx, plan, adopted, err)
+}
+
+// afterExecute records what the execute request did: the plan executes (the
+// answer came, or one lost was found to have reached the service, or a
+// refusal came because someone else's execution runs), or err.
+func (p *planner) afterExecute(ctx context.Context, plan *servicestage.Plan, adopted bool, err error) error {
 	switch {
 	case err == nil && adopted:
 		p.executed, p.started = true, true

@@ -471,3 +471,22 @@ func TestUnfinishedRollbackStatus(t *testing.T) {
 		assert.Equal(t, tt.want, unfinishedRollbackStatus(tt.cancelled, tt.cause), tt.name)
 	}
 }
+
+// TestPlanLine: the log's line on the plan as the flow found it.
+func TestPlanLine(t *testing.T) {
+	t.Parallel()
+	two := make([]servicestage.PlanMember, 2)
+	tests := []struct {
+		name string
+		plan servicestage.Plan
+		want string
+	}{
+		{"named, with a strategy", servicestage.Plan{Name: "web", Status: "CREATED", FailStrategy: "stop", Components: two},
+			"Release plan p-1 (web): status CREATED, 2 components, fail strategy stop."},
+		{"bare", servicestage.Plan{Status: "SUCCESS", Components: two[:1]}, "Release plan p-1: status SUCCESS, 1 component."},
+		{"cut", servicestage.Plan{Status: "RUNNING", Components: two, ComponentsCut: true}, "Release plan p-1: status RUNNING, more than 2 components."},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, planLine("p-1", &tt.plan), tt.name)
+	}
+}
