@@ -111,19 +111,6 @@ func (l *opLog) String() string {
 	return strings.Join(l.lines, "\n")
 }
 
-// groups returns the group titles, in order.
-func (l *opLog) groups() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var out []string
-	for _, line := range l.lines {
-		if t, ok := strings.CutPrefix(line, "group: "); ok {
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
 // opsSim starts the simulator on loopback with short component jobs
 // (150ms by default: three 50ms steps).
 func opsSim(t *testing.T, scenario string) (*sim.Server, string) {

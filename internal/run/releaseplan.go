@@ -54,7 +54,8 @@ var errPlanTimedOut = errors.New("the release plan did not finish within the tim
 // every component is done and reports how it ended. It never returns a nil
 // Result.
 //
-// The plan is done when one deploy-info answer shows (see planSettled):
+// The plan is done when one deploy-info answer shows (planSettled in
+// releaseplan_verdict.go):
 //   - every component in a final status (SUCCESS, FAILED, PARTIALLY_FAILED,
 //     ROLLBACK_*, ABORTED), nothing rolling back; or
 //   - no component running or rolling back, at least one failed, the rest
@@ -287,8 +288,7 @@ func (p *planner) noWait(ctx, tctx context.Context) {
 		if p.executed {
 			// The plan runs; only the look failed.
 			p.log.Warningf("Could not read the plan's deploy-info: %v", err)
-			p.res.Status = StatusRunning
-			p.res.Settled = true // left running on purpose (wait: false)
+			p.goesOn()
 			return
 		}
 		p.end(ctx, tctx, FailedReadPlan, err)
@@ -298,8 +298,7 @@ func (p *planner) noWait(ctx, tctx context.Context) {
 		// Right after an execute the answer may still show the previous
 		// execution: its components are not this run's to report.
 		if p.started = startedSince(p.baseline, info); !p.started {
-			p.res.Status = StatusRunning
-			p.res.Settled = true // left running on purpose (wait: false)
+			p.goesOn()
 			p.res.Remote = info.Raw
 			p.log.Infof("wait is false: release plan %s was executed and goes on.", p.in.PlanID)
 			return
@@ -310,10 +309,15 @@ func (p *planner) noWait(ctx, tctx context.Context) {
 		p.finish(info)
 		return
 	}
-	p.res.Status = StatusRunning
-	p.res.Settled = true // left running on purpose (wait: false)
+	p.goesOn()
 	p.setTimes(false)
 	p.log.Infof("wait is false: release plan %s goes on.", p.in.PlanID)
+}
+
+// goesOn reports the plan as left running on purpose (wait: false).
+func (p *planner) goesOn() {
+	p.res.Status = StatusRunning
+	p.res.Settled = true
 }
 
 // settled decides whether the watched execution is over, asking the plan
