@@ -57,7 +57,9 @@ func TestProgressRendersEachEvent(t *testing.T) {
 		{"check passed", func(p run.Logger, _ *action.Log) {
 			p.CheckDone(run.Check{Name: "credentials", Passed: true, Detail: "a signed read succeeded"})
 		}, "✓ credentials: a signed read succeeded\n"},
-		{"check warned", func(p run.Logger, _ *action.Log) { p.CheckDone(run.Check{Name: "task", Passed: true, Warning: true, Detail: "busy"}) },
+		{"check warned", func(p run.Logger, _ *action.Log) {
+			p.CheckDone(run.Check{Name: "task", Passed: true, Warning: true, Detail: "busy"})
+		},
 			"::warning::⚠ task: busy\n"},
 		{"check failed", func(p run.Logger, _ *action.Log) { p.CheckDone(run.Check{Name: "task", Detail: "not found"}) },
 			"✗ task: not found\n"},

@@ -145,16 +145,6 @@ func (p *planner) run(ctx context.Context) {
 	p.await(ctx, tctx)
 }
 
-// planLine is the log's line on the plan as the flow found it.
-func planLine(planID string, plan *servicestage.Plan) string {
-	count := plural(len(plan.Components), "component")
-	if plan.ComponentsCut {
-		count = fmt.Sprintf("more than %d components", len(plan.Components))
-	}
-	return fmt.Sprintf("Release plan %s%s: status %s, %s%s.", planID, optional(" (%s)", plan.Name), plan.Status,
-		count, optional(", fail strategy %s", plan.FailStrategy))
-}
-
 // await follows the watched execution to its verdict, and rolls a failed
 // plan back when asked to.
 func (p *planner) await(ctx, tctx context.Context) {

@@ -9,6 +9,16 @@ import (
 	"github.com/deploy-action/deploy-action/internal/servicestage"
 )
 
+// planLine is the log's line on the plan as the flow found it.
+func planLine(planID string, plan *servicestage.Plan) string {
+	count := plural(len(plan.Components), "component")
+	if plan.ComponentsCut {
+		count = fmt.Sprintf("more than %d components", len(plan.Components))
+	}
+	return fmt.Sprintf("Release plan %s%s: status %s, %s%s.", planID, optional(" (%s)", plan.Name), plan.Status,
+		count, optional(", fail strategy %s", plan.FailStrategy))
+}
+
 // planBatch is the components of one seq.
 type planBatch struct {
 	seq   int
