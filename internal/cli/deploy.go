@@ -29,7 +29,7 @@ func startDeploy(ctx context.Context, s *step) (*run.Result, error) {
 		if len(cfg.Params) > 0 {
 			log.Infof("Parameters: %s.", run.ParamNames(codeartsParams(cfg.Params)))
 		}
-		return run.Deploy(ctx, client, deployInput(cfg, log), log, s.deployHooks())
+		return run.Deploy(ctx, client, deployInput(cfg, log), logger(log), s.deployHooks())
 	})
 }
 
@@ -56,7 +56,7 @@ func dryRunDeploy(ctx context.Context, s *step) (*run.Result, error) {
 	cfg, log := s.cfg, s.log
 	return connect(s, codeartsClient, func(client *codearts.Client, at string) *run.Result {
 		log.Infof("Dry run of a deployment of CodeArts Deploy task %s (%s).", cfg.TaskID, at)
-		return run.DryRunDeploy(ctx, client, deployInput(cfg, log), log)
+		return run.DryRunDeploy(ctx, client, deployInput(cfg, log), logger(log))
 	})
 }
 

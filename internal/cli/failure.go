@@ -124,19 +124,25 @@ func dryRunFailure(dr *run.DryRun) string {
 }
 
 // recordFailure says how a deployment record ended, with the end of the
-// failed step's log. Its first sentence is the one run logs the moment
-// the verdict comes (run's deployer.verdictLine): a deliberate pair.
+// failed step's log.
 func recordFailure(d *run.DeployDetail, v *run.RecordVerdict) string {
+	msg := recordVerdict(d, v) + "."
+	if len(v.LogTail) > 0 {
+		msg += "\nLast lines of the step's log:\n" + strings.Join(v.LogTail, "\n")
+	}
+	return msg
+}
+
+// recordVerdict is the sentence (without its final period) on a record
+// that ended as a failure: the log's verdict line and the annotation's
+// first line.
+func recordVerdict(d *run.DeployDetail, v *run.RecordVerdict) string {
 	msg := fmt.Sprintf("Deployment record %s of task %s ended with status %q", d.RecordID, d.TaskID, v.Status)
 	if v.Step != "" {
 		msg += fmt.Sprintf(" in step %q", v.Step)
 	}
 	if v.Unknown {
 		msg += ", a status the action does not know, so it counts as a failure"
-	}
-	msg += "."
-	if len(v.LogTail) > 0 {
-		msg += "\nLast lines of the step's log:\n" + strings.Join(v.LogTail, "\n")
 	}
 	return msg
 }
@@ -169,10 +175,10 @@ func unhealthyMessage(recordID string, r health.Report) string {
 
 // planFailure says how a release plan ended (without the final period):
 // the components that failed and those never run, each list cut at
-// maxNamedComponents. It is the line run logs the moment the verdict
-// comes (run's planFailure): a deliberate pair.
+// maxNamedComponents. It is the log's verdict line and the annotation's
+// first line.
 func planFailure(p *run.PlanDetail, v *run.PlanVerdict) string {
-	name := p.PlanID + optionalf(" (%s)", p.PlanName)
+	name := planName(p)
 	msg := "Release plan " + name + " failed"
 	if v.Status != "" {
 		msg = fmt.Sprintf("Release plan %s ended %s", name, v.Status)
@@ -193,8 +199,13 @@ func planFailure(p *run.PlanDetail, v *run.PlanVerdict) string {
 	return msg
 }
 
-// maxNamedComponents bounds the components a failure names: the
-// annotation is a short message.
+// planName names a plan: its ID, and its name when known.
+func planName(p *run.PlanDetail) string {
+	return p.PlanID + optionalf(" (%s)", p.PlanName)
+}
+
+// maxNamedComponents bounds the components a line names (a failure, a
+// batch that starts): the annotation and a log line are short.
 const maxNamedComponents = 20
 
 // firstNames returns the first maxNamedComponents of names, and how many
@@ -285,13 +296,19 @@ func planRollbackDetail(a run.PlanRolledBack) string {
 	case a.NotStarted:
 		return " (it could not be started)"
 	case len(a.Failed) > 0:
-		names := make([]string, len(a.Failed))
-		for i, c := range a.Failed {
-			names[i] = c.Name + optionalf(": %s", c.RollbackFailMessage)
-		}
-		return " (" + strings.Join(names, "; ") + ")"
+		return " (" + rollbackFailures(a.Failed) + ")"
 	}
 	return ""
+}
+
+// rollbackFailures names the components whose rollback failed, with the
+// service's message.
+func rollbackFailures(failed []run.Component) string {
+	names := make([]string, len(failed))
+	for i, c := range failed {
+		names[i] = c.Name + optionalf(": %s", c.RollbackFailMessage)
+	}
+	return strings.Join(names, "; ")
 }
 
 // lineSep is what goes before a sentence added to a message: a space, or

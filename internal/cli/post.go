@@ -114,7 +114,7 @@ func postStopStarted(ctx context.Context, client *codearts.Client, log *action.L
 }
 
 func postStop(ctx context.Context, client run.RecordStopper, taskID, recordID string, log *action.Log) int {
-	res := run.Stop(ctx, client, run.StopInput{TaskID: taskID, RecordID: recordID, Timeout: postBudget}, log)
+	res := run.Stop(ctx, client, run.StopInput{TaskID: taskID, RecordID: recordID, Timeout: postBudget}, logger(log))
 	if res.Failure != nil {
 		_, msg := failureText(res)
 		log.Error("Could not stop the deployment", "Deployment record "+recordID+" may still be running: "+msg)
@@ -134,7 +134,7 @@ func postAbortPlan(ctx context.Context, cfg *action.Config, creds huawei.Credent
 		log.Warningf("post: %v", err)
 		return 0
 	}
-	res := run.AbortPlan(ctx, client, run.AbortPlanInput{ProjectID: cfg.ProjectID, PlanID: state.PlanID, Timeout: postBudget}, log)
+	res := run.AbortPlan(ctx, client, run.AbortPlanInput{ProjectID: cfg.ProjectID, PlanID: state.PlanID, Timeout: postBudget}, logger(log))
 	if res.Failure != nil {
 		_, msg := failureText(res)
 		log.Error("Could not abort the release plan", "Release plan "+state.PlanID+" may still be running: "+msg)

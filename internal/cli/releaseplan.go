@@ -39,7 +39,7 @@ func startReleasePlan(ctx context.Context, s *step) (*run.Result, error) {
 				log.Warningf("Could not write a step file: %v", err)
 			}
 		}
-		return run.ReleasePlan(ctx, client, in, log)
+		return run.ReleasePlan(ctx, client, in, logger(log))
 	})
 }
 
@@ -48,7 +48,7 @@ func dryRunReleasePlan(ctx context.Context, s *step) (*run.Result, error) {
 	cfg, log := s.cfg, s.log
 	return connect(s, servicestageClient, func(client *servicestage.Client, at string) *run.Result {
 		log.Infof("Dry run of release plan %s (%s).", cfg.ReleasePlanID, at)
-		return run.DryRunReleasePlan(ctx, client, releasePlanInput(cfg), log)
+		return run.DryRunReleasePlan(ctx, client, releasePlanInput(cfg), logger(log))
 	})
 }
 

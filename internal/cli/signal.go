@@ -27,7 +27,7 @@ func startSignal(ctx context.Context, s *step) (*run.Result, error) {
 	cfg, log := s.cfg, s.log
 	return connect(s, rtsClient, func(client *rts.Client, at string) *run.Result {
 		log.Infof("Signalling RTS software deployment %s (%s).", cfg.DeploymentID, at)
-		return run.Signal(ctx, client, signalInput(cfg), log)
+		return run.Signal(ctx, client, signalInput(cfg), logger(log))
 	})
 }
 
@@ -36,7 +36,7 @@ func dryRunSignal(ctx context.Context, s *step) (*run.Result, error) {
 	cfg, log := s.cfg, s.log
 	return connect(s, rtsClient, func(client *rts.Client, at string) *run.Result {
 		log.Infof("Dry run of a signal to RTS software deployment %s (%s).", cfg.DeploymentID, at)
-		return run.DryRunSignal(ctx, client, signalInput(cfg), log)
+		return run.DryRunSignal(ctx, client, signalInput(cfg), logger(log))
 	})
 }
 

@@ -25,7 +25,7 @@ func startStop(ctx context.Context, s *step) (*run.Result, error) {
 	cfg, log := s.cfg, s.log
 	return connect(s, codeartsClient, func(client *codearts.Client, at string) *run.Result {
 		log.Infof("Stopping CodeArts Deploy record %s of task %s (%s).", cfg.RecordID, cfg.TaskID, at)
-		return run.Stop(ctx, client, stopInput(cfg), log)
+		return run.Stop(ctx, client, stopInput(cfg), logger(log))
 	})
 }
 
@@ -34,7 +34,7 @@ func dryRunStop(ctx context.Context, s *step) (*run.Result, error) {
 	cfg, log := s.cfg, s.log
 	return connect(s, codeartsClient, func(client *codearts.Client, at string) *run.Result {
 		log.Infof("Dry run of a stop of record %s of CodeArts Deploy task %s (%s).", cfg.RecordID, cfg.TaskID, at)
-		return run.DryRunStop(ctx, client, stopInput(cfg), log)
+		return run.DryRunStop(ctx, client, stopInput(cfg), logger(log))
 	})
 }
 

@@ -28,7 +28,7 @@ func startWatch(ctx context.Context, s *step) (*run.Result, error) {
 			what = "deployment record " + cfg.RecordID
 		}
 		log.Infof("Watching %s of CodeArts Deploy task %s (%s).", what, cfg.TaskID, at)
-		return run.Watch(ctx, client, watchInput(cfg, log), log, s.watching)
+		return run.Watch(ctx, client, watchInput(cfg, log), logger(log), s.watching)
 	})
 }
 
@@ -47,7 +47,7 @@ func dryRunWatch(ctx context.Context, s *step) (*run.Result, error) {
 	cfg, log := s.cfg, s.log
 	return connect(s, codeartsClient, func(client *codearts.Client, at string) *run.Result {
 		log.Infof("Dry run of a watch of CodeArts Deploy task %s (%s).", cfg.TaskID, at)
-		return run.DryRunWatch(ctx, client, watchInput(cfg, log), log)
+		return run.DryRunWatch(ctx, client, watchInput(cfg, log), logger(log))
 	})
 }
 

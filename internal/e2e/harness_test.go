@@ -296,8 +296,8 @@ func annotations(stdout, kind string) []string {
 }
 
 // assertVerdictLogged checks that an ::error annotation's first line is
-// the "✗" line the log showed when the verdict came: run logs that line
-// and cli renders the annotation from the same facts (a deliberate pair).
+// the "✗" line the log showed when the verdict came (cli renders both from
+// one sentence).
 func assertVerdictLogged(t *testing.T, stdout, annotation string) {
 	t.Helper()
 	_, msg, ok := strings.Cut(strings.TrimPrefix(annotation, "::error "), "::")

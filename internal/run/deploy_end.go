@@ -20,7 +20,7 @@ func (d *deployer) finish(st *codearts.State) {
 	d.times(&rec)
 	if codearts.Classify(rec.Status) == codearts.PhaseSucceeded {
 		d.res.Status = StatusSucceeded
-		d.log.Infof("✓ Deployment succeeded in %s.", FormatDuration(d.res.Duration()))
+		d.log.Verdict(d.res)
 		return
 	}
 	d.res.Status = StatusFailed
@@ -33,22 +33,7 @@ func (d *deployer) finish(st *codearts.State) {
 	}
 	v.LogTail = d.logs.tail(failedAt, failureLogLines)
 	d.res.Failure = &Failure{What: FailedDeployment, Record: v}
-	d.log.Infof("✗ %s.", d.verdictLine(v))
-}
-
-// verdictLine is the log's line on a record that ended as a failure. The
-// ::error annotation (rendered by the caller from the same facts) starts
-// with the same sentence: a deliberate pair, as the line is logged the
-// moment the verdict is known, before a rollback's lines.
-func (d *deployer) verdictLine(v *RecordVerdict) string {
-	line := fmt.Sprintf("Deployment record %s of task %s ended with status %q", d.res.Deploy.RecordID, d.in.TaskID, v.Status)
-	if v.Step != "" {
-		line += fmt.Sprintf(" in step %q", v.Step)
-	}
-	if v.Unknown {
-		line += ", a status the action does not know, so it counts as a failure"
-	}
-	return line
+	d.log.Verdict(d.res)
 }
 
 // plausible reports whether a time the service gave can be a record's:

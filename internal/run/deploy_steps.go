@@ -19,41 +19,14 @@ func (d *deployer) progress(ctx context.Context, rec *codearts.Record, phase cod
 		d.stepsCut = true
 		d.log.Warningf("CodeArts Deploy lists more than %d steps for record %s; the action shows the first %d, and the console shows them all.", codearts.MaxSteps, rec.RecordID, codearts.MaxSteps)
 	}
-	current := -1
-	for i, s := range steps {
-		if s.ElapsedTime > 0 {
-			current = i
-		}
-	}
 	final := phase == codearts.PhaseSucceeded || phase == codearts.PhaseFailed
-	if final && phase == codearts.PhaseSucceeded {
-		current = len(steps) - 1
-	}
-	if current < 0 && len(steps) > 0 && !final {
-		current = 0
-	}
-	done := current // steps before the current one are complete
-	if final {
-		done = current + 1
-	}
+	current, done := currentStep(steps, phase)
 	for ; d.printed < done && d.printed < len(steps); d.printed++ {
-		i := d.printed
-		s := steps[i]
-		mark, suffix := "✓", ""
-		if final && phase == codearts.PhaseFailed && i == current {
-			mark, suffix = "✗", " failed"
-		}
-		d.log.Group(fmt.Sprintf("%s %d/%d %s (%s)%s", mark, i+1, len(steps), stepName(s, i), FormatDuration(s.Elapsed()), suffix))
-		if !d.logs.print(ctx, s, i+1, final) {
-			d.log.Infof("Step %d of %d, %s, ran %s.", i+1, len(steps), stepName(s, i), FormatDuration(s.Elapsed()))
-		}
-		if suffix != "" && s.FAQURL != "" {
-			d.log.Infof("Help for this step: %s", s.FAQURL)
-		}
-		d.log.EndGroup()
+		failed := final && phase == codearts.PhaseFailed && d.printed == current
+		d.stepEnded(ctx, steps, d.printed, failed, final)
 	}
 	if !final && current >= d.announced && current < len(steps) {
-		d.log.Infof("▶ %d/%d %s…", current+1, len(steps), stepName(steps[current], current))
+		d.log.StepStarted(StepProgress{Number: current + 1, Of: len(steps), Step: StepResult{Name: stepName(steps[current], current), State: StepRunning}})
 		d.announced = current + 1
 	}
 	if !final {
@@ -61,6 +34,48 @@ func (d *deployer) progress(ctx context.Context, rec *codearts.Record, phase cod
 	}
 	d.res.Deploy.Steps = stepResults(steps, current, phase)
 	d.res.RemoteStatus = rec.Status
+}
+
+// currentStep is the index of the step a record is at (-1 when none):
+// the last one that ran, the first while none has, the last of a record
+// that succeeded. done is how many steps have completed: those before it,
+// and it too once the record has ended.
+func currentStep(steps []codearts.Step, phase codearts.Phase) (current, done int) {
+	current = -1
+	for i, s := range steps {
+		if s.ElapsedTime > 0 {
+			current = i
+		}
+	}
+	final := phase == codearts.PhaseSucceeded || phase == codearts.PhaseFailed
+	switch {
+	case phase == codearts.PhaseSucceeded:
+		current = len(steps) - 1
+	case current < 0 && len(steps) > 0 && !final:
+		current = 0
+	}
+	if final {
+		return current, current + 1
+	}
+	return current, current
+}
+
+// stepEnded reports step i as completed, its log (or how long it ran)
+// and, for a failed step, its help page as its detail.
+func (d *deployer) stepEnded(ctx context.Context, steps []codearts.Step, i int, failed, final bool) {
+	s := steps[i]
+	ended := StepProgress{Number: i + 1, Of: len(steps), Step: StepResult{Name: stepName(s, i), Elapsed: s.Elapsed(), State: StepDone}}
+	if failed {
+		ended.Step.State = StepFailed
+	}
+	d.log.StepEnded(ended, func() {
+		if !d.logs.print(ctx, s, i+1, final) {
+			d.log.Infof("Step %d of %d, %s, ran %s.", i+1, len(steps), stepName(s, i), FormatDuration(s.Elapsed()))
+		}
+		if failed && s.FAQURL != "" {
+			d.log.Infof("Help for this step: %s", s.FAQURL)
+		}
+	})
 }
 
 func stepName(s codearts.Step, i int) string {

@@ -69,19 +69,7 @@ func newDryRun(op string, log Logger) *dryRun {
 
 func (r *dryRun) add(c Check) {
 	r.dr.Checks = append(r.dr.Checks, c)
-	mark := "✓"
-	switch {
-	case !c.Passed:
-		mark = "✗"
-	case c.Warning:
-		mark = "⚠"
-	}
-	line := fmt.Sprintf("%s %s: %s", mark, c.Name, c.Detail)
-	if c.Warning && c.Passed {
-		r.log.Warningf("%s", line)
-		return
-	}
-	r.log.Infof("%s", line)
+	r.log.CheckDone(c)
 }
 
 func (r *dryRun) pass(name, format string, a ...any) {

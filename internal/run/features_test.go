@@ -3,6 +3,7 @@ package run_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -42,23 +43,17 @@ func TestWatchFollowsSomeoneElsesRecord(t *testing.T) {
 	assert.Zero(t, s.StartCount(featTask), "a watch starts nothing")
 	assert.True(t, res.Settled)
 	require.Len(t, res.Deploy.Steps, 2)
-	assert.Equal(t, []string{"✓ 1/2 Build", "✓ 2/2 Deploy"}, groupPrefixes(log, 2))
+	assert.Equal(t, []string{"1/2 Build done", "2/2 Deploy done"}, stepsEnded(log))
 	assert.WithinDuration(t, running[0].CreatedAt, res.StartedAt, 2*time.Second,
 		"the region's zone is learnt from the end the watch saw come")
 	assert.Contains(t, log.String(), "Watching deployment record "+running[0].ID)
 }
 
-// groupPrefixes returns the first n group titles cut before their times.
-func groupPrefixes(l *opLog, n int) []string {
+// stepsEnded returns the steps reported as ended: number, name and state.
+func stepsEnded(l *opLog) []string {
 	var out []string
-	for _, g := range l.groups() {
-		if i := strings.Index(g, " ("); i > 0 {
-			g = g[:i]
-		}
-		out = append(out, g)
-	}
-	if len(out) > n {
-		out = out[:n]
+	for _, s := range eventsOf[stepEnded](l) {
+		out = append(out, fmt.Sprintf("%d/%d %s %s", s.Number, s.Of, s.Step.Name, s.Step.State))
 	}
 	return out
 }

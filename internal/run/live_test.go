@@ -125,7 +125,7 @@ func TestDeployFollowIsBounded(t *testing.T) {
 	in := false
 	for _, l := range log.lines {
 		switch {
-		case l == "▶ 2/3 Migrate…":
+		case l == "step started: 2/3 Migrate":
 			in = true
 		case in && l == "endgroup":
 			in = false

@@ -25,6 +25,14 @@ func (nopLog) Warningf(string, ...any) {}
 func (nopLog) Group(string)            {}
 func (nopLog) EndGroup()               {}
 
+func (nopLog) StepStarted(StepProgress)           {}
+func (nopLog) StepEnded(_ StepProgress, f func()) { f() }
+func (nopLog) BatchStarted(Batch)                 {}
+func (nopLog) BatchEnded(Batch)                   {}
+func (nopLog) RollbackEnded(PlanRollback)         {}
+func (nopLog) CheckDone(Check)                    {}
+func (nopLog) Verdict(*Result)                    {}
+
 var (
 	errLost = &huawei.UnknownOutcomeError{Err: errors.New("connection reset after the request was sent")}
 	errBusy = &huawei.APIError{HTTPStatus: 400, Code: codearts.CodeAlreadyDeploying, Message: "already deploying"}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/deploy-action/deploy-action/internal/huawei"
 	"github.com/deploy-action/deploy-action/internal/rts"
+	"github.com/deploy-action/deploy-action/internal/run"
 	"github.com/deploy-action/deploy-action/internal/servicestage"
 	"github.com/deploy-action/deploy-action/internal/sim"
 )
@@ -23,11 +24,73 @@ const (
 	opsPlan    = "716eda33-dbc6-47f3-953f-29119edd5e5c"
 )
 
-// opLog records what a flow logs, one entry per call, with its kind.
+// opLog records what a flow logs, one entry per call, with its kind, and
+// the progress events it reports, typed (events) and, to tell their
+// order, as a line each.
 type opLog struct {
-	mu    sync.Mutex
-	lines []string
+	mu     sync.Mutex
+	lines  []string
+	events []any
 }
+
+// The step events, told apart.
+type (
+	stepStarted run.StepProgress
+	stepEnded   run.StepProgress
+	batchEnded  run.Batch
+)
+
+func (l *opLog) event(e any, line string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.events = append(l.events, e)
+	l.lines = append(l.lines, line)
+}
+
+func (l *opLog) StepStarted(s run.StepProgress) {
+	l.event(stepStarted(s), fmt.Sprintf("step started: %d/%d %s", s.Number, s.Of, s.Step.Name))
+}
+
+// StepEnded records the step as a group (the renderer's heading), holding
+// what its detail logs.
+func (l *opLog) StepEnded(s run.StepProgress, detail func()) {
+	l.event(stepEnded(s), fmt.Sprintf("group: step ended: %d/%d %s %s", s.Number, s.Of, s.Step.Name, s.Step.State))
+	detail()
+	l.EndGroup()
+}
+
+func (l *opLog) BatchStarted(b run.Batch) { l.event(b, fmt.Sprintf("batch started: %d", b.Seq)) }
+func (l *opLog) BatchEnded(b run.Batch) {
+	l.event(batchEnded(b), fmt.Sprintf("batch ended: %d", b.Seq))
+}
+func (l *opLog) RollbackEnded(r run.PlanRollback) { l.event(r, "rollback ended") }
+func (l *opLog) CheckDone(c run.Check)            { l.event(c, "check: "+c.Name) }
+func (l *opLog) Verdict(r *run.Result)            { l.event(r.Status, "verdict: "+string(r.Status)) }
+
+// eventsOf returns the events of type T, in order.
+func eventsOf[T any](l *opLog) []T {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []T
+	for _, e := range l.events {
+		if t, ok := e.(T); ok {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// discardEvents is a Reporter that drops the events (it runs a step's
+// detail, as the renderer does).
+type discardEvents struct{}
+
+func (discardEvents) StepStarted(run.StepProgress)           {}
+func (discardEvents) StepEnded(_ run.StepProgress, f func()) { f() }
+func (discardEvents) BatchStarted(run.Batch)                 {}
+func (discardEvents) BatchEnded(run.Batch)                   {}
+func (discardEvents) RollbackEnded(run.PlanRollback)         {}
+func (discardEvents) CheckDone(run.Check)                    {}
+func (discardEvents) Verdict(*run.Result)                    {}
 
 func (l *opLog) add(kind, format string, a ...any) {
 	l.mu.Lock()
@@ -46,19 +109,6 @@ func (l *opLog) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return strings.Join(l.lines, "\n")
-}
-
-// groups returns the group titles, in order.
-func (l *opLog) groups() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var out []string
-	for _, line := range l.lines {
-		if t, ok := strings.CutPrefix(line, "group: "); ok {
-			out = append(out, t)
-		}
-	}
-	return out
 }
 
 // opsSim starts the simulator on loopback with short component jobs

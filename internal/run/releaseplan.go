@@ -54,7 +54,8 @@ var errPlanTimedOut = errors.New("the release plan did not finish within the tim
 // every component is done and reports how it ended. It never returns a nil
 // Result.
 //
-// The plan is done when one deploy-info answer shows (see PlanSettled):
+// The plan is done when one deploy-info answer shows (planSettled in
+// releaseplan_verdict.go):
 //   - every component in a final status (SUCCESS, FAILED, PARTIALLY_FAILED,
 //     ROLLBACK_*, ABORTED), nothing rolling back; or
 //   - no component running or rolling back, at least one failed, the rest
@@ -115,6 +116,8 @@ func (p *planner) deployInfo(ctx context.Context) (*servicestage.DeployInfo, err
 	return p.api.DeployInfo(ctx, p.in.ProjectID, p.in.PlanID)
 }
 
+// run is the flow: read the plan, execute it (or adopt the execution it
+// has), then report after one look (wait: false) or follow it to its end.
 func (p *planner) run(ctx context.Context) {
 	tctx, cancel := context.WithTimeoutCause(ctx, p.in.Timeout, errPlanTimedOut)
 	defer cancel()
@@ -127,30 +130,24 @@ func (p *planner) run(ctx context.Context) {
 	}
 	p.initial = plan
 	p.res.Plan.PlanName = plan.Name
-	count := plural(len(plan.Components), "component")
-	if plan.ComponentsCut {
-		count = fmt.Sprintf("more than %d components", len(plan.Components))
-	}
-	p.log.Infof("Release plan %s%s: status %s, %s%s.", p.in.PlanID, optional(" (%s)", plan.Name), plan.Status,
-		count, optional(", fail strategy %s", plan.FailStrategy))
+	p.log.Infof("%s", planLine(p.in.PlanID, plan))
 
-	if p.in.Execute {
-		if err := p.execute(tctx, plan); err != nil {
-			p.end(ctx, tctx, FailedExecute, err)
-			return
-		}
-		if !p.in.Wait {
-			p.noWait(ctx, tctx)
-			return
-		}
-	} else {
+	if !p.in.Execute {
 		p.started = true
-		if !p.in.Wait {
-			p.noWait(ctx, tctx)
-			return
-		}
+	} else if err := p.execute(tctx, plan); err != nil {
+		p.end(ctx, tctx, FailedExecute, err)
+		return
 	}
+	if !p.in.Wait {
+		p.noWait(ctx, tctx)
+		return
+	}
+	p.await(ctx, tctx)
+}
 
+// await follows the watched execution to its verdict, and rolls a failed
+// plan back when asked to.
+func (p *planner) await(ctx, tctx context.Context) {
 	info, err := p.follow(tctx)
 	if err != nil {
 		p.end(ctx, tctx, FailedFollowPlan, err)
@@ -190,6 +187,13 @@ func (p *planner) execute(ctx context.Context, plan *servicestage.Plan) error {
 		p.in.Executing()
 	}
 	adopted, err := p.callExecute(ctx, plan)
+	return p.afterExecute(ctx, plan, adopted, err)
+}
+
+// afterExecute records what the execute request did: the plan executes (the
+// answer came, or one lost was found to have reached the service, or a
+// refusal came because someone else's execution runs), or err.
+func (p *planner) afterExecute(ctx context.Context, plan *servicestage.Plan, adopted bool, err error) error {
 	switch {
 	case err == nil && adopted:
 		p.executed, p.started = true, true
@@ -274,8 +278,7 @@ func (p *planner) noWait(ctx, tctx context.Context) {
 		if p.executed {
 			// The plan runs; only the look failed.
 			p.log.Warningf("Could not read the plan's deploy-info: %v", err)
-			p.res.Status = StatusRunning
-			p.res.Settled = true // left running on purpose (wait: false)
+			p.goesOn()
 			return
 		}
 		p.end(ctx, tctx, FailedReadPlan, err)
@@ -285,8 +288,7 @@ func (p *planner) noWait(ctx, tctx context.Context) {
 		// Right after an execute the answer may still show the previous
 		// execution: its components are not this run's to report.
 		if p.started = startedSince(p.baseline, info); !p.started {
-			p.res.Status = StatusRunning
-			p.res.Settled = true // left running on purpose (wait: false)
+			p.goesOn()
 			p.res.Remote = info.Raw
 			p.log.Infof("wait is false: release plan %s was executed and goes on.", p.in.PlanID)
 			return
@@ -297,19 +299,24 @@ func (p *planner) noWait(ctx, tctx context.Context) {
 		p.finish(info)
 		return
 	}
-	p.res.Status = StatusRunning
-	p.res.Settled = true // left running on purpose (wait: false)
+	p.goesOn()
 	p.setTimes(false)
 	p.log.Infof("wait is false: release plan %s goes on.", p.in.PlanID)
+}
+
+// goesOn reports the plan as left running on purpose (wait: false).
+func (p *planner) goesOn() {
+	p.res.Status = StatusRunning
+	p.res.Settled = true
 }
 
 // settled decides whether the watched execution is over, asking the plan
 // when the components alone cannot tell.
 func (p *planner) settled(ctx context.Context, info *servicestage.DeployInfo) bool {
-	switch PlanSettled(info.Components) {
-	case VerdictDone:
+	switch planSettled(info.Components) {
+	case verdictDone:
 		return true
-	case VerdictAskPlan:
+	case verdictAskPlan:
 		plan, err := p.api.Show(ctx, p.in.ProjectID, p.in.PlanID)
 		if err != nil {
 			p.log.Warningf("Could not read the plan's status; trying again: %v", err)
@@ -385,16 +392,12 @@ func (p *planner) finish(info *servicestage.DeployInfo) {
 	if p.res.FinishedAt.IsZero() {
 		p.res.FinishedAt = time.Now()
 	}
-	name := p.in.PlanID + optional(" (%s)", p.res.Plan.PlanName)
-	if planSucceeded(p.res.Plan.Components) {
-		p.res.Status = StatusSucceeded
-		p.log.Infof("✓ Release plan %s succeeded in %s.", name, FormatDuration(p.res.Duration()))
-		return
+	p.res.Status = StatusSucceeded
+	if !planSucceeded(p.res.Plan.Components) {
+		p.res.Status = StatusFailed
+		p.res.Failure = &Failure{What: FailedReleasePlan, Plan: planVerdict(p.planStatus, p.res.Plan.Components)}
 	}
-	p.res.Status = StatusFailed
-	v := planVerdict(p.planStatus, p.res.Plan.Components)
-	p.res.Failure = &Failure{What: FailedReleasePlan, Plan: v}
-	p.log.Infof("✗ %s.", planFailure(name, v))
+	p.log.Verdict(p.res)
 }
 
 // end settles a flow that stopped early: cancelled, timed out, or failed

@@ -4,11 +4,20 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/deploy-action/deploy-action/internal/servicestage"
 )
+
+// planLine is the log's line on the plan as the flow found it.
+func planLine(planID string, plan *servicestage.Plan) string {
+	count := plural(len(plan.Components), "component")
+	if plan.ComponentsCut {
+		count = fmt.Sprintf("more than %d components", len(plan.Components))
+	}
+	return fmt.Sprintf("Release plan %s%s: status %s, %s%s.", planID, optional(" (%s)", plan.Name), plan.Status,
+		count, optional(", fail strategy %s", plan.FailStrategy))
+}
 
 // planBatch is the components of one seq.
 type planBatch struct {
@@ -27,67 +36,25 @@ func planBatches(comps []Component) []planBatch {
 	return out
 }
 
-// progress prints a group for each batch once it has completed, and
-// announces the batches that start. With final set, it prints the batches
-// left, as they are (not run, aborted, still running).
+// progress reports each batch once it has completed, and the batches that
+// start. With final set, it reports the batches left, as they are (not
+// run, aborted, still running).
 func (p *planner) progress(final bool) {
 	for _, b := range planBatches(p.res.Plan.Components) {
 		if p.shown[b.seq] {
 			continue
 		}
 		complete, running := batchState(b.comps)
-		if complete || final {
+		switch {
+		case complete || final:
 			p.shown[b.seq] = true
-			p.printBatch(b)
-			continue
-		}
-		if running && !p.announced[b.seq] {
+			p.log.BatchEnded(Batch{Seq: b.seq, Components: b.comps, Outcome: batchOutcome(b.comps), Elapsed: batchElapsed(b.comps)})
+		case running && !p.announced[b.seq]:
 			p.announced[b.seq] = true
-			names := make([]string, len(b.comps))
-			for i, c := range b.comps {
-				names[i] = c.Name + optional(" %s", c.Version)
-			}
-			p.log.Infof("▶ Batch %d (%s) running: %s…", b.seq, plural(len(b.comps), "component"), strings.Join(firstOf(names), ", "))
+			p.log.BatchStarted(Batch{Seq: b.seq, Components: b.comps, Outcome: BatchUnfinished})
 		}
 	}
 }
-
-func (p *planner) printBatch(b planBatch) {
-	mark, word := BatchMark(b.comps)
-	title := fmt.Sprintf("%s Batch %d (%s)", mark, b.seq, plural(len(b.comps), "component"))
-	if d := batchElapsed(b.comps); d > 0 {
-		title += " " + FormatDuration(d)
-	}
-	if word != "" {
-		title += " " + word
-	}
-	p.log.Group(title)
-	for _, c := range b.comps[:min(len(b.comps), maxShownComponents)] {
-		p.log.Infof("%s", ComponentLine(c))
-	}
-	if more := len(b.comps) - maxShownComponents; more > 0 {
-		p.log.Infof("… and %d more components of this batch, not shown: the action lists at most %d a batch. The release plan's page in the ServiceStage console lists them all.", more, maxShownComponents)
-	}
-	p.log.EndGroup()
-}
-
-// firstOf returns the first maxNamedComponents of names, and how many
-// more there are: a log line is short.
-func firstOf(names []string) []string {
-	if len(names) <= maxNamedComponents {
-		return names
-	}
-	return append(names[:maxNamedComponents:maxNamedComponents], fmt.Sprintf("and %d more", len(names)-maxNamedComponents))
-}
-
-// Bounds on what the log lists of a batch (servicestage.MaxComponents
-// bounds what is read): a group of more lines than this is read by nobody,
-// and a plan of a thousand components must not print megabytes each time
-// a batch runs.
-const (
-	maxShownComponents = 100 // lines in a batch's group
-	maxNamedComponents = 20  // names in the line that announces a batch, and in the verdict's line (the caller's annotation cuts the same)
-)
 
 // batchElapsed is from the first start to the last end of a batch's
 // components, 0 while unknown.
@@ -105,35 +72,6 @@ func batchElapsed(comps []Component) time.Duration {
 		return 0
 	}
 	return last.Sub(first)
-}
-
-// ComponentLine is one component in the log: status, version, job status,
-// time, failure message, rollback status, time and message.
-func ComponentLine(c Component) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s", c.Name, c.Status)
-	if c.Version != "" {
-		b.WriteString(", version " + c.Version)
-	}
-	if c.JobStatus != "" {
-		b.WriteString(", job " + c.JobStatus)
-	}
-	if c.Elapsed > 0 {
-		b.WriteString(", " + FormatDuration(c.Elapsed))
-	}
-	if c.FailMessage != "" {
-		b.WriteString(": " + c.FailMessage)
-	}
-	if c.RollbackJobStatus != "" {
-		b.WriteString("; rollback " + c.RollbackJobStatus)
-		if c.RollbackElapsed > 0 {
-			b.WriteString(", " + FormatDuration(c.RollbackElapsed))
-		}
-		if c.RollbackFailMessage != "" {
-			b.WriteString(": " + c.RollbackFailMessage)
-		}
-	}
-	return b.String()
 }
 
 // planComponents converts deploy-info components, ordered by batch (stable

@@ -2,7 +2,6 @@ package run
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/deploy-action/deploy-action/internal/servicestage"
@@ -56,25 +55,15 @@ func (p *planner) awaitRollback(ctx context.Context, deployed []string) error {
 	return err
 }
 
-// showRollback prints the rolled-back components and reports how the
-// rollback ended.
+// showRollback reports how the rollback ended, with the rolled-back
+// components.
 func (p *planner) showRollback(deployed []string) {
 	mine, failed := rollbackFailures(p.res.Plan.Components, deployed)
-	mark := "✓"
+	p.log.RollbackEnded(PlanRollback{PlanID: p.in.PlanID, Components: mine, Failed: failed})
 	if len(failed) > 0 {
-		mark = "✗"
-	}
-	p.log.Group(fmt.Sprintf("%s Rollback (%s)", mark, plural(len(mine), "component")))
-	for _, c := range mine {
-		p.log.Infof("%s", ComponentLine(c))
-	}
-	p.log.EndGroup()
-	if len(failed) > 0 {
-		p.log.Warningf("The rollback of release plan %s failed: %s.", p.in.PlanID, rollbackFailureList(failed))
 		p.reportRollback(PlanRolledBack{Status: StatusFailed, Failed: failed})
 		return
 	}
-	p.log.Noticef("Rollback succeeded: release plan %s is back at its previous versions (%s).", p.in.PlanID, plural(len(mine), "component"))
 	p.reportRollback(PlanRolledBack{Status: StatusSucceeded})
 }
 

@@ -13,7 +13,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/deploy-action/deploy-action/internal/huawei"
 	"github.com/deploy-action/deploy-action/internal/run"
 	"github.com/deploy-action/deploy-action/internal/servicestage"
 )
@@ -38,34 +37,6 @@ func comps(spec ...string) []servicestage.Component {
 	return out
 }
 
-func TestPlanSettled(t *testing.T) {
-	t.Parallel()
-	rollingBack := comps("a:1:FAILED")
-	rollingBack[0].RollbackJobStatus = "RUNNING"
-	tests := []struct {
-		name  string
-		comps []servicestage.Component
-		want  run.Verdict
-	}{
-		{"no components yet", nil, run.VerdictRunning},
-		{"all succeeded", comps("a:1:SUCCESS", "b:2:SUCCESS"), run.VerdictDone},
-		{"all final, mixed", comps("a:1:SUCCESS", "b:2:FAILED", "c:2:ABORTED"), run.VerdictDone},
-		{"rolled back", comps("a:1:ROLLBACK_SUCCEED", "b:1:ROLLBACK_FAILED"), run.VerdictDone},
-		{"partially failed", comps("a:1:PARTIALLY_FAILED"), run.VerdictDone},
-		{"a batch runs", comps("a:1:SUCCESS", "b:2:RUNNING", "c:3:CREATED"), run.VerdictRunning},
-		{"never executed", comps("a:1:CREATED", "b:2:CREATED"), run.VerdictRunning},
-		{"between two batches", comps("a:1:SUCCESS", "b:2:CREATED"), run.VerdictRunning},
-		{"failed, later batches not started", comps("a:1:FAILED", "b:2:CREATED"), run.VerdictAskPlan},
-		{"aborted, later batches not started", comps("a:1:ABORTED", "b:2:CREATED"), run.VerdictAskPlan},
-		{"failed but another runs", comps("a:1:FAILED", "b:1:RUNNING", "c:2:CREATED"), run.VerdictRunning},
-		{"rollback running", rollingBack, run.VerdictRunning},
-		{"unknown status is waited on", comps("a:1:SUCCESS", "b:1:QUEUED"), run.VerdictRunning},
-	}
-	for _, tt := range tests {
-		assert.Equal(t, tt.want, run.PlanSettled(tt.comps), tt.name)
-	}
-}
-
 func TestReleasePlanExecutesAndSucceeds(t *testing.T) {
 	t.Parallel()
 	srv, url := opsSim(t, "")
@@ -86,11 +57,16 @@ func TestReleasePlanExecutesAndSucceeds(t *testing.T) {
 		assert.Equal(t, "SUCCEEDED", res.Plan.Components[i].JobStatus)
 		assert.Positive(t, res.Plan.Components[i].Elapsed)
 	}
-	groups := log.groups()
-	require.Len(t, groups, 2, log.String())
-	assert.Regexp(t, `^✓ Batch 1 \(2 components\) \d+ms$`, groups[0])
-	assert.Regexp(t, `^✓ Batch 2 \(1 component\) \d+ms$`, groups[1])
-	assert.Contains(t, log.String(), "api: SUCCESS, version 1.0.0, job SUCCEEDED")
+	batches := eventsOf[batchEnded](log)
+	require.Len(t, batches, 2, log.String())
+	for i, want := range []struct{ seq, comps int }{{1, 2}, {2, 1}} {
+		assert.Equal(t, want.seq, batches[i].Seq)
+		assert.Len(t, batches[i].Components, want.comps)
+		assert.Equal(t, run.BatchSucceeded, batches[i].Outcome)
+		assert.Positive(t, batches[i].Elapsed)
+	}
+	assert.Equal(t, "1.0.0", batches[0].Components[0].Version)
+	assert.Equal(t, []run.Status{run.StatusSucceeded}, eventsOf[run.Status](log), "one verdict")
 	assert.False(t, res.StartedAt.IsZero())
 	assert.True(t, res.FinishedAt.After(res.StartedAt))
 	assert.GreaterOrEqual(t, res.Duration(), 250*time.Millisecond, "two batches of 150ms")
@@ -126,7 +102,7 @@ release_plans:
 	assert.Equal(t, "FAILED", v.Status, "the plan's own status decided the CREATED worker will not run")
 	assert.Equal(t, "FAILED", srv.PlanStatus(opsPlan))
 	assert.Equal(t, "CREATED", res.Plan.Components[2].Status)
-	assert.Equal(t, []string{"✓ Batch 1 (1 component) 150ms", "✗ Batch 2 (1 component) 150ms failed", "○ Batch 3 (1 component) not run"}, log.groups())
+	assert.Equal(t, []batchOutcome{{1, run.BatchSucceeded, true}, {2, run.BatchFailed, true}, {3, run.BatchNotRun, false}}, outcomes(log))
 	assert.Zero(t, srv.PlanRollbacks(opsPlan), "rollback_on_failure is false")
 }
 
@@ -152,6 +128,22 @@ release_plans:
 }
 
 // componentNames are the names of comps, in order.
+// batchOutcome is a batch's end as a test compares it.
+type batchOutcome struct {
+	seq     int
+	outcome run.BatchOutcome
+	timed   bool // its Elapsed is known
+}
+
+// outcomes returns how each batch ended, in order.
+func outcomes(l *opLog) []batchOutcome {
+	var out []batchOutcome
+	for _, b := range eventsOf[batchEnded](l) {
+		out = append(out, batchOutcome{b.Seq, b.Outcome, b.Elapsed > 0})
+	}
+	return out
+}
+
 func componentNames(comps []run.Component) []string {
 	var out []string
 	for _, c := range comps {
@@ -249,90 +241,6 @@ func TestReleasePlanCreatedComponentsOfAFailedPlanAreFinal(t *testing.T) {
 	assert.Zero(t, f.aborts)
 }
 
-func TestReleasePlanExecuteOnceThroughFaults(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name    string
-		fault   string
-		wantLog string
-	}{
-		{"throttled execute is retried", "{op: execute, kind: throttle, retry_after: 1s, times: 1}", "APIGW.0308"},
-		{"execute processed but its answer dropped is not repeated", "{op: execute, kind: drop, times: 1}", "The execute request did reach ServiceStage"},
-		{"execute answered 502 without effect is repeated once", "{op: execute, kind: error, status: 502, times: 1}", "No sign of the execute after 300ms; sending it again."},
-		{"deploy-info polls through 503 and a slow answer", "{op: deploy_info, kind: error, status: 503, after: 2, times: 2}\n  - {op: deploy_info, kind: slow, delay: 300ms, times: 1}", ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			srv, url := opsSim(t, "faults:\n  - "+tt.fault+"\n")
-			log := &opLog{}
-			opts := opsOptions()
-			opts = append(opts, huawei.WithRetryNotify(func(e huawei.RetryEvent) { log.Warningf("%v; retrying", e.Err) }))
-			c, err := servicestage.New(url, huawei.Credentials{AccessKeyID: opsAK, SecretAccessKey: opsSK}, opts...)
-			require.NoError(t, err)
-			res := run.ReleasePlan(context.Background(), c, planInput(true), log)
-			assert.Equal(t, run.StatusSucceeded, res.Status, log.String())
-			assert.Equal(t, 1, srv.PlanExecutions(opsPlan), "exactly one execution:\n%s", log.String())
-			if tt.wantLog != "" {
-				assert.Contains(t, log.String(), tt.wantLog)
-			}
-		})
-	}
-}
-
-func TestReleasePlanUnknownOutcomeWithEvidence(t *testing.T) {
-	t.Parallel()
-	// The execute answer is lost, and the plan shows it took effect: the
-	// flow adopts the execution instead of executing again.
-	lost := &huawei.UnknownOutcomeError{Err: errors.New("connection reset")}
-	f := &scriptedPlan{
-		infos: [][]servicestage.Component{
-			comps("a:1:SUCCESS"), // before: an earlier execution
-			comps("a:1:RUNNING"), // the look after the lost answer
-			comps("a:1:SUCCESS"),
-		},
-		statuses: []string{"SUCCESS", "RUNNING", "SUCCESS"},
-		execErr:  []error{lost},
-	}
-	log := &opLog{}
-	res := run.ReleasePlan(context.Background(), f, planInput(true), log)
-	assert.Equal(t, 1, f.executes)
-	assert.Equal(t, run.StatusSucceeded, res.Status, log.String())
-}
-
-func TestReleasePlanDoesNotTakeThePreviousExecutionForOurs(t *testing.T) {
-	t.Parallel()
-	// Right after execute the answer still shows the previous (failed)
-	// execution; the flow must wait for the new one.
-	old := comps("a:1:FAILED")
-	old[0].StartTime = 1000
-	newer := comps("a:1:SUCCESS")
-	newer[0].StartTime = 2000
-	f := &scriptedPlan{
-		infos:    [][]servicestage.Component{old, old, old, newer},
-		statuses: []string{"FAILED", "FAILED", "FAILED", "SUCCESS"},
-	}
-	log := &opLog{}
-	res := run.ReleasePlan(context.Background(), f, planInput(true), log)
-	assert.Equal(t, 1, f.executes)
-	assert.Equal(t, run.StatusSucceeded, res.Status, log.String())
-}
-
-func TestReleasePlanAlreadyRunningIsWatchedNotExecuted(t *testing.T) {
-	t.Parallel()
-	srv, url := opsSim(t, `
-release_plans:
-  - id: `+opsPlan+`
-    status: RUNNING
-    components: [{name: api, seq: 1}]
-`)
-	log := &opLog{}
-	res := run.ReleasePlan(context.Background(), stageClient(t, url), planInput(true), log)
-	assert.Equal(t, run.StatusSucceeded, res.Status, log.String())
-	assert.Zero(t, srv.PlanExecutions(opsPlan))
-	assert.Contains(t, log.String(), "already running")
-}
-
 func TestReleasePlanWatchReportsAFinishedPlan(t *testing.T) {
 	t.Parallel()
 	srv, url := opsSim(t, `
@@ -351,114 +259,6 @@ release_plans:
 	require.Len(t, res.Failure.Plan.Failed, 1)
 	assert.Equal(t, "image pull failed", res.Failure.Plan.Failed[0].FailMessage)
 	assert.Zero(t, srv.PlanExecutions(opsPlan))
-}
-
-func TestReleasePlanNeverExecutedWaitsUntilTimeout(t *testing.T) {
-	t.Parallel()
-	srv, url := opsSim(t, "")
-	log := &opLog{}
-	in := planInput(false)
-	in.Timeout = 1500 * time.Millisecond
-	res := run.ReleasePlan(context.Background(), stageClient(t, url), in, log)
-	assert.Equal(t, run.StatusTimedOut, res.Status, log.String())
-	require.NotNil(t, res.Failure)
-	assert.Equal(t, []run.Action{run.NothingRunning{NoneStarted: true, NotExecuted: true}}, res.Failure.Actions)
-	assert.Zero(t, srv.PlanAborts(opsPlan), "nothing runs, nothing to abort")
-	assert.Zero(t, srv.PlanExecutions(opsPlan))
-}
-
-func TestReleasePlanTimeoutAborts(t *testing.T) {
-	t.Parallel()
-	srv, url := opsSim(t, `
-release_plans:
-  - id: `+opsPlan+`
-    components: [{name: api, seq: 1, duration: 1m}, {name: web, seq: 2}]
-`)
-	log := &opLog{}
-	in := planInput(true)
-	in.Timeout = 1500 * time.Millisecond
-	res := run.ReleasePlan(context.Background(), stageClient(t, url), in, log)
-	assert.Equal(t, run.StatusTimedOut, res.Status, log.String())
-	assert.Equal(t, 1, srv.PlanAborts(opsPlan))
-	assert.Equal(t, "ABORTED", srv.PlanStatus(opsPlan))
-	assert.Equal(t, []run.Action{run.Stopped{}}, res.Failure.Actions)
-	require.Len(t, res.Plan.Components, 2)
-	assert.Equal(t, "ABORTED", res.Plan.Components[0].Status, "the components are read again after the abort")
-	groups := log.groups()
-	require.Len(t, groups, 2, log.String())
-	assert.Regexp(t, `^⏹ Batch 1 \(1 component\) \d+\.\ds aborted$`, groups[0])
-	assert.Equal(t, "○ Batch 2 (1 component) not run", groups[1])
-}
-
-func TestReleasePlanCancelAbortsWithinGrace(t *testing.T) {
-	t.Parallel()
-	srv, url := opsSim(t, `
-release_plans:
-  - id: `+opsPlan+`
-    components: [{name: api, seq: 1, duration: 1m}]
-`)
-	log := &opLog{}
-	ctx, cancel := context.WithCancel(context.Background())
-	go func() {
-		for srv.PlanStatus(opsPlan) != "RUNNING" {
-			time.Sleep(10 * time.Millisecond)
-		}
-		time.Sleep(200 * time.Millisecond)
-		cancel()
-	}()
-	res := run.ReleasePlan(ctx, stageClient(t, url), planInput(true), log)
-	assert.Equal(t, run.StatusStopped, res.Status, log.String())
-	assert.Equal(t, run.CauseCancelled, res.Failure.Cause)
-	assert.Equal(t, 1, srv.PlanAborts(opsPlan))
-	assert.Equal(t, "ABORTED", srv.PlanStatus(opsPlan))
-}
-
-func TestReleasePlanRollbackOnFailure(t *testing.T) {
-	t.Parallel()
-	for _, rollbackFails := range []bool{false, true} {
-		name := map[bool]string{false: "rollback succeeds", true: "rollback fails"}[rollbackFails]
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			flag := "false"
-			if rollbackFails {
-				flag = "true"
-			}
-			srv, url := opsSim(t, `
-release_plans:
-  - id: `+opsPlan+`
-    components:
-      - {name: api, seq: 1, rollback_fails: `+flag+`}
-      - {name: web, seq: 2, fail: true}
-      - {name: worker, seq: 3}
-`)
-			log := &opLog{}
-			in := planInput(true)
-			in.RollbackOnFailure = true
-			res := run.ReleasePlan(context.Background(), stageClient(t, url), in, log)
-			assert.Equal(t, run.StatusFailed, res.Status, "the plan failed, whatever the rollback did")
-			assert.False(t, res.OK())
-			assert.Equal(t, 1, srv.PlanRollbacks(opsPlan))
-			out := log.String()
-			if rollbackFails {
-				assert.Equal(t, run.StatusFailed, res.Plan.RollbackStatus)
-				assert.Equal(t, "ROLLBACK_FAILED", res.Plan.Components[0].Status)
-				assert.Contains(t, out, "warning: The rollback of release plan")
-				require.Len(t, res.Failure.Actions, 1)
-				rb, ok := res.Failure.Actions[0].(run.PlanRolledBack)
-				require.True(t, ok, "%#v", res.Failure.Actions[0])
-				assert.Equal(t, run.StatusFailed, rb.Status)
-				assert.Equal(t, []string{"api"}, componentNames(rb.Failed))
-			} else {
-				assert.Equal(t, run.StatusSucceeded, res.Plan.RollbackStatus, out)
-				assert.Equal(t, "ROLLBACK_SUCCEED", res.Plan.Components[0].Status)
-				assert.Equal(t, "ROLLBACK_SUCCEED", res.Plan.Components[1].Status)
-				assert.Equal(t, "SUCCEEDED", res.Plan.Components[0].RollbackJobStatus)
-				assert.Contains(t, out, "notice: Rollback succeeded")
-				assert.Equal(t, []run.Action{run.PlanRolledBack{Status: run.StatusSucceeded}}, res.Failure.Actions)
-			}
-			assert.Equal(t, "CREATED", res.Plan.Components[2].Status, "worker never ran, so it is not rolled back")
-		})
-	}
 }
 
 func TestReleasePlanNoWait(t *testing.T) {
@@ -490,52 +290,4 @@ func TestReleasePlanUnknownPlan(t *testing.T) {
 	assert.Equal(t, run.FailedNoPlan, res.Failure.What)
 	assert.ErrorContains(t, res.Failure.Err, "SVCSTG.00100433")
 	assert.Zero(t, srv.PlanExecutions("no-such-plan"))
-}
-
-func TestReleasePlanRefusedExecute(t *testing.T) {
-	t.Parallel()
-	srv, url := opsSim(t, `
-release_plans:
-  - id: `+opsPlan+`
-    execute_refuse: {status: 400, code: SVCSTG.00100400, message: "The release plan has no environment."}
-    components: [{name: api, seq: 1}]
-`)
-	res := run.ReleasePlan(context.Background(), stageClient(t, url), planInput(true), &opLog{})
-	assert.Equal(t, run.StatusFailed, res.Status)
-	assert.Equal(t, run.FailedExecute, res.Failure.What)
-	assert.ErrorContains(t, res.Failure.Err, "The release plan has no environment.")
-	assert.Zero(t, srv.PlanExecutions(opsPlan))
-}
-
-func TestComponentLine(t *testing.T) {
-	t.Parallel()
-	c := run.Component{Name: "web", Status: "ROLLBACK_FAILED", Version: "1.4.3", JobStatus: "FAILED", Elapsed: 3 * time.Second,
-		FailMessage: "readiness probe failed", RollbackJobStatus: "FAILED", RollbackElapsed: 2 * time.Second, RollbackFailMessage: "image gone"}
-	assert.Equal(t, "web: ROLLBACK_FAILED, version 1.4.3, job FAILED, 3.0s: readiness probe failed; rollback FAILED, 2.0s: image gone", run.ComponentLine(c))
-}
-
-func TestBatchMark(t *testing.T) {
-	t.Parallel()
-	mk := func(statuses ...string) []run.Component {
-		out := make([]run.Component, len(statuses))
-		for i, s := range statuses {
-			out[i].Status = s
-		}
-		return out
-	}
-	tests := []struct {
-		statuses   []string
-		mark, word string
-	}{
-		{[]string{"SUCCESS", "SUCCESS"}, "✓", ""},
-		{[]string{"SUCCESS", "FAILED"}, "✗", "failed"},
-		{[]string{"ABORTED", "SUCCESS"}, "⏹", "aborted"},
-		{[]string{"CREATED"}, "○", "not run"},
-		{[]string{"ROLLBACK_SUCCEED"}, "✗", "failed"},
-	}
-	for _, tt := range tests {
-		mark, word := run.BatchMark(mk(tt.statuses...))
-		assert.Equal(t, tt.mark, mark, "%v", tt.statuses)
-		assert.Equal(t, tt.word, word, "%v", tt.statuses)
-	}
 }

@@ -1,7 +1,6 @@
 package run
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -15,35 +14,35 @@ import (
 // (releaseplan_verdict_test.go) and the flow in releaseplan.go only asks
 // and acts.
 
-// Verdict is what one deploy-info answer says about a plan's execution.
-type Verdict int
+// verdict is what one deploy-info answer says about a plan's execution.
+type verdict int
 
-// The verdicts of PlanSettled.
+// The verdicts of planSettled.
 const (
-	// VerdictRunning: something runs, or may still start.
-	VerdictRunning Verdict = iota
-	// VerdictDone: every component is final.
-	VerdictDone
-	// VerdictAskPlan: nothing runs, some component failed and others are
+	// verdictRunning: something runs, or may still start.
+	verdictRunning verdict = iota
+	// verdictDone: every component is final.
+	verdictDone
+	// verdictAskPlan: nothing runs, some component failed and others are
 	// CREATED; the plan's own status decides whether they will ever run.
-	VerdictAskPlan
+	verdictAskPlan
 )
 
-// PlanSettled applies the final-state rule of ReleasePlan to one
+// planSettled applies the final-state rule of ReleasePlan to one
 // deploy-info's components. Components rolling back (rollback job created
 // or running) count as running.
-func PlanSettled(comps []servicestage.Component) Verdict {
+func planSettled(comps []servicestage.Component) verdict {
 	if len(comps) == 0 {
-		return VerdictRunning
+		return verdictRunning
 	}
 	pending, failed := false, false
 	for _, c := range comps {
 		if rollingBack(c) {
-			return VerdictRunning
+			return verdictRunning
 		}
 		switch servicestage.Classify(c.Status) {
 		case servicestage.PhaseRunning, servicestage.PhaseUnknown:
-			return VerdictRunning
+			return verdictRunning
 		case servicestage.PhasePending:
 			pending = true
 		case servicestage.PhaseFailed:
@@ -52,11 +51,11 @@ func PlanSettled(comps []servicestage.Component) Verdict {
 	}
 	switch {
 	case !pending:
-		return VerdictDone
+		return verdictDone
 	case failed:
-		return VerdictAskPlan
+		return verdictAskPlan
 	}
-	return VerdictRunning
+	return verdictRunning
 }
 
 // rollingBack reports a component whose rollback job was created or runs:
@@ -136,33 +135,6 @@ func planVerdict(planStatus string, comps []Component) *PlanVerdict {
 		}
 	}
 	return v
-}
-
-// planFailure is the log's line (without its final period) on a failed
-// plan: how it ended, the components that failed and those never run,
-// each list cut at maxNamedComponents. The ::error annotation, rendered by
-// the caller from the same facts, starts with the same sentence: a
-// deliberate pair, as the line is logged the moment the verdict is known,
-// before a rollback's lines.
-func planFailure(name string, v *PlanVerdict) string {
-	msg := "Release plan " + name + " failed"
-	if v.Status != "" {
-		msg = fmt.Sprintf("Release plan %s ended %s", name, v.Status)
-	}
-	var failed, notRun []string
-	for _, c := range v.Failed {
-		failed = append(failed, fmt.Sprintf("%s (batch %d) %s%s", c.Name, c.Seq, c.Status, optional(": %s", c.FailMessage)))
-	}
-	for _, c := range v.NotRun {
-		notRun = append(notRun, fmt.Sprintf("%s (batch %d)", c.Name, c.Seq))
-	}
-	if len(failed) > 0 {
-		msg += ": " + strings.Join(firstOf(failed), "; ")
-	}
-	if len(notRun) > 0 {
-		msg += "; not run: " + strings.Join(firstOf(notRun), ", ")
-	}
-	return msg
 }
 
 // idleFacts say what did not run when a flow that ends early leaves the
@@ -258,8 +230,8 @@ func batchState(comps []Component) (complete, running bool) {
 	return complete, running
 }
 
-// BatchMark returns the mark and the word that sum up a batch's components.
-func BatchMark(comps []Component) (mark, word string) {
+// batchOutcome sums up a batch's components.
+func batchOutcome(comps []Component) BatchOutcome {
 	succeeded, failed, aborted, pending := 0, 0, 0, 0
 	for _, c := range comps {
 		switch servicestage.Classify(c.Status) {
@@ -277,15 +249,15 @@ func BatchMark(comps []Component) (mark, word string) {
 	}
 	switch {
 	case failed > 0:
-		return "✗", "failed"
+		return BatchFailed
 	case aborted > 0:
-		return "⏹", "aborted"
+		return BatchAborted
 	case succeeded == len(comps):
-		return "✓", ""
+		return BatchSucceeded
 	case pending == len(comps):
-		return "○", "not run"
+		return BatchNotRun
 	}
-	return "…", "unfinished"
+	return BatchUnfinished
 }
 
 // deployedComponents lists the keys of the components an execution
@@ -372,17 +344,6 @@ func rollbackFailures(comps []Component, deployed []string) (mine, failed []Comp
 		}
 	}
 	return mine, failed
-}
-
-// rollbackFailureList names the components whose rollback failed, with
-// the service's message: the log's warning. The ::error annotation,
-// rendered by the caller, lists them the same way (a deliberate pair).
-func rollbackFailureList(failed []Component) string {
-	names := make([]string, len(failed))
-	for i, c := range failed {
-		names[i] = c.Name + optional(": %s", c.RollbackFailMessage)
-	}
-	return strings.Join(names, "; ")
 }
 
 // unfinishedRollbackStatus is the status of a rollback whose wait ended

@@ -38,32 +38,80 @@ func vComps(spec ...string) []servicestage.Component {
 // vResult converts like the flow does, for the rules on its Components.
 func vResult(spec ...string) []Component { return planComponents(vComps(spec...)) }
 
+func TestPlanSettled(t *testing.T) {
+	t.Parallel()
+	rollingBack := vComps("a:1:FAILED")
+	rollingBack[0].RollbackJobStatus = "RUNNING"
+	tests := []struct {
+		name  string
+		comps []servicestage.Component
+		want  verdict
+	}{
+		{"no components yet", nil, verdictRunning},
+		{"all succeeded", vComps("a:1:SUCCESS", "b:2:SUCCESS"), verdictDone},
+		{"all final, mixed", vComps("a:1:SUCCESS", "b:2:FAILED", "c:2:ABORTED"), verdictDone},
+		{"rolled back", vComps("a:1:ROLLBACK_SUCCEED", "b:1:ROLLBACK_FAILED"), verdictDone},
+		{"partially failed", vComps("a:1:PARTIALLY_FAILED"), verdictDone},
+		{"a batch runs", vComps("a:1:SUCCESS", "b:2:RUNNING", "c:3:CREATED"), verdictRunning},
+		{"never executed", vComps("a:1:CREATED", "b:2:CREATED"), verdictRunning},
+		{"between two batches", vComps("a:1:SUCCESS", "b:2:CREATED"), verdictRunning},
+		{"failed, later batches not started", vComps("a:1:FAILED", "b:2:CREATED"), verdictAskPlan},
+		{"aborted, later batches not started", vComps("a:1:ABORTED", "b:2:CREATED"), verdictAskPlan},
+		{"failed but another runs", vComps("a:1:FAILED", "b:1:RUNNING", "c:2:CREATED"), verdictRunning},
+		{"rollback running", rollingBack, verdictRunning},
+		{"unknown status is waited on", vComps("a:1:SUCCESS", "b:1:QUEUED"), verdictRunning},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, planSettled(tt.comps), tt.name)
+	}
+}
+
+func TestBatchOutcome(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		comps []Component
+		want  BatchOutcome
+	}{
+		{vResult("a:1:SUCCESS", "b:1:SUCCESS"), BatchSucceeded},
+		{vResult("a:1:SUCCESS", "b:1:FAILED"), BatchFailed},
+		{vResult("a:1:ABORTED", "b:1:SUCCESS"), BatchAborted},
+		{vResult("a:1:ABORTED", "b:1:FAILED"), BatchFailed},
+		{vResult("a:1:CREATED"), BatchNotRun},
+		{vResult("a:1:ROLLBACK_SUCCEED"), BatchFailed},
+		{vResult("a:1:SUCCESS", "b:1:RUNNING"), BatchUnfinished},
+		{vResult("a:1:SUCCESS", "b:1:CREATED"), BatchUnfinished},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, batchOutcome(tt.comps), "%+v", tt.comps)
+	}
+}
+
 func TestPlanSettledOddAnswers(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name  string
 		comps []servicestage.Component
-		want  Verdict
+		want  verdict
 	}{
-		{"empty list", []servicestage.Component{}, VerdictRunning},
-		{"lower case success", vComps("a:1:success", "b:2:Success"), VerdictDone},
-		{"padded status", vComps("a:1: SUCCESS "), VerdictDone},
-		{"lower case running", vComps("a:1:SUCCESS", "b:2:running"), VerdictRunning},
-		{"unknown status alone", vComps("a:1:QUEUED"), VerdictRunning},
-		{"empty status", vComps("a:1:"), VerdictRunning},
-		{"unknown ROLLBACK_ status", vComps("a:1:ROLLBACK_RUNNING"), VerdictRunning},
-		{"unknown status beside a failure", vComps("a:1:FAILED", "b:2:WAITING", "c:3:CREATED"), VerdictRunning},
-		{"lower case failed, rest created", vComps("a:1:failed", "b:2:created"), VerdictAskPlan},
-		{"partially failed, rest created", vComps("a:1:PARTIALLY_FAILED", "b:2:CREATED"), VerdictAskPlan},
-		{"rollback job created", vComps("a:1:FAILED:CREATED"), VerdictRunning},
-		{"rollback job running, lower case", vComps("a:1:SUCCESS:running"), VerdictRunning},
-		{"rollback job ended", vComps("a:1:ROLLBACK_SUCCEED:SUCCEEDED"), VerdictDone},
-		{"rollback job unknown", vComps("a:1:FAILED:PENDING"), VerdictDone},
+		{"empty list", []servicestage.Component{}, verdictRunning},
+		{"lower case success", vComps("a:1:success", "b:2:Success"), verdictDone},
+		{"padded status", vComps("a:1: SUCCESS "), verdictDone},
+		{"lower case running", vComps("a:1:SUCCESS", "b:2:running"), verdictRunning},
+		{"unknown status alone", vComps("a:1:QUEUED"), verdictRunning},
+		{"empty status", vComps("a:1:"), verdictRunning},
+		{"unknown ROLLBACK_ status", vComps("a:1:ROLLBACK_RUNNING"), verdictRunning},
+		{"unknown status beside a failure", vComps("a:1:FAILED", "b:2:WAITING", "c:3:CREATED"), verdictRunning},
+		{"lower case failed, rest created", vComps("a:1:failed", "b:2:created"), verdictAskPlan},
+		{"partially failed, rest created", vComps("a:1:PARTIALLY_FAILED", "b:2:CREATED"), verdictAskPlan},
+		{"rollback job created", vComps("a:1:FAILED:CREATED"), verdictRunning},
+		{"rollback job running, lower case", vComps("a:1:SUCCESS:running"), verdictRunning},
+		{"rollback job ended", vComps("a:1:ROLLBACK_SUCCEED:SUCCEEDED"), verdictDone},
+		{"rollback job unknown", vComps("a:1:FAILED:PENDING"), verdictDone},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			assert.Equal(t, tt.want, PlanSettled(tt.comps))
+			assert.Equal(t, tt.want, planSettled(tt.comps))
 		})
 	}
 }
@@ -238,41 +286,6 @@ func TestPlanSucceeded(t *testing.T) {
 	}
 }
 
-func TestPlanFailure(t *testing.T) {
-	t.Parallel()
-	withMessage := vResult("a:1:SUCCESS", "b:2:FAILED", "c:3:CREATED", "d:3:created")
-	withMessage[1].FailMessage = "image pull failed"
-	many := make([]string, 25)
-	for i := range many {
-		many[i] = fmt.Sprintf("c%02d:1:FAILED", i)
-	}
-	tests := []struct {
-		name, planStatus string
-		comps            []Component
-		want             string
-	}{
-		{"no components", "", nil, "Release plan p-1 (web) failed"},
-		{"plan status known", "FAILED", withMessage,
-			"Release plan p-1 (web) ended FAILED: b (batch 2) FAILED: image pull failed; not run: c (batch 3), d (batch 3)"},
-		{"plan status unknown", "", vResult("a:1:ABORTED"), "Release plan p-1 (web) failed: a (batch 1) ABORTED"},
-		{"unknown statuses are neither failed nor not run", "", vResult("a:1:QUEUED"), "Release plan p-1 (web) failed"},
-		{"many failed", "", vResult(many...),
-			"Release plan p-1 (web) failed: " + strings.Join(func() []string {
-				var s []string
-				for i := range 20 {
-					s = append(s, fmt.Sprintf("c%02d (batch 1) FAILED", i))
-				}
-				return s
-			}(), "; ") + "; and 5 more"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			assert.Equal(t, tt.want, planFailure("p-1 (web)", planVerdict(tt.planStatus, tt.comps)))
-		})
-	}
-}
-
 func TestIdleFacts(t *testing.T) {
 	t.Parallel()
 	created := &servicestage.DeployInfo{Components: vComps("a:1:CREATED")}
@@ -429,7 +442,11 @@ func TestRollbackFailures(t *testing.T) {
 		names = append(names, c.Name)
 	}
 	assert.Equal(t, []string{"a", "b", "d", "e"}, names)
-	assert.Equal(t, "b: old image gone; e", rollbackFailureList(failed))
+	names = nil
+	for _, c := range failed {
+		names = append(names, c.Name)
+	}
+	assert.Equal(t, []string{"b", "e"}, names)
 
 	mine, failed = rollbackFailures(comps, nil)
 	assert.Empty(t, mine)
@@ -452,5 +469,24 @@ func TestUnfinishedRollbackStatus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, unfinishedRollbackStatus(tt.cancelled, tt.cause), tt.name)
+	}
+}
+
+// TestPlanLine: the log's line on the plan as the flow found it.
+func TestPlanLine(t *testing.T) {
+	t.Parallel()
+	two := make([]servicestage.PlanMember, 2)
+	tests := []struct {
+		name string
+		plan servicestage.Plan
+		want string
+	}{
+		{"named, with a strategy", servicestage.Plan{Name: "web", Status: "CREATED", FailStrategy: "stop", Components: two},
+			"Release plan p-1 (web): status CREATED, 2 components, fail strategy stop."},
+		{"bare", servicestage.Plan{Status: "SUCCESS", Components: two[:1]}, "Release plan p-1: status SUCCESS, 1 component."},
+		{"cut", servicestage.Plan{Status: "RUNNING", Components: two, ComponentsCut: true}, "Release plan p-1: status RUNNING, more than 2 components."},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, planLine("p-1", &tt.plan), tt.name)
 	}
 }

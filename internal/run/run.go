@@ -10,7 +10,9 @@ import (
 	"github.com/deploy-action/deploy-action/internal/health"
 )
 
-// Logger is where a flow tells the workflow log what happens.
+// Logger is where a flow tells the workflow log what happens: plain
+// operational lines as text, and its progress as typed events (Reporter)
+// that the caller renders.
 type Logger interface {
 	Infof(format string, a ...any)
 	Debugf(format string, a ...any)
@@ -18,6 +20,7 @@ type Logger interface {
 	Warningf(format string, a ...any)
 	Group(title string)
 	EndGroup()
+	Reporter
 }
 
 // Status is an operation's outcome, as the status output spells it.

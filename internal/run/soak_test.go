@@ -20,7 +20,10 @@ import (
 )
 
 // quietLog discards the flow's log but counts warnings.
-type quietLog struct{ warnings atomic.Int64 }
+type quietLog struct {
+	discardEvents
+	warnings atomic.Int64
+}
 
 func (*quietLog) Infof(string, ...any)      {}
 func (*quietLog) Debugf(string, ...any)     {}

@@ -1,0 +1,41 @@
+package run
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/deploy-action/deploy-action/internal/codearts"
+)
+
+// TestCurrentStep: the step a record is at, and how many have completed,
+// from the steps' run times and the record's phase.
+func TestCurrentStep(t *testing.T) {
+	t.Parallel()
+	steps := func(elapsed ...int) []codearts.Step {
+		out := make([]codearts.Step, len(elapsed))
+		for i, e := range elapsed {
+			out[i].ElapsedTime = codearts.FlexInt(e)
+		}
+		return out
+	}
+	tests := []struct {
+		name          string
+		steps         []codearts.Step
+		phase         codearts.Phase
+		current, done int
+	}{
+		{"no steps yet", nil, codearts.PhaseRunning, -1, -1},
+		{"none has run: the first runs", steps(0, 0, 0), codearts.PhaseRunning, 0, 0},
+		{"the second runs", steps(100, 20, 0), codearts.PhaseRunning, 1, 1},
+		{"succeeded: all done", steps(100, 0, 0), codearts.PhaseSucceeded, 2, 3},
+		{"failed in the second", steps(100, 20, 0), codearts.PhaseFailed, 1, 2},
+		{"failed before any ran", steps(0, 0), codearts.PhaseFailed, -1, 0},
+		{"succeeded without steps", nil, codearts.PhaseSucceeded, -1, 0},
+	}
+	for _, tt := range tests {
+		current, done := currentStep(tt.steps, tt.phase)
+		assert.Equal(t, tt.current, current, tt.name)
+		assert.Equal(t, tt.done, done, tt.name)
+	}
+}
