@@ -53,7 +53,9 @@ func PlanPath(projectID, planID string) string {
 	return "/v3/" + url.PathEscape(projectID) + "/cas/release-plans/" + url.PathEscape(planID)
 }
 
-func planPath(projectID, planID string, more string) string { return PlanPath(projectID, planID) + more }
+func planPath(projectID, planID string, more string) string {
+	return PlanPath(projectID, planID) + more
+}
 
 // Plan is a release plan as ShowReleasePlan returns it.
 type Plan struct {
