@@ -5,6 +5,7 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -58,8 +59,11 @@ func TestPackageLayering(t *testing.T) {
 			}
 		}
 	}
+	readme, err := os.ReadFile("README.md")
+	require.NoError(t, err)
 	for name := range allowed {
 		assert.True(t, seen[name], "package %s of the layout is missing", name)
+		assert.Contains(t, string(readme), "\n  "+name+"/", "the README's \"How it works\" does not list package %s", name)
 	}
 }
 

@@ -21,6 +21,7 @@ func TestOperationsTable(t *testing.T) {
 		action.OpSignal:      huawei.ServiceRTS,
 	}
 	assert.Len(t, operations, len(want))
+	assert.ElementsMatch(t, action.Operations(), keys(want), "the operation input's choices and this test's list")
 	for name, service := range want {
 		op, ok := operations[name]
 		if !assert.True(t, ok, "operation %s is not in the table", name) {
@@ -35,4 +36,12 @@ func TestOperationsTable(t *testing.T) {
 		assert.Equal(t, service, dry.service, "%s: a dry run resolves the same endpoint", name)
 		assert.NotNil(t, dry.start, "%s: dry run's start", name)
 	}
+}
+
+func keys[K comparable, V any](m map[K]V) []K {
+	out := make([]K, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
 }
