@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"maps"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -21,7 +23,7 @@ func TestOperationsTable(t *testing.T) {
 		action.OpSignal:      huawei.ServiceRTS,
 	}
 	assert.Len(t, operations, len(want))
-	assert.ElementsMatch(t, action.Operations(), keys(want), "the operation input's choices and this test's list")
+	assert.ElementsMatch(t, action.Operations(), slices.Collect(maps.Keys(want)), "the operation input's choices and this test's list")
 	for name, service := range want {
 		op, ok := operations[name]
 		if !assert.True(t, ok, "operation %s is not in the table", name) {
@@ -38,10 +40,3 @@ func TestOperationsTable(t *testing.T) {
 	}
 }
 
-func keys[K comparable, V any](m map[K]V) []K {
-	out := make([]K, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
-}
