@@ -39,4 +39,3 @@ func TestOperationsTable(t *testing.T) {
 		assert.NotNil(t, dry.start, "%s: dry run's start", name)
 	}
 }
-
