@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -77,37 +78,81 @@ const (
 )
 
 // TestCodeStaysReadable holds the non-test code to those limits, so the
-// middle layer does not grow back into functions nobody can change.
+// middle layer does not grow back into functions nobody can change. With
+// -v it logs the figures: go test -v -run TestCodeStaysReadable .
 func TestCodeStaysReadable(t *testing.T) {
 	t.Parallel()
+	var sizes codeSizes
 	fset := token.NewFileSet()
 	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
+		if err != nil || d.IsDir() {
+			return skipNonCode(path, d, err)
 		}
-		if d.IsDir() && path != "." && (d.Name() == "conformance" || d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) {
-			return filepath.SkipDir
-		}
-		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
 			return nil
 		}
 		file, err := parser.ParseFile(fset, path, nil, parser.ParseComments)
 		if err != nil {
 			return err
 		}
-		lines := fset.Position(file.End()).Line
-		assert.LessOrEqual(t, lines, maxFileLines, "%s has %d lines; split it by concern", path, lines)
-		for _, decl := range file.Decls {
-			fn, ok := decl.(*ast.FuncDecl)
-			if !ok || fn.Body == nil {
-				continue
-			}
-			n := fset.Position(fn.End()).Line - fset.Position(fn.Pos()).Line + 1
-			if n > maxFunctionLines && !strings.Contains(fn.Doc.Text(), "Long because") {
-				t.Errorf("%s: %s has %d lines; break it into named steps, or say why in its doc comment (\"Long because ...\")", path, fn.Name.Name, n)
-			}
-		}
+		sizes.add(t, fset, path, file)
 		return nil
 	})
 	require.NoError(t, err)
+	t.Log(sizes.report())
+}
+
+// skipNonCode skips the folders that hold no code of the binary: the
+// conformance module, test data and hidden folders.
+func skipNonCode(path string, d fs.DirEntry, err error) error {
+	if err != nil {
+		return err
+	}
+	if path != "." && (d.Name() == "conformance" || d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) {
+		return filepath.SkipDir
+	}
+	return nil
+}
+
+// codeSizes checks each file and function against the limits and keeps
+// the figures for the log.
+type codeSizes struct {
+	functions, functionLines int
+	longest, largest         sized
+}
+
+type sized struct {
+	name  string
+	lines int
+}
+
+func (c *codeSizes) add(t *testing.T, fset *token.FileSet, path string, file *ast.File) {
+	lines := fset.Position(file.End()).Line
+	assert.LessOrEqual(t, lines, maxFileLines, "%s has %d lines; split it by concern", path, lines)
+	c.largest = biggest(c.largest, sized{path, lines})
+	for _, decl := range file.Decls {
+		fn, ok := decl.(*ast.FuncDecl)
+		if !ok || fn.Body == nil {
+			continue
+		}
+		n := fset.Position(fn.End()).Line - fset.Position(fn.Pos()).Line + 1
+		if n > maxFunctionLines && !strings.Contains(fn.Doc.Text(), "Long because") {
+			t.Errorf("%s: %s has %d lines; break it into named steps, or say why in its doc comment (\"Long because ...\")", path, fn.Name.Name, n)
+		}
+		c.functions++
+		c.functionLines += n
+		c.longest = biggest(c.longest, sized{path + " " + fn.Name.Name, n})
+	}
+}
+
+func biggest(a, b sized) sized {
+	if b.lines > a.lines {
+		return b
+	}
+	return a
+}
+
+func (c *codeSizes) report() string {
+	return fmt.Sprintf("%d functions, mean %.1f lines, the longest %d (%s); the largest file %d lines (%s)",
+		c.functions, float64(c.functionLines)/float64(max(c.functions, 1)), c.longest.lines, c.longest.name, c.largest.lines, c.largest.name)
 }
