@@ -3,11 +3,9 @@ package run_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +15,7 @@ import (
 
 	"github.com/deploy-action/deploy-action/internal/codearts"
 	"github.com/deploy-action/deploy-action/internal/huawei"
+	"github.com/deploy-action/deploy-action/internal/huaweitest"
 	"github.com/deploy-action/deploy-action/internal/run"
 	"github.com/deploy-action/deploy-action/internal/sim"
 )
@@ -38,31 +37,13 @@ tasks:
 // (result.arrange_infos[].steps) without them, as an answer of the
 // unmaintained task detail API might be.
 func withoutSteps(h http.Handler, match func(path string) bool) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !match(r.URL.Path) {
-			h.ServeHTTP(w, r)
-			return
+	return huaweitest.EditJSON(h, match, func(m map[string]any) {
+		delete(m, "steps")
+		res, _ := m["result"].(map[string]any)
+		infos, _ := res["arrange_infos"].([]any)
+		for _, info := range infos {
+			delete(info.(map[string]any), "steps")
 		}
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, r)
-		body := rec.Body.Bytes()
-		var m map[string]any
-		if rec.Code == http.StatusOK && json.Unmarshal(body, &m) == nil {
-			delete(m, "steps")
-			if res, ok := m["result"].(map[string]any); ok {
-				infos, _ := res["arrange_infos"].([]any)
-				for _, info := range infos {
-					delete(info.(map[string]any), "steps")
-				}
-			}
-			body, _ = json.Marshal(m)
-		}
-		for k, v := range rec.Header() {
-			w.Header()[k] = v
-		}
-		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-		w.WriteHeader(rec.Code)
-		_, _ = w.Write(body)
 	})
 }
 

@@ -65,6 +65,19 @@ func seedFailures(srv *sim.Server, n int, from, to time.Duration) {
 	}
 }
 
+// seedSuccessAfter120Failures seeds a success 10 days ago, 120 failures,
+// the success expected as the target 2 days ago, and 5 failures since; it
+// returns the target's id. Which page the target is on depends on the
+// history's order.
+func seedSuccessAfter120Failures(srv *sim.Server) string {
+	const day = 24 * time.Hour
+	srv.SeedRecord(rollbackTask, "succeeded", 10*day)
+	seedFailures(srv, 120, 9*day, 3*day)
+	good := srv.SeedRecord(rollbackTask, "succeeded", 2*day)
+	seedFailures(srv, 5, day, time.Hour)
+	return good
+}
+
 func pages(calls []url.Values) []int {
 	var out []int
 	for _, q := range calls {
@@ -104,26 +117,14 @@ func TestRollbackTarget(t *testing.T) {
 			wantLog:   "the most recent that succeeded before this run",
 		},
 		{
-			name:     "oldest first: the newest success is on the last page",
-			scenario: "    history_oldest_first: true\n",
-			seed: func(srv *sim.Server) string {
-				srv.SeedRecord(rollbackTask, "succeeded", 10*day)
-				seedFailures(srv, 120, 9*day, 3*day)
-				good := srv.SeedRecord(rollbackTask, "succeeded", 2*day)
-				seedFailures(srv, 5, day, time.Hour)
-				return good
-			},
+			name:      "oldest first: the newest success is on the last page",
+			scenario:  "    history_oldest_first: true\n",
+			seed:      seedSuccessAfter120Failures,
 			wantPages: []int{1, 2},
 		},
 		{
-			name: "newest first: the same history, one page",
-			seed: func(srv *sim.Server) string {
-				srv.SeedRecord(rollbackTask, "succeeded", 10*day)
-				seedFailures(srv, 120, 9*day, 3*day)
-				good := srv.SeedRecord(rollbackTask, "succeeded", 2*day)
-				seedFailures(srv, 5, day, time.Hour)
-				return good
-			},
+			name:      "newest first: the same history, one page",
+			seed:      seedSuccessAfter120Failures,
 			wantPages: []int{1},
 		},
 		{
