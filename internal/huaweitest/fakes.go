@@ -60,13 +60,12 @@ func (l *Lines) All() []string {
 // String returns the lines so far, joined by newlines.
 func (l *Lines) String() string { return strings.Join(l.All(), "\n") }
 
-// EditJSON wraps h so that its answers to the requests whose URL path
-// match accepts pass through edit: a 200 answer whose body is a JSON
-// object is decoded, given to edit, and encoded again (HTML characters
-// unescaped, values of type json.RawMessage written as they are), with its
-// Content-Length set to the new length. Other answers pass unchanged. It
-// stands for a service version whose answers differ from the simulator's.
-func EditJSON(h http.Handler, match func(path string) bool, edit func(body map[string]any)) http.Handler {
+// EditBody wraps h so that the body of its answers to the requests whose
+// URL path match accepts passes through edit, which gets the answer's
+// status too; the headers pass on, with Content-Length set to the new
+// length. It stands for a service version whose answers differ from the
+// simulator's.
+func EditBody(h http.Handler, match func(path string) bool, edit func(status int, body []byte) []byte) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !match(r.URL.Path) {
 			h.ServeHTTP(w, r)
@@ -74,21 +73,31 @@ func EditJSON(h http.Handler, match func(path string) bool, edit func(body map[s
 		}
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, r)
-		body := rec.Body.Bytes()
-		var m map[string]any
-		if rec.Code == http.StatusOK && json.Unmarshal(body, &m) == nil {
-			edit(m)
-			var b bytes.Buffer
-			enc := json.NewEncoder(&b)
-			enc.SetEscapeHTML(false)
-			_ = enc.Encode(m)
-			body = bytes.TrimSuffix(b.Bytes(), []byte("\n"))
-		}
+		body := edit(rec.Code, rec.Body.Bytes())
 		for k, v := range rec.Header() {
 			w.Header()[k] = v
 		}
 		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 		w.WriteHeader(rec.Code)
 		_, _ = w.Write(body)
+	})
+}
+
+// EditJSON is EditBody for JSON objects: a 200 answer whose body is a
+// JSON object is decoded, given to edit, and encoded again (HTML
+// characters unescaped, values of type json.RawMessage written as they
+// are). Other answers pass unchanged.
+func EditJSON(h http.Handler, match func(path string) bool, edit func(body map[string]any)) http.Handler {
+	return EditBody(h, match, func(status int, body []byte) []byte {
+		var m map[string]any
+		if status != http.StatusOK || json.Unmarshal(body, &m) != nil {
+			return body
+		}
+		edit(m)
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(m)
+		return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 	})
 }

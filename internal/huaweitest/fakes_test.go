@@ -97,3 +97,36 @@ func TestEditJSONEditsOnlyMatchingJSONAnswers(t *testing.T) {
 		}
 	}
 }
+
+func TestEditBodyEditsEveryStatusOfMatchingPaths(t *testing.T) {
+	t.Parallel()
+	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/refused" {
+			w.WriteHeader(http.StatusBadRequest)
+		}
+		_, _ = w.Write([]byte(`{"id":"a"}`))
+	})
+	h := EditBody(inner, func(p string) bool { return p != "/other" }, func(status int, body []byte) []byte {
+		return append(body, []byte(" "+strconv.Itoa(status))...)
+	})
+	tests := []struct {
+		path       string
+		wantStatus int
+		wantBody   string
+	}{
+		{"/ok", http.StatusOK, `{"id":"a"} 200`},
+		{"/refused", http.StatusBadRequest, `{"id":"a"} 400`},
+		{"/other", http.StatusOK, `{"id":"a"}`},
+	}
+	for _, tt := range tests {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, tt.path, nil))
+		if got := rec.Body.String(); rec.Code != tt.wantStatus || got != tt.wantBody {
+			t.Errorf("%s: got %d %s, want %d %s", tt.path, rec.Code, got, tt.wantStatus, tt.wantBody)
+		}
+		if got := rec.Header().Get("Content-Type"); got != "application/json" {
+			t.Errorf("%s: Content-Type %q, want the answer's", tt.path, got)
+		}
+	}
+}

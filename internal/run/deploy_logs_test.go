@@ -190,18 +190,9 @@ func TestDeployLogFallsBackToWholeLogWhenStepIDsAreRefused(t *testing.T) {
 	t.Parallel()
 	// A detail whose step ids the log API does not know.
 	wrap := func(h http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if !isTaskDetail(r.URL.Path) {
-				h.ServeHTTP(w, r)
-				return
-			}
-			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, r)
-			body := bytes.ReplaceAll(rec.Body.Bytes(), []byte(`"id":"`), []byte(`"id":"f`))
-			body = bytes.ReplaceAll(body, []byte(`"id":"f`+logsTask), []byte(`"id":"`+logsTask))
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(rec.Code)
-			_, _ = w.Write(body)
+		return huaweitest.EditBody(h, isTaskDetail, func(_ int, body []byte) []byte {
+			body = bytes.ReplaceAll(body, []byte(`"id":"`), []byte(`"id":"f`))
+			return bytes.ReplaceAll(body, []byte(`"id":"f`+logsTask), []byte(`"id":"`+logsTask))
 		})
 	}
 	s, res, log := deployOnSim(t, failingScenario, wrap, run.DeployInput{ShowLogs: true})

@@ -78,6 +78,23 @@ func seedSuccessAfter120Failures(srv *sim.Server) string {
 	return good
 }
 
+// seedSuccessThenFailure seeds a success 2 days ago and a failure an hour
+// ago; it returns the success's id, the target.
+func seedSuccessThenFailure(srv *sim.Server) string {
+	good := srv.SeedRecord(rollbackTask, "succeeded", 2*24*time.Hour)
+	srv.SeedRecord(rollbackTask, "failed", time.Hour)
+	return good
+}
+
+// noTarget seeds as seed does but expects no target: the cases whose
+// history cannot be read.
+func noTarget(seed func(*sim.Server) string) func(*sim.Server) string {
+	return func(srv *sim.Server) string {
+		seed(srv)
+		return ""
+	}
+}
+
 func pages(calls []url.Values) []int {
 	var out []int
 	for _, q := range calls {
@@ -154,35 +171,23 @@ func TestRollbackTarget(t *testing.T) {
 			wantLog:   "the newest 10 pages only",
 		},
 		{
-			name:     "history answers 5xx after retries",
-			scenario: "faults:\n  - {op: history, kind: error, status: 503}\n",
-			seed: func(srv *sim.Server) string {
-				srv.SeedRecord(rollbackTask, "succeeded", 2*day)
-				srv.SeedRecord(rollbackTask, "failed", time.Hour)
-				return ""
-			},
+			name:      "history answers 5xx after retries",
+			scenario:  "faults:\n  - {op: history, kind: error, status: 503}\n",
+			seed:      noTarget(seedSuccessThenFailure),
 			wantPages: []int{1, 1, 1, 1, 1}, // opsRetries.MaxTries
 			wantLog:   "warning: rollback_on_failure: the task's deployment history could not be read",
 		},
 		{
-			name:     "history answers 503 twice, then the page",
-			scenario: "faults:\n  - {op: history, kind: error, status: 503, times: 2}\n",
-			seed: func(srv *sim.Server) string {
-				good := srv.SeedRecord(rollbackTask, "succeeded", 2*day)
-				srv.SeedRecord(rollbackTask, "failed", time.Hour)
-				return good
-			},
+			name:      "history answers 503 twice, then the page",
+			scenario:  "faults:\n  - {op: history, kind: error, status: 503, times: 2}\n",
+			seed:      seedSuccessThenFailure,
 			wantPages: []int{1, 1, 1},
 		},
 		{
 			name:     "task detail unreadable",
 			scenario: "faults:\n  - {op: detail, kind: error, status: 503}\n",
-			seed: func(srv *sim.Server) string {
-				srv.SeedRecord(rollbackTask, "succeeded", 2*day)
-				srv.SeedRecord(rollbackTask, "failed", time.Hour)
-				return ""
-			},
-			wantLog: "warning: rollback_on_failure: the task's deployment history could not be read (reading the task's detail",
+			seed:     noTarget(seedSuccessThenFailure),
+			wantLog:  "warning: rollback_on_failure: the task's deployment history could not be read (reading the task's detail",
 		},
 		{
 			name: "latest succeeded: no history needed",
