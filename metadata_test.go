@@ -68,6 +68,16 @@ func readmeTable(t *testing.T, heading string) map[string][]string {
 	return rows
 }
 
+// assertInActionYAML checks that each row of a README table names an
+// input or output (kind) that action.yml has.
+func assertInActionYAML[V any](t *testing.T, kind string, rows map[string][]string, yml map[string]V) {
+	t.Helper()
+	for name := range rows {
+		_, ok := yml[name]
+		assert.True(t, ok, "README documents %s %s, which action.yml lacks", kind, name)
+	}
+}
+
 // TestReadmeInputsMatchActionYAML keeps the README's inputs table equal to
 // action.yml: names, whether required, and defaults.
 func TestReadmeInputsMatchActionYAML(t *testing.T) {
@@ -92,10 +102,7 @@ func TestReadmeInputsMatchActionYAML(t *testing.T) {
 			assert.Equal(t, wantDefault, row[2], "default of input %s", name)
 		}
 	}
-	for name := range rows {
-		_, ok := meta.Inputs[name]
-		assert.True(t, ok, "README documents input %s, which action.yml lacks", name)
-	}
+	assertInActionYAML(t, "input", rows, meta.Inputs)
 }
 
 // TestReadmeOutputsMatchActionYAML keeps the outputs table equal to action.yml.
@@ -108,10 +115,7 @@ func TestReadmeOutputsMatchActionYAML(t *testing.T) {
 		assert.True(t, ok, "output %s is in action.yml but not in the README", name)
 		assert.NotEmpty(t, out.Description)
 	}
-	for name := range rows {
-		_, ok := meta.Outputs[name]
-		assert.True(t, ok, "README documents output %s, which action.yml lacks", name)
-	}
+	assertInActionYAML(t, "output", rows, meta.Outputs)
 }
 
 // TestActionRunsTheImage checks the runs section the runner relies on.

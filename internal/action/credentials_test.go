@@ -8,6 +8,18 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// wantTestKeys checks that the configuration has region and the test's
+// project, AK, SK and security token.
+func wantTestKeys(region string) func(t *testing.T, got *Config) {
+	return func(t *testing.T, got *Config) {
+		assert.Equal(t, region, got.Region)
+		assert.Equal(t, testProjID, got.ProjectID)
+		assert.Equal(t, testAK, got.AccessKeyID)
+		assert.Equal(t, testSK, got.SecretAccessKey)
+		assert.Equal(t, testSTS, got.SecurityToken)
+	}
+}
+
 // TestLoadCredentials checks the credential precedence: explicit inputs,
 // then keyless (OIDC), then the environment's keys.
 func TestLoadCredentials(t *testing.T) {
@@ -23,13 +35,7 @@ func TestLoadCredentials(t *testing.T) {
 				"HUAWEI_CLOUD_SECRET_ACCESS_KEY": testSK,
 				"HUAWEICLOUD_SDK_SECURITY_TOKEN": testSTS,
 			}),
-			check: func(t *testing.T, got *Config) {
-				assert.Equal(t, "ap-southeast-3", got.Region)
-				assert.Equal(t, testProjID, got.ProjectID)
-				assert.Equal(t, testAK, got.AccessKeyID)
-				assert.Equal(t, testSK, got.SecretAccessKey)
-				assert.Equal(t, testSTS, got.SecurityToken)
-			},
+			check: wantTestKeys("ap-southeast-3"),
 		},
 		{
 			name: "inputs win over env, HUAWEI_CLOUD_ over HUAWEICLOUD_SDK_",
@@ -42,13 +48,7 @@ func TestLoadCredentials(t *testing.T) {
 				"INPUT_SECURITY_TOKEN":           testSTS,
 				"HUAWEICLOUD_SDK_SECURITY_TOKEN": "ENVSTS",
 			}),
-			check: func(t *testing.T, got *Config) {
-				assert.Equal(t, "cn-north-4", got.Region)
-				assert.Equal(t, testProjID, got.ProjectID)
-				assert.Equal(t, testAK, got.AccessKeyID)
-				assert.Equal(t, testSK, got.SecretAccessKey)
-				assert.Equal(t, testSTS, got.SecurityToken)
-			},
+			check: wantTestKeys("cn-north-4"),
 		},
 		{
 			name: "HUAWEI_CLOUD_ env beats HUAWEICLOUD_SDK_ env",

@@ -14,6 +14,20 @@ import (
 // The small pure functions the summaries are built from; the golden files
 // check them in place, these the cases the fixtures do not reach.
 
+// stringCase is one case of a function to a string: f(in) is want.
+type stringCase[In any] struct {
+	in   In
+	want string
+}
+
+// wantEach checks f against each case.
+func wantEach[In any](t *testing.T, f func(In) string, cases []stringCase[In]) {
+	t.Helper()
+	for _, c := range cases {
+		assert.Equal(t, c.want, f(c.in), "%+v", c.in)
+	}
+}
+
 func TestNamed(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ name, id, want string }{
@@ -28,33 +42,21 @@ func TestNamed(t *testing.T) {
 
 func TestElapsed(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		d    time.Duration
-		want string
-	}{
+	wantEach(t, elapsed, []stringCase[time.Duration]{
 		{0, ""},
 		{-time.Second, ""},
 		{1500 * time.Millisecond, "1.5s"},
 		{65 * time.Second, "1m05s"},
-	}
-	for _, tt := range tests {
-		assert.Equal(t, tt.want, elapsed(tt.d), tt.d.String())
-	}
+	})
 }
 
 func TestStatusWords(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		s    run.Status
-		want string
-	}{
+	wantEach(t, statusWords, []stringCase[run.Status]{
 		{run.StatusTimedOut, "timed out"},
 		{run.StatusDryRun, "dry run"},
 		{run.StatusSucceeded, "succeeded"},
-	}
-	for _, tt := range tests {
-		assert.Equal(t, tt.want, statusWords(tt.s))
-	}
+	})
 }
 
 func TestDurationSeconds(t *testing.T) {
@@ -78,33 +80,21 @@ func TestDurationSeconds(t *testing.T) {
 func TestDryRunVerdict(t *testing.T) {
 	t.Parallel()
 	pass, warn, fail := run.Check{Passed: true}, run.Check{Passed: true, Warning: true}, run.Check{}
-	tests := []struct {
-		checks []run.Check
-		want   string
-	}{
+	wantEach(t, dryRunVerdict, []stringCase[[]run.Check]{
 		{nil, "every check passed"},
 		{[]run.Check{pass, warn}, "every check passed"},
 		{[]run.Check{pass, fail, fail}, "2 of 3 checks failed"},
-	}
-	for _, tt := range tests {
-		assert.Equal(t, tt.want, dryRunVerdict(tt.checks))
-	}
+	})
 }
 
 func TestComponentMessage(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		c    run.Component
-		want string
-	}{
+	wantEach(t, componentMessage, []stringCase[run.Component]{
 		{run.Component{}, ""},
 		{run.Component{FailMessage: "image pull failed"}, "image pull failed"},
 		{run.Component{RollbackJobStatus: "SUCCEEDED"}, "rollback SUCCEEDED"},
 		{run.Component{FailMessage: "x", RollbackJobStatus: "FAILED", RollbackFailMessage: "no old version"}, "x; rollback FAILED: no old version"},
-	}
-	for _, tt := range tests {
-		assert.Equal(t, tt.want, componentMessage(tt.c))
-	}
+	})
 }
 
 func TestAnswerCells(t *testing.T) {

@@ -307,25 +307,6 @@ func TestReadLogStopsWithoutProgressAndAtThePageBound(t *testing.T) {
 	assert.Len(t, urls(), 1)
 }
 
-// simClock is a clock both the simulator and the client read, so a test
-// can move past a deployment's end without waiting.
-type simClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *simClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *simClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // TestStepLogsFromTheSimulator reads a record's log step by step with the
 // ids of the task detail, as the action does, from the simulator, which
 // refuses positions and requests without both offsets.
@@ -334,7 +315,9 @@ func TestStepLogsFromTheSimulator(t *testing.T) {
 	for _, stringFields := range []bool{false, true} {
 		t.Run("string_fields "+strconv.FormatBool(stringFields), func(t *testing.T) {
 			t.Parallel()
-			clock := &simClock{now: time.Date(2025, 7, 9, 3, 36, 28, 0, time.UTC)}
+			// One clock for the simulator and the client, so the test can
+			// move past a deployment's end without waiting.
+			clock := huaweitest.NewClock(time.Date(2025, 7, 9, 3, 36, 28, 0, time.UTC))
 			steps := make([]string, 12)
 			for i := range steps {
 				steps[i] = "Phase " + strconv.Itoa(i+1)

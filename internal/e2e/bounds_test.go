@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"strconv"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/deploy-action/deploy-action/internal/huaweitest"
 	"github.com/deploy-action/deploy-action/internal/sim"
 )
 
@@ -99,27 +99,11 @@ func boundsRunWatched(t *testing.T, s *step) (int, int64) {
 
 // boundsRewriteState passes the simulator's state answers through edit.
 func boundsRewriteState(h http.Handler, edit func(result map[string]any)) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !strings.HasSuffix(r.URL.Path, "/state") {
-			h.ServeHTTP(w, r)
-			return
+	isState := func(path string) bool { return strings.HasSuffix(path, "/state") }
+	return huaweitest.EditJSON(h, isState, func(m map[string]any) {
+		if res, ok := m["result"].(map[string]any); ok {
+			edit(res)
 		}
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, r)
-		body := rec.Body.Bytes()
-		var m map[string]any
-		if rec.Code == http.StatusOK && json.Unmarshal(body, &m) == nil {
-			if res, ok := m["result"].(map[string]any); ok {
-				edit(res)
-			}
-			body, _ = json.Marshal(m)
-		}
-		for k, v := range rec.Header() {
-			w.Header()[k] = v
-		}
-		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-		w.WriteHeader(rec.Code)
-		_, _ = w.Write(body)
 	})
 }
 

@@ -68,6 +68,18 @@ func refusedBeforeSending(t *testing.T, srv *sim.Server, s *step, want ...string
 	return err
 }
 
+// badInputSendsNothing runs the step that mk makes of inputs against a
+// simulator: it must fail naming each of want before it sends anything,
+// and show no secret. It returns the step for further checks.
+func badInputSendsNothing(t *testing.T, mk func(*testing.T, string, map[string]string) *step, inputs map[string]string, want ...string) *step {
+	t.Helper()
+	srv, url := simulator(t, "")
+	s := mk(t, url, inputs)
+	refusedBeforeSending(t, srv, s, want...)
+	assertNoSecrets(t, s)
+	return s
+}
+
 // assertFailed checks that a step that ended with code failed: exit code
 // 1, the status output status, and one error annotation holding title.
 // It returns the annotation.

@@ -162,17 +162,14 @@ func TestDeployShowLogsFalse(t *testing.T) {
 
 func TestDeployBadInputSendsNothing(t *testing.T) {
 	t.Parallel()
-	srv, url := simulator(t, "")
-	s := newStep(t, url, map[string]string{
+	s := badInputSendsNothing(t, newStep, map[string]string{
 		"task_id":       "too-short",
 		"wait":          "yes",
 		"timeout":       "10",
 		"params":        "- {key: 'bad key', value: " + encryptValue + ", type: encrypt}",
 		"poll_interval": "1s",
-	})
-	refusedBeforeSending(t, srv, s, "task_id", "wait", "timeout", "params")
+	}, "task_id", "wait", "timeout", "params")
 	assert.Empty(t, s.outputs()["record_id"])
-	assertNoSecrets(t, s)
 }
 
 func TestDeployRefusedStartCarriesRemoteError(t *testing.T) {

@@ -108,10 +108,7 @@ func TestStopUnknownRecord(t *testing.T) {
 
 func TestStopBadInputSendsNothing(t *testing.T) {
 	t.Parallel()
-	srv, url := simulator(t, "")
-	s := newStep(t, url, map[string]string{"operation": "stop", "task_id": "not-a-task"})
-	refusedBeforeSending(t, srv, s, "task_id", "record_id: required for operation stop")
-	assertNoSecrets(t, s)
+	badInputSendsNothing(t, newStep, map[string]string{"operation": "stop", "task_id": "not-a-task"}, "task_id", "record_id: required for operation stop")
 }
 
 func TestStopThroughFaults(t *testing.T) {
@@ -243,10 +240,7 @@ func TestReleasePlanRollbackOnFailure(t *testing.T) {
 
 func TestReleasePlanBadInputSendsNothing(t *testing.T) {
 	t.Parallel()
-	srv, url := simulator(t, "")
-	s := planStep(t, url, map[string]string{"project_id": "", "release_plan_id": "bad id!", "execute": "yes"})
-	refusedBeforeSending(t, srv, s, "project_id", "release_plan_id", "execute")
-	assertNoSecrets(t, s)
+	badInputSendsNothing(t, planStep, map[string]string{"project_id": "", "release_plan_id": "bad id!", "execute": "yes"}, "project_id", "release_plan_id", "execute")
 }
 
 func TestReleasePlanThroughFaults(t *testing.T) {

@@ -147,14 +147,11 @@ func TestSignalUnknownDeployment(t *testing.T) {
 
 func TestSignalBadInputSendsNothing(t *testing.T) {
 	t.Parallel()
-	srv, url := simulator(t, "")
-	s := signalStep(t, url, map[string]string{
+	badInputSendsNothing(t, signalStep, map[string]string{
 		"deployment_id": "bad/id",
 		"status":        "DONE",
 		"output_values": "- just\n- a list\n",
-	})
-	refusedBeforeSending(t, srv, s, "deployment_id", "status", "output_values")
-	assertNoSecrets(t, s)
+	}, "deployment_id", "status", "output_values")
 }
 
 func TestSignalThroughFaults(t *testing.T) {

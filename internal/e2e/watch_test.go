@@ -138,7 +138,5 @@ func TestWatchCancel(t *testing.T) {
 
 func TestWatchBadInputSendsNothing(t *testing.T) {
 	t.Parallel()
-	srv, url := simulator(t, "")
-	s := newStep(t, url, map[string]string{"operation": "watch", "record_id": "abc"})
-	refusedBeforeSending(t, srv, s, "task_id: required for operation watch", "record_id: must be 32 letters or digits")
+	badInputSendsNothing(t, newStep, map[string]string{"operation": "watch", "record_id": "abc"}, "task_id: required for operation watch", "record_id: must be 32 letters or digits")
 }

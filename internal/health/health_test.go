@@ -2,12 +2,10 @@ package health
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,24 +16,11 @@ import (
 )
 
 // logLines collects what the gate writes.
-type logLines struct {
-	mu    sync.Mutex
-	lines []string
-}
+type logLines struct{ huaweitest.Lines }
 
-func (l *logLines) Infof(format string, a ...any) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.lines = append(l.lines, fmt.Sprintf(format, a...))
-}
-func (l *logLines) Group(title string) { l.Infof("::group::%s", title) }
-func (l *logLines) EndGroup()          { l.Infof("::endgroup::") }
-
-func (l *logLines) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return strings.Join(l.lines, "\n")
-}
+func (l *logLines) Infof(format string, a ...any) { l.Logf(format, a...) }
+func (l *logLines) Group(title string)            { l.Infof("::group::%s", title) }
+func (l *logLines) EndGroup()                     { l.Infof("::endgroup::") }
 
 // scripted serves the i-th answer to the i-th request (the last one
 // after); when the test ends, it checks that no credential reached it.

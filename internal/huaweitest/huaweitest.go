@@ -1,6 +1,8 @@
 // Package huaweitest is the scripted test server of the client packages'
 // tests: it serves answers on loopback (httptest), records each request it
-// receives, and checks what a test expects of them. It is test support,
+// receives, and checks what a test expects of them. It also holds the
+// small fakes several packages' tests share (a clock, a log collector, an
+// answer rewriter; fakes.go). It is test support,
 // imported only by _test.go files, and imports nothing of the project, so
 // that huawei's own tests can use it too.
 package huaweitest

@@ -3,11 +3,9 @@ package run_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +15,7 @@ import (
 
 	"github.com/deploy-action/deploy-action/internal/codearts"
 	"github.com/deploy-action/deploy-action/internal/huawei"
+	"github.com/deploy-action/deploy-action/internal/huaweitest"
 	"github.com/deploy-action/deploy-action/internal/run"
 	"github.com/deploy-action/deploy-action/internal/sim"
 )
@@ -38,31 +37,13 @@ tasks:
 // (result.arrange_infos[].steps) without them, as an answer of the
 // unmaintained task detail API might be.
 func withoutSteps(h http.Handler, match func(path string) bool) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !match(r.URL.Path) {
-			h.ServeHTTP(w, r)
-			return
+	return huaweitest.EditJSON(h, match, func(m map[string]any) {
+		delete(m, "steps")
+		res, _ := m["result"].(map[string]any)
+		infos, _ := res["arrange_infos"].([]any)
+		for _, info := range infos {
+			delete(info.(map[string]any), "steps")
 		}
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, r)
-		body := rec.Body.Bytes()
-		var m map[string]any
-		if rec.Code == http.StatusOK && json.Unmarshal(body, &m) == nil {
-			delete(m, "steps")
-			if res, ok := m["result"].(map[string]any); ok {
-				infos, _ := res["arrange_infos"].([]any)
-				for _, info := range infos {
-					delete(info.(map[string]any), "steps")
-				}
-			}
-			body, _ = json.Marshal(m)
-		}
-		for k, v := range rec.Header() {
-			w.Header()[k] = v
-		}
-		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-		w.WriteHeader(rec.Code)
-		_, _ = w.Write(body)
 	})
 }
 
@@ -209,18 +190,9 @@ func TestDeployLogFallsBackToWholeLogWhenStepIDsAreRefused(t *testing.T) {
 	t.Parallel()
 	// A detail whose step ids the log API does not know.
 	wrap := func(h http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if !isTaskDetail(r.URL.Path) {
-				h.ServeHTTP(w, r)
-				return
-			}
-			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, r)
-			body := bytes.ReplaceAll(rec.Body.Bytes(), []byte(`"id":"`), []byte(`"id":"f`))
-			body = bytes.ReplaceAll(body, []byte(`"id":"f`+logsTask), []byte(`"id":"`+logsTask))
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(rec.Code)
-			_, _ = w.Write(body)
+		return huaweitest.EditBody(h, isTaskDetail, func(_ int, body []byte) []byte {
+			body = bytes.ReplaceAll(body, []byte(`"id":"`), []byte(`"id":"f`))
+			return bytes.ReplaceAll(body, []byte(`"id":"f`+logsTask), []byte(`"id":"`+logsTask))
 		})
 	}
 	s, res, log := deployOnSim(t, failingScenario, wrap, run.DeployInput{ShowLogs: true})

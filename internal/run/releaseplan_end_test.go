@@ -17,10 +17,9 @@ import (
 func TestReleasePlanNeverExecutedWaitsUntilTimeout(t *testing.T) {
 	t.Parallel()
 	srv, url := opsSim(t, "")
-	log := &opLog{}
 	in := planInput(false)
 	in.Timeout = 1500 * time.Millisecond
-	res := run.ReleasePlan(context.Background(), stageClient(t, url), in, log)
+	res, log := planOnSim(t, url, in)
 	assert.Equal(t, run.StatusTimedOut, res.Status, log.String())
 	require.NotNil(t, res.Failure)
 	assert.Equal(t, []run.Action{run.NothingRunning{NoneStarted: true, NotExecuted: true}}, res.Failure.Actions)
@@ -35,10 +34,9 @@ release_plans:
   - id: `+opsPlan+`
     components: [{name: api, seq: 1, duration: 1m}, {name: web, seq: 2}]
 `)
-	log := &opLog{}
 	in := planInput(true)
 	in.Timeout = 1500 * time.Millisecond
-	res := run.ReleasePlan(context.Background(), stageClient(t, url), in, log)
+	res, log := planOnSim(t, url, in)
 	assert.Equal(t, run.StatusTimedOut, res.Status, log.String())
 	assert.Equal(t, 1, srv.PlanAborts(opsPlan))
 	assert.Equal(t, "ABORTED", srv.PlanStatus(opsPlan))
@@ -89,10 +87,9 @@ release_plans:
       - {name: web, seq: 2, fail: true}
       - {name: worker, seq: 3}
 `)
-			log := &opLog{}
 			in := planInput(true)
 			in.RollbackOnFailure = true
-			res := run.ReleasePlan(context.Background(), stageClient(t, url), in, log)
+			res, log := planOnSim(t, url, in)
 			assert.Equal(t, run.StatusFailed, res.Status, "the plan failed, whatever the rollback did")
 			assert.False(t, res.OK())
 			assert.Equal(t, 1, srv.PlanRollbacks(opsPlan))

@@ -93,8 +93,7 @@ release_plans:
     status: RUNNING
     components: [{name: api, seq: 1}]
 `)
-	log := &opLog{}
-	res := run.ReleasePlan(context.Background(), stageClient(t, url), planInput(true), log)
+	res, log := planOnSim(t, url, planInput(true))
 	assert.Equal(t, run.StatusSucceeded, res.Status, log.String())
 	assert.Zero(t, srv.PlanExecutions(opsPlan))
 	assert.Contains(t, log.String(), "already running")

@@ -17,6 +17,14 @@ import (
 	"github.com/deploy-action/deploy-action/internal/servicestage"
 )
 
+// planOnSim runs the release plan of in on the simulator at url and
+// returns its result and log.
+func planOnSim(t *testing.T, url string, in run.ReleasePlanInput) (*run.Result, *opLog) {
+	t.Helper()
+	log := &opLog{}
+	return run.ReleasePlan(context.Background(), stageClient(t, url), in, log), log
+}
+
 func planInput(execute bool) run.ReleasePlanInput {
 	return run.ReleasePlanInput{
 		ProjectID: opsProject, PlanID: opsPlan, Execute: execute, Wait: true,
@@ -40,8 +48,7 @@ func comps(spec ...string) []servicestage.Component {
 func TestReleasePlanExecutesAndSucceeds(t *testing.T) {
 	t.Parallel()
 	srv, url := opsSim(t, "")
-	log := &opLog{}
-	res := run.ReleasePlan(context.Background(), stageClient(t, url), planInput(true), log)
+	res, log := planOnSim(t, url, planInput(true))
 	require.Nil(t, res.Failure, log.String())
 	assert.Equal(t, run.StatusSucceeded, res.Status)
 	assert.True(t, res.OK())
@@ -86,8 +93,7 @@ release_plans:
       - {name: web, seq: 2, fail: true, fail_message: "readiness probe failed"}
       - {name: worker, seq: 3}
 `)
-	log := &opLog{}
-	res := run.ReleasePlan(context.Background(), stageClient(t, url), planInput(true), log)
+	res, log := planOnSim(t, url, planInput(true))
 	assert.Equal(t, run.StatusFailed, res.Status, log.String())
 	assert.False(t, res.OK())
 	require.NotNil(t, res.Failure)
@@ -117,8 +123,7 @@ release_plans:
       - {name: api, seq: 1, fail: true}
       - {name: web, seq: 2}
 `)
-	log := &opLog{}
-	res := run.ReleasePlan(context.Background(), stageClient(t, url), planInput(true), log)
+	res, log := planOnSim(t, url, planInput(true))
 	assert.Equal(t, run.StatusFailed, res.Status, log.String())
 	require.Len(t, res.Plan.Components, 2)
 	assert.Equal(t, 2, res.Plan.Components[1].Seq, "a string seq is decoded")
@@ -251,9 +256,8 @@ release_plans:
       - {name: api, seq: 1, fail: true, fail_message: "image pull failed"}
       - {name: web, seq: 2}
 `)
-	log := &opLog{}
 	start := time.Now()
-	res := run.ReleasePlan(context.Background(), stageClient(t, url), planInput(false), log)
+	res, log := planOnSim(t, url, planInput(false))
 	assert.Less(t, time.Since(start), 2*time.Second)
 	assert.Equal(t, run.StatusFailed, res.Status, log.String())
 	require.Len(t, res.Failure.Plan.Failed, 1)
@@ -268,10 +272,9 @@ release_plans:
   - id: `+opsPlan+`
     components: [{name: api, seq: 1, duration: 1m}]
 `)
-	log := &opLog{}
 	in := planInput(true)
 	in.Wait = false
-	res := run.ReleasePlan(context.Background(), stageClient(t, url), in, log)
+	res, log := planOnSim(t, url, in)
 	assert.Equal(t, run.StatusRunning, res.Status, log.String())
 	assert.True(t, res.OK())
 	assert.Equal(t, "RUNNING", srv.PlanStatus(opsPlan))

@@ -65,6 +65,36 @@ func seedFailures(srv *sim.Server, n int, from, to time.Duration) {
 	}
 }
 
+// seedSuccessAfter120Failures seeds a success 10 days ago, 120 failures,
+// the success expected as the target 2 days ago, and 5 failures since; it
+// returns the target's id. Which page the target is on depends on the
+// history's order.
+func seedSuccessAfter120Failures(srv *sim.Server) string {
+	const day = 24 * time.Hour
+	srv.SeedRecord(rollbackTask, "succeeded", 10*day)
+	seedFailures(srv, 120, 9*day, 3*day)
+	good := srv.SeedRecord(rollbackTask, "succeeded", 2*day)
+	seedFailures(srv, 5, day, time.Hour)
+	return good
+}
+
+// seedSuccessThenFailure seeds a success 2 days ago and a failure an hour
+// ago; it returns the success's id, the target.
+func seedSuccessThenFailure(srv *sim.Server) string {
+	good := srv.SeedRecord(rollbackTask, "succeeded", 2*24*time.Hour)
+	srv.SeedRecord(rollbackTask, "failed", time.Hour)
+	return good
+}
+
+// noTarget seeds as seed does but expects no target: the cases whose
+// history cannot be read.
+func noTarget(seed func(*sim.Server) string) func(*sim.Server) string {
+	return func(srv *sim.Server) string {
+		seed(srv)
+		return ""
+	}
+}
+
 func pages(calls []url.Values) []int {
 	var out []int
 	for _, q := range calls {
@@ -104,26 +134,14 @@ func TestRollbackTarget(t *testing.T) {
 			wantLog:   "the most recent that succeeded before this run",
 		},
 		{
-			name:     "oldest first: the newest success is on the last page",
-			scenario: "    history_oldest_first: true\n",
-			seed: func(srv *sim.Server) string {
-				srv.SeedRecord(rollbackTask, "succeeded", 10*day)
-				seedFailures(srv, 120, 9*day, 3*day)
-				good := srv.SeedRecord(rollbackTask, "succeeded", 2*day)
-				seedFailures(srv, 5, day, time.Hour)
-				return good
-			},
+			name:      "oldest first: the newest success is on the last page",
+			scenario:  "    history_oldest_first: true\n",
+			seed:      seedSuccessAfter120Failures,
 			wantPages: []int{1, 2},
 		},
 		{
-			name: "newest first: the same history, one page",
-			seed: func(srv *sim.Server) string {
-				srv.SeedRecord(rollbackTask, "succeeded", 10*day)
-				seedFailures(srv, 120, 9*day, 3*day)
-				good := srv.SeedRecord(rollbackTask, "succeeded", 2*day)
-				seedFailures(srv, 5, day, time.Hour)
-				return good
-			},
+			name:      "newest first: the same history, one page",
+			seed:      seedSuccessAfter120Failures,
 			wantPages: []int{1},
 		},
 		{
@@ -153,35 +171,23 @@ func TestRollbackTarget(t *testing.T) {
 			wantLog:   "the newest 10 pages only",
 		},
 		{
-			name:     "history answers 5xx after retries",
-			scenario: "faults:\n  - {op: history, kind: error, status: 503}\n",
-			seed: func(srv *sim.Server) string {
-				srv.SeedRecord(rollbackTask, "succeeded", 2*day)
-				srv.SeedRecord(rollbackTask, "failed", time.Hour)
-				return ""
-			},
+			name:      "history answers 5xx after retries",
+			scenario:  "faults:\n  - {op: history, kind: error, status: 503}\n",
+			seed:      noTarget(seedSuccessThenFailure),
 			wantPages: []int{1, 1, 1, 1, 1}, // opsRetries.MaxTries
 			wantLog:   "warning: rollback_on_failure: the task's deployment history could not be read",
 		},
 		{
-			name:     "history answers 503 twice, then the page",
-			scenario: "faults:\n  - {op: history, kind: error, status: 503, times: 2}\n",
-			seed: func(srv *sim.Server) string {
-				good := srv.SeedRecord(rollbackTask, "succeeded", 2*day)
-				srv.SeedRecord(rollbackTask, "failed", time.Hour)
-				return good
-			},
+			name:      "history answers 503 twice, then the page",
+			scenario:  "faults:\n  - {op: history, kind: error, status: 503, times: 2}\n",
+			seed:      seedSuccessThenFailure,
 			wantPages: []int{1, 1, 1},
 		},
 		{
 			name:     "task detail unreadable",
 			scenario: "faults:\n  - {op: detail, kind: error, status: 503}\n",
-			seed: func(srv *sim.Server) string {
-				srv.SeedRecord(rollbackTask, "succeeded", 2*day)
-				srv.SeedRecord(rollbackTask, "failed", time.Hour)
-				return ""
-			},
-			wantLog: "warning: rollback_on_failure: the task's deployment history could not be read (reading the task's detail",
+			seed:     noTarget(seedSuccessThenFailure),
+			wantLog:  "warning: rollback_on_failure: the task's deployment history could not be read (reading the task's detail",
 		},
 		{
 			name: "latest succeeded: no history needed",

@@ -5,19 +5,19 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/deploy-action/deploy-action/internal/huaweitest"
 )
 
 const (
@@ -26,26 +26,10 @@ const (
 	testTask = "0123456789abcdef0123456789abcdef"
 )
 
-// fakeClock is the injected clock: tests advance it instead of sleeping.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{t: time.Date(2025, 7, 9, 3, 36, 28, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+// newFakeClock is the injected clock: tests advance it instead of
+// sleeping.
+func newFakeClock() *huaweitest.Clock {
+	return huaweitest.NewClock(time.Date(2025, 7, 9, 3, 36, 28, 0, time.UTC))
 }
 
 // harness is a simulator on a loopback httptest server plus a client
@@ -54,7 +38,7 @@ type harness struct {
 	t      *testing.T
 	srv    *Server
 	ts     *httptest.Server
-	clock  *fakeClock
+	clock  *huaweitest.Clock
 	client *http.Client
 }
 
@@ -267,24 +251,8 @@ func testSignatureOf(req *http.Request, q url.Values, sk, date string, body []by
 }
 
 // logLines collects what a server logs through Options.Logf (give it
-// logf), safely for concurrent requests.
-type logLines struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (l *logLines) logf(format string, args ...any) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.lines = append(l.lines, fmt.Sprintf(format, args...))
-}
-
-// all returns the lines logged so far.
-func (l *logLines) all() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]string(nil), l.lines...)
-}
+// Logf), safely for concurrent requests.
+type logLines = huaweitest.Lines
 
 // callFaults returns the Fault of every call so far, in arrival order.
 func callFaults(s *Server) []string {

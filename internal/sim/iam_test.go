@@ -55,7 +55,7 @@ func (h *harness) withToken(method, path, token, project string) reply {
 func TestKeylessRoundTrip(t *testing.T) {
 	t.Parallel()
 	var log logLines
-	h := newHarness(t, Options{Logf: log.logf})
+	h := newHarness(t, Options{Logf: log.Logf})
 	jwt := h.oidcJWT(DefaultOIDCAudience)
 	got := h.exchange(DefaultIdPID, exchangeBody(jwt, testProject))
 	require.Equal(t, http.StatusCreated, got.status, "%s", got.body)
@@ -86,7 +86,7 @@ func TestKeylessRoundTrip(t *testing.T) {
 	assert.Equal(t, "APIGW.0301", other.errorCode(t))
 	assert.Contains(t, other.json(t)["error_msg"], "another project")
 
-	lines := log.all()
+	lines := log.All()
 	require.Len(t, lines, 5)
 	assert.Equal(t, "sim: GET /_github/oidc/token -> 200", lines[0])
 	assert.Equal(t, "sim: POST /v3.0/OS-AUTH/id-token/tokens -> 201", lines[1])

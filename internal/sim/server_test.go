@@ -44,7 +44,7 @@ func must[T any](v T, err error) T {
 func TestCallLog(t *testing.T) {
 	t.Parallel()
 	var log logLines
-	h := newHarness(t, Options{Logf: log.logf})
+	h := newHarness(t, Options{Logf: log.Logf})
 	first := h.start(testTask, `{"params":[{"key":"db_password","value":"hunter2","type":"encrypt"}]}`)
 	id := first.json(t)["id"].(string)
 	h.start(testTask, "")
@@ -57,7 +57,7 @@ func TestCallLog(t *testing.T) {
 	assert.Equal(t, "Deploy.00011027", calls[1].Code)
 	assert.Equal(t, "record_id="+id+"&step_state=true", calls[2].Query)
 
-	lines := log.all()
+	lines := log.All()
 	require.Len(t, lines, 3)
 	assert.Equal(t, "sim: POST /v2/tasks/"+testTask+"/start -> 400 Deploy.00011027", lines[1])
 	for _, l := range lines {
