@@ -37,7 +37,7 @@ func section(lines []string, version string) (start, end int, err error) {
 		if start >= 0 && end == len(lines) {
 			end = i
 		}
-		if m := headingPattern.FindStringSubmatch(line); m != nil && m[1] == version {
+		if v, ok := headingVersion(line); ok && v == version {
 			if start >= 0 {
 				return 0, 0, fmt.Errorf("two sections for %s (lines %d and %d)", version, start, i+1)
 			}
@@ -48,4 +48,13 @@ func section(lines []string, version string) (start, end int, err error) {
 		return 0, 0, fmt.Errorf("no section for %s: add a heading `## %s - YYYY-MM-DD` with the release's changes", version, version)
 	}
 	return start, end, nil
+}
+
+// headingVersion returns the version a "## " heading names; ok is false
+// when the line is not a version's heading.
+func headingVersion(line string) (version string, ok bool) {
+	if m := headingPattern.FindStringSubmatch(line); m != nil {
+		return m[1], true
+	}
+	return "", false
 }

@@ -102,14 +102,12 @@ type runsScanner struct {
 // `image:` key directly under runs. Blank lines and comments change
 // nothing.
 func (s *runsScanner) isRunsImage(raw []byte) bool {
-	line := strings.TrimRight(string(raw), "\r\n")
-	trimmed := strings.TrimLeft(line, " ")
-	if trimmed == "" || strings.HasPrefix(trimmed, "#") {
+	lead, content, ok := splitIndent(raw)
+	if !ok {
 		return false
 	}
-	lead := line[:len(line)-len(trimmed)]
 	if lead == "" { // a top-level key
-		s.inRuns = strings.HasPrefix(line, "runs:")
+		s.inRuns = strings.HasPrefix(content, "runs:")
 		s.indent = ""
 		return false
 	}
@@ -119,7 +117,19 @@ func (s *runsScanner) isRunsImage(raw []byte) bool {
 	if s.indent == "" {
 		s.indent = lead
 	}
-	return lead == s.indent && strings.HasPrefix(trimmed, "image:")
+	return lead == s.indent && strings.HasPrefix(content, "image:")
+}
+
+// splitIndent splits raw, a line, into its leading spaces and the rest
+// without the line end; ok is false for a blank line or a comment, which
+// carry no key.
+func splitIndent(raw []byte) (lead, content string, ok bool) {
+	line := strings.TrimRight(string(raw), "\r\n")
+	content = strings.TrimLeft(line, " ")
+	if content == "" || strings.HasPrefix(content, "#") {
+		return "", "", false
+	}
+	return line[:len(line)-len(content)], content, true
 }
 
 // sameButImage checks that before and after are the same YAML document but

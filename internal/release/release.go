@@ -85,12 +85,8 @@ func notesCmd(args []string, stdout io.Writer) error {
 // notesArgs reads the notes command's flag and file.
 func notesArgs(args []string) (file, version string, err error) {
 	fs := flag.NewFlagSet("notes", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	v := fs.String("version", "", "the release's tag, vX.Y.Z")
-	if err := fs.Parse(args); err != nil {
-		return "", "", err
-	}
-	if file, err = oneFile(fs.Args(), "CHANGELOG.md"); err != nil {
+	if file, err = parseArgs(fs, args, "CHANGELOG.md"); err != nil {
 		return "", "", err
 	}
 	if _, err := ParseVersion(*v); err != nil {
@@ -115,14 +111,10 @@ func pinCmd(args []string, stdout io.Writer) error {
 // into the image reference.
 func pinArgs(args []string) (file, ref string, err error) {
 	fs := flag.NewFlagSet("pin", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	repository := fs.String("image", "", "the image's repository, e.g. ghcr.io/OWNER/deploy-action")
 	version := fs.String("version", "", "the release's tag, vX.Y.Z (the image's tag)")
 	digest := fs.String("digest", "", "the pushed image's digest, sha256:<64 lowercase hex>")
-	if err := fs.Parse(args); err != nil {
-		return "", "", err
-	}
-	if file, err = oneFile(fs.Args(), "action.yml"); err != nil {
+	if file, err = parseArgs(fs, args, "action.yml"); err != nil {
 		return "", "", err
 	}
 	ref, err = ImageRef(*repository, *version, *digest)
@@ -145,6 +137,16 @@ func rewriteFile(file string, edit func([]byte) ([]byte, error)) error {
 		return fmt.Errorf("%s: %w", file, err)
 	}
 	return os.WriteFile(file, out, info.Mode().Perm())
+}
+
+// parseArgs parses a command's flags, silently (the error says it all), and
+// returns its one file argument, or def when there is none.
+func parseArgs(fs *flag.FlagSet, args []string, def string) (string, error) {
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		return "", err
+	}
+	return oneFile(fs.Args(), def)
 }
 
 // oneFile returns the single file argument, or def when there is none.

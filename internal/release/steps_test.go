@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -101,4 +102,70 @@ func TestCommandArgs(t *testing.T) {
 	assert.Equal(t, [2]string{"a.yml", repoRef + ":v1.2.3@" + digest}, [2]string{file, ref})
 	_, _, err = pinArgs([]string{"-image", repoRef, "a.yml", "b.yml"})
 	assert.ErrorContains(t, err, "want at most one file")
+}
+
+func TestSplitIndent(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		line, wantLead, wantContent string
+		wantOK                      bool
+	}{
+		{"runs:\n", "", "runs:", true},
+		{"  image: x\r\n", "  ", "image: x", true},
+		{"    using: docker", "    ", "using: docker", true},
+		{"\n", "", "", false},
+		{"   \r\n", "", "", false},
+		{"  # a comment\n", "", "", false},
+		{"\timage: x\n", "", "\timage: x", true}, // only spaces indent YAML
+	}
+	for _, tt := range tests {
+		lead, content, ok := splitIndent([]byte(tt.line))
+		assert.Equal(t, tt.wantOK, ok, "%q", tt.line)
+		assert.Equal(t, [2]string{tt.wantLead, tt.wantContent}, [2]string{lead, content}, "%q", tt.line)
+	}
+}
+
+func TestHeadingVersion(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		line, want string
+		wantOK     bool
+	}{
+		{"## v1.2.3", "v1.2.3", true},
+		{"## [v1.2.3] - 2025-01-02", "v1.2.3", true},
+		{"## v1.2.3 - 2025-01-02", "v1.2.3", true},
+		{"## ", "", false},
+		{"### v1.2.3", "", false},
+		{"# v1.2.3", "", false},
+	}
+	for _, tt := range tests {
+		got, ok := headingVersion(tt.line)
+		assert.Equal(t, tt.wantOK, ok, tt.line)
+		assert.Equal(t, tt.want, got, tt.line)
+	}
+}
+
+func TestParseArgs(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		args          []string
+		want, wantErr string
+	}{
+		{nil, "def.md", ""},
+		{[]string{"-x", "1"}, "def.md", ""},
+		{[]string{"-x", "1", "a.md"}, "a.md", ""},
+		{[]string{"a.md", "b.md"}, "", "want at most one file"},
+		{[]string{"-y"}, "", "flag provided but not defined: -y"},
+	}
+	for _, tt := range tests {
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		fs.String("x", "", "")
+		got, err := parseArgs(fs, tt.args, "def.md")
+		if tt.wantErr != "" {
+			assert.ErrorContains(t, err, tt.wantErr, "%q", tt.args)
+			continue
+		}
+		assert.NoError(t, err, "%q", tt.args)
+		assert.Equal(t, tt.want, got, "%q", tt.args)
+	}
 }
