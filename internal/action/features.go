@@ -247,10 +247,7 @@ const maxCABundleBytes = 8 << 20
 // reason, instead of as an untrusted certificate later.
 func (l *loader) loadCABundles(c *Config) {
 	if v := l.input("ca_file"); v != "" {
-		path := v
-		if ws := strings.TrimSpace(l.getenv("GITHUB_WORKSPACE")); ws != "" && !filepath.IsAbs(path) {
-			path = filepath.Join(ws, path)
-		}
+		path := inWorkspace(strings.TrimSpace(l.getenv("GITHUB_WORKSPACE")), v)
 		if b, ok := l.caBundle("ca_file", path); ok {
 			c.CABundles = append(c.CABundles, CABundle{Source: "ca_file", Path: path, PEM: b})
 		}
@@ -260,6 +257,14 @@ func (l *loader) loadCABundles(c *Config) {
 			c.CABundles = append(c.CABundles, CABundle{Source: EnvSSLCertFile, Path: v, PEM: b})
 		}
 	}
+}
+
+// inWorkspace takes a relative path in the workspace ws, when there is one.
+func inWorkspace(ws, path string) string {
+	if ws == "" || filepath.IsAbs(path) {
+		return path
+	}
+	return filepath.Join(ws, path)
 }
 
 // caBundle reads and checks one bundle: a file of at least one PEM

@@ -228,14 +228,19 @@ func trimBlankLines(s string) string {
 	}
 	last := strings.LastIndexFunc(s, func(r rune) bool { return !unicode.IsSpace(r) })
 	_, size := utf8.DecodeRuneInString(s[last:])
-	last += size
-	rest := s[last:]
-	end := len(s)
-	if i := strings.IndexAny(rest, "\r\n"); i >= 0 {
-		end = last + i + 1
-		if rest[i] == '\r' && i+1 < len(rest) && rest[i+1] == '\n' {
-			end++
-		}
+	return s[:lineEnd(s, last+size)]
+}
+
+// lineEnd returns where the line that holds s[from-1] ends: just after its
+// line break (\n, \r or \r\n), or len(s) when it has none.
+func lineEnd(s string, from int) int {
+	rest := s[from:]
+	i := strings.IndexAny(rest, "\r\n")
+	switch {
+	case i < 0:
+		return len(s)
+	case rest[i] == '\r' && i+1 < len(rest) && rest[i+1] == '\n':
+		return from + i + 2
 	}
-	return s[:end]
+	return from + i + 1
 }

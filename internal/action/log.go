@@ -56,21 +56,29 @@ func (l *Log) AddMask(secrets ...string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var b strings.Builder
-	changed := false
-	for _, s := range secrets {
-		for _, v := range maskValues(s) {
-			if l.masked[v] {
-				continue
-			}
-			l.masked[v] = true
-			changed = true
-			b.WriteString("::add-mask::" + escapeData(v) + "\n")
-		}
+	fresh := l.remember(secrets)
+	for _, v := range fresh {
+		b.WriteString("::add-mask::" + escapeData(v) + "\n")
 	}
-	if changed {
+	if len(fresh) > 0 {
 		l.scrub = newScrubber(slices.Collect(maps.Keys(l.masked)), 1)
 	}
 	l.write(b.String())
+}
+
+// remember adds the values to mask for secrets to l.masked and returns
+// those it did not hold yet, in order; l.mu is held.
+func (l *Log) remember(secrets []string) []string {
+	var fresh []string
+	for _, s := range secrets {
+		for _, v := range maskValues(s) {
+			if !l.masked[v] {
+				l.masked[v] = true
+				fresh = append(fresh, v)
+			}
+		}
+	}
+	return fresh
 }
 
 // maskValues returns what to mask for one secret: the value and, when it has
@@ -273,6 +281,21 @@ func splitLines(s string) []string {
 // bytes into ***, or nil when there is none. Longer secrets come first, so a
 // secret containing another is replaced whole.
 func newScrubber(secrets []string, minLen int) *strings.Replacer {
+	list := scrubOrder(secrets, minLen)
+	if len(list) == 0 {
+		return nil
+	}
+	pairs := make([]string, 0, 2*len(list))
+	for _, s := range list {
+		pairs = append(pairs, s, "***")
+	}
+	return strings.NewReplacer(pairs...)
+}
+
+// scrubOrder returns the secrets of at least minLen bytes (and never ""),
+// each once, longest first (then in byte order, so the result does not
+// depend on the order they were given in).
+func scrubOrder(secrets []string, minLen int) []string {
 	uniq := map[string]bool{}
 	var list []string
 	for _, s := range secrets {
@@ -281,15 +304,8 @@ func newScrubber(secrets []string, minLen int) *strings.Replacer {
 			list = append(list, s)
 		}
 	}
-	if len(list) == 0 {
-		return nil
-	}
 	slices.SortFunc(list, func(a, b string) int {
 		return cmp.Or(cmp.Compare(len(b), len(a)), strings.Compare(a, b))
 	})
-	pairs := make([]string, 0, 2*len(list))
-	for _, s := range list {
-		pairs = append(pairs, s, "***")
-	}
-	return strings.NewReplacer(pairs...)
+	return list
 }

@@ -133,14 +133,9 @@ func (c *converter) convertSequence(n *yaml.Node, path string, viaAlias bool) []
 func (c *converter) convertMapping(n *yaml.Node, path string, viaAlias bool) any {
 	out := make(map[string]any, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k := resolveAlias(n.Content[i])
-		if k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" {
-			c.fail(path, "YAML merge keys (<<) are not supported")
-			return nil
-		}
-		key, ok := scalarText(k)
-		if !ok || k.ShortTag() == "!!null" {
-			c.fail(path, "keys must be names, got %s", describe(k))
+		key, problem := mappingKey(resolveAlias(n.Content[i]))
+		if problem != "" {
+			c.fail(path, "%s", problem)
 			return nil
 		}
 		if _, dup := out[key]; dup {
@@ -150,6 +145,19 @@ func (c *converter) convertMapping(n *yaml.Node, path string, viaAlias bool) any
 		out[key] = c.convert(n.Content[i+1], path+"."+key, viaAlias)
 	}
 	return out
+}
+
+// mappingKey reads the key k of a mapping, or says why it is not a name:
+// a merge key (<<), a null or a key that is not a scalar.
+func mappingKey(k *yaml.Node) (key, problem string) {
+	if k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" {
+		return "", "YAML merge keys (<<) are not supported"
+	}
+	key, ok := scalarText(k)
+	if !ok || k.ShortTag() == "!!null" {
+		return "", "keys must be names, got " + describe(k)
+	}
+	return key, ""
 }
 
 // scalarValue converts a scalar by its resolved tag. A failed conversion (an

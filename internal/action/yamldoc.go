@@ -41,15 +41,24 @@ func decodeSingle(input, s string) (*yaml.Node, error) {
 		}
 		return nil, &InputError{Input: input, Msg: "not valid YAML or JSON: " + yamlReason(err)}
 	}
-	// A trailing "---" (an empty document) is harmless; more data is not.
+	if !onlyEmptyDocumentsLeft(dec) {
+		return nil, &InputError{Input: input, Msg: "must be a single YAML document (remove the --- separators)"}
+	}
+	return &doc, nil
+}
+
+// onlyEmptyDocumentsLeft reads the rest of dec and reports whether it
+// holds nothing but empty documents: a trailing "---" is harmless; more
+// data, or data that does not parse, is not.
+func onlyEmptyDocumentsLeft(dec *yaml.Decoder) bool {
 	for {
 		var extra yaml.Node
 		err := dec.Decode(&extra)
 		if errors.Is(err, io.EOF) {
-			return &doc, nil
+			return true
 		}
 		if err != nil || !isEmptyDocument(&extra) {
-			return nil, &InputError{Input: input, Msg: "must be a single YAML document (remove the --- separators)"}
+			return false
 		}
 	}
 }
