@@ -202,14 +202,8 @@ const (
 // validates the result. It reports every problem at once; no error text ever
 // contains a secret value. A nil getenv means os.Getenv.
 func Load(getenv func(string) string) (*Config, error) {
-	if getenv == nil {
-		getenv = os.Getenv
-	}
-	l := &loader{
-		gha:    githubactions.New(githubactions.WithGetenv(getenv)),
-		getenv: getenv,
-	}
-	c := defaultConfig(DebugLogging(getenv))
+	l := newLoader(getenv)
+	c := defaultConfig(DebugLogging(l.getenv))
 	// The order of these calls is the order of the messages.
 	opKnown := l.loadOperation(c)
 	l.loadEndpointAndRegion(c)
@@ -225,6 +219,14 @@ func Load(getenv func(string) string) (*Config, error) {
 		return nil, l.joined(c)
 	}
 	return c, nil
+}
+
+// newLoader returns a loader reading getenv, or os.Getenv when it is nil.
+func newLoader(getenv func(string) string) *loader {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	return &loader{gha: githubactions.New(githubactions.WithGetenv(getenv)), getenv: getenv}
 }
 
 // defaultConfig is the configuration before any input is read: the

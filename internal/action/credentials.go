@@ -170,10 +170,20 @@ func (l *loader) loadIDTokenSource(c *Config) {
 			EnvIDTokenRequestURL, permissionsFix)
 		return
 	}
-	u, err := url.Parse(reqURL)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) {
+	if !validTokenRequestURL(reqURL) {
 		l.fail("idp_id", "%s is not an https URL; it carries the job's token request credential", EnvIDTokenRequestURL)
 		return
 	}
 	c.IDTokenRequestURL, c.IDTokenRequestToken = reqURL, reqToken
+}
+
+// validTokenRequestURL reports whether the runner's ID token request URL
+// is one to send the request credential to: https, or http to loopback
+// (a local runner or a test).
+func validTokenRequestURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	return u.Scheme == "https" || (u.Scheme == "http" && isLoopback(u.Hostname()))
 }

@@ -23,16 +23,20 @@ func (l *loader) loadEndpointAndRegion(c *Config) {
 	}
 	switch {
 	case region != "":
-		// huawei owns the region shape: an unknown but well-formed
-		// region is accepted, a malformed one is not.
-		if huawei.ValidRegion(region) {
-			c.Region = region
-		} else {
-			l.fail("region", "%s is not a region name like cn-north-4", quote(region))
-		}
+		l.useRegion(c, region)
 	case l.input("endpoint") == "":
 		l.fail("region", "required (or set %s), unless endpoint is given", EnvRegion)
 	}
+}
+
+// useRegion takes a region given. huawei owns the region shape: an
+// unknown but well-formed region is accepted, a malformed one is not.
+func (l *loader) useRegion(c *Config, region string) {
+	if !huawei.ValidRegion(region) {
+		l.fail("region", "%s is not a region name like cn-north-4", quote(region))
+		return
+	}
+	c.Region = region
 }
 
 // endpoint validates a base URL override. It never echoes the value: a URL

@@ -119,3 +119,70 @@ func TestInWorkspace(t *testing.T) {
 		assert.Equal(t, tt.want, inWorkspace(tt.ws, tt.path), "%q in %q", tt.path, tt.ws)
 	}
 }
+
+func TestStatusCodes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		part           string
+		wantLo, wantHi int
+		wantOK         bool
+	}{
+		{"200", 200, 200, true},
+		{"200-299", 200, 299, true},
+		{" 200 - 299 ", 200, 299, true},
+		{"299-200", 299, 200, true}, // order is checked by the caller
+		{"", 0, 0, false},
+		{"abc", 0, 0, false},
+		{"200-", 0, 0, false},
+		{"-200", 0, 0, false},
+		{"200-300-400", 0, 0, false},
+	}
+	for _, tt := range tests {
+		lo, hi, ok := statusCodes(tt.part)
+		assert.Equal(t, tt.wantOK, ok, "%q", tt.part)
+		if tt.wantOK {
+			assert.Equal(t, [2]int{tt.wantLo, tt.wantHi}, [2]int{lo, hi}, "%q", tt.part)
+		}
+	}
+}
+
+func TestValidTokenRequestURL(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		raw  string
+		want bool
+	}{
+		{"https://token.actions.example.com/req?x=1", true},
+		{"http://127.0.0.1:8080/token", true},
+		{"http://localhost/token", true},
+		{"http://[::1]/token", true},
+		{"http://token.actions.example.com/req", false},
+		{"ftp://example.com/", false},
+		{"https:///no-host", false},
+		{"/relative", false},
+		{"https://exa mple.com/", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, validTokenRequestURL(tt.raw), "%q", tt.raw)
+	}
+}
+
+func TestCutLine(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		s                       string
+		wantLine, wantSep, rest string
+	}{
+		{"", "", "", ""},
+		{"abc", "abc", "", ""},
+		{"abc\ndef", "abc", "\n", "def"},
+		{"abc\r\ndef", "abc", "\r", "\ndef"},
+		{"\rx", "", "\r", "x"},
+		{"abc\n", "abc", "\n", ""},
+	}
+	for _, tt := range tests {
+		line, sep, rest := cutLine(tt.s)
+		assert.Equal(t, [3]string{tt.wantLine, tt.wantSep, tt.rest}, [3]string{line, sep, rest}, "%q", tt.s)
+	}
+}

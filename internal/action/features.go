@@ -91,17 +91,11 @@ func ParseStatusRanges(s string) (StatusRanges, error) {
 
 // parseStatusRange reads one entry of health_status: 200 or 200-299.
 func parseStatusRange(part string) (StatusRange, error) {
-	lo, hi, isRange := strings.Cut(part, "-")
-	a, errA := strconv.Atoi(strings.TrimSpace(lo))
-	b := a
-	var errB error
-	if isRange {
-		b, errB = strconv.Atoi(strings.TrimSpace(hi))
-	}
+	a, b, ok := statusCodes(part)
 	switch {
 	case part == "":
 		return StatusRange{}, errors.New("an empty entry; write codes or ranges separated by commas, e.g. 200-399 or 200,204")
-	case errA != nil || errB != nil:
+	case !ok:
 		return StatusRange{}, fmt.Errorf("%s is not a status code or a range like 200-299", quote(part))
 	case a < 100 || b > 599 || a > 599 || b < 100:
 		return StatusRange{}, fmt.Errorf("%s is outside 100-599", quote(part))
@@ -109,6 +103,21 @@ func parseStatusRange(part string) (StatusRange, error) {
 		return StatusRange{}, fmt.Errorf("%s: the range ends before it starts", quote(part))
 	}
 	return StatusRange{a, b}, nil
+}
+
+// statusCodes reads the numbers of "200" (lo = hi) or "200-299", without
+// checking them; ok is false when one is not a number.
+func statusCodes(part string) (lo, hi int, ok bool) {
+	first, last, isRange := strings.Cut(part, "-")
+	lo, err := strconv.Atoi(strings.TrimSpace(first))
+	if err != nil {
+		return 0, 0, false
+	}
+	if !isRange {
+		return lo, lo, true
+	}
+	hi, err = strconv.Atoi(strings.TrimSpace(last))
+	return lo, hi, err == nil
 }
 
 // loadHealth reads the health gate's inputs when health_url is given.
@@ -165,21 +174,33 @@ func (l *loader) healthBody(h *HealthGate) {
 // healthTimes reads health_timeout and health_interval; the interval is
 // compared with the timeout only when both are valid.
 func (l *loader) healthTimes(h *HealthGate) {
-	timeout, tOK := l.duration("health_timeout", DefaultHealthTimeout)
-	if tOK && timeout < MinTimeout {
-		l.fail("health_timeout", "must be at least %s, got %s", MinTimeout, timeout)
-		tOK = false
-	}
+	timeout, tOK := l.healthTimeout()
 	h.Timeout = timeout
-	interval, iOK := l.duration("health_interval", DefaultHealthInterval)
-	if iOK && (interval < MinHealthInterval || interval > MaxHealthInterval) {
-		l.fail("health_interval", "must be between %s and %s, got %s", MinHealthInterval, shortDuration(MaxHealthInterval), interval)
-		iOK = false
-	}
+	interval, iOK := l.healthInterval()
 	if tOK && iOK && interval > timeout {
 		l.fail("health_interval", "%s must not exceed health_timeout %s", interval, timeout)
 	}
 	h.Interval = interval
+}
+
+// healthTimeout reads health_timeout; ok is false when it is not valid.
+func (l *loader) healthTimeout() (d time.Duration, ok bool) {
+	d, ok = l.duration("health_timeout", DefaultHealthTimeout)
+	if ok && d < MinTimeout {
+		l.fail("health_timeout", "must be at least %s, got %s", MinTimeout, d)
+		return d, false
+	}
+	return d, ok
+}
+
+// healthInterval reads health_interval; ok is false when it is not valid.
+func (l *loader) healthInterval() (d time.Duration, ok bool) {
+	d, ok = l.duration("health_interval", DefaultHealthInterval)
+	if ok && (d < MinHealthInterval || d > MaxHealthInterval) {
+		l.fail("health_interval", "must be between %s and %s, got %s", MinHealthInterval, shortDuration(MaxHealthInterval), d)
+		return d, false
+	}
+	return d, ok
 }
 
 // healthHealthy reads health_healthy, the good answers needed in a row.

@@ -243,18 +243,23 @@ func neutralize(s string) string {
 	}
 	var b strings.Builder
 	for len(s) > 0 {
-		i := strings.IndexAny(s, "\r\n")
-		line, sep := s, ""
-		if i >= 0 {
-			line, sep = s[:i], s[i:i+1]
-			s = s[i+1:]
-		} else {
-			s = ""
-		}
+		var line, sep string
+		line, sep, s = cutLine(s)
 		b.WriteString(neutralizeLine(line))
 		b.WriteString(sep)
 	}
 	return b.String()
+}
+
+// cutLine cuts s at its first line break, \r or \n (a \r\n is two
+// breaks, the second ending an empty line): the line, the break ("" at
+// the end of s) and what follows.
+func cutLine(s string) (line, sep, rest string) {
+	i := strings.IndexAny(s, "\r\n")
+	if i < 0 {
+		return s, "", ""
+	}
+	return s[:i], s[i : i+1], s[i+1:]
 }
 
 func neutralizeLine(line string) string {

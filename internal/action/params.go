@@ -52,15 +52,30 @@ func ParseParams(s string) ([]Param, error) {
 		return nil, err
 	}
 	p := &paramParser{input: input}
+	if err := p.read(root); err != nil {
+		return nil, err
+	}
+	return p.result()
+}
+
+// read reads the entries of root, a mapping or a list; anything else is
+// an error of the whole input.
+func (p *paramParser) read(root *yaml.Node) error {
 	switch root.Kind {
 	case yaml.MappingNode:
 		p.fromMapping(root)
 	case yaml.SequenceNode:
 		p.fromSequence(root)
 	default:
-		return nil, &InputError{Input: input,
+		return &InputError{Input: p.input,
 			Msg: "must be a mapping (key: value) or a list of {key, value, type}, got " + describe(root)}
 	}
+	return nil
+}
+
+// result validates the entries read and returns them (nil for none), or
+// every problem found.
+func (p *paramParser) result() ([]Param, error) {
 	p.validate()
 	if len(p.errs) > 0 {
 		return nil, p.scrubbed()
