@@ -88,8 +88,8 @@ func startedRecord(taskID string, resp *huawei.Response) (*Started, error) {
 	if !ValidID(out.ID) {
 		// The 2xx proves the start arrived, but without the new record's
 		// id the outcome is as unknown as after a lost answer.
-		return nil, &huawei.UnknownOutcomeError{Err: &huawei.ProtocolError{Service: ServiceName, Method: "POST", Path: "/v2/tasks/" + taskID + "/start",
-			RequestID: resp.RequestID, Problem: "it carries no record id of 32 letters and digits"}}
+		return nil, &huawei.UnknownOutcomeError{Err: protocolError("POST", "/v2/tasks/"+taskID+"/start", resp,
+			"it carries no record id of 32 letters and digits")}
 	}
 	out.Raw = resp.Body
 	return out, nil
@@ -167,21 +167,26 @@ type State struct {
 //
 // API: https://support.huaweicloud.com/intl/en-us/api-deployman/ShowDeployStatus.html
 func (c *Client) State(ctx context.Context, taskID, recordID string) (*State, error) {
-	q := url.Values{"step_state": {"true"}}
-	if recordID != "" {
-		q.Set("record_id", recordID)
-	}
 	var out State
-	resp, err := c.api.Get(ctx, TaskPath(taskID)+"/state", q, &out)
+	resp, err := c.api.Get(ctx, TaskPath(taskID)+"/state", stateQuery(recordID), &out)
 	if err != nil {
 		return nil, err
 	}
 	if problem := out.problem(taskID, recordID, resp.Body); problem != "" {
-		return nil, &huawei.ProtocolError{Service: ServiceName, Method: "GET", Path: "/v2/tasks/" + taskID + "/state",
-			RequestID: resp.RequestID, Problem: problem}
+		return nil, protocolError("GET", "/v2/tasks/"+taskID+"/state", resp, problem)
 	}
 	out.Raw = resp.Body
 	return &out, nil
+}
+
+// stateQuery asks for the state of record recordID (the task's latest
+// when it is ""), with the state of each step.
+func stateQuery(recordID string) url.Values {
+	q := url.Values{"step_state": {"true"}}
+	if recordID != "" {
+		q.Set("record_id", recordID)
+	}
+	return q
 }
 
 // problem says what makes the state answer body unusable for the record

@@ -34,3 +34,9 @@ func hasCode(err error, code string) bool {
 	apiErr, ok := huawei.AsAPIError(err)
 	return ok && apiErr.Code == code
 }
+
+// protocolError is the error of an answer to method path that cannot be
+// used, and why: the one shape of such errors in this package.
+func protocolError(method, path string, resp *huawei.Response, problem string) *huawei.ProtocolError {
+	return &huawei.ProtocolError{Service: ServiceName, Method: method, Path: path, RequestID: resp.RequestID, Problem: problem}
+}

@@ -49,14 +49,23 @@ func decodeTaskDetail(body []byte) (*TaskDetail, error) {
 		return nil, err
 	}
 	if bare.AppID == "" {
-		var wrapped struct {
-			Result *TaskDetail `json:"result"`
-		}
-		if err := json.Unmarshal(body, &wrapped); err == nil && wrapped.Result != nil && wrapped.Result.AppID != "" {
-			return wrapped.Result, nil
+		if wrapped, ok := wrappedTaskDetail(body); ok {
+			return wrapped, nil
 		}
 	}
 	return &bare, nil
+}
+
+// wrappedTaskDetail reads a task's detail wrapped in "result"; false when
+// body has none that names an application.
+func wrappedTaskDetail(body []byte) (*TaskDetail, bool) {
+	var wrapped struct {
+		Result *TaskDetail `json:"result"`
+	}
+	if err := json.Unmarshal(body, &wrapped); err != nil || wrapped.Result == nil || wrapped.Result.AppID == "" {
+		return nil, false
+	}
+	return wrapped.Result, true
 }
 
 // AppDetail is the part of ShowAppDetailById the action uses.
@@ -232,7 +241,7 @@ func (t *AppTask) UnmarshalJSON(b []byte) error {
 func (s Steps) IDOf(pos int, name string) string {
 	byPos, ok := s["step"+strconv.Itoa(pos)]
 	name = strings.TrimSpace(name)
-	if ok && (name == "" || strings.TrimSpace(byPos.Name) == "" || strings.TrimSpace(byPos.Name) == name) {
+	if ok && namesAgree(byPos.Name, name) {
 		return byPos.ID
 	}
 	if id, unique := s.onlyNamed(name); unique {
@@ -242,6 +251,14 @@ func (s Steps) IDOf(pos int, name string) string {
 		return byPos.ID
 	}
 	return ""
+}
+
+// namesAgree reports whether a step's name in the task's steps and name,
+// the trimmed one from ShowDeployStatus, may name the same step: equal
+// once trimmed, or one of them missing.
+func namesAgree(stepName, name string) bool {
+	stepName = strings.TrimSpace(stepName)
+	return name == "" || stepName == "" || stepName == name
 }
 
 // onlyNamed returns the id of the one step named name (trimmed); false

@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/url"
-
-	"github.com/deploy-action/deploy-action/internal/huawei"
 )
 
 // ExecutionParam is one parameter a record ran with: ConfigInfo of
@@ -49,8 +47,7 @@ func (c *Client) ExecutionParams(ctx context.Context, taskID, recordID string) (
 	if params, ok := decodeExecutionParams(resp.Body); ok {
 		return params, nil
 	}
-	return nil, &huawei.ProtocolError{Service: ServiceName, Method: "GET", Path: path, RequestID: resp.RequestID,
-		Problem: "it is not a list of parameters {name, type, value}"}
+	return nil, protocolError("GET", path, resp, "it is not a list of parameters {name, type, value}")
 }
 
 // decodeExecutionParams reads the parameters from a bare array, or from

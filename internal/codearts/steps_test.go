@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/deploy-action/deploy-action/internal/huawei"
 	"github.com/stretchr/testify/assert"
 )
 
@@ -188,4 +189,67 @@ func TestStateProblem(t *testing.T) {
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, tt.state.problem("t", rec, []byte(tt.body)), tt.name)
 	}
+}
+
+func TestStateQuery(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		recordID string
+		want     url.Values
+	}{
+		{"", url.Values{"step_state": {"true"}}},
+		{"rec1", url.Values{"step_state": {"true"}, "record_id": {"rec1"}}},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, stateQuery(tt.recordID), "%q", tt.recordID)
+	}
+}
+
+func TestNamesAgree(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		stepName, name string
+		want           bool
+	}{
+		{"build", "build", true},
+		{" build ", "build", true},
+		{"", "build", true},
+		{"  ", "build", true},
+		{"build", "", true},
+		{"build", "deploy", false},
+		{"Build", "build", false},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, namesAgree(tt.stepName, tt.name), "%q %q", tt.stepName, tt.name)
+	}
+}
+
+func TestWrappedTaskDetail(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		body      string
+		wantAppID string
+		wantOK    bool
+	}{
+		{`{"result": {"app_id": "a1"}}`, "a1", true},
+		{`{"result": {"app_id": ""}}`, "", false},
+		{`{"result": null}`, "", false},
+		{`{"app_id": "a1"}`, "", false},
+		{`[]`, "", false},
+		{`not json`, "", false},
+	}
+	for _, tt := range tests {
+		got, ok := wrappedTaskDetail([]byte(tt.body))
+		assert.Equal(t, tt.wantOK, ok, tt.body)
+		if ok {
+			assert.Equal(t, tt.wantAppID, got.AppID, tt.body)
+		}
+	}
+}
+
+func TestProtocolError(t *testing.T) {
+	t.Parallel()
+	got := protocolError("GET", "/v2/tasks/t/state", &huawei.Response{RequestID: "req-1"}, "it is odd")
+	want := &huawei.ProtocolError{Service: ServiceName, Method: "GET", Path: "/v2/tasks/t/state", RequestID: "req-1", Problem: "it is odd"}
+	assert.Equal(t, want, got)
 }
