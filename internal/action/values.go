@@ -109,15 +109,21 @@ func (c *converter) convertNode(n *yaml.Node, path string, viaAlias bool) any {
 	case yaml.MappingNode:
 		return c.convertMapping(n, path, viaAlias)
 	case yaml.ScalarNode:
-		c.bytes += len(n.Value)
-		if c.bytes > maxValuesBytes {
-			c.fail(path, "values add up to more than %d bytes", maxValuesBytes)
-			return nil
-		}
-		return scalarValue(n)
+		return c.convertScalar(n, path)
 	}
 	c.fail(path, "unsupported YAML node")
 	return nil
+}
+
+// convertScalar converts a scalar, counting its bytes against
+// maxValuesBytes: aliases can repeat a long one many times.
+func (c *converter) convertScalar(n *yaml.Node, path string) any {
+	c.bytes += len(n.Value)
+	if c.bytes > maxValuesBytes {
+		c.fail(path, "values add up to more than %d bytes", maxValuesBytes)
+		return nil
+	}
+	return scalarValue(n)
 }
 
 func (c *converter) convertSequence(n *yaml.Node, path string, viaAlias bool) []any {

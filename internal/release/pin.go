@@ -22,8 +22,8 @@ var imageLine = regexp.MustCompile(`^([ ]+)image:([ \t]+)([^#\s]+)([ \t]*(#.*)?)
 // made from a source tree), and checks the result: the same YAML with only
 // runs.image changed.
 func PinImage(actionYML []byte, ref string) ([]byte, error) {
-	if strings.ContainsAny(ref, " \t\r\n#'\"") {
-		return nil, fmt.Errorf("image reference %q contains a space, a quote or a #", ref)
+	if err := checkRef(ref); err != nil {
+		return nil, err
 	}
 	lines := bytes.SplitAfter(actionYML, []byte("\n"))
 	i, err := runsImageLine(lines)
@@ -39,6 +39,16 @@ func PinImage(actionYML []byte, ref string) ([]byte, error) {
 		return nil, fmt.Errorf("the rewrite would change more than runs.image: %w", err)
 	}
 	return out, nil
+}
+
+// checkRef refuses an image reference that would not stay one plain
+// YAML scalar on the image line: a space, a quote or a # would change
+// what the line means.
+func checkRef(ref string) error {
+	if strings.ContainsAny(ref, " \t\r\n#'\"") {
+		return fmt.Errorf("image reference %q contains a space, a quote or a #", ref)
+	}
+	return nil
 }
 
 // pinLine rewrites line, the runs.image line numbered i from 0, to run

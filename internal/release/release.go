@@ -70,16 +70,26 @@ func notesCmd(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	b, err := os.ReadFile(file)
+	notes, err := readNotes(file, version)
 	if err != nil {
 		return err
 	}
-	notes, err := Notes(b, version)
-	if err != nil {
-		return fmt.Errorf("%s: %w", file, err)
-	}
 	_, err = io.WriteString(stdout, notes)
 	return err
+}
+
+// readNotes returns the notes of version in the changelog file; an error
+// about the changelog's content names the file.
+func readNotes(file, version string) (string, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", err
+	}
+	notes, err := Notes(b, version)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", file, err)
+	}
+	return notes, nil
 }
 
 // notesArgs reads the notes command's flag and file.

@@ -2,9 +2,12 @@ package main
 
 import (
 	"flag"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestPinLine(t *testing.T) {
@@ -167,5 +170,53 @@ func TestParseArgs(t *testing.T) {
 		}
 		assert.NoError(t, err, "%q", tt.args)
 		assert.Equal(t, tt.want, got, "%q", tt.args)
+	}
+}
+
+func TestCheckRef(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		ref    string
+		wantOK bool
+	}{
+		{repoRef + ":v1.2.3@" + digest, true},
+		{"localhost:5000/a:v1", true},
+		{"a b", false},
+		{"a\tb", false},
+		{"a\nb", false},
+		{"a#b", false},
+		{`a"b`, false},
+		{"a'b", false},
+	}
+	for _, tt := range tests {
+		err := checkRef(tt.ref)
+		if tt.wantOK {
+			assert.NoError(t, err, "%q", tt.ref)
+		} else {
+			assert.ErrorContains(t, err, "contains a space, a quote or a #", "%q", tt.ref)
+		}
+	}
+}
+
+func TestReadNotes(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "CHANGELOG.md")
+	require.NoError(t, os.WriteFile(file, []byte("# Changelog\n## v1.0.0\nfirst\n"), 0o600))
+	tests := []struct {
+		file, version, want, wantErr string
+	}{
+		{file, "v1.0.0", "first\n", ""},
+		{file, "v2.0.0", "", file + ": no section for v2.0.0"},
+		{filepath.Join(dir, "missing.md"), "v1.0.0", "", "missing.md"},
+	}
+	for _, tt := range tests {
+		got, err := readNotes(tt.file, tt.version)
+		if tt.wantErr != "" {
+			assert.ErrorContains(t, err, tt.wantErr, tt.version)
+			continue
+		}
+		assert.NoError(t, err, tt.version)
+		assert.Equal(t, tt.want, got, tt.version)
 	}
 }
