@@ -106,7 +106,7 @@ func TestMappingKey(t *testing.T) {
 func TestInWorkspace(t *testing.T) {
 	t.Parallel()
 	ws := filepath.Join(string(filepath.Separator)+"ws", "repo")
-	abs := filepath.Join(string(filepath.Separator)+"etc", "ca.pem")
+	abs := filepath.Join(string(filepath.Separator)+"certs", "ca.pem")
 	tests := []struct {
 		ws, path, want string
 	}{
