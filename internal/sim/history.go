@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -87,34 +88,53 @@ type historyQuery struct {
 func parseHistoryQuery(r *http.Request) (historyQuery, string) {
 	v := r.URL.Query()
 	var q historyQuery
-	var bad string
-	number := func(name string, hi int) int {
-		s := v.Get(name)
-		n, err := strconv.Atoi(s)
-		if bad == "" && (err != nil || n < 1 || n > hi) {
-			bad = fmt.Sprintf("Param invalid: %s %q must be an integer in 1-%d", name, s, hi)
+	var bads [5]string
+	q.page, bads[0] = historyNumber(v, "page", historyMaxPage)
+	q.size, bads[1] = historyNumber(v, "size", historyMaxPageSize)
+	q.from, bads[2] = historyDate(v, "start_date")
+	q.to, bads[3] = historyDate(v, "end_date")
+	bads[4] = historySpanProblem(q.from, q.to)
+	// The first problem wins, in the order the parameters are checked.
+	for _, bad := range bads {
+		if bad != "" {
+			return q, bad
 		}
-		return n
 	}
-	date := func(name string) time.Time {
-		s := v.Get(name)
-		t, err := time.Parse(historyDateForm, s)
-		if bad == "" && (!historyDateRE.MatchString(s) || err != nil || t.Before(historyMinDate) || t.After(historyMaxDate)) {
-			bad = fmt.Sprintf("Param invalid: %s %q must be a date yyyy-MM-dd in 1970-01-01 ~ 2125-12-30", name, s)
-		}
-		return t
+	return q, ""
+}
+
+// historyNumber reads the integer parameter name, which must lie in
+// 1..hi; the message says what is wrong with it, or is empty.
+func historyNumber(v url.Values, name string, hi int) (int, string) {
+	s := v.Get(name)
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > hi {
+		return n, fmt.Sprintf("Param invalid: %s %q must be an integer in 1-%d", name, s, hi)
 	}
-	q.page = number("page", historyMaxPage)
-	q.size = number("size", historyMaxPageSize)
-	q.from, q.to = date("start_date"), date("end_date")
+	return n, ""
+}
+
+// historyDate reads the date parameter name (yyyy-MM-dd within the range
+// the API accepts); the message says what is wrong with it, or is empty.
+func historyDate(v url.Values, name string) (time.Time, string) {
+	s := v.Get(name)
+	t, err := time.Parse(historyDateForm, s)
+	if !historyDateRE.MatchString(s) || err != nil || t.Before(historyMinDate) || t.After(historyMaxDate) {
+		return t, fmt.Sprintf("Param invalid: %s %q must be a date yyyy-MM-dd in 1970-01-01 ~ 2125-12-30", name, s)
+	}
+	return t, ""
+}
+
+// historySpanProblem says what is wrong with the span from..to of two
+// valid dates, or is empty.
+func historySpanProblem(from, to time.Time) string {
 	switch {
-	case bad != "":
-	case q.to.Before(q.from):
-		bad = "Param invalid: end_date must not be before start_date"
-	case q.to.Sub(q.from) > historyMaxSpan:
-		bad = "Param invalid: start_date and end_date must not be more than 30 days apart"
+	case to.Before(from):
+		return "Param invalid: end_date must not be before start_date"
+	case to.Sub(from) > historyMaxSpan:
+		return "Param invalid: start_date and end_date must not be more than 30 days apart"
 	}
-	return q, bad
+	return ""
 }
 
 // taskHistory is ListDeployTaskHistoryByDate.
@@ -139,11 +159,17 @@ func (s *Server) taskHistory(req *request) response {
 	}
 
 	all := s.historyOf(taskID, q, req.now, sh.HistoryOldestFirst)
-	out := historyEnvelope{Result: []historyRecord{}, TotalNum: len(all)}
-	if from := (q.page - 1) * q.size; from < len(all) {
-		out.Result = all[from:min(from+q.size, len(all))]
-	}
+	out := historyEnvelope{Result: historyPage(all, q.page, q.size), TotalNum: len(all)}
 	return response{status: http.StatusOK, body: out}
+}
+
+// historyPage is page (1-based) of all in pages of size; past the end it
+// is empty, never nil (the answer carries [] rather than null).
+func historyPage(all []historyRecord, page, size int) []historyRecord {
+	if from := (page - 1) * size; from < len(all) {
+		return all[from:min(from+size, len(all))]
+	}
+	return []historyRecord{}
 }
 
 // historyOf lists taskID's records created (region-local) on the days of
