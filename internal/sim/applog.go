@@ -392,20 +392,33 @@ func (s *Server) appLog(req *request) response {
 	if rec == nil || derivedID("app", rec.taskID) != appID {
 		return recordNotFound()
 	}
-	step := -1
-	if lq.withStep {
-		if step = rec.stepIndex(lq.stepID); step < 0 {
-			return logParamInvalid(fmt.Sprintf("step_id %q is not the id of a step of this deployment", lq.stepID))
-		}
+	step, ok := rec.queriedStep(lq)
+	if !ok {
+		return logParamInvalid(fmt.Sprintf("step_id %q is not the id of a step of this deployment", lq.stepID))
 	}
-	text := rec.logText(req.now, step)
-	page, end := logPage(text, lq.offset, lq.endOffset)
+	res := logPageResult(rec.logText(req.now, step), lq.offset, lq.endOffset)
+	return response{status: http.StatusOK, body: logEnvelope{Status: "success", Result: res}}
+}
+
+// queriedStep is the index of the step the query asks for, -1 for the
+// whole log; false when its step_id names no step of the record.
+func (rec *record) queriedStep(lq logQuery) (int, bool) {
+	if !lq.withStep {
+		return -1, true
+	}
+	step := rec.stepIndex(lq.stepID)
+	return step, step >= 0
+}
+
+// logPageResult is the page offset..endOffset of the log text as
+// ShowAppLog answers it.
+func logPageResult(text string, offset, endOffset int64) logResult {
+	page, end := logPage(text, offset, endOffset)
 	// The offsets are strings, as the API page types them (ShowAppLog,
 	// QueryAppLogResult: offset and end_offset "String"); the client reads
 	// numbers too.
-	res := logResult{HasMore: end < int64(len(text)), Text: page,
-		Offset: strconv.FormatInt(lq.offset, 10), EndOffset: strconv.FormatInt(end, 10)}
-	return response{status: http.StatusOK, body: logEnvelope{Status: "success", Result: res}}
+	return logResult{HasMore: end < int64(len(text)), Text: page,
+		Offset: strconv.FormatInt(offset, 10), EndOffset: strconv.FormatInt(end, 10)}
 }
 
 // stepIndex is the 0-based index of the record's step whose id (see
