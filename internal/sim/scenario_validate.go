@@ -96,6 +96,12 @@ func (t ScenarioTask) checkSteps(p *problems, steps int) {
 	if t.StepDuration > 0 && t.Duration > 0 {
 		p.add("duration", "give either duration (total) or step_duration (per step), not both")
 	}
+	t.checkStepDurations(p, steps)
+}
+
+// checkStepDurations checks step_durations, one duration per step, which
+// stands alone: neither duration nor step_duration may come with it.
+func (t ScenarioTask) checkStepDurations(p *problems, steps int) {
 	if len(t.StepDurations) == 0 {
 		return
 	}
