@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
@@ -88,10 +89,7 @@ func shownParams(params []ParamInfo) (shown, version string) {
 // stepBody is the work a step logs while it runs, chosen by the step's
 // name so the default steps read like a real deployment.
 func stepBody(name string, e logEnv, rng *rand.Rand) []string {
-	release := e.version
-	if release == "" {
-		release = "current"
-	}
+	release := cmp.Or(e.version, "current")
 	switch n := strings.ToLower(name); {
 	case strings.Contains(n, "download"):
 		return []string{
@@ -187,10 +185,7 @@ func (rec *record) stepOutcome(i int) []string {
 	if rec.failAt != i+1 {
 		return []string{fmt.Sprintf("step %q succeeded in %s", name, rec.durations[i].Round(time.Millisecond))}
 	}
-	msg := rec.failMessage
-	if msg == "" {
-		msg = "the step's command exited with code 1"
-	}
+	msg := cmp.Or(rec.failMessage, "the step's command exited with code 1")
 	return []string{msg, fmt.Sprintf("ERROR: step %q failed, the deployment has failed", name)}
 }
 

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -85,18 +86,10 @@ func defaultIdentityProviders(idps []IdentityProvider) []IdentityProvider {
 	idps = slices.Clone(idps)
 	for i := range idps {
 		p := &idps[i]
-		if p.ID == "" {
-			p.ID = DefaultIdPID
-		}
-		if p.Issuer == "" {
-			p.Issuer = OIDCIssuer
-		}
-		if p.Audience == "" {
-			p.Audience = DefaultOIDCAudience
-		}
-		if p.Subject == "" {
-			p.Subject = "repo:*"
-		}
+		p.ID = cmp.Or(p.ID, DefaultIdPID)
+		p.Issuer = cmp.Or(p.Issuer, OIDCIssuer)
+		p.Audience = cmp.Or(p.Audience, DefaultOIDCAudience)
+		p.Subject = cmp.Or(p.Subject, "repo:*")
 	}
 	return idps
 }

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -68,22 +69,14 @@ func statusReasonFor(status string) string {
 // newDeployment resolves spec's defaults into a deployment created at now.
 func newDeployment(spec ScenarioSoftwareDeployment, now time.Time) *softwareDeployment {
 	d := &softwareDeployment{
-		id: spec.ID, serverID: spec.ServerID, configID: spec.ConfigID,
-		action: spec.Action, status: spec.Status,
-		inputValues: json.RawMessage("{}"), outputValues: json.RawMessage("{}"),
-		created: now,
-	}
-	if d.serverID == "" {
-		d.serverID = derivedUUID("server", spec.ID)
-	}
-	if d.configID == "" {
-		d.configID = derivedUUID("config", spec.ID)
-	}
-	if d.action == "" {
-		d.action = "CREATE"
-	}
-	if d.status == "" {
-		d.status = swInProgress
+		id:           spec.ID,
+		serverID:     cmp.Or(spec.ServerID, derivedUUID("server", spec.ID)),
+		configID:     cmp.Or(spec.ConfigID, derivedUUID("config", spec.ID)),
+		action:       cmp.Or(spec.Action, "CREATE"),
+		status:       cmp.Or(spec.Status, swInProgress),
+		inputValues:  json.RawMessage("{}"),
+		outputValues: json.RawMessage("{}"),
+		created:      now,
 	}
 	d.statusReason = statusReasonFor(d.status)
 	return d

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -228,10 +229,7 @@ func (pl *plan) deployView(ex *planExec, c ScenarioPlanComponent, r compRun, t t
 // failMessage is the scenario's fail_message of a failing component, or
 // the simulator's own.
 func (c ScenarioPlanComponent) failMessage() string {
-	if c.FailMessage != "" {
-		return c.FailMessage
-	}
-	return fmt.Sprintf("Deployment job failed: component %s did not become ready", c.Name)
+	return cmp.Or(c.FailMessage, fmt.Sprintf("Deployment job failed: component %s did not become ready", c.Name))
 }
 
 // rollbackViews adds the rollback of execution ex at now to the views of
