@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 )
@@ -240,17 +239,26 @@ func swUpdateFieldsOf(body []byte) (rawFields, string) {
 			return nil, "the request body must be a JSON object: " + err.Error()
 		}
 	}
+	if k, ok := firstUnknownKey(fields, swUpdateFields); ok {
+		return nil, fmt.Sprintf("unknown field %q in a software deployment update (valid: %s)", k, strings.Join(swUpdateFields, ", "))
+	}
+	return fields, ""
+}
+
+// firstUnknownKey is the alphabetically first key of fields that is not
+// among valid, so that the message is the same on every run; false when
+// every key is valid.
+func firstUnknownKey(fields map[string]json.RawMessage, valid []string) (string, bool) {
 	var unknown []string
 	for k := range fields {
-		if !slices.Contains(swUpdateFields, k) {
+		if !slices.Contains(valid, k) {
 			unknown = append(unknown, k)
 		}
 	}
-	if len(unknown) > 0 {
-		sort.Strings(unknown)
-		return nil, fmt.Sprintf("unknown field %q in a software deployment update (valid: %s)", unknown[0], strings.Join(swUpdateFields, ", "))
+	if len(unknown) == 0 {
+		return "", false
 	}
-	return fields, ""
+	return slices.Min(unknown), true
 }
 
 // given returns field name unless it is absent or null (which Heat
