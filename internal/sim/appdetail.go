@@ -43,10 +43,14 @@ func detailSteps(taskID string, steps []string) map[string]detailStep {
 // derived id; it learns which task an application id belongs to when it
 // hands the id out (start answer, task detail).
 
+// appIDFor is the application id of taskID, derived so that every part
+// of the simulator agrees on it.
+func appIDFor(taskID string) string { return derivedID("app", taskID) }
+
 // appIDOf returns taskID's application id and remembers it. Callers hold
 // s.mu.
 func (s *Server) appIDOf(taskID string) string {
-	id := derivedID("app", taskID)
+	id := appIDFor(taskID)
 	if s.apps == nil {
 		s.apps = map[string]string{}
 	}
@@ -62,12 +66,12 @@ func (s *Server) taskOfApp(appID string) (string, bool) {
 		return t, true
 	}
 	for t := range s.records {
-		if derivedID("app", t) == appID {
+		if appIDFor(t) == appID {
 			return t, true
 		}
 	}
 	for _, t := range s.scenario.Tasks {
-		if validID(t.TaskID) && derivedID("app", t.TaskID) == appID {
+		if validID(t.TaskID) && appIDFor(t.TaskID) == appID {
 			return t.TaskID, true
 		}
 	}

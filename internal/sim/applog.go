@@ -383,8 +383,8 @@ func (s *Server) appLog(req *request) response {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rec := s.byID[recordID]
-	if rec == nil || derivedID("app", rec.taskID) != appID {
+	rec := s.appRecord(appID, recordID)
+	if rec == nil {
 		return recordNotFound()
 	}
 	step, ok := rec.queriedStep(lq)
@@ -393,6 +393,16 @@ func (s *Server) appLog(req *request) response {
 	}
 	res := logPageResult(rec.logText(req.now, step), lq.offset, lq.endOffset)
 	return response{status: http.StatusOK, body: logEnvelope{Status: "success", Result: res}}
+}
+
+// appRecord is the record recordID of the application appID, or nil;
+// s.mu is held.
+func (s *Server) appRecord(appID, recordID string) *record {
+	rec := s.byID[recordID]
+	if rec == nil || appIDFor(rec.taskID) != appID {
+		return nil
+	}
+	return rec
 }
 
 // queriedStep is the index of the step the query asks for, -1 for the
