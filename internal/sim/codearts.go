@@ -122,6 +122,12 @@ func (s *Server) recordOf(taskID, recordID string) *record {
 		}
 		return nil
 	}
+	return s.taskRecord(taskID, recordID)
+}
+
+// taskRecord is the record recordID if it is one of taskID's, or nil.
+// Callers hold s.mu.
+func (s *Server) taskRecord(taskID, recordID string) *record {
 	if rec := s.byID[recordID]; rec != nil && rec.taskID == taskID {
 		return rec
 	}

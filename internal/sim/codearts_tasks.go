@@ -122,8 +122,7 @@ func (s *Server) checkStart(taskID string, data []byte) (startBody, response, bo
 func (s *Server) startable(taskID, fromID string, now time.Time) (*record, response, bool) {
 	var from *record
 	if fromID != "" {
-		from = s.byID[fromID]
-		if from == nil || from.taskID != taskID {
+		if from = s.taskRecord(taskID, fromID); from == nil {
 			return nil, deployError(http.StatusNotFound, "Deploy.00011303", "The deployment record or its parameters were not found."), false
 		}
 	}
@@ -332,8 +331,8 @@ func (s *Server) stopRecord(req *request) response {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rec := s.byID[recordID]
-	if rec == nil || rec.taskID != taskID {
+	rec := s.taskRecord(taskID, recordID)
+	if rec == nil {
 		return recordNotFound()
 	}
 	if _, final := rec.endAt(req.now); final {
