@@ -164,10 +164,16 @@ func (s *Server) appDetail(req *request) response {
 	taskID, ok := s.taskOfApp(appID)
 	s.mu.Unlock()
 	if !ok {
-		return deployError(http.StatusNotFound, "Deploy.00011020", "The application does not exist or has been deleted.")
+		return appNotFound()
 	}
-	sh := s.shape(taskID)
-	return response{status: http.StatusOK, body: appDetailEnvelope{Status: "success", Result: appDetailInfo{
+	info := appDetailOf(appID, taskID, s.shape(taskID))
+	return response{status: http.StatusOK, body: appDetailEnvelope{Status: "success", Result: info}}
+}
+
+// appDetailOf describes application appID, whose one arrangement is the
+// task taskID of shape sh.
+func appDetailOf(appID, taskID string, sh taskShape) appDetailInfo {
+	return appDetailInfo{
 		ID: appID, Name: sh.Name, Region: simRegion,
 		ProjectID: CodeArtsProjectID(taskID), ProjectName: "simulator",
 		ArrangeInfos: []arrangeInfo{{
@@ -175,5 +181,5 @@ func (s *Server) appDetail(req *request) response {
 			ProjectID: CodeArtsProjectID(taskID), DeploySystem: "deployTemplate", AppID: appID,
 			Steps: detailSteps(taskID, sh.steps),
 		}},
-	}}}
+	}
 }

@@ -81,7 +81,13 @@ func (s *Server) taskGone(taskID string) (response, bool) {
 	if !s.shape(taskID).Deleted {
 		return response{}, false
 	}
-	return deployError(http.StatusNotFound, "Deploy.00011020", "The application does not exist or has been deleted."), true
+	return appNotFound(), true
+}
+
+// appNotFound is the answer about an application (or its task) that does
+// not exist or was deleted.
+func appNotFound() response {
+	return deployError(http.StatusNotFound, "Deploy.00011020", "The application does not exist or has been deleted.")
 }
 
 // recordNotFound is the answer about a record the task does not have.
