@@ -147,20 +147,30 @@ func (s *Server) taskHistory(req *request) response {
 	if bad != "" {
 		return paramInvalid(bad)
 	}
-	if gone, ok := s.taskGone(taskID); ok {
-		return gone
-	}
 	sh := s.shape(taskID)
-	if rs := sh.RefuseHistory; rs != nil {
-		return deployError(rs.Status, rs.Code, rs.Message)
+	if refusal, refused := s.refuseHistory(projectID, taskID, sh); refused {
+		return refusal
 	}
-	if projectID != CodeArtsProjectID(taskID) {
-		return deployError(http.StatusNotFound, "Deploy.00011020", "The application does not exist in this project or has been deleted.")
-	}
-
 	all := s.historyOf(taskID, q, req.now, sh.HistoryOldestFirst)
 	out := historyEnvelope{Result: historyPage(all, q.page, q.size), TotalNum: len(all)}
 	return response{status: http.StatusOK, body: out}
+}
+
+// refuseHistory answers what a well-formed history query of taskID (of
+// shape sh) is refused for: a deleted task, the scenario's
+// refuse_history, or a project the task is not in. ok is false when none
+// applies.
+func (s *Server) refuseHistory(projectID, taskID string, sh taskShape) (resp response, ok bool) {
+	if gone, ok := s.taskGone(taskID); ok {
+		return gone, true
+	}
+	if rs := sh.RefuseHistory; rs != nil {
+		return deployError(rs.Status, rs.Code, rs.Message), true
+	}
+	if projectID != CodeArtsProjectID(taskID) {
+		return deployError(http.StatusNotFound, "Deploy.00011020", "The application does not exist in this project or has been deleted."), true
+	}
+	return response{}, false
 }
 
 // historyPage is page (1-based) of all in pages of size; past the end it
