@@ -197,10 +197,7 @@ func logPrefix(at time.Time, step string) string {
 // record's end once it is final; a stopped record ends with a line saying
 // so, in the step it was stopped in.
 func (rec *record) logLines(now time.Time) []logLine {
-	cut := now
-	if end, final := rec.endAt(now); final {
-		cut = end
-	}
+	cut := rec.clockAt(now)
 	var out []logLine
 	for _, l := range rec.logScript() {
 		if !l.at.After(cut) {

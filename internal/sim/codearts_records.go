@@ -103,6 +103,15 @@ func (rec *record) endAt(now time.Time) (time.Time, bool) {
 	return end, true
 }
 
+// clockAt is the record's own time at now: now while it runs, its end
+// once it is final (its time stops there).
+func (rec *record) clockAt(now time.Time) time.Time {
+	if end, final := rec.endAt(now); final {
+		return end
+	}
+	return now
+}
+
 // status is the canonical status at now.
 func (rec *record) status(now time.Time) string {
 	switch _, final := rec.endAt(now); {
@@ -135,9 +144,7 @@ func (rec *record) wireStatus(now time.Time) string {
 // time so far for the current one, 0 for steps not reached. Time stops at
 // the record's end, so a failed or stopped record keeps its numbers.
 func (rec *record) elapsed(now time.Time) []time.Duration {
-	if end, final := rec.endAt(now); final {
-		now = end
-	}
+	now = rec.clockAt(now)
 	out := make([]time.Duration, len(rec.durations))
 	start := rec.createdAt
 	for i, d := range rec.durations {
