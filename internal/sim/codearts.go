@@ -20,6 +20,9 @@ var defaultSteps = []string{"Download package", "Stop service", "Deploy", "Start
 // cn-north-4 (UTC+8).
 var regionLocal = time.FixedZone("CST", 8*3600)
 
+// regionStamp is t as the state and history APIs write their times.
+func regionStamp(t time.Time) string { return t.In(regionLocal).Format(stateTimeForm) }
+
 const (
 	simRegion     = "cn-north-4"
 	stateTimeForm = "2006-01-02 15:04:05"

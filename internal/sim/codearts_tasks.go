@@ -269,11 +269,11 @@ func (rec *record) state(now time.Time) stateResult {
 		Executor: rec.executor, NickName: rec.nickName,
 		Status:    rec.wireStatus(now),
 		Step:      "running",
-		StartTime: rec.createdAt.In(regionLocal).Format(stateTimeForm),
+		StartTime: regionStamp(rec.createdAt),
 	}
 	if final {
 		res.Step = "finish"
-		res.EndTime = end.In(regionLocal).Format(stateTimeForm)
+		res.EndTime = regionStamp(end)
 	}
 	return res
 }

@@ -189,9 +189,7 @@ func (s *Server) historyOf(taskID string, q historyQuery, now time.Time, oldestF
 	defer s.mu.Unlock()
 	var all []historyRecord
 	for i, rec := range s.records[taskID] {
-		y, m, d := rec.createdAt.In(regionLocal).Date()
-		day := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-		if day.Before(q.from) || day.After(q.to) {
+		if day := regionDay(rec.createdAt); day.Before(q.from) || day.After(q.to) {
 			continue
 		}
 		all = append(all, rec.historyEntry(now, int64(i+1)))
@@ -203,6 +201,13 @@ func (s *Server) historyOf(taskID string, q historyQuery, now time.Time, oldestF
 	return all
 }
 
+// regionDay is the region-local date of t, as midnight UTC like the
+// query's dates.
+func regionDay(t time.Time) time.Time {
+	y, m, d := t.In(regionLocal).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
 // historyEntry is the record as the history lists it at now; seq is its
 // place among the task's records, from 1 (release_id, "部署记录序列号").
 func (rec *record) historyEntry(now time.Time, seq int64) historyRecord {
@@ -210,17 +215,19 @@ func (rec *record) historyEntry(now time.Time, seq int64) historyRecord {
 		State:       rec.wireStatus(now),
 		Operator:    rec.executor,
 		ExecutionID: rec.id,
-		StartTime:   rec.createdAt.In(regionLocal).Format(stateTimeForm),
+		StartTime:   regionStamp(rec.createdAt),
 		Nickname:    rec.nickName,
 		ReleaseID:   seq,
 	}
-	end, final := rec.endAt(now)
-	if !final {
-		end = now
-	} else {
-		h.EndTime = end.In(regionLocal).Format(stateTimeForm)
+	if end, final := rec.endAt(now); final {
+		h.EndTime = regionStamp(end)
 	}
-	took := max(end.Sub(rec.createdAt), 0).Round(time.Second)
-	h.Duration = fmt.Sprintf("%02d:%02d:%02d", int(took.Hours()), int(took.Minutes())%60, int(took.Seconds())%60)
+	h.Duration = hhmmss(max(rec.clockAt(now).Sub(rec.createdAt), 0))
 	return h
+}
+
+// hhmmss is d to the second as the history's duration writes it.
+func hhmmss(d time.Duration) string {
+	d = d.Round(time.Second)
+	return fmt.Sprintf("%02d:%02d:%02d", int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60)
 }
