@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
@@ -197,9 +198,7 @@ func (s *Server) shape(taskID string) taskShape {
 	}
 	// Clamp what Validate would reject, for scenarios built in Go.
 	t.FailAtStep = min(max(t.FailAtStep, 0), len(steps))
-	if t.Name == "" {
-		t.Name = "task-" + strings.ToLower(taskID[:min(8, len(taskID))])
-	}
+	t.Name = cmp.Or(t.Name, "task-"+strings.ToLower(idPrefix(taskID)))
 	return taskShape{ScenarioTask: t, steps: steps, durations: s.stepDurations(t, len(steps), t.Duration)}
 }
 

@@ -129,6 +129,10 @@ type compView struct {
 
 func strp(s string) *string { return &s }
 
+// idPrefix is the first 8 characters of an id (all of a shorter one),
+// enough to tell scenario entries apart in a default name.
+func idPrefix(id string) string { return id[:min(8, len(id))] }
+
 // derivedUUID is a stable UUID-shaped id for things the simulator does not
 // model (components, jobs, servers), so repeated answers agree.
 func derivedUUID(parts ...string) string {
@@ -285,9 +289,7 @@ func (s *Server) componentDuration() time.Duration {
 // newPlan resolves spec's defaults (leniently, for scenarios built in Go
 // that Validate would reject) into a plan created at now.
 func (s *Server) newPlan(spec ScenarioReleasePlan, now time.Time) *plan {
-	if spec.Name == "" {
-		spec.Name = "release-plan-" + spec.ID[:min(8, len(spec.ID))]
-	}
+	spec.Name = cmp.Or(spec.Name, "release-plan-"+idPrefix(spec.ID))
 	if spec.FailStrategy != failStrategyContinue {
 		spec.FailStrategy = failStrategyStop
 	}
@@ -295,9 +297,7 @@ func (s *Server) newPlan(spec ScenarioReleasePlan, now time.Time) *plan {
 	for i := range spec.Components {
 		c := &spec.Components[i]
 		c.Seq = max(c.Seq, 1)
-		if c.Version == "" {
-			c.Version = "1.0.0"
-		}
+		c.Version = cmp.Or(c.Version, "1.0.0")
 		if c.Duration <= 0 {
 			c.Duration = s.componentDuration()
 		}

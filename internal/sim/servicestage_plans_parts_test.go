@@ -71,3 +71,17 @@ func TestComponentFailMessage(t *testing.T) {
 		}
 	}
 }
+
+func TestIDPrefix(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ id, want string }{
+		{"", ""},
+		{"abc", "abc"},
+		{"12345678", "12345678"},
+		{"0123456789abcdef", "01234567"},
+	} {
+		if got := idPrefix(tc.id); got != tc.want {
+			t.Errorf("idPrefix(%q) = %q, want %q", tc.id, got, tc.want)
+		}
+	}
+}
