@@ -230,6 +230,12 @@ func (s *Server) complete(r *http.Request, idx, status int, code, fault string) 
 	if s.opts.Logf == nil {
 		return
 	}
+	s.opts.Logf("sim: %s %s -> %d%s", r.Method, r.URL.Path, status, callSuffix(code, fault))
+}
+
+// callSuffix is what the log line of a call adds after its status: the
+// error code and the fault, each when there is one.
+func callSuffix(code, fault string) string {
 	suffix := ""
 	if code != "" {
 		suffix += " " + code
@@ -237,5 +243,5 @@ func (s *Server) complete(r *http.Request, idx, status int, code, fault string) 
 	if fault != "" {
 		suffix += " (fault: " + fault + ")"
 	}
-	s.opts.Logf("sim: %s %s -> %d%s", r.Method, r.URL.Path, status, suffix)
+	return suffix
 }
