@@ -98,22 +98,32 @@ func (s *Server) startTask(req *request) response {
 // are looked at: the task id, the body's JSON (an empty body is no
 // parameters), its parameters and its trigger_source.
 func (s *Server) checkStart(taskID string, data []byte) (startBody, response, bool) {
-	var body startBody
 	if resp, refused := s.refuseTask(taskID); refused {
-		return body, resp, false
+		return startBody{}, resp, false
 	}
+	body, msg := parseStartBody(data)
+	if msg != "" {
+		return body, paramInvalid(msg), false
+	}
+	return body, response{}, true
+}
+
+// parseStartBody reads a start request's body; the message (the
+// DEV.CH.10001 text) says what is wrong with it, or is empty.
+func parseStartBody(data []byte) (startBody, string) {
+	var body startBody
 	if len(strings.TrimSpace(string(data))) > 0 {
 		if err := json.Unmarshal(data, &body); err != nil {
-			return body, paramInvalid("Param invalid: the request body is not valid JSON"), false
+			return body, "Param invalid: the request body is not valid JSON"
 		}
 	}
 	if msg := validateParams(body.Params); msg != "" {
-		return body, paramInvalid(msg), false
+		return body, msg
 	}
 	if body.TriggerSource != "" && body.TriggerSource != "0" && body.TriggerSource != "1" {
-		return body, paramInvalid(`Param invalid: trigger_source must be "0" or "1"`), false
+		return body, `Param invalid: trigger_source must be "0" or "1"`
 	}
-	return body, response{}, true
+	return body, ""
 }
 
 // startable checks that taskID may start at now: fromID, when given,
