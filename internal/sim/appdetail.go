@@ -43,10 +43,14 @@ func detailSteps(taskID string, steps []string) map[string]detailStep {
 // derived id; it learns which task an application id belongs to when it
 // hands the id out (start answer, task detail).
 
+// appIDFor is the application id of taskID, derived so that every part
+// of the simulator agrees on it.
+func appIDFor(taskID string) string { return derivedID("app", taskID) }
+
 // appIDOf returns taskID's application id and remembers it. Callers hold
 // s.mu.
 func (s *Server) appIDOf(taskID string) string {
-	id := derivedID("app", taskID)
+	id := appIDFor(taskID)
 	if s.apps == nil {
 		s.apps = map[string]string{}
 	}
@@ -62,12 +66,12 @@ func (s *Server) taskOfApp(appID string) (string, bool) {
 		return t, true
 	}
 	for t := range s.records {
-		if derivedID("app", t) == appID {
+		if appIDFor(t) == appID {
 			return t, true
 		}
 	}
 	for _, t := range s.scenario.Tasks {
-		if validID(t.TaskID) && derivedID("app", t.TaskID) == appID {
+		if validID(t.TaskID) && appIDFor(t.TaskID) == appID {
 			return t.TaskID, true
 		}
 	}
@@ -160,10 +164,16 @@ func (s *Server) appDetail(req *request) response {
 	taskID, ok := s.taskOfApp(appID)
 	s.mu.Unlock()
 	if !ok {
-		return deployError(http.StatusNotFound, "Deploy.00011020", "The application does not exist or has been deleted.")
+		return appNotFound()
 	}
-	sh := s.shape(taskID)
-	return response{status: http.StatusOK, body: appDetailEnvelope{Status: "success", Result: appDetailInfo{
+	info := appDetailOf(appID, taskID, s.shape(taskID))
+	return response{status: http.StatusOK, body: appDetailEnvelope{Status: "success", Result: info}}
+}
+
+// appDetailOf describes application appID, whose one arrangement is the
+// task taskID of shape sh.
+func appDetailOf(appID, taskID string, sh taskShape) appDetailInfo {
+	return appDetailInfo{
 		ID: appID, Name: sh.Name, Region: simRegion,
 		ProjectID: CodeArtsProjectID(taskID), ProjectName: "simulator",
 		ArrangeInfos: []arrangeInfo{{
@@ -171,5 +181,5 @@ func (s *Server) appDetail(req *request) response {
 			ProjectID: CodeArtsProjectID(taskID), DeploySystem: "deployTemplate", AppID: appID,
 			Steps: detailSteps(taskID, sh.steps),
 		}},
-	}}}
+	}
 }

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
@@ -88,10 +89,7 @@ func shownParams(params []ParamInfo) (shown, version string) {
 // stepBody is the work a step logs while it runs, chosen by the step's
 // name so the default steps read like a real deployment.
 func stepBody(name string, e logEnv, rng *rand.Rand) []string {
-	release := e.version
-	if release == "" {
-		release = "current"
-	}
+	release := cmp.Or(e.version, "current")
 	switch n := strings.ToLower(name); {
 	case strings.Contains(n, "download"):
 		return []string{
@@ -187,10 +185,7 @@ func (rec *record) stepOutcome(i int) []string {
 	if rec.failAt != i+1 {
 		return []string{fmt.Sprintf("step %q succeeded in %s", name, rec.durations[i].Round(time.Millisecond))}
 	}
-	msg := rec.failMessage
-	if msg == "" {
-		msg = "the step's command exited with code 1"
-	}
+	msg := cmp.Or(rec.failMessage, "the step's command exited with code 1")
 	return []string{msg, fmt.Sprintf("ERROR: step %q failed, the deployment has failed", name)}
 }
 
@@ -202,10 +197,7 @@ func logPrefix(at time.Time, step string) string {
 // record's end once it is final; a stopped record ends with a line saying
 // so, in the step it was stopped in.
 func (rec *record) logLines(now time.Time) []logLine {
-	cut := now
-	if end, final := rec.endAt(now); final {
-		cut = end
-	}
+	cut := rec.clockAt(now)
 	var out []logLine
 	for _, l := range rec.logScript() {
 		if !l.at.After(cut) {
@@ -388,24 +380,47 @@ func (s *Server) appLog(req *request) response {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rec := s.byID[recordID]
-	if rec == nil || derivedID("app", rec.taskID) != appID {
+	rec := s.appRecord(appID, recordID)
+	if rec == nil {
 		return recordNotFound()
 	}
-	step := -1
-	if lq.withStep {
-		if step = rec.stepIndex(lq.stepID); step < 0 {
-			return logParamInvalid(fmt.Sprintf("step_id %q is not the id of a step of this deployment", lq.stepID))
-		}
+	step, ok := rec.queriedStep(lq)
+	if !ok {
+		return logParamInvalid(fmt.Sprintf("step_id %q is not the id of a step of this deployment", lq.stepID))
 	}
-	text := rec.logText(req.now, step)
-	page, end := logPage(text, lq.offset, lq.endOffset)
+	res := logPageResult(rec.logText(req.now, step), lq.offset, lq.endOffset)
+	return response{status: http.StatusOK, body: logEnvelope{Status: "success", Result: res}}
+}
+
+// appRecord is the record recordID of the application appID, or nil;
+// s.mu is held.
+func (s *Server) appRecord(appID, recordID string) *record {
+	rec := s.byID[recordID]
+	if rec == nil || appIDFor(rec.taskID) != appID {
+		return nil
+	}
+	return rec
+}
+
+// queriedStep is the index of the step the query asks for, -1 for the
+// whole log; false when its step_id names no step of the record.
+func (rec *record) queriedStep(lq logQuery) (int, bool) {
+	if !lq.withStep {
+		return -1, true
+	}
+	step := rec.stepIndex(lq.stepID)
+	return step, step >= 0
+}
+
+// logPageResult is the page offset..endOffset of the log text as
+// ShowAppLog answers it.
+func logPageResult(text string, offset, endOffset int64) logResult {
+	page, end := logPage(text, offset, endOffset)
 	// The offsets are strings, as the API page types them (ShowAppLog,
 	// QueryAppLogResult: offset and end_offset "String"); the client reads
 	// numbers too.
-	res := logResult{HasMore: end < int64(len(text)), Text: page,
-		Offset: strconv.FormatInt(lq.offset, 10), EndOffset: strconv.FormatInt(end, 10)}
-	return response{status: http.StatusOK, body: logEnvelope{Status: "success", Result: res}}
+	return logResult{HasMore: end < int64(len(text)), Text: page,
+		Offset: strconv.FormatInt(offset, 10), EndOffset: strconv.FormatInt(end, 10)}
 }
 
 // stepIndex is the 0-based index of the record's step whose id (see

@@ -92,6 +92,13 @@ func (s *Server) checkSignature(r *http.Request, body []byte, now time.Time) (pr
 		return "the access key is locked after too many failed attempts, try again in 5 minutes", "locked"
 	}
 	problem, counts := s.verifySignature(r, body, auth, perr, now)
+	s.recordAttempt(st, problem, counts, now)
+	return problem, ""
+}
+
+// recordAttempt keeps the key's lockout count: a failure that counts adds
+// one, a success starts the count afresh, anything else leaves it.
+func (s *Server) recordAttempt(st *akState, problem string, counts bool, now time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch {
@@ -100,7 +107,6 @@ func (s *Server) checkSignature(r *http.Request, body []byte, now time.Time) (pr
 	case problem == "":
 		st.failures = 0
 	}
-	return problem, ""
 }
 
 // keyState returns the lockout state of access key ak, and whether it is
@@ -133,23 +139,14 @@ func (s *Server) verifySignature(r *http.Request, body []byte, auth authorizatio
 	if perr != "" {
 		return perr, true
 	}
-	if !slices.Contains(auth.signedHeaders, "x-sdk-date") {
-		return "x-sdk-date must be among SignedHeaders", true
-	}
-	dateStr := r.Header.Get("X-Sdk-Date")
-	date, err := time.Parse(sdkDateFormat, dateStr)
-	if err != nil {
-		return "X-Sdk-Date missing or not in the form 20060102T150405Z", true
-	}
-	canonical := canonicalRequest(r.Method, r.URL.EscapedPath(), r.URL.RawQuery, r.Header, r.Host, auth.signedHeaders, body)
-	want := sign(s.opts.SecretAccessKey, dateStr, canonical)
-	if !hmac.Equal([]byte(want), []byte(auth.signature)) {
-		return "verify aksk signature fail", true
+	date, problem := s.signatureProblem(r, body, auth)
+	if problem != "" {
+		return problem, true
 	}
 	if !s.securityTokenOK(r.Header.Get("X-Security-Token")) {
 		return "security token invalid or expired", true
 	}
-	if d := now.Sub(date); d > maxClockSkew || d < -maxClockSkew {
+	if clockSkewed(now, date) {
 		// The gateway documents no code of its own for skew: its pages show
 		// a skewed X-Sdk-Date as the same 401 APIGW.0301 "verify aksk
 		// signature fail" as any other signature failure
@@ -160,6 +157,33 @@ func (s *Server) verifySignature(r *http.Request, body []byte, auth authorizatio
 		return "verify aksk signature fail", false
 	}
 	return "", false
+}
+
+// signatureProblem checks that the request is signed with the secret
+// key, X-Sdk-Date included, and returns the signing date; the problem is
+// empty when the signature is right.
+func (s *Server) signatureProblem(r *http.Request, body []byte, auth authorization) (time.Time, string) {
+	if !slices.Contains(auth.signedHeaders, "x-sdk-date") {
+		return time.Time{}, "x-sdk-date must be among SignedHeaders"
+	}
+	dateStr := r.Header.Get("X-Sdk-Date")
+	date, err := time.Parse(sdkDateFormat, dateStr)
+	if err != nil {
+		return time.Time{}, "X-Sdk-Date missing or not in the form 20060102T150405Z"
+	}
+	canonical := canonicalRequest(r.Method, r.URL.EscapedPath(), r.URL.RawQuery, r.Header, r.Host, auth.signedHeaders, body)
+	want := sign(s.opts.SecretAccessKey, dateStr, canonical)
+	if !hmac.Equal([]byte(want), []byte(auth.signature)) {
+		return time.Time{}, "verify aksk signature fail"
+	}
+	return date, ""
+}
+
+// clockSkewed reports whether the signing date lies more than
+// maxClockSkew either side of now.
+func clockSkewed(now, date time.Time) bool {
+	d := now.Sub(date)
+	return d > maxClockSkew || d < -maxClockSkew
 }
 
 // securityTokenOK reports whether a signed request's X-Security-Token
@@ -207,12 +231,21 @@ func parseAuthorization(h string) (authorization, string) {
 	if !seen["Access"] || !seen["SignedHeaders"] || !seen["Signature"] {
 		return a, "Authorization header is malformed"
 	}
-	for _, n := range a.signedHeaders {
-		if n == "" || n != strings.ToLower(n) {
-			return a, "SignedHeaders must be lowercase header names"
-		}
+	if !lowercaseNames(a.signedHeaders) {
+		return a, "SignedHeaders must be lowercase header names"
 	}
 	return a, ""
+}
+
+// lowercaseNames reports whether every name is non-empty and lowercase,
+// as SignedHeaders must be.
+func lowercaseNames(names []string) bool {
+	for _, n := range names {
+		if n == "" || n != strings.ToLower(n) {
+			return false
+		}
+	}
+	return true
 }
 
 // set sets field k of the header to v; it is false for an unknown field.

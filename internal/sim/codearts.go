@@ -20,6 +20,9 @@ var defaultSteps = []string{"Download package", "Stop service", "Deploy", "Start
 // cn-north-4 (UTC+8).
 var regionLocal = time.FixedZone("CST", 8*3600)
 
+// regionStamp is t as the state and history APIs write their times.
+func regionStamp(t time.Time) string { return t.In(regionLocal).Format(stateTimeForm) }
+
 const (
 	simRegion     = "cn-north-4"
 	stateTimeForm = "2006-01-02 15:04:05"
@@ -81,7 +84,13 @@ func (s *Server) taskGone(taskID string) (response, bool) {
 	if !s.shape(taskID).Deleted {
 		return response{}, false
 	}
-	return deployError(http.StatusNotFound, "Deploy.00011020", "The application does not exist or has been deleted."), true
+	return appNotFound(), true
+}
+
+// appNotFound is the answer about an application (or its task) that does
+// not exist or was deleted.
+func appNotFound() response {
+	return deployError(http.StatusNotFound, "Deploy.00011020", "The application does not exist or has been deleted.")
 }
 
 // recordNotFound is the answer about a record the task does not have.
@@ -122,6 +131,12 @@ func (s *Server) recordOf(taskID, recordID string) *record {
 		}
 		return nil
 	}
+	return s.taskRecord(taskID, recordID)
+}
+
+// taskRecord is the record recordID if it is one of taskID's, or nil.
+// Callers hold s.mu.
+func (s *Server) taskRecord(taskID, recordID string) *record {
 	if rec := s.byID[recordID]; rec != nil && rec.taskID == taskID {
 		return rec
 	}

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
@@ -103,6 +104,15 @@ func (rec *record) endAt(now time.Time) (time.Time, bool) {
 	return end, true
 }
 
+// clockAt is the record's own time at now: now while it runs, its end
+// once it is final (its time stops there).
+func (rec *record) clockAt(now time.Time) time.Time {
+	if end, final := rec.endAt(now); final {
+		return end
+	}
+	return now
+}
+
 // status is the canonical status at now.
 func (rec *record) status(now time.Time) string {
 	switch _, final := rec.endAt(now); {
@@ -135,9 +145,7 @@ func (rec *record) wireStatus(now time.Time) string {
 // time so far for the current one, 0 for steps not reached. Time stops at
 // the record's end, so a failed or stopped record keeps its numbers.
 func (rec *record) elapsed(now time.Time) []time.Duration {
-	if end, final := rec.endAt(now); final {
-		now = end
-	}
+	now = rec.clockAt(now)
 	out := make([]time.Duration, len(rec.durations))
 	start := rec.createdAt
 	for i, d := range rec.durations {
@@ -190,9 +198,7 @@ func (s *Server) shape(taskID string) taskShape {
 	}
 	// Clamp what Validate would reject, for scenarios built in Go.
 	t.FailAtStep = min(max(t.FailAtStep, 0), len(steps))
-	if t.Name == "" {
-		t.Name = "task-" + strings.ToLower(taskID[:min(8, len(taskID))])
-	}
+	t.Name = cmp.Or(t.Name, "task-"+strings.ToLower(idPrefix(taskID)))
 	return taskShape{ScenarioTask: t, steps: steps, durations: s.stepDurations(t, len(steps), t.Duration)}
 }
 

@@ -98,22 +98,32 @@ func (s *Server) startTask(req *request) response {
 // are looked at: the task id, the body's JSON (an empty body is no
 // parameters), its parameters and its trigger_source.
 func (s *Server) checkStart(taskID string, data []byte) (startBody, response, bool) {
-	var body startBody
 	if resp, refused := s.refuseTask(taskID); refused {
-		return body, resp, false
+		return startBody{}, resp, false
 	}
+	body, msg := parseStartBody(data)
+	if msg != "" {
+		return body, paramInvalid(msg), false
+	}
+	return body, response{}, true
+}
+
+// parseStartBody reads a start request's body; the message (the
+// DEV.CH.10001 text) says what is wrong with it, or is empty.
+func parseStartBody(data []byte) (startBody, string) {
+	var body startBody
 	if len(strings.TrimSpace(string(data))) > 0 {
 		if err := json.Unmarshal(data, &body); err != nil {
-			return body, paramInvalid("Param invalid: the request body is not valid JSON"), false
+			return body, "Param invalid: the request body is not valid JSON"
 		}
 	}
 	if msg := validateParams(body.Params); msg != "" {
-		return body, paramInvalid(msg), false
+		return body, msg
 	}
 	if body.TriggerSource != "" && body.TriggerSource != "0" && body.TriggerSource != "1" {
-		return body, paramInvalid(`Param invalid: trigger_source must be "0" or "1"`), false
+		return body, `Param invalid: trigger_source must be "0" or "1"`
 	}
-	return body, response{}, true
+	return body, ""
 }
 
 // startable checks that taskID may start at now: fromID, when given,
@@ -122,8 +132,7 @@ func (s *Server) checkStart(taskID string, data []byte) (startBody, response, bo
 func (s *Server) startable(taskID, fromID string, now time.Time) (*record, response, bool) {
 	var from *record
 	if fromID != "" {
-		from = s.byID[fromID]
-		if from == nil || from.taskID != taskID {
+		if from = s.taskRecord(taskID, fromID); from == nil {
 			return nil, deployError(http.StatusNotFound, "Deploy.00011303", "The deployment record or its parameters were not found."), false
 		}
 	}
@@ -270,11 +279,11 @@ func (rec *record) state(now time.Time) stateResult {
 		Executor: rec.executor, NickName: rec.nickName,
 		Status:    rec.wireStatus(now),
 		Step:      "running",
-		StartTime: rec.createdAt.In(regionLocal).Format(stateTimeForm),
+		StartTime: regionStamp(rec.createdAt),
 	}
 	if final {
 		res.Step = "finish"
-		res.EndTime = end.In(regionLocal).Format(stateTimeForm)
+		res.EndTime = regionStamp(end)
 	}
 	return res
 }
@@ -332,8 +341,8 @@ func (s *Server) stopRecord(req *request) response {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rec := s.byID[recordID]
-	if rec == nil || rec.taskID != taskID {
+	rec := s.taskRecord(taskID, recordID)
+	if rec == nil {
 		return recordNotFound()
 	}
 	if _, final := rec.endAt(req.now); final {

@@ -144,18 +144,27 @@ func (s *Server) pickFault(op, taskID string) (Fault, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, f := range s.scenario.Faults {
-		if f.Op != "" && f.Op != FaultOpAny && f.Op != op {
-			continue
-		}
-		if f.TaskID != "" && f.TaskID != taskID {
+		if !f.matches(op, taskID) {
 			continue
 		}
 		n := s.faultSeen[i]
 		s.faultSeen[i]++
-		if n < f.After || (f.Times > 0 && n >= f.After+f.Times) {
-			continue
+		if f.affects(n) {
+			return f, true
 		}
-		return f, true
 	}
 	return Fault{}, false
+}
+
+// matches reports whether the fault is about requests of operation op
+// and (for a CodeArts task's requests) task taskID.
+func (f Fault) matches(op, taskID string) bool {
+	return (f.Op == "" || f.Op == FaultOpAny || f.Op == op) && (f.TaskID == "" || f.TaskID == taskID)
+}
+
+// affects reports whether the fault hits the matching request that n
+// earlier ones preceded: after skips the first ones, times (0: all)
+// limits how many follow.
+func (f Fault) affects(n int) bool {
+	return n >= f.After && (f.Times <= 0 || n < f.After+f.Times)
 }

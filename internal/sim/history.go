@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -87,34 +88,53 @@ type historyQuery struct {
 func parseHistoryQuery(r *http.Request) (historyQuery, string) {
 	v := r.URL.Query()
 	var q historyQuery
-	var bad string
-	number := func(name string, hi int) int {
-		s := v.Get(name)
-		n, err := strconv.Atoi(s)
-		if bad == "" && (err != nil || n < 1 || n > hi) {
-			bad = fmt.Sprintf("Param invalid: %s %q must be an integer in 1-%d", name, s, hi)
+	var bads [5]string
+	q.page, bads[0] = historyNumber(v, "page", historyMaxPage)
+	q.size, bads[1] = historyNumber(v, "size", historyMaxPageSize)
+	q.from, bads[2] = historyDate(v, "start_date")
+	q.to, bads[3] = historyDate(v, "end_date")
+	bads[4] = historySpanProblem(q.from, q.to)
+	// The first problem wins, in the order the parameters are checked.
+	for _, bad := range bads {
+		if bad != "" {
+			return q, bad
 		}
-		return n
 	}
-	date := func(name string) time.Time {
-		s := v.Get(name)
-		t, err := time.Parse(historyDateForm, s)
-		if bad == "" && (!historyDateRE.MatchString(s) || err != nil || t.Before(historyMinDate) || t.After(historyMaxDate)) {
-			bad = fmt.Sprintf("Param invalid: %s %q must be a date yyyy-MM-dd in 1970-01-01 ~ 2125-12-30", name, s)
-		}
-		return t
+	return q, ""
+}
+
+// historyNumber reads the integer parameter name, which must lie in
+// 1..hi; the message says what is wrong with it, or is empty.
+func historyNumber(v url.Values, name string, hi int) (int, string) {
+	s := v.Get(name)
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > hi {
+		return n, fmt.Sprintf("Param invalid: %s %q must be an integer in 1-%d", name, s, hi)
 	}
-	q.page = number("page", historyMaxPage)
-	q.size = number("size", historyMaxPageSize)
-	q.from, q.to = date("start_date"), date("end_date")
+	return n, ""
+}
+
+// historyDate reads the date parameter name (yyyy-MM-dd within the range
+// the API accepts); the message says what is wrong with it, or is empty.
+func historyDate(v url.Values, name string) (time.Time, string) {
+	s := v.Get(name)
+	t, err := time.Parse(historyDateForm, s)
+	if !historyDateRE.MatchString(s) || err != nil || t.Before(historyMinDate) || t.After(historyMaxDate) {
+		return t, fmt.Sprintf("Param invalid: %s %q must be a date yyyy-MM-dd in 1970-01-01 ~ 2125-12-30", name, s)
+	}
+	return t, ""
+}
+
+// historySpanProblem says what is wrong with the span from..to of two
+// valid dates, or is empty.
+func historySpanProblem(from, to time.Time) string {
 	switch {
-	case bad != "":
-	case q.to.Before(q.from):
-		bad = "Param invalid: end_date must not be before start_date"
-	case q.to.Sub(q.from) > historyMaxSpan:
-		bad = "Param invalid: start_date and end_date must not be more than 30 days apart"
+	case to.Before(from):
+		return "Param invalid: end_date must not be before start_date"
+	case to.Sub(from) > historyMaxSpan:
+		return "Param invalid: start_date and end_date must not be more than 30 days apart"
 	}
-	return q, bad
+	return ""
 }
 
 // taskHistory is ListDeployTaskHistoryByDate.
@@ -127,23 +147,39 @@ func (s *Server) taskHistory(req *request) response {
 	if bad != "" {
 		return paramInvalid(bad)
 	}
-	if gone, ok := s.taskGone(taskID); ok {
-		return gone
-	}
 	sh := s.shape(taskID)
+	if refusal, refused := s.refuseHistory(projectID, taskID, sh); refused {
+		return refusal
+	}
+	all := s.historyOf(taskID, q, req.now, sh.HistoryOldestFirst)
+	out := historyEnvelope{Result: historyPage(all, q.page, q.size), TotalNum: len(all)}
+	return response{status: http.StatusOK, body: out}
+}
+
+// refuseHistory answers what a well-formed history query of taskID (of
+// shape sh) is refused for: a deleted task, the scenario's
+// refuse_history, or a project the task is not in. ok is false when none
+// applies.
+func (s *Server) refuseHistory(projectID, taskID string, sh taskShape) (resp response, ok bool) {
+	if gone, ok := s.taskGone(taskID); ok {
+		return gone, true
+	}
 	if rs := sh.RefuseHistory; rs != nil {
-		return deployError(rs.Status, rs.Code, rs.Message)
+		return deployError(rs.Status, rs.Code, rs.Message), true
 	}
 	if projectID != CodeArtsProjectID(taskID) {
-		return deployError(http.StatusNotFound, "Deploy.00011020", "The application does not exist in this project or has been deleted.")
+		return deployError(http.StatusNotFound, "Deploy.00011020", "The application does not exist in this project or has been deleted."), true
 	}
+	return response{}, false
+}
 
-	all := s.historyOf(taskID, q, req.now, sh.HistoryOldestFirst)
-	out := historyEnvelope{Result: []historyRecord{}, TotalNum: len(all)}
-	if from := (q.page - 1) * q.size; from < len(all) {
-		out.Result = all[from:min(from+q.size, len(all))]
+// historyPage is page (1-based) of all in pages of size; past the end it
+// is empty, never nil (the answer carries [] rather than null).
+func historyPage(all []historyRecord, page, size int) []historyRecord {
+	if from := (page - 1) * size; from < len(all) {
+		return all[from:min(from+size, len(all))]
 	}
-	return response{status: http.StatusOK, body: out}
+	return []historyRecord{}
 }
 
 // historyOf lists taskID's records created (region-local) on the days of
@@ -153,9 +189,7 @@ func (s *Server) historyOf(taskID string, q historyQuery, now time.Time, oldestF
 	defer s.mu.Unlock()
 	var all []historyRecord
 	for i, rec := range s.records[taskID] {
-		y, m, d := rec.createdAt.In(regionLocal).Date()
-		day := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-		if day.Before(q.from) || day.After(q.to) {
+		if day := regionDay(rec.createdAt); day.Before(q.from) || day.After(q.to) {
 			continue
 		}
 		all = append(all, rec.historyEntry(now, int64(i+1)))
@@ -167,6 +201,13 @@ func (s *Server) historyOf(taskID string, q historyQuery, now time.Time, oldestF
 	return all
 }
 
+// regionDay is the region-local date of t, as midnight UTC like the
+// query's dates.
+func regionDay(t time.Time) time.Time {
+	y, m, d := t.In(regionLocal).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
 // historyEntry is the record as the history lists it at now; seq is its
 // place among the task's records, from 1 (release_id, "部署记录序列号").
 func (rec *record) historyEntry(now time.Time, seq int64) historyRecord {
@@ -174,17 +215,19 @@ func (rec *record) historyEntry(now time.Time, seq int64) historyRecord {
 		State:       rec.wireStatus(now),
 		Operator:    rec.executor,
 		ExecutionID: rec.id,
-		StartTime:   rec.createdAt.In(regionLocal).Format(stateTimeForm),
+		StartTime:   regionStamp(rec.createdAt),
 		Nickname:    rec.nickName,
 		ReleaseID:   seq,
 	}
-	end, final := rec.endAt(now)
-	if !final {
-		end = now
-	} else {
-		h.EndTime = end.In(regionLocal).Format(stateTimeForm)
+	if end, final := rec.endAt(now); final {
+		h.EndTime = regionStamp(end)
 	}
-	took := max(end.Sub(rec.createdAt), 0).Round(time.Second)
-	h.Duration = fmt.Sprintf("%02d:%02d:%02d", int(took.Hours()), int(took.Minutes())%60, int(took.Seconds())%60)
+	h.Duration = hhmmss(max(rec.clockAt(now).Sub(rec.createdAt), 0))
 	return h
+}
+
+// hhmmss is d to the second as the history's duration writes it.
+func hhmmss(d time.Duration) string {
+	d = d.Round(time.Second)
+	return fmt.Sprintf("%02d:%02d:%02d", int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60)
 }

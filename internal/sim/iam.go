@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -85,18 +86,10 @@ func defaultIdentityProviders(idps []IdentityProvider) []IdentityProvider {
 	idps = slices.Clone(idps)
 	for i := range idps {
 		p := &idps[i]
-		if p.ID == "" {
-			p.ID = DefaultIdPID
-		}
-		if p.Issuer == "" {
-			p.Issuer = OIDCIssuer
-		}
-		if p.Audience == "" {
-			p.Audience = DefaultOIDCAudience
-		}
-		if p.Subject == "" {
-			p.Subject = "repo:*"
-		}
+		p.ID = cmp.Or(p.ID, DefaultIdPID)
+		p.Issuer = cmp.Or(p.Issuer, OIDCIssuer)
+		p.Audience = cmp.Or(p.Audience, DefaultOIDCAudience)
+		p.Subject = cmp.Or(p.Subject, "repo:*")
 	}
 	return idps
 }
@@ -217,25 +210,39 @@ func parseExchangeBody(data []byte) (jwt, projectID string, refusal response, ok
 		return "", "", iamError(http.StatusBadRequest, iamBodyInvalid, "The request body is invalid: "+msg), false
 	}
 	var body idTokenRequest
-	if err := json.Unmarshal(data, &body); err != nil || body.Auth == nil {
-		return invalid(`want {"auth":{"id_token":{"id":...},"scope":{"project":{"id":...}}}}.`)
+	if err := json.Unmarshal(data, &body); err != nil {
+		return invalid(idTokenRequestShape)
 	}
-	if body.Auth.IDToken == nil || body.Auth.IDToken.ID == "" {
-		return invalid("auth.id_token.id is required.")
-	}
-	switch sc := body.Auth.Scope; {
-	case sc == nil:
-		return invalid("auth.scope is required.")
-	case sc.Project == nil && sc.Domain != nil:
-		return invalid("only a project scope (auth.scope.project.id) is supported.")
-	case sc.Project == nil:
-		return invalid("auth.scope.project.id is required.")
+	if msg := body.problem(); msg != "" {
+		return invalid(msg)
 	}
 	projectID = body.Auth.Scope.Project.ID
 	if !validID(projectID) {
 		return "", "", iamFail(http.StatusBadRequest, iamProjectInvalid, "Invalid project id %q: a project id is 32 letters/digits.", projectID), false
 	}
 	return body.Auth.IDToken.ID, projectID, response{}, true
+}
+
+// idTokenRequestShape is the body the exchange wants, for the message
+// about one that is not it.
+const idTokenRequestShape = `want {"auth":{"id_token":{"id":...},"scope":{"project":{"id":...}}}}.`
+
+// problem says which part the exchange needs the body lacks, or is
+// empty; the project id's form is checked apart.
+func (b idTokenRequest) problem() string {
+	switch a := b.Auth; {
+	case a == nil:
+		return idTokenRequestShape
+	case a.IDToken == nil || a.IDToken.ID == "":
+		return "auth.id_token.id is required."
+	case a.Scope == nil:
+		return "auth.scope is required."
+	case a.Scope.Project == nil && a.Scope.Domain != nil:
+		return "only a project scope (auth.scope.project.id) is supported."
+	case a.Scope.Project == nil:
+		return "auth.scope.project.id is required."
+	}
+	return ""
 }
 
 // identityProvider finds the identity provider X-Idp-Id names.

@@ -307,15 +307,8 @@ func (c verifiedClaims) audiences() []string {
 // checked here.
 func verifyJWT(token string, key *signingKey) (verifiedClaims, error) {
 	var c verifiedClaims
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		return c, errMalformedJWT
-	}
-	var hdr jwtHeader
-	rawHdr, err1 := base64.RawURLEncoding.DecodeString(parts[0])
-	rawClaims, err2 := base64.RawURLEncoding.DecodeString(parts[1])
-	sig, err3 := base64.RawURLEncoding.DecodeString(parts[2])
-	if err1 != nil || err2 != nil || err3 != nil || json.Unmarshal(rawHdr, &hdr) != nil {
+	hdr, rawClaims, sig, ok := decodeJWT(token)
+	if !ok {
 		return c, errMalformedJWT
 	}
 	if hdr.Alg != "RS256" {
@@ -324,7 +317,8 @@ func verifyJWT(token string, key *signingKey) (verifiedClaims, error) {
 	if hdr.Kid != "" && hdr.Kid != key.kid {
 		return c, errUnknownKey
 	}
-	sum := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
+	signed := token[:strings.LastIndexByte(token, '.')]
+	sum := sha256.Sum256([]byte(signed))
 	if rsa.VerifyPKCS1v15(&key.priv.PublicKey, crypto.SHA256, sum[:], sig) != nil {
 		return c, errBadSignature
 	}
@@ -332,6 +326,23 @@ func verifyJWT(token string, key *signingKey) (verifiedClaims, error) {
 		return c, errMalformedJWT
 	}
 	return c, nil
+}
+
+// decodeJWT splits a compact JWT into its decoded header, its claims
+// (still JSON) and its signature; false when it is not three base64url
+// parts with a JSON header.
+func decodeJWT(token string) (hdr jwtHeader, rawClaims, sig []byte, ok bool) {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return hdr, nil, nil, false
+	}
+	rawHdr, err1 := base64.RawURLEncoding.DecodeString(parts[0])
+	rawClaims, err2 := base64.RawURLEncoding.DecodeString(parts[1])
+	sig, err3 := base64.RawURLEncoding.DecodeString(parts[2])
+	if err1 != nil || err2 != nil || err3 != nil || json.Unmarshal(rawHdr, &hdr) != nil {
+		return hdr, nil, nil, false
+	}
+	return hdr, rawClaims, sig, true
 }
 
 var (

@@ -148,10 +148,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // nil request means the gateway refuses r with refusal and the call log's
 // fault ("locked" or "").
 func (s *Server) admit(w http.ResponseWriter, r *http.Request, reqID string) (rt route, req *request, refusal response, fault string) {
-	if r.Body == nil { // handlers called directly, without a server
-		r.Body = http.NoBody
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	body, err := readBody(w, r)
 	if err != nil {
 		// The notes give no code for this; APIGW.0112 is the simulator's
 		// own, chosen not to collide with the documented ones.
@@ -169,6 +166,14 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, reqID string) (rt
 		}
 	}
 	return rt, &request{http: r, vars: vars, body: body}, response{}, ""
+}
+
+// readBody reads the request body, at most maxBodyBytes of it.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if r.Body == nil { // handlers called directly, without a server
+		r.Body = http.NoBody
+	}
+	return io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 }
 
 // finish writes resp and completes the call log entry.
@@ -225,6 +230,12 @@ func (s *Server) complete(r *http.Request, idx, status int, code, fault string) 
 	if s.opts.Logf == nil {
 		return
 	}
+	s.opts.Logf("sim: %s %s -> %d%s", r.Method, r.URL.Path, status, callSuffix(code, fault))
+}
+
+// callSuffix is what the log line of a call adds after its status: the
+// error code and the fault, each when there is one.
+func callSuffix(code, fault string) string {
 	suffix := ""
 	if code != "" {
 		suffix += " " + code
@@ -232,5 +243,5 @@ func (s *Server) complete(r *http.Request, idx, status int, code, fault string) 
 	if fault != "" {
 		suffix += " (fault: " + fault + ")"
 	}
-	s.opts.Logf("sim: %s %s -> %d%s", r.Method, r.URL.Path, status, suffix)
+	return suffix
 }

@@ -2,12 +2,12 @@ package sim
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 )
@@ -68,22 +68,14 @@ func statusReasonFor(status string) string {
 // newDeployment resolves spec's defaults into a deployment created at now.
 func newDeployment(spec ScenarioSoftwareDeployment, now time.Time) *softwareDeployment {
 	d := &softwareDeployment{
-		id: spec.ID, serverID: spec.ServerID, configID: spec.ConfigID,
-		action: spec.Action, status: spec.Status,
-		inputValues: json.RawMessage("{}"), outputValues: json.RawMessage("{}"),
-		created: now,
-	}
-	if d.serverID == "" {
-		d.serverID = derivedUUID("server", spec.ID)
-	}
-	if d.configID == "" {
-		d.configID = derivedUUID("config", spec.ID)
-	}
-	if d.action == "" {
-		d.action = "CREATE"
-	}
-	if d.status == "" {
-		d.status = swInProgress
+		id:           spec.ID,
+		serverID:     cmp.Or(spec.ServerID, derivedUUID("server", spec.ID)),
+		configID:     cmp.Or(spec.ConfigID, derivedUUID("config", spec.ID)),
+		action:       cmp.Or(spec.Action, "CREATE"),
+		status:       cmp.Or(spec.Status, swInProgress),
+		inputValues:  json.RawMessage("{}"),
+		outputValues: json.RawMessage("{}"),
+		created:      now,
 	}
 	d.statusReason = statusReasonFor(d.status)
 	return d
@@ -247,17 +239,26 @@ func swUpdateFieldsOf(body []byte) (rawFields, string) {
 			return nil, "the request body must be a JSON object: " + err.Error()
 		}
 	}
+	if k, ok := firstUnknownKey(fields, swUpdateFields); ok {
+		return nil, fmt.Sprintf("unknown field %q in a software deployment update (valid: %s)", k, strings.Join(swUpdateFields, ", "))
+	}
+	return fields, ""
+}
+
+// firstUnknownKey is the alphabetically first key of fields that is not
+// among valid, so that the message is the same on every run; false when
+// every key is valid.
+func firstUnknownKey(fields map[string]json.RawMessage, valid []string) (string, bool) {
 	var unknown []string
 	for k := range fields {
-		if !slices.Contains(swUpdateFields, k) {
+		if !slices.Contains(valid, k) {
 			unknown = append(unknown, k)
 		}
 	}
-	if len(unknown) > 0 {
-		sort.Strings(unknown)
-		return nil, fmt.Sprintf("unknown field %q in a software deployment update (valid: %s)", unknown[0], strings.Join(swUpdateFields, ", "))
+	if len(unknown) == 0 {
+		return "", false
 	}
-	return fields, ""
+	return slices.Min(unknown), true
 }
 
 // given returns field name unless it is absent or null (which Heat

@@ -96,6 +96,12 @@ func (t ScenarioTask) checkSteps(p *problems, steps int) {
 	if t.StepDuration > 0 && t.Duration > 0 {
 		p.add("duration", "give either duration (total) or step_duration (per step), not both")
 	}
+	t.checkStepDurations(p, steps)
+}
+
+// checkStepDurations checks step_durations, one duration per step, which
+// stands alone: neither duration nor step_duration may come with it.
+func (t ScenarioTask) checkStepDurations(p *problems, steps int) {
 	if len(t.StepDurations) == 0 {
 		return
 	}
@@ -233,11 +239,7 @@ func (f Fault) key() (string, string) { return "", "" }
 func (f Fault) validate(path string) error {
 	p := problems{path: path}
 	p.oneOf("op", f.Op, faultOps)
-	if f.TaskID != "" && !validID(f.TaskID) {
-		p.add("task_id", "%q is not 32 letters/digits", f.TaskID)
-	} else if f.TaskID != "" && f.Op != FaultOpAny && slices.Contains(faultOps, f.Op) && !slices.Contains(taskOps, f.Op) {
-		p.add("task_id", "op %s has no task; task_id only works with %s or any", f.Op, strings.Join(taskOps, ", "))
-	}
+	f.checkTaskID(&p)
 	if f.Kind == "" {
 		p.add("kind", "required, one of %s", strings.Join(faultKinds, ", "))
 	} else {
@@ -251,6 +253,18 @@ func (f Fault) validate(path string) error {
 		p.add("times", "%d must not be negative (0 means every matching request)", f.Times)
 	}
 	return p.err()
+}
+
+// checkTaskID checks task_id: a task id, and only on an operation that
+// concerns a task.
+func (f Fault) checkTaskID(p *problems) {
+	switch {
+	case f.TaskID == "":
+	case !validID(f.TaskID):
+		p.add("task_id", "%q is not 32 letters/digits", f.TaskID)
+	case f.Op != FaultOpAny && slices.Contains(faultOps, f.Op) && !slices.Contains(taskOps, f.Op):
+		p.add("task_id", "op %s has no task; task_id only works with %s or any", f.Op, strings.Join(taskOps, ", "))
+	}
 }
 
 // checkOptions checks the fields only some kinds use.

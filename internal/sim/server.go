@@ -21,6 +21,7 @@
 package sim
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -184,12 +185,8 @@ func New(opts Options) *Server {
 // its slices copied, so a caller changing them after New cannot race with
 // requests.
 func (opts Options) withDefaults() Options {
-	if opts.AccessKeyID == "" {
-		opts.AccessKeyID = DefaultAccessKeyID
-	}
-	if opts.SecretAccessKey == "" {
-		opts.SecretAccessKey = DefaultSecretAccessKey
-	}
+	opts.AccessKeyID = cmp.Or(opts.AccessKeyID, DefaultAccessKeyID)
+	opts.SecretAccessKey = cmp.Or(opts.SecretAccessKey, DefaultSecretAccessKey)
 	if opts.StepDuration <= 0 {
 		opts.StepDuration = DefaultStepDuration
 	}
@@ -204,18 +201,10 @@ func (opts Options) withDefaults() Options {
 // withKeylessDefaults is withDefaults for the options of keyless
 // authentication (oidc.go, iam.go).
 func (opts Options) withKeylessDefaults() Options {
-	if opts.OIDCRequestToken == "" {
-		opts.OIDCRequestToken = DefaultOIDCRequestToken
-	}
-	if opts.OIDCSubject == "" {
-		opts.OIDCSubject = DefaultOIDCSubject
-	}
-	if opts.OIDCTokenLifetime == 0 {
-		opts.OIDCTokenLifetime = DefaultOIDCTokenLifetime
-	}
-	if opts.IAMTokenLifetime == 0 {
-		opts.IAMTokenLifetime = DefaultIAMTokenLifetime
-	}
+	opts.OIDCRequestToken = cmp.Or(opts.OIDCRequestToken, DefaultOIDCRequestToken)
+	opts.OIDCSubject = cmp.Or(opts.OIDCSubject, DefaultOIDCSubject)
+	opts.OIDCTokenLifetime = cmp.Or(opts.OIDCTokenLifetime, DefaultOIDCTokenLifetime)
+	opts.IAMTokenLifetime = cmp.Or(opts.IAMTokenLifetime, DefaultIAMTokenLifetime)
 	opts.IdentityProviders = defaultIdentityProviders(opts.IdentityProviders)
 	return opts
 }
@@ -233,8 +222,7 @@ func cloneScenario(sc *Scenario) *Scenario {
 	}
 	c.ReleasePlans = slices.Clone(sc.ReleasePlans)
 	for i, p := range c.ReleasePlans {
-		c.ReleasePlans[i].Components = slices.Clone(p.Components)
-		c.ReleasePlans[i].ExecuteRefuse = clonePtr(p.ExecuteRefuse)
+		c.ReleasePlans[i] = clonePlan(p)
 	}
 	c.SoftwareDeployments = slices.Clone(sc.SoftwareDeployments)
 	c.Health = slices.Clone(sc.Health)
@@ -250,6 +238,13 @@ func cloneTask(t ScenarioTask) ScenarioTask {
 	t.RefuseStart = clonePtr(t.RefuseStart)
 	t.RefuseHistory = clonePtr(t.RefuseHistory)
 	return t
+}
+
+// clonePlan deep-copies what a release plan holds by reference.
+func clonePlan(p ScenarioReleasePlan) ScenarioReleasePlan {
+	p.Components = slices.Clone(p.Components)
+	p.ExecuteRefuse = clonePtr(p.ExecuteRefuse)
+	return p
 }
 
 // clonePtr returns a pointer to a copy of *p, or nil for nil.

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -75,23 +76,31 @@ func (pl *plan) schedule(start time.Time) ([]compRun, time.Time) {
 	runs := make([]compRun, len(comps))
 	t := start
 	for _, seq := range batches(comps) {
-		end, failed := t, false
-		for i, c := range comps {
-			if c.Seq != seq {
-				continue
-			}
-			runs[i] = compRun{runs: true, start: t, end: t.Add(c.Duration)}
-			if runs[i].end.After(end) {
-				end = runs[i].end
-			}
-			failed = failed || c.Fail
-		}
+		end, failed := runBatch(comps, seq, t, runs)
 		t = end
 		if failed && pl.spec.FailStrategy != failStrategyContinue {
 			break
 		}
 	}
 	return runs, t
+}
+
+// runBatch schedules the components of batch seq to start together at
+// t, filling their entries of runs; it returns when the last of them
+// ends and whether any of them fails.
+func runBatch(comps []ScenarioPlanComponent, seq int, t time.Time, runs []compRun) (time.Time, bool) {
+	end, failed := t, false
+	for i, c := range comps {
+		if c.Seq != seq {
+			continue
+		}
+		runs[i] = compRun{runs: true, start: t, end: t.Add(c.Duration)}
+		if runs[i].end.After(end) {
+			end = runs[i].end
+		}
+		failed = failed || c.Fail
+	}
+	return end, failed
 }
 
 // batches are the components' distinct seq values, in order: the batches
@@ -119,6 +128,10 @@ type compView struct {
 }
 
 func strp(s string) *string { return &s }
+
+// idPrefix is the first 8 characters of an id (all of a shorter one),
+// enough to tell scenario entries apart in a default name.
+func idPrefix(id string) string { return id[:min(8, len(id))] }
 
 // derivedUUID is a stable UUID-shaped id for things the simulator does not
 // model (components, jobs, servers), so repeated answers agree.
@@ -161,15 +174,21 @@ func (pl *plan) view(now time.Time) (string, []compView) {
 	return pl.rollbackViews(ex, views, now), views
 }
 
+// clock is the time the execution's components are seen at: now, or
+// the moment of an earlier abort, which stops every component.
+func (ex *planExec) clock(now time.Time) time.Time {
+	if ex.aborted && ex.abortedAt.Before(now) {
+		return ex.abortedAt
+	}
+	return now
+}
+
 // deployViews is the deployment of execution ex at now: each component
 // and the plan's status.
 func (pl *plan) deployViews(ex *planExec, now time.Time) ([]compView, string) {
 	comps := pl.spec.Components
 	runs, runEnd := pl.schedule(ex.start)
-	t := now
-	if ex.aborted && ex.abortedAt.Before(t) {
-		t = ex.abortedAt
-	}
+	t := ex.clock(now)
 	out := make([]compView, len(comps))
 	failed := 0
 	for i, c := range comps {
@@ -203,16 +222,18 @@ func (pl *plan) deployView(ex *planExec, c ScenarioPlanComponent, r compRun, t t
 	case c.Fail:
 		v.status, v.jobStatus, v.ran = planFailed, strp(jobFailed), true
 		v.start, v.end = r.start.UnixMilli(), r.end.UnixMilli()
-		msg := c.FailMessage
-		if msg == "" {
-			msg = fmt.Sprintf("Deployment job failed: component %s did not become ready", c.Name)
-		}
-		v.failMessage = strp(msg)
+		v.failMessage = strp(c.failMessage())
 	default:
 		v.status, v.jobStatus, v.ran = planSuccess, strp(jobSucceeded), true
 		v.start, v.end = r.start.UnixMilli(), r.end.UnixMilli()
 	}
 	return v
+}
+
+// failMessage is the scenario's fail_message of a failing component, or
+// the simulator's own.
+func (c ScenarioPlanComponent) failMessage() string {
+	return cmp.Or(c.FailMessage, fmt.Sprintf("Deployment job failed: component %s did not become ready", c.Name))
 }
 
 // rollbackViews adds the rollback of execution ex at now to the views of
@@ -268,9 +289,7 @@ func (s *Server) componentDuration() time.Duration {
 // newPlan resolves spec's defaults (leniently, for scenarios built in Go
 // that Validate would reject) into a plan created at now.
 func (s *Server) newPlan(spec ScenarioReleasePlan, now time.Time) *plan {
-	if spec.Name == "" {
-		spec.Name = "release-plan-" + spec.ID[:min(8, len(spec.ID))]
-	}
+	spec.Name = cmp.Or(spec.Name, "release-plan-"+idPrefix(spec.ID))
 	if spec.FailStrategy != failStrategyContinue {
 		spec.FailStrategy = failStrategyStop
 	}
@@ -278,9 +297,7 @@ func (s *Server) newPlan(spec ScenarioReleasePlan, now time.Time) *plan {
 	for i := range spec.Components {
 		c := &spec.Components[i]
 		c.Seq = max(c.Seq, 1)
-		if c.Version == "" {
-			c.Version = "1.0.0"
-		}
+		c.Version = cmp.Or(c.Version, "1.0.0")
 		if c.Duration <= 0 {
 			c.Duration = s.componentDuration()
 		}
