@@ -57,25 +57,47 @@ func (d *deployer) times(rec *codearts.Record) {
 	case d.sawRunning:
 		d.zone = codearts.GuessZone(rec.EndTime, time.Now())
 	default:
-		start, ok1 := codearts.ParseTime(rec.StartTime, time.UTC)
-		end, ok2 := codearts.ParseTime(rec.EndTime, time.UTC)
-		if ok1 && ok2 && plausible(start) && plausible(end) && !end.Before(start) {
-			d.res.Elapsed = end.Sub(start)
+		if elapsed, ok := recordElapsed(rec); ok {
+			d.res.Elapsed = elapsed
 		}
 		d.res.StartedAt = time.Time{}
 		return
 	}
+	d.zonedTimes(rec)
+	fillTimes(d.res, d.localStart)
+}
+
+// recordElapsed is how long a record ran, from its times read in any one
+// zone (the zone cancels out); false when either time is missing,
+// implausible, or the end comes before the start.
+func recordElapsed(rec *codearts.Record) (time.Duration, bool) {
+	start, ok1 := codearts.ParseTime(rec.StartTime, time.UTC)
+	end, ok2 := codearts.ParseTime(rec.EndTime, time.UTC)
+	if !ok1 || !ok2 || !plausible(start) || !plausible(end) || end.Before(start) {
+		return 0, false
+	}
+	return end.Sub(start), true
+}
+
+// zonedTimes sets the result's start and end from the record's times read
+// in d.zone, each only when plausible (and the end not before the start).
+func (d *deployer) zonedTimes(rec *codearts.Record) {
 	if t, ok := codearts.ParseTime(rec.StartTime, d.zone); ok && plausible(t) {
 		d.res.StartedAt = t
 	}
 	if t, ok := codearts.ParseTime(rec.EndTime, d.zone); ok && plausible(t) && !t.Before(d.res.StartedAt) {
 		d.res.FinishedAt = t
 	}
-	if d.res.StartedAt.IsZero() {
-		d.res.StartedAt = d.localStart
+}
+
+// fillTimes gives a result the times the service did not: our own start,
+// and now for the end.
+func fillTimes(res *Result, localStart time.Time) {
+	if res.StartedAt.IsZero() {
+		res.StartedAt = localStart
 	}
-	if d.res.FinishedAt.IsZero() {
-		d.res.FinishedAt = time.Now()
+	if res.FinishedAt.IsZero() {
+		res.FinishedAt = time.Now()
 	}
 }
 

@@ -150,12 +150,8 @@ func (o once[T]) lookForProof(ctx context.Context) (T, bool, error) {
 		if err := looks.note(lctx, err); err != nil {
 			return zero, false, err
 		}
-		t := time.NewTimer(b.NextBackOff())
-		select {
-		case <-lctx.Done():
-			t.Stop()
+		if !pause(lctx, b.NextBackOff()) {
 			return zero, false, looks.verdict()
-		case <-t.C:
 		}
 	}
 }

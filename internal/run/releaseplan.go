@@ -244,14 +244,8 @@ func (p *planner) callExecute(ctx context.Context, plan *servicestage.Plan) (ado
 // the plan was executed after the flow's baseline.
 func (p *planner) executedSince(ctx context.Context, before *servicestage.Plan, looks int) (bool, error) {
 	for i := range looks {
-		if i > 0 {
-			t := time.NewTimer(p.in.FirstPoll)
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return false, context.Cause(ctx)
-			case <-t.C:
-			}
+		if i > 0 && !pause(ctx, p.in.FirstPoll) {
+			return false, context.Cause(ctx)
 		}
 		info, err := p.deployInfo(ctx)
 		if err != nil {
@@ -386,12 +380,7 @@ func (p *planner) finish(info *servicestage.DeployInfo) {
 	p.observe(info)
 	p.progress(true)
 	p.setTimes(true)
-	if p.res.StartedAt.IsZero() {
-		p.res.StartedAt = p.localStart
-	}
-	if p.res.FinishedAt.IsZero() {
-		p.res.FinishedAt = time.Now()
-	}
+	fillTimes(p.res, p.localStart)
 	p.res.Status = StatusSucceeded
 	if !planSucceeded(p.res.Plan.Components) {
 		p.res.Status = StatusFailed

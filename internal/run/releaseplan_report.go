@@ -59,7 +59,16 @@ func (p *planner) progress(final bool) {
 // batchElapsed is from the first start to the last end of a batch's
 // components, 0 while unknown.
 func batchElapsed(comps []Component) time.Duration {
-	var first, last time.Time
+	first, last := componentSpan(comps)
+	if first.IsZero() || last.Before(first) {
+		return 0
+	}
+	return last.Sub(first)
+}
+
+// componentSpan is the first start and the last end among components,
+// each zero while no component has one.
+func componentSpan(comps []Component) (first, last time.Time) {
 	for _, c := range comps {
 		if !c.StartedAt.IsZero() && (first.IsZero() || c.StartedAt.Before(first)) {
 			first = c.StartedAt
@@ -68,10 +77,7 @@ func batchElapsed(comps []Component) time.Duration {
 			last = c.FinishedAt
 		}
 	}
-	if first.IsZero() || last.Before(first) {
-		return 0
-	}
-	return last.Sub(first)
+	return first, last
 }
 
 // planComponents converts deploy-info components, ordered by batch (stable
@@ -106,15 +112,7 @@ func planComponents(in []servicestage.Component) []Component {
 // setTimes sets StartedAt and FinishedAt from the components' times: the
 // first start and, once settled, the last end.
 func (p *planner) setTimes(settled bool) {
-	var first, last time.Time
-	for _, c := range p.res.Plan.Components {
-		if !c.StartedAt.IsZero() && (first.IsZero() || c.StartedAt.Before(first)) {
-			first = c.StartedAt
-		}
-		if c.FinishedAt.After(last) {
-			last = c.FinishedAt
-		}
-	}
+	first, last := componentSpan(p.res.Plan.Components)
 	if p.started && !first.IsZero() {
 		p.res.StartedAt = first
 	}
