@@ -129,19 +129,26 @@ func (d *deployer) stopRecord(ctx context.Context) stopOutcome {
 		markStopped(d.res.Deploy.Steps)
 		return stopOutcome{stopped: true}
 	case codearts.IsEndedRefusal(err):
-		st, serr := d.api.State(ctx, d.in.TaskID, d.res.Deploy.RecordID)
-		if serr == nil && isFinal(&st.Result) {
-			d.log.Infof("Record %s had already ended (%s).", d.res.Deploy.RecordID, st.Result.Status)
-			d.res.Failure = nil
-			d.progress(ctx, &st.Result, st.Result.Phase())
-			d.finish(st)
-			return stopOutcome{ended: true}
-		}
-		return stopOutcome{err: fmt.Errorf("the stop was refused (%w), but the record's end could not be confirmed", err)}
+		return d.endedBeforeStop(ctx, err)
 	default:
 		d.log.Warningf("Stopping record %s failed: %v", d.res.Deploy.RecordID, err)
 		return stopOutcome{err: err}
 	}
+}
+
+// endedBeforeStop settles a stop the service refused because the record
+// had ended (refusal): the record's end is read back and reported as it
+// is, or the refusal stays an error when that end cannot be confirmed.
+func (d *deployer) endedBeforeStop(ctx context.Context, refusal error) stopOutcome {
+	st, err := d.api.State(ctx, d.in.TaskID, d.res.Deploy.RecordID)
+	if err != nil || !isFinal(&st.Result) {
+		return stopOutcome{err: fmt.Errorf("the stop was refused (%w), but the record's end could not be confirmed", refusal)}
+	}
+	d.log.Infof("Record %s had already ended (%s).", d.res.Deploy.RecordID, st.Result.Status)
+	d.res.Failure = nil
+	d.progress(ctx, &st.Result, st.Result.Phase())
+	d.finish(st)
+	return stopOutcome{ended: true}
 }
 
 // isFinal reports a record that has ended with a verdict: succeeded, or

@@ -278,15 +278,11 @@ func (p *planner) noWait(ctx, tctx context.Context) {
 		p.end(ctx, tctx, FailedReadPlan, err)
 		return
 	}
-	if !p.started {
-		// Right after an execute the answer may still show the previous
-		// execution: its components are not this run's to report.
-		if p.started = startedSince(p.baseline, info); !p.started {
-			p.goesOn()
-			p.res.Remote = info.Raw
-			p.log.Infof("wait is false: release plan %s was executed and goes on.", p.in.PlanID)
-			return
-		}
+	if !p.ours(info) {
+		p.goesOn()
+		p.res.Remote = info.Raw
+		p.log.Infof("wait is false: release plan %s was executed and goes on.", p.in.PlanID)
+		return
 	}
 	p.observe(info)
 	if !p.executed && p.settled(tctx, info) {
@@ -296,6 +292,17 @@ func (p *planner) noWait(ctx, tctx context.Context) {
 	p.goesOn()
 	p.setTimes(false)
 	p.log.Infof("wait is false: release plan %s goes on.", p.in.PlanID)
+}
+
+// ours reports whether info shows this run's execution. Right after an
+// execute the answer may still show the previous execution, which must not
+// be taken for ours (its components are not this run's to report); once an
+// answer shows ours, p.started stays set.
+func (p *planner) ours(info *servicestage.DeployInfo) bool {
+	if !p.started {
+		p.started = startedSince(p.baseline, info)
+	}
+	return p.started
 }
 
 // goesOn reports the plan as left running on purpose (wait: false).
@@ -338,13 +345,8 @@ func (p *planner) follow(ctx context.Context) (*servicestage.DeployInfo, error) 
 	var done *servicestage.DeployInfo
 	emptyWarned := false
 	err := pollRead(ctx, p.log, policy, "the plan's deploy-info", p.deployInfo, func(ctx context.Context, info *servicestage.DeployInfo) (bool, time.Duration, error) {
-		if !p.started {
-			// Right after an execute the answer may still show the
-			// previous execution, which must not be taken for ours.
-			if !startedSince(p.baseline, info) {
-				return false, 0, nil
-			}
-			p.started = true
+		if !p.ours(info) {
+			return false, 0, nil
 		}
 		if len(info.Components) == 0 && !emptyWarned {
 			emptyWarned = true
