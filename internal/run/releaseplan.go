@@ -294,6 +294,23 @@ func (p *planner) noWait(ctx, tctx context.Context) {
 	p.log.Infof("wait is false: release plan %s goes on.", p.in.PlanID)
 }
 
+// planEnded asks the plan itself whether it has ended, for components that
+// cannot tell (some failed, some never ran); a failed read says no, and
+// the next look asks again.
+func (p *planner) planEnded(ctx context.Context) bool {
+	plan, err := p.api.Show(ctx, p.in.ProjectID, p.in.PlanID)
+	if err != nil {
+		p.log.Warningf("Could not read the plan's status; trying again: %v", err)
+		return false
+	}
+	if !servicestage.Final(plan.Status) {
+		return false
+	}
+	p.planStatus = plan.Status
+	p.res.RemoteStatus = plan.Status
+	return true
+}
+
 // ours reports whether info shows this run's execution. Right after an
 // execute the answer may still show the previous execution, which must not
 // be taken for ours (its components are not this run's to report); once an
@@ -318,17 +335,7 @@ func (p *planner) settled(ctx context.Context, info *servicestage.DeployInfo) bo
 	case verdictDone:
 		return true
 	case verdictAskPlan:
-		plan, err := p.api.Show(ctx, p.in.ProjectID, p.in.PlanID)
-		if err != nil {
-			p.log.Warningf("Could not read the plan's status; trying again: %v", err)
-			return false
-		}
-		if servicestage.Final(plan.Status) {
-			p.planStatus = plan.Status
-			p.res.RemoteStatus = plan.Status
-			return true
-		}
-		return false
+		return p.planEnded(ctx)
 	}
 	// Only CREATED components: a plan found already ended (and not
 	// executed by us) ran none of them.

@@ -85,27 +85,35 @@ func componentSpan(comps []Component) (first, last time.Time) {
 func planComponents(in []servicestage.Component) []Component {
 	out := make([]Component, len(in))
 	for i, c := range in {
-		out[i] = Component{
-			ID: c.ID, Name: c.Name, Seq: int(c.Seq), Version: c.Version,
-			Status: c.Status, JobStatus: c.JobStatus, FailMessage: c.FailMessage,
-			RollbackJobStatus: c.RollbackJobStatus, RollbackFailMessage: c.RollbackFailMessage,
-		}
-		if t, ok := c.StartTime.Time(); ok {
-			out[i].StartedAt = t
-		}
-		if t, ok := c.EndTime.Time(); ok && servicestage.Final(c.Status) {
-			out[i].FinishedAt = t
-		}
-		if !out[i].StartedAt.IsZero() && out[i].FinishedAt.After(out[i].StartedAt) {
-			out[i].Elapsed = out[i].FinishedAt.Sub(out[i].StartedAt)
-		}
-		rs, rsOK := c.RollbackStartTime.Time()
-		re, reOK := c.RollbackEndTime.Time()
-		if rsOK && reOK && re.After(rs) {
-			out[i].RollbackElapsed = re.Sub(rs)
-		}
+		out[i] = planComponent(c)
 	}
 	slices.SortStableFunc(out, func(a, b Component) int { return cmp.Compare(a.Seq, b.Seq) })
+	return out
+}
+
+// planComponent converts one deploy-info component. Its end counts only
+// once its status is final, and a duration only when both of its times are
+// known and in order.
+func planComponent(c servicestage.Component) Component {
+	out := Component{
+		ID: c.ID, Name: c.Name, Seq: int(c.Seq), Version: c.Version,
+		Status: c.Status, JobStatus: c.JobStatus, FailMessage: c.FailMessage,
+		RollbackJobStatus: c.RollbackJobStatus, RollbackFailMessage: c.RollbackFailMessage,
+	}
+	if t, ok := c.StartTime.Time(); ok {
+		out.StartedAt = t
+	}
+	if t, ok := c.EndTime.Time(); ok && servicestage.Final(c.Status) {
+		out.FinishedAt = t
+	}
+	if !out.StartedAt.IsZero() && out.FinishedAt.After(out.StartedAt) {
+		out.Elapsed = out.FinishedAt.Sub(out.StartedAt)
+	}
+	rs, rsOK := c.RollbackStartTime.Time()
+	re, reOK := c.RollbackEndTime.Time()
+	if rsOK && reOK && re.After(rs) {
+		out.RollbackElapsed = re.Sub(rs)
+	}
 	return out
 }
 
