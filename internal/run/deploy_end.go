@@ -25,15 +25,22 @@ func (d *deployer) finish(st *codearts.State) {
 	}
 	d.res.Status = StatusFailed
 	v := &RecordVerdict{Status: rec.Status, Unknown: codearts.Classify(rec.Status) == codearts.PhaseUnknown}
-	failedAt := 0
-	for i, s := range d.res.Deploy.Steps {
-		if s.State == StepFailed {
-			v.Step, failedAt = s.Name, i+1
-		}
-	}
+	step, failedAt := lastFailedStep(d.res.Deploy.Steps)
+	v.Step = step
 	v.LogTail = d.logs.tail(failedAt, failureLogLines)
 	d.res.Failure = &Failure{What: FailedDeployment, Record: v}
 	d.log.Verdict(d.res)
+}
+
+// lastFailedStep is the name and position (from 1) of the last step that
+// failed; "" and 0 when none did.
+func lastFailedStep(steps []StepResult) (name string, pos int) {
+	for i, s := range steps {
+		if s.State == StepFailed {
+			name, pos = s.Name, i+1
+		}
+	}
+	return name, pos
 }
 
 // plausible reports whether a time the service gave can be a record's:

@@ -63,3 +63,24 @@ func TestFillTimes(t *testing.T) {
 		}
 	}
 }
+
+func TestLastFailedStep(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		steps    []StepResult
+		wantName string
+		wantPos  int
+	}{
+		{"no steps", nil, "", 0},
+		{"none failed", []StepResult{{Name: "a", State: StepDone}, {Name: "b", State: StepRunning}}, "", 0},
+		{"one failed", []StepResult{{Name: "a", State: StepDone}, {Name: "b", State: StepFailed}, {Name: "c", State: StepPending}}, "b", 2},
+		{"the last of two", []StepResult{{Name: "a", State: StepFailed}, {Name: "b", State: StepDone}, {Name: "c", State: StepFailed}}, "c", 3},
+	}
+	for _, tt := range tests {
+		name, pos := lastFailedStep(tt.steps)
+		if name != tt.wantName || pos != tt.wantPos {
+			t.Errorf("%s: lastFailedStep = %q, %d, want %q, %d", tt.name, name, pos, tt.wantName, tt.wantPos)
+		}
+	}
+}

@@ -140,10 +140,7 @@ func (r *dryRun) redeployed(ctx context.Context, api CodeArtsReader, taskID, rec
 }
 
 // params describes the parameters and compares their keys and types with
-// those of the task's previous execution (ShowExecutionParams). The API
-// does not say whether that lists every parameter the task declares or
-// only those the execution was given, so a difference is a warning, never
-// a failure.
+// those of the task's previous execution (paramsVsPrevious).
 func (r *dryRun) params(ctx context.Context, api CodeArtsReader, in DeployInput, latest *codearts.Record) {
 	const name = "params"
 	if len(in.Params) == 0 {
@@ -151,6 +148,14 @@ func (r *dryRun) params(ctx context.Context, api CodeArtsReader, in DeployInput,
 		return
 	}
 	r.pass(name, "%d parse, with valid keys, types and values: %s", len(in.Params), ParamNames(in.Params))
+	r.paramsVsPrevious(ctx, api, in, latest)
+}
+
+// paramsVsPrevious compares the parameters given with those of the task's
+// latest record, when it has one (ShowExecutionParams). The API does not
+// say whether that lists every parameter the task declares or only those
+// the execution was given, so a difference is a warning, never a failure.
+func (r *dryRun) paramsVsPrevious(ctx context.Context, api CodeArtsReader, in DeployInput, latest *codearts.Record) {
 	const cmp = "params vs. the previous execution"
 	if latest == nil || latest.RecordID == "" {
 		r.pass(cmp, "the task has no earlier record to compare with")
