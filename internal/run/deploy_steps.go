@@ -36,17 +36,24 @@ func (d *deployer) progress(ctx context.Context, rec *codearts.Record, phase cod
 	d.res.RemoteStatus = rec.Status
 }
 
+// lastRan is the index of the last step that has run (some time elapsed),
+// -1 when none has.
+func lastRan(steps []codearts.Step) int {
+	last := -1
+	for i, s := range steps {
+		if s.ElapsedTime > 0 {
+			last = i
+		}
+	}
+	return last
+}
+
 // currentStep is the index of the step a record is at (-1 when none):
 // the last one that ran, the first while none has, the last of a record
 // that succeeded. done is how many steps have completed: those before it,
 // and it too once the record has ended.
 func currentStep(steps []codearts.Step, phase codearts.Phase) (current, done int) {
-	current = -1
-	for i, s := range steps {
-		if s.ElapsedTime > 0 {
-			current = i
-		}
-	}
+	current = lastRan(steps)
 	final := phase == codearts.PhaseSucceeded || phase == codearts.PhaseFailed
 	switch {
 	case phase == codearts.PhaseSucceeded:

@@ -39,3 +39,31 @@ func TestCurrentStep(t *testing.T) {
 		assert.Equal(t, tt.done, done, tt.name)
 	}
 }
+
+func TestLastRan(t *testing.T) {
+	t.Parallel()
+	steps := func(elapsed ...int) []codearts.Step {
+		out := make([]codearts.Step, len(elapsed))
+		for i, e := range elapsed {
+			out[i].ElapsedTime = codearts.FlexInt(e)
+		}
+		return out
+	}
+	tests := []struct {
+		name  string
+		steps []codearts.Step
+		want  int
+	}{
+		{"no steps", nil, -1},
+		{"none ran", steps(0, 0), -1},
+		{"first ran", steps(5, 0, 0), 0},
+		{"gap", steps(5, 0, 7, 0), 2},
+		{"negative is none", steps(5, -3), 0},
+		{"all ran", steps(1, 2, 3), 2},
+	}
+	for _, tt := range tests {
+		if got := lastRan(tt.steps); got != tt.want {
+			t.Errorf("%s: lastRan = %d, want %d", tt.name, got, tt.want)
+		}
+	}
+}
