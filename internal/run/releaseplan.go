@@ -269,13 +269,7 @@ func (p *planner) executedSince(ctx context.Context, before *servicestage.Plan, 
 func (p *planner) noWait(ctx, tctx context.Context) {
 	info, err := p.deployInfo(tctx)
 	if err != nil {
-		if p.executed {
-			// The plan runs; only the look failed.
-			p.log.Warningf("Could not read the plan's deploy-info: %v", err)
-			p.goesOn()
-			return
-		}
-		p.end(ctx, tctx, FailedReadPlan, err)
+		p.noWaitUnread(ctx, tctx, err)
 		return
 	}
 	if !p.ours(info) {
@@ -309,6 +303,18 @@ func (p *planner) planEnded(ctx context.Context) bool {
 	p.planStatus = plan.Status
 	p.res.RemoteStatus = plan.Status
 	return true
+}
+
+// noWaitUnread ends a wait: false run whose one look at the deploy-info
+// failed: a plan this run executed goes on all the same (only the look
+// failed); otherwise the plan's state is unknown, and that is the failure.
+func (p *planner) noWaitUnread(ctx, tctx context.Context, err error) {
+	if p.executed {
+		p.log.Warningf("Could not read the plan's deploy-info: %v", err)
+		p.goesOn()
+		return
+	}
+	p.end(ctx, tctx, FailedReadPlan, err)
 }
 
 // ours reports whether info shows this run's execution. Right after an
