@@ -12,13 +12,7 @@ import (
 // from the steps' run times and the record's phase.
 func TestCurrentStep(t *testing.T) {
 	t.Parallel()
-	steps := func(elapsed ...int) []codearts.Step {
-		out := make([]codearts.Step, len(elapsed))
-		for i, e := range elapsed {
-			out[i].ElapsedTime = codearts.FlexInt(e)
-		}
-		return out
-	}
+	steps := elapsedSteps
 	tests := []struct {
 		name          string
 		steps         []codearts.Step
@@ -42,13 +36,7 @@ func TestCurrentStep(t *testing.T) {
 
 func TestLastRan(t *testing.T) {
 	t.Parallel()
-	steps := func(elapsed ...int) []codearts.Step {
-		out := make([]codearts.Step, len(elapsed))
-		for i, e := range elapsed {
-			out[i].ElapsedTime = codearts.FlexInt(e)
-		}
-		return out
-	}
+	steps := elapsedSteps
 	tests := []struct {
 		name  string
 		steps []codearts.Step
@@ -66,4 +54,13 @@ func TestLastRan(t *testing.T) {
 			t.Errorf("%s: lastRan = %d, want %d", tt.name, got, tt.want)
 		}
 	}
+}
+
+// elapsedSteps makes steps that have run for the given milliseconds.
+func elapsedSteps(elapsed ...int) []codearts.Step {
+	out := make([]codearts.Step, len(elapsed))
+	for i, e := range elapsed {
+		out[i].ElapsedTime = codearts.FlexInt(e)
+	}
+	return out
 }
