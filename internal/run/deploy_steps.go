@@ -15,10 +15,7 @@ import (
 // that runs.
 func (d *deployer) progress(ctx context.Context, rec *codearts.Record, phase codearts.Phase) {
 	steps := rec.Steps
-	if rec.StepsCut && !d.stepsCut {
-		d.stepsCut = true
-		d.log.Warningf("CodeArts Deploy lists more than %d steps for record %s; the action shows the first %d, and the console shows them all.", codearts.MaxSteps, rec.RecordID, codearts.MaxSteps)
-	}
+	d.warnStepsCut(rec)
 	final := phase == codearts.PhaseSucceeded || phase == codearts.PhaseFailed
 	current, done := currentStep(steps, phase)
 	for ; d.printed < done && d.printed < len(steps); d.printed++ {
@@ -34,6 +31,16 @@ func (d *deployer) progress(ctx context.Context, rec *codearts.Record, phase cod
 	}
 	d.res.Deploy.Steps = stepResults(steps, current, phase)
 	d.res.RemoteStatus = rec.Status
+}
+
+// warnStepsCut says, once, that the record lists more steps than the
+// action shows.
+func (d *deployer) warnStepsCut(rec *codearts.Record) {
+	if !rec.StepsCut || d.stepsCut {
+		return
+	}
+	d.stepsCut = true
+	d.log.Warningf("CodeArts Deploy lists more than %d steps for record %s; the action shows the first %d, and the console shows them all.", codearts.MaxSteps, rec.RecordID, codearts.MaxSteps)
 }
 
 // lastRan is the index of the last step that has run (some time elapsed),
