@@ -411,20 +411,24 @@ func (p *planner) end(ctx, tctx context.Context, what Failed, err error) {
 	if p.res.StartedAt.IsZero() {
 		p.res.StartedAt = p.localStart
 	}
-	// Abort only what runs: the latest answer says, or, before any answer
-	// of our execution came, the fact that we executed the plan.
-	running := p.executed
-	if p.last != nil {
-		running = !p.quiet()
-	}
 	settleEarly(ctx, tctx, p.res, ending{
 		what: what, err: err, timedOut: errPlanTimedOut, timeout: p.in.Timeout,
 		stopOnCancel: p.in.StopOnCancel, stopOnTimeout: p.in.StopOnTimeout,
 		grace: p.in.AbortGrace,
-	}, remoteWork{idle: idleFacts(p.last, p.in.Execute), running: running, stop: p.abort})
+	}, remoteWork{idle: idleFacts(p.last, p.in.Execute), running: p.mayRun(), stop: p.abort})
 	if p.res.Status != StatusSucceeded {
 		p.progress(true)
 	}
+}
+
+// mayRun says whether the plan may still run, for an early end, which
+// aborts only what runs: the latest answer says, or, before any answer of
+// our execution came, the fact that we executed the plan.
+func (p *planner) mayRun() bool {
+	if p.last != nil {
+		return !p.quiet()
+	}
+	return p.executed
 }
 
 // quiet reports whether the latest answer shows nothing running.
