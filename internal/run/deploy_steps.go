@@ -99,23 +99,31 @@ func stepName(s codearts.Step, i int) string {
 	return s.Name
 }
 
+// stepResults is the steps as the result shows them, the record being at
+// step current (currentStep) in phase.
 func stepResults(steps []codearts.Step, current int, phase codearts.Phase) []StepResult {
 	out := make([]StepResult, len(steps))
 	for i, s := range steps {
-		state := StepPending
-		switch {
-		case i < current:
-			state = StepDone
-		case i == current && phase == codearts.PhaseSucceeded:
-			state = StepDone
-		case i == current && phase == codearts.PhaseFailed:
-			state = StepFailed
-		case i == current:
-			state = StepRunning
-		}
-		out[i] = StepResult{Name: stepName(s, i), Elapsed: s.Elapsed(), State: state}
+		out[i] = StepResult{Name: stepName(s, i), Elapsed: s.Elapsed(), State: stepState(i, current, phase)}
 	}
 	return out
+}
+
+// stepState is the state of step i of a record at step current in phase:
+// those before current are done, those after it not reached, and current
+// itself is as far as the record's phase says.
+func stepState(i, current int, phase codearts.Phase) StepState {
+	switch {
+	case i < current:
+		return StepDone
+	case i > current:
+		return StepPending
+	case phase == codearts.PhaseSucceeded:
+		return StepDone
+	case phase == codearts.PhaseFailed:
+		return StepFailed
+	}
+	return StepRunning
 }
 
 // noteUnknown warns, once per status and meaning, of a status the action

@@ -64,3 +64,26 @@ func elapsedSteps(elapsed ...int) []codearts.Step {
 	}
 	return out
 }
+
+func TestStepState(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		i, current int
+		phase      codearts.Phase
+		want       StepState
+	}{
+		{"before current", 0, 2, codearts.PhaseRunning, StepDone},
+		{"after current", 3, 2, codearts.PhaseFailed, StepPending},
+		{"no current", 0, -1, codearts.PhaseRunning, StepPending},
+		{"current runs", 2, 2, codearts.PhaseRunning, StepRunning},
+		{"current unknown", 2, 2, codearts.PhaseUnknown, StepRunning},
+		{"current succeeded", 2, 2, codearts.PhaseSucceeded, StepDone},
+		{"current failed", 2, 2, codearts.PhaseFailed, StepFailed},
+	}
+	for _, tt := range tests {
+		if got := stepState(tt.i, tt.current, tt.phase); got != tt.want {
+			t.Errorf("%s: stepState(%d, %d, %v) = %q, want %q", tt.name, tt.i, tt.current, tt.phase, got, tt.want)
+		}
+	}
+}
