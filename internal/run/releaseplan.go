@@ -123,15 +123,10 @@ func (p *planner) run(ctx context.Context) {
 	defer cancel()
 	p.localStart = time.Now()
 
-	plan, err := p.api.Show(tctx, p.in.ProjectID, p.in.PlanID)
-	if err != nil {
-		p.end(ctx, tctx, notFound(err, FailedReadPlan), err)
+	plan, ok := p.readPlan(ctx, tctx)
+	if !ok {
 		return
 	}
-	p.initial = plan
-	p.res.Plan.PlanName = plan.Name
-	p.log.Infof("%s", planLine(p.in.PlanID, plan))
-
 	if !p.in.Execute {
 		p.started = true
 	} else if err := p.execute(tctx, plan); err != nil {
@@ -143,6 +138,20 @@ func (p *planner) run(ctx context.Context) {
 		return
 	}
 	p.await(ctx, tctx)
+}
+
+// readPlan reads the plan as it is before this run does anything, and says
+// what it is. It reports false when the flow ended there.
+func (p *planner) readPlan(ctx, tctx context.Context) (*servicestage.Plan, bool) {
+	plan, err := p.api.Show(tctx, p.in.ProjectID, p.in.PlanID)
+	if err != nil {
+		p.end(ctx, tctx, notFound(err, FailedReadPlan), err)
+		return nil, false
+	}
+	p.initial = plan
+	p.res.Plan.PlanName = plan.Name
+	p.log.Infof("%s", planLine(p.in.PlanID, plan))
+	return plan, true
 }
 
 // await follows the watched execution to its verdict, and rolls a failed
