@@ -3,7 +3,6 @@ package run
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/deploy-action/deploy-action/internal/servicestage"
@@ -180,100 +179,6 @@ func notFound(err error, otherwise Failed) Failed {
 	return otherwise
 }
 
-// execute executes the plan exactly once (see ReleasePlan and sendOnce).
-func (p *planner) execute(ctx context.Context, plan *servicestage.Plan) error {
-	before, err := p.deployInfo(ctx)
-	if err != nil {
-		return fmt.Errorf("reading the plan's deploy-info before executing it: %w", err)
-	}
-	p.baseline = before
-	if alreadyRunning(plan, before) {
-		p.log.Noticef("Release plan %s is already running; watching that execution instead of executing the plan again.", p.in.PlanID)
-		p.started = true
-		return nil
-	}
-	if p.in.Executing != nil {
-		p.in.Executing()
-	}
-	adopted, err := p.callExecute(ctx, plan)
-	return p.afterExecute(ctx, plan, adopted, err)
-}
-
-// afterExecute records what the execute request did: the plan executes (the
-// answer came, or one lost was found to have reached the service, or a
-// refusal came because someone else's execution runs), or err.
-func (p *planner) afterExecute(ctx context.Context, plan *servicestage.Plan, adopted bool, err error) error {
-	switch {
-	case err == nil && adopted:
-		p.executed, p.started = true, true
-		p.log.Noticef("The execute request did reach ServiceStage: release plan %s is executing; not executing it again.", p.in.PlanID)
-		return nil
-	case err == nil:
-		p.executed = true
-		p.log.Infof("Executed release plan %s.", p.in.PlanID)
-		return nil
-	case planBusy(err) && ctx.Err() == nil:
-		// Refused on the first try: if the plan runs now, someone else
-		// executed it; watch that execution.
-		if ok, lerr := p.executedSince(ctx, plan, 1); lerr == nil && ok {
-			p.executed, p.started = true, true
-			p.log.Noticef("Release plan %s is already executing; watching that execution.", p.in.PlanID)
-			return nil
-		}
-	}
-	if adopted {
-		p.executed, p.started = true, true
-	}
-	return err
-}
-
-// callExecute asks for the execute exactly once (sendOnce): it is not
-// idempotent, so an unknown outcome is looked into before asking again.
-// adopted says an execute whose answer was lost did reach the service.
-func (p *planner) callExecute(ctx context.Context, plan *servicestage.Plan) (adopted bool, err error) {
-	_, adopted, err = sendOnce(ctx, once[struct{}]{
-		what: "execute",
-		log:  p.log,
-		send: func(ctx context.Context) (struct{}, error) {
-			_, err := p.api.Execute(ctx, p.in.ProjectID, p.in.PlanID)
-			return struct{}{}, err
-		},
-		find: func(ctx context.Context) (struct{}, bool, error) {
-			ok, err := p.executedSince(ctx, plan, 1)
-			return struct{}{}, ok, err
-		},
-		busy:  planBusy,
-		grace: p.in.AbortGrace,
-		look:  p.in.LookFor,
-	})
-	return adopted, err
-}
-
-// executedSince looks (up to looks times, FirstPoll apart) for signs that
-// the plan was executed after the flow's baseline.
-func (p *planner) executedSince(ctx context.Context, before *servicestage.Plan, looks int) (bool, error) {
-	for i := range looks {
-		if i > 0 && !pause(ctx, p.in.FirstPoll) {
-			return false, context.Cause(ctx)
-		}
-		info, err := p.deployInfo(ctx)
-		if err != nil {
-			return false, err
-		}
-		if startedSince(p.baseline, info) {
-			return true, nil
-		}
-		plan, err := p.api.Show(ctx, p.in.ProjectID, p.in.PlanID)
-		if err != nil {
-			return false, err
-		}
-		if planExecutedSince(before, plan) {
-			return true, nil
-		}
-	}
-	return false, nil
-}
-
 // noWait reports after one look (wait: false).
 func (p *planner) noWait(ctx, tctx context.Context) {
 	info, err := p.deployInfo(tctx)
@@ -295,23 +200,6 @@ func (p *planner) noWait(ctx, tctx context.Context) {
 	p.goesOn()
 	p.setTimes(false)
 	p.log.Infof("wait is false: release plan %s goes on.", p.in.PlanID)
-}
-
-// planEnded asks the plan itself whether it has ended, for components that
-// cannot tell (some failed, some never ran); a failed read says no, and
-// the next look asks again.
-func (p *planner) planEnded(ctx context.Context) bool {
-	plan, err := p.api.Show(ctx, p.in.ProjectID, p.in.PlanID)
-	if err != nil {
-		p.log.Warningf("Could not read the plan's status; trying again: %v", err)
-		return false
-	}
-	if !servicestage.Final(plan.Status) {
-		return false
-	}
-	p.planStatus = plan.Status
-	p.res.RemoteStatus = plan.Status
-	return true
 }
 
 // noWaitUnread ends a wait: false run whose one look at the deploy-info
@@ -359,6 +247,23 @@ func (p *planner) settled(ctx context.Context, info *servicestage.DeployInfo) bo
 		return true
 	}
 	return false
+}
+
+// planEnded asks the plan itself whether it has ended, for components that
+// cannot tell (some failed, some never ran); a failed read says no, and
+// the next look asks again.
+func (p *planner) planEnded(ctx context.Context) bool {
+	plan, err := p.api.Show(ctx, p.in.ProjectID, p.in.PlanID)
+	if err != nil {
+		p.log.Warningf("Could not read the plan's status; trying again: %v", err)
+		return false
+	}
+	if !servicestage.Final(plan.Status) {
+		return false
+	}
+	p.planStatus = plan.Status
+	p.res.RemoteStatus = plan.Status
+	return true
 }
 
 // follow polls deploy-info until the watched execution is over.
