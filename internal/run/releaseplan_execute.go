@@ -85,20 +85,27 @@ func (p *planner) executedSince(ctx context.Context, before *servicestage.Plan, 
 		if i > 0 && !pause(ctx, p.in.FirstPoll) {
 			return false, context.Cause(ctx)
 		}
-		info, err := p.deployInfo(ctx)
-		if err != nil {
-			return false, err
-		}
-		if startedSince(p.baseline, info) {
-			return true, nil
-		}
-		plan, err := p.api.Show(ctx, p.in.ProjectID, p.in.PlanID)
-		if err != nil {
-			return false, err
-		}
-		if planExecutedSince(before, plan) {
-			return true, nil
+		if ok, err := p.executedNow(ctx, before); ok || err != nil {
+			return ok, err
 		}
 	}
 	return false, nil
+}
+
+// executedNow is one look of executedSince: the deploy-info shows an
+// execution started after the baseline, or else the plan itself shows an
+// execution newer than the one in before (planExecutedSince).
+func (p *planner) executedNow(ctx context.Context, before *servicestage.Plan) (bool, error) {
+	info, err := p.deployInfo(ctx)
+	if err != nil {
+		return false, err
+	}
+	if startedSince(p.baseline, info) {
+		return true, nil
+	}
+	plan, err := p.api.Show(ctx, p.in.ProjectID, p.in.PlanID)
+	if err != nil {
+		return false, err
+	}
+	return planExecutedSince(before, plan), nil
 }
