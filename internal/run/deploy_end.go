@@ -25,15 +25,22 @@ func (d *deployer) finish(st *codearts.State) {
 	}
 	d.res.Status = StatusFailed
 	v := &RecordVerdict{Status: rec.Status, Unknown: codearts.Classify(rec.Status) == codearts.PhaseUnknown}
-	failedAt := 0
-	for i, s := range d.res.Deploy.Steps {
-		if s.State == StepFailed {
-			v.Step, failedAt = s.Name, i+1
-		}
-	}
+	step, failedAt := lastFailedStep(d.res.Deploy.Steps)
+	v.Step = step
 	v.LogTail = d.logs.tail(failedAt, failureLogLines)
 	d.res.Failure = &Failure{What: FailedDeployment, Record: v}
 	d.log.Verdict(d.res)
+}
+
+// lastFailedStep is the name and position (from 1) of the last step that
+// failed; "" and 0 when none did.
+func lastFailedStep(steps []StepResult) (name string, pos int) {
+	for i, s := range steps {
+		if s.State == StepFailed {
+			name, pos = s.Name, i+1
+		}
+	}
+	return name, pos
 }
 
 // plausible reports whether a time the service gave can be a record's:
@@ -57,25 +64,47 @@ func (d *deployer) times(rec *codearts.Record) {
 	case d.sawRunning:
 		d.zone = codearts.GuessZone(rec.EndTime, time.Now())
 	default:
-		start, ok1 := codearts.ParseTime(rec.StartTime, time.UTC)
-		end, ok2 := codearts.ParseTime(rec.EndTime, time.UTC)
-		if ok1 && ok2 && plausible(start) && plausible(end) && !end.Before(start) {
-			d.res.Elapsed = end.Sub(start)
+		if elapsed, ok := recordElapsed(rec); ok {
+			d.res.Elapsed = elapsed
 		}
 		d.res.StartedAt = time.Time{}
 		return
 	}
+	d.zonedTimes(rec)
+	fillTimes(d.res, d.localStart)
+}
+
+// recordElapsed is how long a record ran, from its times read in any one
+// zone (the zone cancels out); false when either time is missing,
+// implausible, or the end comes before the start.
+func recordElapsed(rec *codearts.Record) (time.Duration, bool) {
+	start, ok1 := codearts.ParseTime(rec.StartTime, time.UTC)
+	end, ok2 := codearts.ParseTime(rec.EndTime, time.UTC)
+	if !ok1 || !ok2 || !plausible(start) || !plausible(end) || end.Before(start) {
+		return 0, false
+	}
+	return end.Sub(start), true
+}
+
+// zonedTimes sets the result's start and end from the record's times read
+// in d.zone, each only when plausible (and the end not before the start).
+func (d *deployer) zonedTimes(rec *codearts.Record) {
 	if t, ok := codearts.ParseTime(rec.StartTime, d.zone); ok && plausible(t) {
 		d.res.StartedAt = t
 	}
 	if t, ok := codearts.ParseTime(rec.EndTime, d.zone); ok && plausible(t) && !t.Before(d.res.StartedAt) {
 		d.res.FinishedAt = t
 	}
-	if d.res.StartedAt.IsZero() {
-		d.res.StartedAt = d.localStart
+}
+
+// fillTimes gives a result the times the service did not: our own start,
+// and now for the end.
+func fillTimes(res *Result, localStart time.Time) {
+	if res.StartedAt.IsZero() {
+		res.StartedAt = localStart
 	}
-	if d.res.FinishedAt.IsZero() {
-		d.res.FinishedAt = time.Now()
+	if res.FinishedAt.IsZero() {
+		res.FinishedAt = time.Now()
 	}
 }
 
@@ -107,19 +136,26 @@ func (d *deployer) stopRecord(ctx context.Context) stopOutcome {
 		markStopped(d.res.Deploy.Steps)
 		return stopOutcome{stopped: true}
 	case codearts.IsEndedRefusal(err):
-		st, serr := d.api.State(ctx, d.in.TaskID, d.res.Deploy.RecordID)
-		if serr == nil && isFinal(&st.Result) {
-			d.log.Infof("Record %s had already ended (%s).", d.res.Deploy.RecordID, st.Result.Status)
-			d.res.Failure = nil
-			d.progress(ctx, &st.Result, st.Result.Phase())
-			d.finish(st)
-			return stopOutcome{ended: true}
-		}
-		return stopOutcome{err: fmt.Errorf("the stop was refused (%w), but the record's end could not be confirmed", err)}
+		return d.endedBeforeStop(ctx, err)
 	default:
 		d.log.Warningf("Stopping record %s failed: %v", d.res.Deploy.RecordID, err)
 		return stopOutcome{err: err}
 	}
+}
+
+// endedBeforeStop settles a stop the service refused because the record
+// had ended (refusal): the record's end is read back and reported as it
+// is, or the refusal stays an error when that end cannot be confirmed.
+func (d *deployer) endedBeforeStop(ctx context.Context, refusal error) stopOutcome {
+	st, err := d.api.State(ctx, d.in.TaskID, d.res.Deploy.RecordID)
+	if err != nil || !isFinal(&st.Result) {
+		return stopOutcome{err: fmt.Errorf("the stop was refused (%w), but the record's end could not be confirmed", refusal)}
+	}
+	d.log.Infof("Record %s had already ended (%s).", d.res.Deploy.RecordID, st.Result.Status)
+	d.res.Failure = nil
+	d.progress(ctx, &st.Result, st.Result.Phase())
+	d.finish(st)
+	return stopOutcome{ended: true}
 }
 
 // isFinal reports a record that has ended with a verdict: succeeded, or

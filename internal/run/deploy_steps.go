@@ -15,10 +15,7 @@ import (
 // that runs.
 func (d *deployer) progress(ctx context.Context, rec *codearts.Record, phase codearts.Phase) {
 	steps := rec.Steps
-	if rec.StepsCut && !d.stepsCut {
-		d.stepsCut = true
-		d.log.Warningf("CodeArts Deploy lists more than %d steps for record %s; the action shows the first %d, and the console shows them all.", codearts.MaxSteps, rec.RecordID, codearts.MaxSteps)
-	}
+	d.warnStepsCut(rec)
 	final := phase == codearts.PhaseSucceeded || phase == codearts.PhaseFailed
 	current, done := currentStep(steps, phase)
 	for ; d.printed < done && d.printed < len(steps); d.printed++ {
@@ -36,17 +33,34 @@ func (d *deployer) progress(ctx context.Context, rec *codearts.Record, phase cod
 	d.res.RemoteStatus = rec.Status
 }
 
+// warnStepsCut says, once, that the record lists more steps than the
+// action shows.
+func (d *deployer) warnStepsCut(rec *codearts.Record) {
+	if !rec.StepsCut || d.stepsCut {
+		return
+	}
+	d.stepsCut = true
+	d.log.Warningf("CodeArts Deploy lists more than %d steps for record %s; the action shows the first %d, and the console shows them all.", codearts.MaxSteps, rec.RecordID, codearts.MaxSteps)
+}
+
+// lastRan is the index of the last step that has run (some time elapsed),
+// -1 when none has.
+func lastRan(steps []codearts.Step) int {
+	last := -1
+	for i, s := range steps {
+		if s.ElapsedTime > 0 {
+			last = i
+		}
+	}
+	return last
+}
+
 // currentStep is the index of the step a record is at (-1 when none):
 // the last one that ran, the first while none has, the last of a record
 // that succeeded. done is how many steps have completed: those before it,
 // and it too once the record has ended.
 func currentStep(steps []codearts.Step, phase codearts.Phase) (current, done int) {
-	current = -1
-	for i, s := range steps {
-		if s.ElapsedTime > 0 {
-			current = i
-		}
-	}
+	current = lastRan(steps)
 	final := phase == codearts.PhaseSucceeded || phase == codearts.PhaseFailed
 	switch {
 	case phase == codearts.PhaseSucceeded:
@@ -85,23 +99,31 @@ func stepName(s codearts.Step, i int) string {
 	return s.Name
 }
 
+// stepResults is the steps as the result shows them, the record being at
+// step current (currentStep) in phase.
 func stepResults(steps []codearts.Step, current int, phase codearts.Phase) []StepResult {
 	out := make([]StepResult, len(steps))
 	for i, s := range steps {
-		state := StepPending
-		switch {
-		case i < current:
-			state = StepDone
-		case i == current && phase == codearts.PhaseSucceeded:
-			state = StepDone
-		case i == current && phase == codearts.PhaseFailed:
-			state = StepFailed
-		case i == current:
-			state = StepRunning
-		}
-		out[i] = StepResult{Name: stepName(s, i), Elapsed: s.Elapsed(), State: state}
+		out[i] = StepResult{Name: stepName(s, i), Elapsed: s.Elapsed(), State: stepState(i, current, phase)}
 	}
 	return out
+}
+
+// stepState is the state of step i of a record at step current in phase:
+// those before current are done, those after it not reached, and current
+// itself is as far as the record's phase says.
+func stepState(i, current int, phase codearts.Phase) StepState {
+	switch {
+	case i < current:
+		return StepDone
+	case i > current:
+		return StepPending
+	case phase == codearts.PhaseSucceeded:
+		return StepDone
+	case phase == codearts.PhaseFailed:
+		return StepFailed
+	}
+	return StepRunning
 }
 
 // noteUnknown warns, once per status and meaning, of a status the action

@@ -161,7 +161,8 @@ func (r *dryRun) credentials(what string, err error) bool {
 	return false
 }
 
-// bounded bounds a dry run by the timeout input (none when 0).
+// bounded bounds a dry run or an operation of few calls (stop, signal,
+// abort) by the timeout input (none when 0).
 func bounded(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
 	if d <= 0 {
 		return context.WithCancel(ctx)

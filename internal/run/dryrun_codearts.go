@@ -37,6 +37,14 @@ func (r *dryRun) codeartsTask(ctx context.Context, api CodeArtsReader, taskID st
 		r.pass(name, "task %s%s exists and these credentials may see it", taskID, optional(" (%s)", detail.Name))
 		return true
 	}
+	r.taskUnread(taskID, err)
+	return false
+}
+
+// taskUnread fails the task check with what the error that kept the task
+// from being read says: not allowed, not there, or something else.
+func (r *dryRun) taskUnread(taskID string, err error) {
+	const name = "task"
 	apiErr, _ := huawei.AsAPIError(err)
 	switch {
 	case apiErr != nil && apiErr.HTTPStatus == http.StatusForbidden:
@@ -46,7 +54,6 @@ func (r *dryRun) codeartsTask(ctx context.Context, api CodeArtsReader, taskID st
 	default:
 		r.fail(name, "could not be read: %v", err)
 	}
-	return false
 }
 
 // latestRecord reads the task's latest record; nil when it has none.
@@ -140,10 +147,7 @@ func (r *dryRun) redeployed(ctx context.Context, api CodeArtsReader, taskID, rec
 }
 
 // params describes the parameters and compares their keys and types with
-// those of the task's previous execution (ShowExecutionParams). The API
-// does not say whether that lists every parameter the task declares or
-// only those the execution was given, so a difference is a warning, never
-// a failure.
+// those of the task's previous execution (paramsVsPrevious).
 func (r *dryRun) params(ctx context.Context, api CodeArtsReader, in DeployInput, latest *codearts.Record) {
 	const name = "params"
 	if len(in.Params) == 0 {
@@ -151,6 +155,14 @@ func (r *dryRun) params(ctx context.Context, api CodeArtsReader, in DeployInput,
 		return
 	}
 	r.pass(name, "%d parse, with valid keys, types and values: %s", len(in.Params), ParamNames(in.Params))
+	r.paramsVsPrevious(ctx, api, in, latest)
+}
+
+// paramsVsPrevious compares the parameters given with those of the task's
+// latest record, when it has one (ShowExecutionParams). The API does not
+// say whether that lists every parameter the task declares or only those
+// the execution was given, so a difference is a warning, never a failure.
+func (r *dryRun) paramsVsPrevious(ctx context.Context, api CodeArtsReader, in DeployInput, latest *codearts.Record) {
 	const cmp = "params vs. the previous execution"
 	if latest == nil || latest.RecordID == "" {
 		r.pass(cmp, "the task has no earlier record to compare with")
@@ -336,6 +348,13 @@ func DryRunStop(ctx context.Context, api CodeArtsReader, in StopInput, log Logge
 	if !r.credentials(fmt.Sprintf("GET %s/state", codearts.TaskPath(in.TaskID)), err) {
 		return r.done()
 	}
+	r.recordToStop(in, st, err)
+	return r.done()
+}
+
+// recordToStop says what a stop would do with the record, from the
+// answer (st, err) to reading its state.
+func (r *dryRun) recordToStop(in StopInput, st *codearts.State, err error) {
 	const name = "record"
 	switch {
 	case err == nil && recordEnded(st):
@@ -348,5 +367,4 @@ func DryRunStop(ctx context.Context, api CodeArtsReader, in StopInput, log Logge
 	default:
 		r.fail(name, "could not be read: %v", err)
 	}
-	return r.done()
 }

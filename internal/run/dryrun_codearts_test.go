@@ -1,7 +1,9 @@
 package run
 
 import (
+	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 
@@ -64,5 +66,29 @@ func TestParamDiffs(t *testing.T) {
 			t.Parallel()
 			assert.Equal(t, tt.want, paramDiffs(tt.given, tt.before))
 		})
+	}
+}
+
+func TestBounded(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name         string
+		d            time.Duration
+		wantDeadline bool
+	}{
+		{"no timeout", 0, false},
+		{"negative is none", -time.Second, false},
+		{"timeout", time.Hour, true},
+	}
+	for _, tt := range tests {
+		ctx, cancel := bounded(context.Background(), tt.d)
+		_, got := ctx.Deadline()
+		cancel()
+		if got != tt.wantDeadline {
+			t.Errorf("%s: deadline set = %v, want %v", tt.name, got, tt.wantDeadline)
+		}
+		if ctx.Err() == nil {
+			t.Errorf("%s: cancel did not end the context", tt.name)
+		}
 	}
 }

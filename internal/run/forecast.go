@@ -50,12 +50,7 @@ func (d *deployer) forecast(rec *codearts.Record) time.Duration {
 		return nextGap([]time.Duration{total}, nil, time.Since(d.localStart))
 	}
 	cur := stepTimes(rec.Steps)
-	current := 0
-	for i, e := range cur {
-		if e > 0 {
-			current = i
-		}
-	}
+	current := max(lastRan(rec.Steps), 0)
 	return nextGap(prev, cur[:current], cur[current])
 }
 

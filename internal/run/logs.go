@@ -304,16 +304,21 @@ func (l *stepLogs) lookUp(ctx context.Context) bool {
 		return false
 	}
 	l.appID, l.steps = detail.AppID, detail.Steps
-	if len(l.steps) > 0 {
-		return true
+	if len(l.steps) == 0 {
+		l.appSteps(ctx)
 	}
+	return true
+}
+
+// appSteps takes the task's step ids from its application's detail, for a
+// task detail that listed none; without them the log is shown whole.
+func (l *stepLogs) appSteps(ctx context.Context) {
 	app, err := l.api.AppDetail(ctx, l.appID)
 	if err != nil {
 		l.log.Debugf("The application detail cannot be read (%v); the deployment's log is shown whole, not step by step.", err)
-		return true
+		return
 	}
 	l.steps = app.StepsOf(l.taskID)
-	return true
 }
 
 // refused reports a request the service rejected as invalid.

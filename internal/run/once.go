@@ -139,6 +139,12 @@ func (o once[T]) lookForProof(ctx context.Context) (T, bool, error) {
 	// (AfterFunc runs at once for a context already cancelled).
 	stop := context.AfterFunc(ctx, func() { time.AfterFunc(o.grace, cancel) })
 	defer stop()
+	return o.findWithBackoff(lctx)
+}
+
+// findWithBackoff calls find, spaced by proofBackoff, until it finds proof,
+// a look's error ends the search (proofLooks), or lctx is done.
+func (o once[T]) findWithBackoff(lctx context.Context) (T, bool, error) {
 	b := proofBackoff()
 	var zero T
 	var looks proofLooks
@@ -150,12 +156,8 @@ func (o once[T]) lookForProof(ctx context.Context) (T, bool, error) {
 		if err := looks.note(lctx, err); err != nil {
 			return zero, false, err
 		}
-		t := time.NewTimer(b.NextBackOff())
-		select {
-		case <-lctx.Done():
-			t.Stop()
+		if !pause(lctx, b.NextBackOff()) {
 			return zero, false, looks.verdict()
-		case <-t.C:
 		}
 	}
 }

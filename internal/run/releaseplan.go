@@ -3,7 +3,6 @@ package run
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/deploy-action/deploy-action/internal/servicestage"
@@ -123,15 +122,10 @@ func (p *planner) run(ctx context.Context) {
 	defer cancel()
 	p.localStart = time.Now()
 
-	plan, err := p.api.Show(tctx, p.in.ProjectID, p.in.PlanID)
-	if err != nil {
-		p.end(ctx, tctx, notFound(err, FailedReadPlan), err)
+	plan, ok := p.readPlan(ctx, tctx)
+	if !ok {
 		return
 	}
-	p.initial = plan
-	p.res.Plan.PlanName = plan.Name
-	p.log.Infof("%s", planLine(p.in.PlanID, plan))
-
 	if !p.in.Execute {
 		p.started = true
 	} else if err := p.execute(tctx, plan); err != nil {
@@ -143,6 +137,20 @@ func (p *planner) run(ctx context.Context) {
 		return
 	}
 	p.await(ctx, tctx)
+}
+
+// readPlan reads the plan as it is before this run does anything, and says
+// what it is. It reports false when the flow ended there.
+func (p *planner) readPlan(ctx, tctx context.Context) (*servicestage.Plan, bool) {
+	plan, err := p.api.Show(tctx, p.in.ProjectID, p.in.PlanID)
+	if err != nil {
+		p.end(ctx, tctx, notFound(err, FailedReadPlan), err)
+		return nil, false
+	}
+	p.initial = plan
+	p.res.Plan.PlanName = plan.Name
+	p.log.Infof("%s", planLine(p.in.PlanID, plan))
+	return plan, true
 }
 
 // await follows the watched execution to its verdict, and rolls a failed
@@ -171,128 +179,18 @@ func notFound(err error, otherwise Failed) Failed {
 	return otherwise
 }
 
-// execute executes the plan exactly once (see ReleasePlan and sendOnce).
-func (p *planner) execute(ctx context.Context, plan *servicestage.Plan) error {
-	before, err := p.deployInfo(ctx)
-	if err != nil {
-		return fmt.Errorf("reading the plan's deploy-info before executing it: %w", err)
-	}
-	p.baseline = before
-	if alreadyRunning(plan, before) {
-		p.log.Noticef("Release plan %s is already running; watching that execution instead of executing the plan again.", p.in.PlanID)
-		p.started = true
-		return nil
-	}
-	if p.in.Executing != nil {
-		p.in.Executing()
-	}
-	adopted, err := p.callExecute(ctx, plan)
-	return p.afterExecute(ctx, plan, adopted, err)
-}
-
-// afterExecute records what the execute request did: the plan executes (the
-// answer came, or one lost was found to have reached the service, or a
-// refusal came because someone else's execution runs), or err.
-func (p *planner) afterExecute(ctx context.Context, plan *servicestage.Plan, adopted bool, err error) error {
-	switch {
-	case err == nil && adopted:
-		p.executed, p.started = true, true
-		p.log.Noticef("The execute request did reach ServiceStage: release plan %s is executing; not executing it again.", p.in.PlanID)
-		return nil
-	case err == nil:
-		p.executed = true
-		p.log.Infof("Executed release plan %s.", p.in.PlanID)
-		return nil
-	case planBusy(err) && ctx.Err() == nil:
-		// Refused on the first try: if the plan runs now, someone else
-		// executed it; watch that execution.
-		if ok, lerr := p.executedSince(ctx, plan, 1); lerr == nil && ok {
-			p.executed, p.started = true, true
-			p.log.Noticef("Release plan %s is already executing; watching that execution.", p.in.PlanID)
-			return nil
-		}
-	}
-	if adopted {
-		p.executed, p.started = true, true
-	}
-	return err
-}
-
-// callExecute asks for the execute exactly once (sendOnce): it is not
-// idempotent, so an unknown outcome is looked into before asking again.
-// adopted says an execute whose answer was lost did reach the service.
-func (p *planner) callExecute(ctx context.Context, plan *servicestage.Plan) (adopted bool, err error) {
-	_, adopted, err = sendOnce(ctx, once[struct{}]{
-		what: "execute",
-		log:  p.log,
-		send: func(ctx context.Context) (struct{}, error) {
-			_, err := p.api.Execute(ctx, p.in.ProjectID, p.in.PlanID)
-			return struct{}{}, err
-		},
-		find: func(ctx context.Context) (struct{}, bool, error) {
-			ok, err := p.executedSince(ctx, plan, 1)
-			return struct{}{}, ok, err
-		},
-		busy:  planBusy,
-		grace: p.in.AbortGrace,
-		look:  p.in.LookFor,
-	})
-	return adopted, err
-}
-
-// executedSince looks (up to looks times, FirstPoll apart) for signs that
-// the plan was executed after the flow's baseline.
-func (p *planner) executedSince(ctx context.Context, before *servicestage.Plan, looks int) (bool, error) {
-	for i := range looks {
-		if i > 0 {
-			t := time.NewTimer(p.in.FirstPoll)
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return false, context.Cause(ctx)
-			case <-t.C:
-			}
-		}
-		info, err := p.deployInfo(ctx)
-		if err != nil {
-			return false, err
-		}
-		if startedSince(p.baseline, info) {
-			return true, nil
-		}
-		plan, err := p.api.Show(ctx, p.in.ProjectID, p.in.PlanID)
-		if err != nil {
-			return false, err
-		}
-		if planExecutedSince(before, plan) {
-			return true, nil
-		}
-	}
-	return false, nil
-}
-
 // noWait reports after one look (wait: false).
 func (p *planner) noWait(ctx, tctx context.Context) {
 	info, err := p.deployInfo(tctx)
 	if err != nil {
-		if p.executed {
-			// The plan runs; only the look failed.
-			p.log.Warningf("Could not read the plan's deploy-info: %v", err)
-			p.goesOn()
-			return
-		}
-		p.end(ctx, tctx, FailedReadPlan, err)
+		p.noWaitUnread(ctx, tctx, err)
 		return
 	}
-	if !p.started {
-		// Right after an execute the answer may still show the previous
-		// execution: its components are not this run's to report.
-		if p.started = startedSince(p.baseline, info); !p.started {
-			p.goesOn()
-			p.res.Remote = info.Raw
-			p.log.Infof("wait is false: release plan %s was executed and goes on.", p.in.PlanID)
-			return
-		}
+	if !p.ours(info) {
+		p.goesOn()
+		p.res.Remote = info.Raw
+		p.log.Infof("wait is false: release plan %s was executed and goes on.", p.in.PlanID)
+		return
 	}
 	p.observe(info)
 	if !p.executed && p.settled(tctx, info) {
@@ -302,6 +200,29 @@ func (p *planner) noWait(ctx, tctx context.Context) {
 	p.goesOn()
 	p.setTimes(false)
 	p.log.Infof("wait is false: release plan %s goes on.", p.in.PlanID)
+}
+
+// noWaitUnread ends a wait: false run whose one look at the deploy-info
+// failed: a plan this run executed goes on all the same (only the look
+// failed); otherwise the plan's state is unknown, and that is the failure.
+func (p *planner) noWaitUnread(ctx, tctx context.Context, err error) {
+	if p.executed {
+		p.log.Warningf("Could not read the plan's deploy-info: %v", err)
+		p.goesOn()
+		return
+	}
+	p.end(ctx, tctx, FailedReadPlan, err)
+}
+
+// ours reports whether info shows this run's execution. Right after an
+// execute the answer may still show the previous execution, which must not
+// be taken for ours (its components are not this run's to report); once an
+// answer shows ours, p.started stays set.
+func (p *planner) ours(info *servicestage.DeployInfo) bool {
+	if !p.started {
+		p.started = startedSince(p.baseline, info)
+	}
+	return p.started
 }
 
 // goesOn reports the plan as left running on purpose (wait: false).
@@ -317,17 +238,7 @@ func (p *planner) settled(ctx context.Context, info *servicestage.DeployInfo) bo
 	case verdictDone:
 		return true
 	case verdictAskPlan:
-		plan, err := p.api.Show(ctx, p.in.ProjectID, p.in.PlanID)
-		if err != nil {
-			p.log.Warningf("Could not read the plan's status; trying again: %v", err)
-			return false
-		}
-		if servicestage.Final(plan.Status) {
-			p.planStatus = plan.Status
-			p.res.RemoteStatus = plan.Status
-			return true
-		}
-		return false
+		return p.planEnded(ctx)
 	}
 	// Only CREATED components: a plan found already ended (and not
 	// executed by us) ran none of them.
@@ -338,19 +249,31 @@ func (p *planner) settled(ctx context.Context, info *servicestage.DeployInfo) bo
 	return false
 }
 
+// planEnded asks the plan itself whether it has ended, for components that
+// cannot tell (some failed, some never ran); a failed read says no, and
+// the next look asks again.
+func (p *planner) planEnded(ctx context.Context) bool {
+	plan, err := p.api.Show(ctx, p.in.ProjectID, p.in.PlanID)
+	if err != nil {
+		p.log.Warningf("Could not read the plan's status; trying again: %v", err)
+		return false
+	}
+	if !servicestage.Final(plan.Status) {
+		return false
+	}
+	p.planStatus = plan.Status
+	p.res.RemoteStatus = plan.Status
+	return true
+}
+
 // follow polls deploy-info until the watched execution is over.
 func (p *planner) follow(ctx context.Context) (*servicestage.DeployInfo, error) {
 	policy := wait.Policy{First: p.in.FirstPoll, Max: p.in.PollInterval}
 	var done *servicestage.DeployInfo
 	emptyWarned := false
 	err := pollRead(ctx, p.log, policy, "the plan's deploy-info", p.deployInfo, func(ctx context.Context, info *servicestage.DeployInfo) (bool, time.Duration, error) {
-		if !p.started {
-			// Right after an execute the answer may still show the
-			// previous execution, which must not be taken for ours.
-			if !startedSince(p.baseline, info) {
-				return false, 0, nil
-			}
-			p.started = true
+		if !p.ours(info) {
+			return false, 0, nil
 		}
 		if len(info.Components) == 0 && !emptyWarned {
 			emptyWarned = true
@@ -386,12 +309,7 @@ func (p *planner) finish(info *servicestage.DeployInfo) {
 	p.observe(info)
 	p.progress(true)
 	p.setTimes(true)
-	if p.res.StartedAt.IsZero() {
-		p.res.StartedAt = p.localStart
-	}
-	if p.res.FinishedAt.IsZero() {
-		p.res.FinishedAt = time.Now()
-	}
+	fillTimes(p.res, p.localStart)
 	p.res.Status = StatusSucceeded
 	if !planSucceeded(p.res.Plan.Components) {
 		p.res.Status = StatusFailed
@@ -407,20 +325,24 @@ func (p *planner) end(ctx, tctx context.Context, what Failed, err error) {
 	if p.res.StartedAt.IsZero() {
 		p.res.StartedAt = p.localStart
 	}
-	// Abort only what runs: the latest answer says, or, before any answer
-	// of our execution came, the fact that we executed the plan.
-	running := p.executed
-	if p.last != nil {
-		running = !p.quiet()
-	}
 	settleEarly(ctx, tctx, p.res, ending{
 		what: what, err: err, timedOut: errPlanTimedOut, timeout: p.in.Timeout,
 		stopOnCancel: p.in.StopOnCancel, stopOnTimeout: p.in.StopOnTimeout,
 		grace: p.in.AbortGrace,
-	}, remoteWork{idle: idleFacts(p.last, p.in.Execute), running: running, stop: p.abort})
+	}, remoteWork{idle: idleFacts(p.last, p.in.Execute), running: p.mayRun(), stop: p.abort})
 	if p.res.Status != StatusSucceeded {
 		p.progress(true)
 	}
+}
+
+// mayRun says whether the plan may still run, for an early end, which
+// aborts only what runs: the latest answer says, or, before any answer of
+// our execution came, the fact that we executed the plan.
+func (p *planner) mayRun() bool {
+	if p.last != nil {
+		return !p.quiet()
+	}
+	return p.executed
 }
 
 // quiet reports whether the latest answer shows nothing running.

@@ -50,11 +50,8 @@ type AbortPlanInput struct {
 // returns a nil Result.
 func AbortPlan(ctx context.Context, api ServiceStage, in AbortPlanInput, log Logger) *Result {
 	res := &Result{Operation: OpReleasePlan, Plan: &PlanDetail{PlanID: in.PlanID}, Settled: true}
-	if in.Timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, in.Timeout)
-		defer cancel()
-	}
+	ctx, cancel := bounded(ctx, in.Timeout)
+	defer cancel()
 	plan, err := api.Show(ctx, in.ProjectID, in.PlanID)
 	if err != nil {
 		res.Status, res.Failure = StatusFailed, &Failure{What: FailedReadPlan, Err: err}

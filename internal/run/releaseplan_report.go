@@ -59,7 +59,16 @@ func (p *planner) progress(final bool) {
 // batchElapsed is from the first start to the last end of a batch's
 // components, 0 while unknown.
 func batchElapsed(comps []Component) time.Duration {
-	var first, last time.Time
+	first, last := componentSpan(comps)
+	if first.IsZero() || last.Before(first) {
+		return 0
+	}
+	return last.Sub(first)
+}
+
+// componentSpan is the first start and the last end among components,
+// each zero while no component has one.
+func componentSpan(comps []Component) (first, last time.Time) {
 	for _, c := range comps {
 		if !c.StartedAt.IsZero() && (first.IsZero() || c.StartedAt.Before(first)) {
 			first = c.StartedAt
@@ -68,10 +77,7 @@ func batchElapsed(comps []Component) time.Duration {
 			last = c.FinishedAt
 		}
 	}
-	if first.IsZero() || last.Before(first) {
-		return 0
-	}
-	return last.Sub(first)
+	return first, last
 }
 
 // planComponents converts deploy-info components, ordered by batch (stable
@@ -79,42 +85,42 @@ func batchElapsed(comps []Component) time.Duration {
 func planComponents(in []servicestage.Component) []Component {
 	out := make([]Component, len(in))
 	for i, c := range in {
-		out[i] = Component{
-			ID: c.ID, Name: c.Name, Seq: int(c.Seq), Version: c.Version,
-			Status: c.Status, JobStatus: c.JobStatus, FailMessage: c.FailMessage,
-			RollbackJobStatus: c.RollbackJobStatus, RollbackFailMessage: c.RollbackFailMessage,
-		}
-		if t, ok := c.StartTime.Time(); ok {
-			out[i].StartedAt = t
-		}
-		if t, ok := c.EndTime.Time(); ok && servicestage.Final(c.Status) {
-			out[i].FinishedAt = t
-		}
-		if !out[i].StartedAt.IsZero() && out[i].FinishedAt.After(out[i].StartedAt) {
-			out[i].Elapsed = out[i].FinishedAt.Sub(out[i].StartedAt)
-		}
-		rs, rsOK := c.RollbackStartTime.Time()
-		re, reOK := c.RollbackEndTime.Time()
-		if rsOK && reOK && re.After(rs) {
-			out[i].RollbackElapsed = re.Sub(rs)
-		}
+		out[i] = planComponent(c)
 	}
 	slices.SortStableFunc(out, func(a, b Component) int { return cmp.Compare(a.Seq, b.Seq) })
+	return out
+}
+
+// planComponent converts one deploy-info component. Its end counts only
+// once its status is final, and a duration only when both of its times are
+// known and in order.
+func planComponent(c servicestage.Component) Component {
+	out := Component{
+		ID: c.ID, Name: c.Name, Seq: int(c.Seq), Version: c.Version,
+		Status: c.Status, JobStatus: c.JobStatus, FailMessage: c.FailMessage,
+		RollbackJobStatus: c.RollbackJobStatus, RollbackFailMessage: c.RollbackFailMessage,
+	}
+	if t, ok := c.StartTime.Time(); ok {
+		out.StartedAt = t
+	}
+	if t, ok := c.EndTime.Time(); ok && servicestage.Final(c.Status) {
+		out.FinishedAt = t
+	}
+	if !out.StartedAt.IsZero() && out.FinishedAt.After(out.StartedAt) {
+		out.Elapsed = out.FinishedAt.Sub(out.StartedAt)
+	}
+	rs, rsOK := c.RollbackStartTime.Time()
+	re, reOK := c.RollbackEndTime.Time()
+	if rsOK && reOK && re.After(rs) {
+		out.RollbackElapsed = re.Sub(rs)
+	}
 	return out
 }
 
 // setTimes sets StartedAt and FinishedAt from the components' times: the
 // first start and, once settled, the last end.
 func (p *planner) setTimes(settled bool) {
-	var first, last time.Time
-	for _, c := range p.res.Plan.Components {
-		if !c.StartedAt.IsZero() && (first.IsZero() || c.StartedAt.Before(first)) {
-			first = c.StartedAt
-		}
-		if c.FinishedAt.After(last) {
-			last = c.FinishedAt
-		}
-	}
+	first, last := componentSpan(p.res.Plan.Components)
 	if p.started && !first.IsZero() {
 		p.res.StartedAt = first
 	}

@@ -50,6 +50,15 @@ func (d *deployer) announceRollback(latest *codearts.Record) {
 	}
 }
 
+// passedOver says, for the log, why the record that was latest before the
+// run (nil: none) is not the one to roll back to.
+func passedOver(latest *codearts.Record) string {
+	if latest == nil {
+		return "no earlier record was found"
+	}
+	return fmt.Sprintf("the latest record, %s, ended %q", latest.RecordID, latest.Status)
+}
+
 // rollbackTarget picks the record to redeploy after this run's record
 // (ours) failed; "" when there is none, which it explains in the log and
 // the failure.
@@ -57,10 +66,7 @@ func (d *deployer) rollbackTarget(ctx context.Context, latest, ours *codearts.Re
 	if latest != nil && codearts.Classify(latest.Status) == codearts.PhaseSucceeded {
 		return latest.RecordID
 	}
-	passed := "no earlier record was found"
-	if latest != nil {
-		passed = fmt.Sprintf("the latest record, %s, ended %q", latest.RecordID, latest.Status)
-	}
+	passed := passedOver(latest)
 	found, err := d.lastSuccess(ctx, ours)
 	switch {
 	case err != nil:

@@ -58,3 +58,20 @@ func TestHistoryDates(t *testing.T) {
 		})
 	}
 }
+
+func TestPassedOver(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		latest *codearts.Record
+		want   string
+	}{
+		{"none", nil, "no earlier record was found"},
+		{"failed", &codearts.Record{RecordID: "r9", Status: "failed"}, `the latest record, r9, ended "failed"`},
+	}
+	for _, tt := range tests {
+		if got := passedOver(tt.latest); got != tt.want {
+			t.Errorf("%s: passedOver = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}

@@ -139,14 +139,22 @@ func Signal(ctx context.Context, api RTS, in SignalInput, log Logger) *Result {
 	res.FinishedAt = time.Now()
 	if err != nil {
 		res.Status = StatusFailed
-		res.Failure = callFailure(FailedSignal, err, outer, ctx, in.Timeout)
-		if res.Failure.Cause == CauseError && rts.IsNotFound(err) {
-			res.Failure.What = FailedNoDeployment
-		}
+		res.Failure = signalFailure(err, outer, ctx, in.Timeout)
 		return res
 	}
 	signalAccepted(res, ans, body, log)
 	return res
+}
+
+// signalFailure is the failure of a signal that was not accepted
+// (callFailure): a software deployment that is not there is told apart
+// from other errors.
+func signalFailure(err error, outer, ctx context.Context, timeout time.Duration) *Failure {
+	f := callFailure(FailedSignal, err, outer, ctx, timeout)
+	if f.Cause == CauseError && rts.IsNotFound(err) {
+		f.What = FailedNoDeployment
+	}
+	return f
 }
 
 // logSignal says what the signal sends, and why that status.

@@ -1,11 +1,17 @@
 package run
 
 import (
+	"context"
+	"fmt"
 	"math"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/deploy-action/deploy-action/internal/huawei"
 )
 
 func TestFloatCode(t *testing.T) {
@@ -84,5 +90,32 @@ func TestValueSize(t *testing.T) {
 			t.Parallel()
 			assert.Equal(t, tt.want, valueSize(tt.in))
 		})
+	}
+}
+
+func TestSignalFailure(t *testing.T) {
+	t.Parallel()
+	live := context.Background()
+	ended, cancel := context.WithCancel(live)
+	cancel()
+	notFound := fmt.Errorf("updating: %w", &huawei.APIError{HTTPStatus: http.StatusNotFound})
+	refused := &huawei.APIError{HTTPStatus: http.StatusBadRequest}
+	tests := []struct {
+		name       string
+		err        error
+		outer, ctx context.Context
+		wantWhat   Failed
+		wantCause  Cause
+	}{
+		{"no deployment", notFound, live, live, FailedNoDeployment, CauseError},
+		{"other error", refused, live, live, FailedSignal, CauseError},
+		{"not found after the timeout", notFound, live, ended, FailedSignal, CauseTimedOut},
+		{"not found after a cancel", notFound, ended, ended, FailedSignal, CauseCancelled},
+	}
+	for _, tt := range tests {
+		f := signalFailure(tt.err, tt.outer, tt.ctx, time.Minute)
+		if f.What != tt.wantWhat || f.Cause != tt.wantCause || f.Err != tt.err {
+			t.Errorf("%s: signalFailure = %+v, want What %v, Cause %v, Err %v", tt.name, f, tt.wantWhat, tt.wantCause, tt.err)
+		}
 	}
 }

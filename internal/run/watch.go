@@ -52,18 +52,8 @@ func (d *deployer) watch(ctx context.Context, recordID string, found func(string
 	defer cancel()
 	d.localStart = time.Now()
 
-	st, err := d.api.State(tctx, d.in.TaskID, recordID)
-	if err != nil {
-		what, err := watchReadFailure(d.in.TaskID, recordID, err)
-		d.end(ctx, tctx, what, err)
-		return
-	}
-	rec := st.Result
-	if recordID == "" {
-		recordID = rec.RecordID
-	}
-	if recordID == "" {
-		d.end(ctx, tctx, FailedReadRecord, errNoRecordID)
+	rec, recordID, ok := d.recordToWatch(ctx, tctx, recordID)
+	if !ok {
 		return
 	}
 	d.res.Deploy.RecordID, d.res.Deploy.TaskName = recordID, rec.TaskName
@@ -73,6 +63,26 @@ func (d *deployer) watch(ctx context.Context, recordID string, found func(string
 	d.announceWatch(&rec)
 	d.openLogs(recordID)
 	d.followToEnd(ctx, tctx, recordID)
+}
+
+// recordToWatch reads the state of the record to watch, the task's latest
+// when recordID is "", and returns it with its ID. It reports false when
+// the flow ended there: the state could not be read, or named no record.
+func (d *deployer) recordToWatch(ctx, tctx context.Context, recordID string) (codearts.Record, string, bool) {
+	st, err := d.api.State(tctx, d.in.TaskID, recordID)
+	if err != nil {
+		what, err := watchReadFailure(d.in.TaskID, recordID, err)
+		d.end(ctx, tctx, what, err)
+		return codearts.Record{}, "", false
+	}
+	if recordID == "" {
+		recordID = st.Result.RecordID
+	}
+	if recordID == "" {
+		d.end(ctx, tctx, FailedReadRecord, errNoRecordID)
+		return codearts.Record{}, "", false
+	}
+	return st.Result, recordID, true
 }
 
 // watchReadFailure is what failed when the record to watch (recordID, ""
