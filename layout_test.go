@@ -34,7 +34,7 @@ func TestPackageLayering(t *testing.T) {
 		"huaweitest":   {}, // test support, imported by _test.go files only
 		"wait":         {},
 		"sim":          {},
-		"health":       {},
+		"health":       {"wait"},
 		"codearts":     {"huawei"},
 		"servicestage": {"huawei"},
 		"rts":          {"huawei"},

@@ -21,6 +21,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/deploy-action/deploy-action/internal/wait"
 )
 
 // Spec says what to ask and what counts as healthy.
@@ -156,7 +158,7 @@ func (r *Report) checkUntilDone(ctx context.Context, deadline time.Time, log Log
 		if time.Now().Add(r.Spec.Interval).After(deadline) {
 			return
 		}
-		if !pause(ctx, r.Spec.Interval) {
+		if !wait.Pause(ctx, r.Spec.Interval) {
 			r.Cancelled = true
 			return
 		}
@@ -191,18 +193,6 @@ func (r *Report) tally(ok bool) string {
 	}
 	r.Best = max(r.Best, r.Streak)
 	return mark
-}
-
-// pause waits d, and reports false when ctx ends first.
-func pause(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
 }
 
 // logEnd logs the gate's verdict.

@@ -9,6 +9,7 @@ import (
 	"github.com/cenkalti/backoff/v5"
 
 	"github.com/deploy-action/deploy-action/internal/huawei"
+	"github.com/deploy-action/deploy-action/internal/wait"
 )
 
 // This file is the one mechanism every operation uses to send a request
@@ -156,7 +157,7 @@ func (o once[T]) findWithBackoff(lctx context.Context) (T, bool, error) {
 		if err := looks.note(lctx, err); err != nil {
 			return zero, false, err
 		}
-		if !pause(lctx, b.NextBackOff()) {
+		if !wait.Pause(lctx, b.NextBackOff()) {
 			return zero, false, looks.verdict()
 		}
 	}

@@ -62,17 +62,3 @@ func pollRead[T any](ctx context.Context, log Logger, policy wait.Policy, what s
 		return decide(ctx, v)
 	})
 }
-
-// pause waits d, or until ctx is done; it reports whether the wait ran its
-// course (false: ctx ended it). A deliberate pair with health's pause:
-// the two packages share no helper package a five-line wait would justify.
-func pause(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
-}

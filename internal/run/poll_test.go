@@ -110,23 +110,3 @@ func TestPollRead(t *testing.T) {
 		})
 	}
 }
-
-func TestPause(t *testing.T) {
-	t.Parallel()
-	done, cancel := context.WithCancel(context.Background())
-	cancel()
-	tests := []struct {
-		name string
-		ctx  context.Context
-		d    time.Duration
-		want bool
-	}{
-		{"runs its course", context.Background(), time.Millisecond, true},
-		{"ended by ctx", done, time.Hour, false},
-	}
-	for _, tt := range tests {
-		if got := pause(tt.ctx, tt.d); got != tt.want {
-			t.Errorf("%s: pause = %v, want %v", tt.name, got, tt.want)
-		}
-	}
-}

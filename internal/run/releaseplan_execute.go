@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/deploy-action/deploy-action/internal/servicestage"
+	"github.com/deploy-action/deploy-action/internal/wait"
 )
 
 // How the release-plan flow executes the plan exactly once.
@@ -82,7 +83,7 @@ func (p *planner) callExecute(ctx context.Context, plan *servicestage.Plan) (ado
 // the plan was executed after the flow's baseline.
 func (p *planner) executedSince(ctx context.Context, before *servicestage.Plan, looks int) (bool, error) {
 	for i := range looks {
-		if i > 0 && !pause(ctx, p.in.FirstPoll) {
+		if i > 0 && !wait.Pause(ctx, p.in.FirstPoll) {
 			return false, context.Cause(ctx)
 		}
 		if ok, err := p.executedNow(ctx, before); ok || err != nil {

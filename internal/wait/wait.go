@@ -131,3 +131,17 @@ func sleep(ctx context.Context, timer *time.Timer, gap time.Duration) error {
 		return nil
 	}
 }
+
+// Pause waits d, or until ctx is done; it reports whether the wait ran its
+// course (false: ctx ended it). It is the one cancellable sleep of the
+// flows and the health gate.
+func Pause(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}

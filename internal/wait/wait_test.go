@@ -166,3 +166,23 @@ func TestGapsNextHintWinsUpToTheCap(t *testing.T) {
 		assert.Equal(t, 10*time.Second, g.next(0))
 	}
 }
+
+func TestPause(t *testing.T) {
+	t.Parallel()
+	done, cancel := context.WithCancel(context.Background())
+	cancel()
+	tests := []struct {
+		name string
+		ctx  context.Context
+		d    time.Duration
+		want bool
+	}{
+		{"runs its course", context.Background(), time.Millisecond, true},
+		{"ended by ctx", done, time.Hour, false},
+	}
+	for _, tt := range tests {
+		if got := Pause(tt.ctx, tt.d); got != tt.want {
+			t.Errorf("%s: Pause = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
