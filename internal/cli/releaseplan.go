@@ -128,7 +128,7 @@ func componentTable(b *strings.Builder, comps []run.Component) {
 	}
 	b.WriteString("\n| Batch | Component | Version | Status | Job | Time | Message |\n|---:|---|---|---|---|---:|---|\n")
 	for _, c := range comps {
-		icon := componentIcon[strings.ToUpper(c.Status)]
+		icon := componentIcon[servicestage.Normalize(c.Status)]
 		fmt.Fprintf(b, "| %d | %s | %s | %s %s | %s | %s | %s |\n", c.Seq, mdEscape(c.Name), mdEscape(c.Version),
 			icon, mdEscape(c.Status), mdEscape(c.JobStatus), elapsed(c.Elapsed), mdEscape(componentMessage(c)))
 	}

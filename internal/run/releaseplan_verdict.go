@@ -2,7 +2,6 @@ package run
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/deploy-action/deploy-action/internal/huawei"
 	"github.com/deploy-action/deploy-action/internal/servicestage"
@@ -61,7 +60,7 @@ func planSettled(comps []servicestage.Component) verdict {
 // rollingBack reports a component whose rollback job was created or runs:
 // it counts as running.
 func rollingBack(c servicestage.Component) bool {
-	s := strings.ToUpper(strings.TrimSpace(c.RollbackJobStatus))
+	s := servicestage.Normalize(c.RollbackJobStatus)
 	return s == servicestage.JobRunning || s == servicestage.JobCreated
 }
 
@@ -238,7 +237,7 @@ func batchOutcome(comps []Component) BatchOutcome {
 		case servicestage.PhaseSucceeded:
 			succeeded++
 		case servicestage.PhaseFailed:
-			if strings.EqualFold(c.Status, servicestage.StatusAborted) {
+			if servicestage.Normalize(c.Status) == servicestage.StatusAborted {
 				aborted++
 			} else {
 				failed++
@@ -266,7 +265,7 @@ func batchOutcome(comps []Component) BatchOutcome {
 func deployedComponents(comps []servicestage.Component) []string {
 	var deployed []string
 	for _, c := range comps {
-		switch strings.ToUpper(c.Status) {
+		switch servicestage.Normalize(c.Status) {
 		case servicestage.StatusSuccess, servicestage.StatusFailed, servicestage.StatusPartiallyFailed:
 			deployed = append(deployed, componentKey(c))
 		}
@@ -303,7 +302,7 @@ func rollbackDone(comps []servicestage.Component, deployed []string) bool {
 			continue
 		}
 		seen++
-		status := strings.ToUpper(c.Status)
+		status := servicestage.Normalize(c.Status)
 		if servicestage.Classify(status) == servicestage.PhaseRunning || rollingBack(c) {
 			return false
 		}
@@ -316,19 +315,19 @@ func rollbackDone(comps []servicestage.Component, deployed []string) bool {
 
 // rollbackEnded reports a component status a rollback ends in.
 func rollbackEnded(status string) bool {
-	s := strings.ToUpper(strings.TrimSpace(status))
+	s := servicestage.Normalize(status)
 	return s == servicestage.StatusRollbackSucceed || s == servicestage.StatusRollbackFailed
 }
 
 // rolledBack reports a component whose rollback succeeded.
 func rolledBack(status, rollbackJobStatus string) bool {
-	switch strings.ToUpper(status) {
+	switch servicestage.Normalize(status) {
 	case servicestage.StatusRollbackSucceed:
 		return true
 	case servicestage.StatusRollbackFailed:
 		return false
 	}
-	return strings.EqualFold(rollbackJobStatus, servicestage.JobSucceeded)
+	return servicestage.Normalize(rollbackJobStatus) == servicestage.JobSucceeded
 }
 
 // rollbackFailures picks the deployed components out of comps, and of

@@ -353,6 +353,7 @@ func TestDeployedComponents(t *testing.T) {
 		{"none", nil, nil},
 		{"deployed ones", vComps("a:1:SUCCESS", "b:1:FAILED", "c:2:PARTIALLY_FAILED", "d:3:CREATED", "e:3:ABORTED"), []string{"a", "b", "c"}},
 		{"lower case", vComps("a:1:success", "b:1:Failed"), []string{"a", "b"}},
+		{"padded", vComps("a:1: SUCCESS ", "b:1:FAILED\t"), []string{"a", "b"}},
 		{"already rolled back or unknown", vComps("a:1:ROLLBACK_SUCCEED", "b:1:QUEUED", "c:1:RUNNING"), nil},
 		{"keyed by name without an ID", []servicestage.Component{{Name: "web", Status: "SUCCESS"}}, []string{"name:web"}},
 	}
@@ -425,6 +426,8 @@ func TestRolledBack(t *testing.T) {
 		{"FAILED", "FAILED", false, false},
 		{"FAILED", "", false, false},
 		{"ROLLBACK_RUNNING", "RUNNING", false, false},
+		{" ROLLBACK_SUCCEED ", "", true, true},
+		{" SUCCESS", " SUCCEEDED ", false, true},
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.ended, rollbackEnded(tt.status), "rollbackEnded(%q)", tt.status)

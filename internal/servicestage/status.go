@@ -35,13 +35,19 @@ const (
 	PhaseUnknown                // a value the API notes do not list: wait on it, never take it for success
 )
 
+// Normalize is a status as the constants spell it: trimmed and upper
+// case. The API notes list upper-case values only; a server that pads or
+// lower-cases one must not change a verdict, so every comparison of a
+// status goes through here.
+func Normalize(status string) string { return strings.ToUpper(strings.TrimSpace(status)) }
+
 // Classify maps a plan or component status to its phase. A rolled-back or
 // aborted component ended without its new version in place, so
 // ROLLBACK_SUCCEED, ROLLBACK_FAILED and ABORTED are failures. Any other
 // value, a ROLLBACK_ one included (it could mean a rollback in progress),
 // is unknown: waited on, never taken for an end.
 func Classify(status string) Phase {
-	switch strings.ToUpper(strings.TrimSpace(status)) {
+	switch Normalize(status) {
 	case StatusCreated:
 		return PhasePending
 	case StatusRunning:
@@ -62,6 +68,6 @@ func Final(status string) bool {
 
 // JobFinal reports whether a job status (deployment or rollback) is final.
 func JobFinal(status string) bool {
-	s := strings.ToUpper(strings.TrimSpace(status))
+	s := Normalize(status)
 	return s == JobSucceeded || s == JobFailed
 }
