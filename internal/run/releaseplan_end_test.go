@@ -2,12 +2,15 @@ package run_test
 
 import (
 	"context"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/deploy-action/deploy-action/internal/huaweitest"
 	"github.com/deploy-action/deploy-action/internal/run"
 )
 
@@ -117,4 +120,40 @@ release_plans:
 			assert.Equal(t, "CREATED", res.Plan.Components[2].Status, "worker never ran, so it is not rolled back")
 		})
 	}
+}
+
+// TestReleasePlanRollbackReadsPaddedStatuses: the API notes list upper-case
+// statuses only (ShowReleasePlanDeployInfo), but a service version that
+// pads them must not turn a succeeded rollback into a failed one. A small
+// handler pads every component status the simulator sends.
+func TestReleasePlanRollbackReadsPaddedStatuses(t *testing.T) {
+	t.Parallel()
+	sim, _ := opsSim(t, `
+release_plans:
+  - id: `+opsPlan+`
+    components:
+      - {name: api, seq: 1}
+      - {name: web, seq: 2, fail: true}
+`)
+	padded := huaweitest.EditJSON(sim, func(path string) bool { return strings.HasSuffix(path, "/deploy-info") },
+		func(m map[string]any) {
+			comps, _ := m["components"].([]any)
+			for _, c := range comps {
+				if c, ok := c.(map[string]any); ok {
+					for _, k := range []string{"status", "rollback_job_status"} {
+						if s, ok := c[k].(string); ok && s != "" {
+							c[k] = " " + s + " "
+						}
+					}
+				}
+			}
+		})
+	srv := httptest.NewServer(padded)
+	t.Cleanup(srv.Close)
+	in := planInput(true)
+	in.RollbackOnFailure = true
+	res, log := planOnSim(t, srv.URL, in)
+	assert.Equal(t, run.StatusFailed, res.Status)
+	assert.Equal(t, 1, sim.PlanRollbacks(opsPlan))
+	assert.Equal(t, run.StatusSucceeded, res.Plan.RollbackStatus, log.String())
 }
