@@ -80,6 +80,41 @@ func TestHistoryWithoutTotal(t *testing.T) {
 	assert.Nil(t, page.TotalNum)
 }
 
+// TestHistoryNumbersAsWritten: the SDK types total_num int32 and
+// release_id int64 (huaweicloud-sdk-go-v3 v0.1.207
+// services/codeartsdeploy/v2/model/model_list_deploy_task_history_by_date_response.go,
+// model_execute_record_v2_body.go). A whole number written as a float or a
+// string is read; a fraction names no count and is an error, never a
+// guess that could page past records.
+func TestHistoryNumbersAsWritten(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, total string
+		want        int64
+		wantErr     bool
+	}{
+		{"integer", `7`, 7, false},
+		{"float-written", `7.0`, 7, false},
+		{"string", `"7"`, 7, false},
+		{"fraction", `7.5`, 0, true},
+		{"string fraction", `"7.5"`, 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, _ := historyServer(t, http.StatusOK, `{"result":[],"total_num":`+tt.total+`}`)
+			page, err := c.History(context.Background(), histProject, histTask, HistoryQuery{From: day("2022-04-01"), To: day("2022-04-02"), Page: 1, Size: 10})
+			if tt.wantErr {
+				assert.Error(t, err)
+				return
+			}
+			require.NoError(t, err)
+			require.NotNil(t, page.TotalNum)
+			assert.Equal(t, tt.want, int64(*page.TotalNum))
+		})
+	}
+}
+
 func TestHistoryRefusesBadQueryBeforeSending(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
