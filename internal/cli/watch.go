@@ -51,6 +51,7 @@ func dryRunWatch(ctx context.Context, s *step) (*run.Result, error) {
 	})
 }
 
+// watchInput is the watch operation's input; a dry run checks the same.
 func watchInput(cfg *action.Config, log *action.Log) run.WatchInput {
 	return run.WatchInput{
 		TaskID: cfg.TaskID, RecordID: cfg.RecordID,
